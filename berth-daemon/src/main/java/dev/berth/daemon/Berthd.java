@@ -1,0 +1,154 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/** berthd's entry point: parses flags and the config file, then runs the {@link Daemon}. */
+@Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd " + BerthVersion.VERSION,
+        description = "Berth's container engine daemon: serves the Docker Engine API.")
+public final class Berthd implements Callable<Integer> {
+    @Option(names = "--config-file", description = "JSON config file (docker's daemon.json names)")
+    Path configFile;
+    @Option(names = "--data-root", description = "Root of persistent state (default /var/lib/berth)")
+    Path dataRoot;
+    @Option(names = "--exec-root", description = "Root of runtime state (default /run/berth)")
+    Path execRoot;
+    @Option(names = {"-H", "--host"}, description = "Listen address: unix:///path or tcp://host:port (repeatable)")
+    List<String> hosts;
+    @Option(names = {"-p", "--pidfile"}, description = "Write the daemon's PID here")
+    Path pidFile;
+    @Option(names = {"-l", "--log-level"}, description = "debug, info, warn, error, fatal")
+    String logLevel;
+    @Option(names = "--runtime", description = "Path to the OCI runtime (default: runc on PATH)")
+    String runtime;
+    @Option(names = "--conmon", description = "Path to conmon (default: conmon on PATH)")
+    String conmon;
+    @Option(names = "--cgroup-parent", description = "Parent cgroup for containers (default berth)")
+    String cgroupParent;
+    @Option(names = "--log-opt", description = "Default container log options: max-size=10m, max-file=3")
+    Map<String, String> logOpts;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Berthd()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonConfig config;
+        try {
+            config = resolve();
+        } catch (IllegalArgumentException e) {
+            System.err.println("berthd: " + e.getMessage());
+            return 1;
+        }
+        configureLogging(config.logLevel());
+        Daemon daemon = new Daemon(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "berthd-shutdown"));
+        daemon.start();
+        daemon.awaitShutdown();
+        return 0;
+    }
+
+    /** Flags win over the config file only where the file is silent, as dockerd insists. */
+    DaemonConfig resolve() throws IOException {
+        JsonNode file = configFile == null ? new ObjectMapper().createObjectNode()
+                : new ObjectMapper().readTree(Files.readAllBytes(configFile));
+        List<String> conflicts = new ArrayList<>();
+        Path data = pick(conflicts, "data-root", dataRoot == null ? null : dataRoot.toString(), file, DaemonConfig.DEFAULT_DATA_ROOT.toString());
+        Path exec = pick(conflicts, "exec-root", execRoot == null ? null : execRoot.toString(), file, DaemonConfig.DEFAULT_EXEC_ROOT.toString());
+        List<String> listen = hosts;
+        if (file.has("hosts")) {
+            if (hosts != null) {
+                conflicts.add("hosts");
+            }
+            listen = new ArrayList<>();
+            for (JsonNode h : file.get("hosts")) {
+                listen.add(h.asText());
+            }
+        }
+        if (listen == null || listen.isEmpty()) {
+            listen = List.of("unix://" + Path.of(exec.toString()).resolve("berth.sock"));
+        }
+        String pid = pickString(conflicts, "pidfile", pidFile == null ? null : pidFile.toString(), file, null);
+        String level = pickString(conflicts, "log-level", logLevel, file, "info");
+        String rt = pickString(conflicts, "runtime", runtime, file, "runc");
+        String cm = pickString(conflicts, "conmon", conmon, file, "conmon");
+        String cg = pickString(conflicts, "cgroup-parent", cgroupParent, file, "berth");
+        Map<String, String> opts = new LinkedHashMap<>();
+        if (file.has("log-opts")) {
+            file.get("log-opts").properties().forEach(e -> opts.put(e.getKey(), e.getValue().asText()));
+            if (logOpts != null) {
+                conflicts.add("log-opts");
+            }
+        } else if (logOpts != null) {
+            opts.putAll(logOpts);
+        }
+        if (!conflicts.isEmpty()) {
+            throw new IllegalArgumentException("the following directives are specified both as a flag and in the configuration file: "
+                    + String.join(", ", conflicts));
+        }
+        long maxSize = Units.parseBytes(opts.getOrDefault("max-size", "10m"));
+        int maxFiles = Integer.parseInt(opts.getOrDefault("max-file", "3"));
+        if (maxFiles < 1) {
+            throw new IllegalArgumentException("max-file must be at least 1");
+        }
+        long shm = Units.parseBytes(file.has("default-shm-size") ? file.get("default-shm-size").asText() : "64m");
+        Map<String, long[]> ulimits = new LinkedHashMap<>();
+        if (file.has("default-ulimits")) {
+            file.get("default-ulimits").properties().forEach(e -> ulimits.put(e.getKey(),
+                    new long[] {e.getValue().path("Soft").asLong(), e.getValue().path("Hard").asLong()}));
+        }
+        return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
+                pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits));
+    }
+
+    private static Path pick(List<String> conflicts, String key, String flag, JsonNode file, String fallback) {
+        return Path.of(pickString(conflicts, key, flag, file, fallback));
+    }
+
+    private static String pickString(List<String> conflicts, String key, String flag, JsonNode file, String fallback) {
+        if (file.has(key)) {
+            if (flag != null) {
+                conflicts.add(key);
+            }
+            return file.get(key).asText();
+        }
+        return flag != null ? flag : fallback;
+    }
+
+    private static void configureLogging(String level) {
+        Level l = switch (level.toLowerCase(java.util.Locale.ROOT)) {
+            case "debug" -> Level.FINE;
+            case "warn", "warning" -> Level.WARNING;
+            case "error", "fatal" -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler h = new ConsoleHandler();
+        h.setFormatter(new SimpleFormatter());
+        h.setLevel(l);
+        root.addHandler(h);
+        root.setLevel(l);
+        Logger.getLogger("io.netty").setLevel(Level.INFO);
+    }
+}

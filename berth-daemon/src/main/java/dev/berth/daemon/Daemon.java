@@ -1,0 +1,149 @@
+package dev.berth.daemon;
+
+import dev.berth.daemon.api.ApiServer;
+import dev.berth.daemon.api.Json;
+import dev.berth.daemon.api.Router;
+import dev.berth.daemon.store.MetadataDb;
+import dev.berth.daemon.system.EngineCounts;
+import dev.berth.daemon.system.HostFacts;
+import dev.berth.daemon.system.SystemRoutes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One running berthd: owns the data root and exec root, wires the domain services to the API,
+ * and shuts them down in reverse order. Containers are not stopped on shutdown; their conmon
+ * keeps them running and the next start re-adopts them.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+
+    private final DaemonConfig config;
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    public Daemon(DaemonConfig config) {
+        this.config = config;
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    public void start() throws Exception {
+        Files.createDirectories(config.dataRoot());
+        Files.createDirectories(config.execRoot());
+        writePidFile();
+        HostFacts host = HostFacts.read();
+        Json json = new Json();
+        MetadataDb db = new MetadataDb(config.dataRoot().resolve("berth.db"));
+        closeables.push(db);
+        Router router = new Router();
+
+        // Domain services are wired here, each owning its state and registering its routes.
+        EngineCountsSource counts = new EngineCountsSource();
+
+        new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
+
+        ApiServer server = new ApiServer(router, json);
+        closeables.push(server);
+        for (String h : config.hosts()) {
+            server.listen(h);
+        }
+        LOG.info("berthd " + BerthVersion.VERSION + " started; data root " + config.dataRoot()
+                + ", exec root " + config.execRoot());
+    }
+
+    /** Collects the counts /info reports from whichever services are wired. */
+    static final class EngineCountsSource {
+        java.util.function.Supplier<int[]> containers = () -> new int[3];
+        java.util.function.IntSupplier images = () -> 0;
+
+        EngineCounts get() {
+            int[] c = containers.get();
+            return new EngineCounts(c[0], c[1], c[2], images.getAsInt());
+        }
+    }
+
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** A stable engine ID, made once per data root. */
+    private String engineId() throws IOException {
+        Path f = config.dataRoot().resolve("engine-id");
+        if (Files.exists(f)) {
+            return Files.readString(f).trim();
+        }
+        byte[] b = new byte[16];
+        new java.security.SecureRandom().nextBytes(b);
+        String id = HexFormat.of().formatHex(b);
+        writeAtomically(f, id);
+        return id;
+    }
+
+    private String runtimeVersion() {
+        try {
+            Process p = new ProcessBuilder(config.runtimePath(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            String first = out.lines().findFirst().orElse("");
+            return first.replaceFirst("^runc version\\s*", "").trim();
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    private void writePidFile() throws IOException {
+        Path pf = config.pidFile();
+        if (pf == null) {
+            return;
+        }
+        if (Files.exists(pf)) {
+            String old = Files.readString(pf).trim();
+            if (!old.isEmpty() && Files.exists(Path.of("/proc", old))
+                    && ProcessHandle.of(Long.parseLong(old)).map(ProcessHandle::isAlive).orElse(false)
+                    && Long.parseLong(old) != ProcessHandle.current().pid()) {
+                throw new IOException("pid file found, ensure berthd is not running or delete " + pf);
+            }
+        }
+        Files.createDirectories(pf.getParent());
+        writeAtomically(pf, Long.toString(ProcessHandle.current().pid()));
+        closeables.push(() -> Files.deleteIfExists(pf));
+    }
+
+    /** Writes {@code text} to {@code target} through a temp file and rename. */
+    public static void writeAtomically(Path target, String text) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "error during shutdown", e);
+            }
+        }
+        stopped.countDown();
+        LOG.info("berthd stopped");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.berth.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * berthd's settings, from flags and the JSON config file (docker's daemon.json names).
+ *
+ * @param dataRoot    everything persistent: metadata, images, layers, container state
+ * @param execRoot    everything that dies with the machine: sockets, runtime state, pid files
+ * @param hosts       API listen addresses ({@code unix://...}, {@code tcp://...})
+ * @param runtimePath the OCI runtime binary (runc)
+ * @param conmonPath  the container monitor binary
+ * @param cgroupParent the parent cgroup for containers
+ * @param logMaxSize  bytes a container log may grow to before it is rotated
+ * @param logMaxFiles how many rotated log files are kept (the live one included)
+ * @param defaultUlimits ulimits applied to containers that set none, name to soft/hard
+ */
+public record DaemonConfig(
+        Path dataRoot,
+        Path execRoot,
+        List<String> hosts,
+        Path pidFile,
+        String logLevel,
+        String runtimePath,
+        String conmonPath,
+        String cgroupParent,
+        long logMaxSize,
+        int logMaxFiles,
+        long defaultShmSize,
+        Map<String, long[]> defaultUlimits) {
+
+    public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/berth");
+    public static final Path DEFAULT_EXEC_ROOT = Path.of("/run/berth");
+
+    /** The first unix socket berthd listens on, used by tools that talk to it locally. */
+    public Path socketPath() {
+        for (String h : hosts) {
+            if (h.startsWith("unix://")) {
+                return Path.of(h.substring("unix://".length()));
+            }
+        }
+        return execRoot.resolve("berth.sock");
+    }
+}

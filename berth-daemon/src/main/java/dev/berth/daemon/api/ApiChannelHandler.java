@@ -1,0 +1,193 @@
+package dev.berth.daemon.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Per-connection handler: turns HTTP requests into {@link Exchange}s run on virtual threads,
+ * feeds request bodies to them, and after a hijack passes raw bytes through.
+ */
+final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(ApiChannelHandler.class.getName());
+    private static final Pattern VERSION_PREFIX = Pattern.compile("^/v(\\d+\\.\\d+)(/.*)?$");
+
+    private final Router router;
+    private final Json json;
+    private final ExecutorService workers;
+    private InboundStream body;
+    private InboundStream raw;
+
+    ApiChannelHandler(Router router, Json json, ExecutorService workers) {
+        this.router = router;
+        this.json = json;
+        this.workers = workers;
+    }
+
+    void hijackTo(InboundStream stream) {
+        this.raw = stream;
+        if (body != null) {
+            body.end();
+            body = null;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (raw != null) {
+            if (msg instanceof ByteBuf b) {
+                raw.offer(b);
+            } else if (msg instanceof HttpContent c) {
+                raw.offer(c.content());
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (msg instanceof HttpRequest req) {
+            if (!req.decoderResult().isSuccess()) {
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            body = new InboundStream(ctx.channel());
+            dispatch(ctx, req, body);
+        }
+        if (msg instanceof HttpContent c) {
+            InboundStream target = body;
+            if (target != null) {
+                target.offer(c.content().retain());
+                if (msg instanceof LastHttpContent) {
+                    target.end();
+                    body = null;
+                }
+            }
+            ReferenceCountUtil.release(msg);
+        } else if (!(msg instanceof HttpRequest)) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, HttpRequest req, InboundStream stream) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String rawPath = q < 0 ? uri : uri.substring(0, q);
+        workers.execute(() -> run(ctx, req, rawPath, stream));
+    }
+
+    private void run(ChannelHandlerContext ctx, HttpRequest req, String rawPath, InboundStream stream) {
+        Exchange ex = null;
+        try {
+            ApiVersion version = ApiVersion.MAX;
+            String path = rawPath;
+            Matcher m = VERSION_PREFIX.matcher(rawPath);
+            if (m.matches()) {
+                version = ApiVersion.parse(m.group(1));
+                path = m.group(2) == null ? "/" : m.group(2);
+            }
+            ex = new Exchange(ctx.channel(), req, path, version, json, stream, () -> {});
+            if (version.compareTo(ApiVersion.MAX) > 0) {
+                throw ApiException.badRequest("client version " + version + " is too new. Maximum supported API version is " + ApiVersion.MAX);
+            }
+            if (version.compareTo(ApiVersion.MIN) < 0) {
+                throw ApiException.badRequest("client version " + version + " is too old. Minimum supported API version is "
+                        + ApiVersion.MIN + ", please upgrade your client to a newer version");
+            }
+            HttpMethod method = req.method();
+            Router.Match match = router.find(method, path);
+            if (match == null && method.equals(HttpMethod.HEAD)) {
+                match = router.find(HttpMethod.GET, path);
+            }
+            if (match == null) {
+                throw ApiException.notFound("page not found");
+            }
+            ex.pathVars(match.vars());
+            match.handler().handle(ex);
+            if (!ex.isAnswered()) {
+                ex.respondEmpty(204);
+            }
+        } catch (Throwable t) {
+            fail(ctx, req, ex, stream, t);
+        } finally {
+            if (ex == null || !ex.isHijacked()) {
+                drain(stream);
+            }
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, HttpRequest req, Exchange ex, InboundStream stream, Throwable t) {
+        int status;
+        String message;
+        if (t instanceof ApiException a) {
+            status = a.status();
+            message = a.getMessage();
+        } else if (t instanceof IOException && ex != null && !ex.isOpen()) {
+            return; // the client went away mid-stream
+        } else {
+            status = 500;
+            message = t.getMessage() == null ? t.toString() : t.getMessage();
+            LOG.log(Level.WARNING, req.method() + " " + req.uri() + " failed", t);
+        }
+        if (ex == null) {
+            ex = new Exchange(ctx.channel(), req, req.uri(), ApiVersion.MAX, json, stream, () -> {});
+        }
+        if (ex.isAnswered()) {
+            // Headers already went out (a stream): all we can do is end the connection.
+            LOG.log(Level.FINE, "error after response started: " + message);
+            ctx.channel().close();
+            return;
+        }
+        if (status == 304) {
+            ex.respondEmpty(304);
+        } else {
+            ex.respondJson(status, java.util.Map.of("message", message));
+        }
+    }
+
+    /** Reads and drops what is left of a body so the connection can carry the next request. */
+    private static void drain(InboundStream stream) {
+        stream.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (raw != null) {
+                raw.end();
+            } else if (body != null) {
+                body.end();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (raw != null) {
+            raw.end();
+        }
+        if (body != null) {
+            body.fail(new IOException("connection closed before the request body ended"));
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.FINE, "connection error", cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,122 @@
+package dev.berth.daemon.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+
+/**
+ * Bytes that arrive on a connection (a request body, or a hijacked stream's input), read by a
+ * blocking handler. Reading from the socket pauses while too much is queued, so a slow consumer
+ * applies back-pressure to the client instead of filling the heap.
+ */
+final class InboundStream extends InputStream {
+    private static final int HIGH_WATER = 1 << 20;
+    private static final int LOW_WATER = 256 << 10;
+
+    private final Channel channel;
+    private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
+    private int queued;
+    private boolean ended;
+    private IOException failure;
+
+    InboundStream(Channel channel) {
+        this.channel = channel;
+    }
+
+    /** Called on the event loop; takes ownership of {@code buf}. */
+    synchronized void offer(ByteBuf buf) {
+        if (ended) {
+            buf.release();
+            return;
+        }
+        if (!buf.isReadable()) {
+            buf.release();
+            return;
+        }
+        chunks.add(buf);
+        queued += buf.readableBytes();
+        if (queued > HIGH_WATER) {
+            channel.config().setAutoRead(false);
+        }
+        notifyAll();
+    }
+
+    /** No more bytes will come (end of body, or the peer closed). */
+    synchronized void end() {
+        ended = true;
+        notifyAll();
+    }
+
+    synchronized void fail(IOException e) {
+        failure = e;
+        ended = true;
+        notifyAll();
+    }
+
+    synchronized boolean isEnded() {
+        return ended && chunks.isEmpty();
+    }
+
+    @Override
+    public synchronized int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (chunks.isEmpty()) {
+            if (ended) {
+                if (failure != null) {
+                    throw failure;
+                }
+                return -1;
+            }
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException();
+            }
+        }
+        ByteBuf head = chunks.peek();
+        int n = Math.min(len, head.readableBytes());
+        head.readBytes(b, off, n);
+        if (!head.isReadable()) {
+            chunks.poll().release();
+        }
+        queued -= n;
+        if (queued < LOW_WATER && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+            channel.read();
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized int available() {
+        return queued;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (ByteBuf b : chunks) {
+            b.release();
+        }
+        chunks.clear();
+        queued = 0;
+        ended = true;
+        if (channel.isActive() && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+        notifyAll();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.berth.sys;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/** The few libc calls the JDK lacks, through the Foreign Function &amp; Memory API (no JNI). */
+public final class Libc {
+    public static final long MS_RDONLY = 1;
+    public static final long MS_NOSUID = 2;
+    public static final long MS_NODEV = 4;
+    public static final long MS_NOEXEC = 8;
+    public static final long MS_REMOUNT = 32;
+    public static final long MS_BIND = 4096;
+    public static final long MS_REC = 16384;
+    public static final long MS_PRIVATE = 1 << 18;
+    public static final int MNT_DETACH = 2;
+    public static final int EINVAL = 22;
+    public static final int ENOENT = 2;
+    public static final int EBUSY = 16;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+    private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+
+    private Libc() {}
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+    }
+
+    /** mount(2); {@code source}, {@code fstype} and {@code data} may be null. */
+    public static void mount(String source, String target, String fstype, long flags, String data) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            int rc = (int) MOUNT.invokeExact(state, str(a, source), str(a, target), str(a, fstype), flags, str(a, data));
+            if (rc != 0) {
+                throw error("mount " + target, (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** umount2(2). */
+    public static void umount2(String target, int flags) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            int rc = (int) UMOUNT2.invokeExact(state, str(a, target), flags);
+            if (rc != 0) {
+                throw error("umount " + target, (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static MemorySegment str(Arena a, String s) {
+        return s == null ? MemorySegment.NULL : a.allocateFrom(s);
+    }
+
+    private static ErrnoException error(String what, int errno) {
+        String msg;
+        try {
+            MemorySegment p = (MemorySegment) STRERROR.invokeExact(errno);
+            msg = p.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            msg = "errno " + errno;
+        }
+        return new ErrnoException(what + ": " + msg, errno);
+    }
+
+    /** A failed system call, with its errno. */
+    public static final class ErrnoException extends IOException {
+        private final int errno;
+
+        public ErrnoException(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+    }
+}
