@@ -1,0 +1,13 @@
+package dev.berth.tests;
+
+/** What a command run by a test printed and how it exited. */
+public record CommandResult(int exitCode, String stdout, String stderr) {
+    public String out() {
+        return stdout.strip();
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+}
