@@ -1,0 +1,512 @@
+package dev.berth.cli.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The functions a template may call: Go's builtins plus docker's (json, join, split, lower, upper, title,
+ * truncate, pad). Immutable; {@link #with} returns an extended copy.
+ */
+public final class TemplateFunctions {
+
+    /** A template function over JSON values; a missing value (no such field) arrives as MissingNode. */
+    @FunctionalInterface
+    public interface Function {
+        JsonNode apply(List<JsonNode> args) throws CallException;
+    }
+
+    /** A function failed; {@code argumentError} marks Go's unwrapped argument-conversion errors. */
+    public static final class CallException extends Exception {
+        private final boolean argumentError;
+
+        public CallException(String message) {
+            this(message, false);
+        }
+
+        CallException(String message, boolean argumentError) {
+            super(message, null, false, false);
+            this.argumentError = argumentError;
+        }
+
+        boolean argumentError() {
+            return argumentError;
+        }
+    }
+
+    /** A function with its arity; maxArgs -1 means variadic. */
+    record Def(String name, int minArgs, int maxArgs, Function fn, boolean builtin) {}
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final TemplateFunctions DOCKER = buildDocker();
+    private static final TemplateFunctions HEADER = buildHeader();
+
+    private final Map<String, Def> defs;
+
+    private TemplateFunctions(Map<String, Def> defs) {
+        this.defs = Map.copyOf(defs);
+    }
+
+    /** Go's builtins plus docker's template functions. */
+    public static TemplateFunctions docker() {
+        return DOCKER;
+    }
+
+    /** The functions docker uses to render a table header: docker's functions return their first argument unchanged. */
+    public static TemplateFunctions header() {
+        return HEADER;
+    }
+
+    /** A copy with one more (or a replaced) function taking between minArgs and maxArgs (-1: any) arguments. */
+    public TemplateFunctions with(String name, int minArgs, int maxArgs, Function fn) {
+        Map<String, Def> copy = new HashMap<>(defs);
+        copy.put(name, new Def(name, minArgs, maxArgs, fn, false));
+        return new TemplateFunctions(copy);
+    }
+
+    Set<String> names() {
+        return defs.keySet();
+    }
+
+    Def get(String name) {
+        return defs.get(name);
+    }
+
+    // ---- definitions ----
+
+    private static TemplateFunctions buildDocker() {
+        Map<String, Def> m = new HashMap<>();
+        builtins(m);
+        put(m, "json", 1, 1, a -> TextNode.valueOf(GoJson.encode(a.getFirst())));
+        put(m, "split", 2, 2, a -> split(str(a, 0), str(a, 1)));
+        put(m, "join", 2, 2, a -> TextNode.valueOf(join(a.get(0), str(a, 1))));
+        put(m, "title", 1, 1, a -> TextNode.valueOf(title(str(a, 0))));
+        put(m, "lower", 1, 1, a -> TextNode.valueOf(str(a, 0).toLowerCase(Locale.ROOT)));
+        put(m, "upper", 1, 1, a -> TextNode.valueOf(str(a, 0).toUpperCase(Locale.ROOT)));
+        put(m, "pad", 3, 3, a -> TextNode.valueOf(pad(str(a, 0), integer(a, 1), integer(a, 2))));
+        put(m, "truncate", 2, 2, a -> TextNode.valueOf(truncate(str(a, 0), integer(a, 1))));
+        return new TemplateFunctions(m);
+    }
+
+    private static TemplateFunctions buildHeader() {
+        Map<String, Def> m = new HashMap<>();
+        builtins(m);
+        Function first = a -> a.getFirst();
+        put(m, "json", 1, 1, first);
+        put(m, "split", 2, 2, first);
+        put(m, "join", 2, 2, first);
+        put(m, "title", 1, 1, first);
+        put(m, "lower", 1, 1, first);
+        put(m, "upper", 1, 1, first);
+        put(m, "pad", 3, 3, first);
+        put(m, "truncate", 2, 2, first);
+        return new TemplateFunctions(m);
+    }
+
+    private static void builtins(Map<String, Def> m) {
+        // and/or short-circuit in the executor; these bodies only serve arity checks.
+        builtin(m, "and", 1, -1, a -> a.getLast());
+        builtin(m, "or", 1, -1, a -> a.getLast());
+        builtin(m, "not", 1, 1, a -> BooleanNode.valueOf(!truth(a.getFirst())));
+        builtin(m, "len", 1, 1, a -> IntNode.valueOf(length(a.getFirst())));
+        builtin(m, "index", 1, -1, TemplateFunctions::index);
+        builtin(m, "slice", 1, -1, TemplateFunctions::slice);
+        builtin(m, "print", 0, -1, a -> TextNode.valueOf(GoFormat.sprint(nilForMissing(a))));
+        builtin(m, "println", 0, -1, a -> TextNode.valueOf(GoFormat.sprintln(nilForMissing(a))));
+        builtin(m, "printf", 1, -1, a -> TextNode.valueOf(GoFormat.sprintf(str(a, 0), nilForMissing(a.subList(1, a.size())))));
+        builtin(m, "html", 0, -1, a -> TextNode.valueOf(htmlEscape(evalArgs(a))));
+        builtin(m, "urlquery", 0, -1, a -> TextNode.valueOf(queryEscape(evalArgs(a))));
+        builtin(m, "eq", 1, -1, a -> BooleanNode.valueOf(eq(a.getFirst(), a.subList(1, a.size()))));
+        builtin(m, "ne", 2, 2, a -> BooleanNode.valueOf(!eq(a.get(0), a.subList(1, 2))));
+        builtin(m, "lt", 2, 2, a -> BooleanNode.valueOf(lt(a.get(0), a.get(1))));
+        builtin(m, "le", 2, 2, a -> BooleanNode.valueOf(lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2))));
+        builtin(m, "gt", 2, 2, a -> BooleanNode.valueOf(!(lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2)))));
+        builtin(m, "ge", 2, 2, a -> BooleanNode.valueOf(!lt(a.get(0), a.get(1))));
+    }
+
+    private static void put(Map<String, Def> m, String name, int min, int max, Function fn) {
+        m.put(name, new Def(name, min, max, fn, false));
+    }
+
+    private static void builtin(Map<String, Def> m, String name, int min, int max, Function fn) {
+        m.put(name, new Def(name, min, max, fn, true));
+    }
+
+    // ---- argument conversion (Go's errors for typed parameters) ----
+
+    static String str(List<JsonNode> a, int i) throws CallException {
+        JsonNode v = a.get(i);
+        if (v.isTextual()) {
+            return v.textValue();
+        }
+        throw conversion("string", v);
+    }
+
+    static int integer(List<JsonNode> a, int i) throws CallException {
+        JsonNode v = a.get(i);
+        if (v.isNumber() && GoFormat.isInteger(v)) {
+            return (int) v.longValue();
+        }
+        throw conversion("int", v);
+    }
+
+    private static CallException conversion(String expected, JsonNode v) {
+        if (v.isMissingNode()) {
+            return new CallException("invalid value; expected " + expected, true);
+        }
+        return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), true);
+    }
+
+    // ---- Go builtins ----
+
+    /** Go's truth: false for missing, nil, false, 0, "" and empty arrays/maps. */
+    public static boolean truth(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return false;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue() != 0 || (v.isIntegralNumber() && v.bigIntegerValue().signum() != 0);
+        }
+        if (v.isTextual()) {
+            return !v.textValue().isEmpty();
+        }
+        if (v.isContainerNode()) {
+            return !v.isEmpty();
+        }
+        return true;
+    }
+
+    private static int length(JsonNode v) throws CallException {
+        if (v.isMissingNode() || v.isNull()) {
+            throw new CallException("len of nil pointer");
+        }
+        if (v.isTextual()) {
+            return utf8Length(v.textValue());
+        }
+        if (v.isContainerNode()) {
+            return v.size();
+        }
+        throw new CallException("len of type " + GoFormat.typeName(v));
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private static JsonNode index(List<JsonNode> a) throws CallException {
+        JsonNode item = a.getFirst();
+        if (item.isMissingNode() || item.isNull()) {
+            throw new CallException("index of untyped nil");
+        }
+        for (int k = 1; k < a.size(); k++) {
+            JsonNode key = a.get(k);
+            if (item.isArray() || item.isTextual()) {
+                int len = item.isArray() ? item.size() : item.textValue().length();
+                if (!key.isNumber() || !GoFormat.isInteger(key)) {
+                    throw new CallException("cannot index slice/array with type " + GoFormat.typeName(key));
+                }
+                long x = key.longValue();
+                if (x < 0 || x >= len) {
+                    throw new CallException("index out of range: " + x);
+                }
+                item = item.isArray() ? item.get((int) x) : IntNode.valueOf(item.textValue().getBytes(StandardCharsets.UTF_8)[(int) x] & 0xff);
+            } else if (item.isObject()) {
+                if (!key.isTextual()) {
+                    throw new CallException("value has type " + GoFormat.typeName(key) + "; should be string");
+                }
+                JsonNode v = item.get(key.textValue());
+                item = v != null ? v : zeroElement(item);
+            } else if (item.isMissingNode() || item.isNull()) {
+                throw new CallException("index of untyped nil");
+            } else {
+                throw new CallException("can't index item of type " + GoFormat.typeName(item));
+            }
+        }
+        return item;
+    }
+
+    /**
+     * Go returns the element type's zero value for a missing map key. Docker's typed maps of strings
+     * (labels, options) give "", so objects whose values are all strings do too; others give nil.
+     */
+    private static JsonNode zeroElement(JsonNode object) {
+        for (JsonNode v : object) {
+            if (!v.isTextual()) {
+                return NullNode.getInstance();
+            }
+        }
+        return TextNode.valueOf("");
+    }
+
+    private static JsonNode slice(List<JsonNode> a) throws CallException {
+        JsonNode item = a.getFirst();
+        if (item.isMissingNode() || item.isNull()) {
+            throw new CallException("slice of untyped nil");
+        }
+        if (a.size() > 4) {
+            throw new CallException("too many slice indexes: " + (a.size() - 1));
+        }
+        int len;
+        byte[] bytes = null;
+        if (item.isArray()) {
+            len = item.size();
+        } else if (item.isTextual()) {
+            bytes = item.textValue().getBytes(StandardCharsets.UTF_8);
+            len = bytes.length;
+            if (a.size() == 4) {
+                throw new CallException("cannot 3-index slice a string");
+            }
+        } else {
+            throw new CallException("can't slice item of type " + GoFormat.typeName(item));
+        }
+        int[] idx = {0, len, len};
+        for (int k = 1; k < a.size(); k++) {
+            JsonNode key = a.get(k);
+            if (!key.isNumber() || !GoFormat.isInteger(key)) {
+                throw new CallException("cannot index slice/array with type " + GoFormat.typeName(key));
+            }
+            long x = key.longValue();
+            if (x < 0 || x > len) {
+                throw new CallException("index out of range: " + x);
+            }
+            idx[k - 1] = (int) x;
+        }
+        if (idx[0] > idx[1]) {
+            throw new CallException("invalid slice index: " + idx[0] + " > " + idx[1]);
+        }
+        if (bytes != null) {
+            return TextNode.valueOf(new String(bytes, idx[0], idx[1] - idx[0], StandardCharsets.UTF_8));
+        }
+        ArrayNode out = NODES.arrayNode();
+        for (int k = idx[0]; k < idx[1]; k++) {
+            out.add(item.get(k));
+        }
+        return out;
+    }
+
+    /** Comparable kinds: Go reports comparisons across kinds as errors. Int and float compare numerically here. */
+    private enum Kind { INVALID, BOOL, NUMBER, STRING, OTHER }
+
+    private static Kind kind(JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return Kind.INVALID;
+        }
+        if (v.isBoolean()) {
+            return Kind.BOOL;
+        }
+        if (v.isNumber()) {
+            return Kind.NUMBER;
+        }
+        if (v.isTextual()) {
+            return Kind.STRING;
+        }
+        return Kind.OTHER;
+    }
+
+    private static boolean eq(JsonNode a1, List<JsonNode> rest) throws CallException {
+        if (rest.isEmpty()) {
+            throw new CallException("missing argument for comparison");
+        }
+        Kind k1 = kind(a1);
+        for (JsonNode a : rest) {
+            Kind k2 = kind(a);
+            boolean truth;
+            if (k1 != k2) {
+                if (k1 != Kind.INVALID && k2 != Kind.INVALID) {
+                    throw new CallException("incompatible types for comparison");
+                }
+                truth = false;
+            } else {
+                truth = switch (k1) {
+                    case INVALID -> true;
+                    case BOOL -> a1.booleanValue() == a.booleanValue();
+                    case NUMBER -> compareNumbers(a1, a) == 0;
+                    case STRING -> a1.textValue().equals(a.textValue());
+                    case OTHER -> throw new CallException("non-comparable type " + GoFormat.valueString(a1) + ": "
+                            + GoFormat.typeName(a1));
+                };
+            }
+            if (truth) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean lt(JsonNode a, JsonNode b) throws CallException {
+        Kind k1 = kind(a);
+        Kind k2 = kind(b);
+        if (k1 == Kind.INVALID || k1 == Kind.OTHER || k2 == Kind.INVALID || k2 == Kind.OTHER) {
+            throw new CallException("invalid type for comparison");
+        }
+        if (k1 != k2) {
+            throw new CallException("incompatible types for comparison");
+        }
+        return switch (k1) {
+            case NUMBER -> compareNumbers(a, b) < 0;
+            case STRING -> GoFormat.compareStrings(a.textValue(), b.textValue()) < 0;
+            default -> throw new CallException("invalid type for comparison");
+        };
+    }
+
+    private static int compareNumbers(JsonNode a, JsonNode b) {
+        if (a.isIntegralNumber() && b.isIntegralNumber()) {
+            return a.bigIntegerValue().compareTo(b.bigIntegerValue());
+        }
+        return Double.compare(a.doubleValue(), b.doubleValue());
+    }
+
+    private static String evalArgs(List<JsonNode> a) {
+        if (a.size() == 1 && a.getFirst().isTextual()) {
+            return a.getFirst().textValue();
+        }
+        return GoFormat.sprint(nilForMissing(a));
+    }
+
+    /** Functions with interface{} parameters see a missing value as nil. */
+    static List<JsonNode> nilForMissing(List<JsonNode> a) {
+        for (JsonNode v : a) {
+            if (v.isMissingNode()) {
+                return a.stream().map(x -> x.isMissingNode() ? (JsonNode) NullNode.getInstance() : x).toList();
+            }
+        }
+        return a;
+    }
+
+    private static String htmlEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("&#34;");
+                case '\'' -> sb.append("&#39;");
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case 0 -> sb.append('\uFFFD');
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String queryEscape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+                sb.append((char) c);
+            } else if (c == ' ') {
+                sb.append('+');
+            } else {
+                sb.append('%').append("0123456789ABCDEF".charAt(c >> 4)).append("0123456789ABCDEF".charAt(c & 0xf));
+            }
+        }
+        return sb.toString();
+    }
+
+    // ---- docker's functions ----
+
+    private static JsonNode split(String s, String sep) {
+        ArrayNode out = NODES.arrayNode();
+        if (sep.isEmpty()) {
+            s.codePoints().forEach(cp -> out.add(new String(Character.toChars(cp))));
+            return out;
+        }
+        int from = 0;
+        while (true) {
+            int x = s.indexOf(sep, from);
+            if (x < 0) {
+                out.add(s.substring(from));
+                return out;
+            }
+            out.add(s.substring(from, x));
+            from = x + sep.length();
+        }
+    }
+
+    private static String join(JsonNode elems, String sep) throws CallException {
+        if (elems.isMissingNode()) {
+            throw new CallException("invalid value; expected []string", true);
+        }
+        if (elems.isNull()) {
+            return "";
+        }
+        if (!elems.isArray()) {
+            throw new CallException("wrong type for value; expected []string; got " + GoFormat.typeName(elems), true);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < elems.size(); i++) {
+            if (i > 0) {
+                sb.append(sep);
+            }
+            sb.append(GoFormat.valueString(elems.get(i)));
+        }
+        return sb.toString();
+    }
+
+    /** strings.Title: upper-cases the first letter of each word. */
+    static String title(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int prev = ' ';
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            sb.appendCodePoint(isSeparator(prev) ? Character.toTitleCase(cp) : cp);
+            prev = cp;
+        }
+        return sb.toString();
+    }
+
+    private static boolean isSeparator(int r) {
+        if (r <= 0x7f) {
+            return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '_');
+        }
+        if (Character.isLetter(r) || Character.isDigit(r)) {
+            return false;
+        }
+        return Character.isWhitespace(r) || Character.isSpaceChar(r);
+    }
+
+    static String pad(String s, int prefix, int suffix) {
+        if (s.isEmpty()) {
+            return s;
+        }
+        return " ".repeat(Math.max(prefix, 0)) + s + " ".repeat(Math.max(suffix, 0));
+    }
+
+    static String truncate(String s, int length) {
+        int runes = s.codePointCount(0, s.length());
+        if (runes < length || length < 0) {
+            return s;
+        }
+        return s.substring(0, s.offsetByCodePoints(0, length));
+    }
+}
