@@ -56,30 +56,28 @@ final class Exec {
     }
 
     private Signal walk(JsonNode dot, Node node) {
-        switch (node) {
-            case ActionNode a -> {
-                at = a;
-                JsonNode val = evalPipeline(dot, a.pipe());
-                if (a.pipe().decl().isEmpty()) {
-                    printValue(val);
+        // instanceof chains rather than pattern switches: those bootstrap at run time, which costs CLI start-up.
+        if (node instanceof Node.TextNode t) {
+            out.append(t.text());
+        } else if (node instanceof ActionNode a) {
+            at = a;
+            JsonNode val = evalPipeline(dot, a.pipe());
+            if (a.pipe().decl().isEmpty()) {
+                printValue(val);
+            }
+        } else if (node instanceof ListNode l) {
+            for (Node n : l.nodes()) {
+                Signal s = walk(dot, n);
+                if (s != Signal.NORMAL) {
+                    return s;
                 }
             }
-            case ListNode l -> {
-                for (Node n : l.nodes()) {
-                    Signal s = walk(dot, n);
-                    if (s != Signal.NORMAL) {
-                        return s;
-                    }
-                }
-            }
-            case Node.TextNode t -> out.append(t.text());
-            case ControlNode c -> {
-                return c.kind() == Control.RANGE ? walkRange(dot, c) : walkIfOrWith(dot, c);
-            }
-            case LoopControlNode b -> {
-                return b.isBreak() ? Signal.BREAK : Signal.CONTINUE;
-            }
-            default -> throw new Failure(node, "unknown node: " + node);
+        } else if (node instanceof ControlNode c) {
+            return c.kind() == Control.RANGE ? walkRange(dot, c) : walkIfOrWith(dot, c);
+        } else if (node instanceof LoopControlNode b) {
+            return b.isBreak() ? Signal.BREAK : Signal.CONTINUE;
+        } else {
+            throw new Failure(node, "unknown node: " + node);
         }
         return Signal.NORMAL;
     }
@@ -197,34 +195,28 @@ final class Exec {
     /** {@code fin} is the previous pipeline stage's value, or null for the first stage. */
     private JsonNode evalCommand(JsonNode dot, CommandNode cmd, JsonNode fin) {
         Node first = cmd.args().getFirst();
-        switch (first) {
-            case FieldNode f -> {
-                return evalFieldNode(dot, f, cmd.args(), fin);
-            }
-            case ChainNode c -> {
-                return evalChainNode(dot, c, cmd.args(), fin);
-            }
-            case IdentifierNode i -> {
-                return evalFunction(dot, i, cmd, cmd.args(), fin);
-            }
-            case PipeNode p -> {
-                notAFunction(cmd.args(), fin);
-                return evalPipeline(dot, p);
-            }
-            case VariableNode v -> {
-                return evalVariableNode(dot, v, cmd.args(), fin);
-            }
-            default -> {
-            }
+        if (first instanceof FieldNode f) {
+            return evalFieldNode(dot, f, cmd.args(), fin);
+        } else if (first instanceof ChainNode c) {
+            return evalChainNode(dot, c, cmd.args(), fin);
+        } else if (first instanceof IdentifierNode i) {
+            return evalFunction(dot, i, cmd, cmd.args(), fin);
+        } else if (first instanceof PipeNode p) {
+            notAFunction(cmd.args(), fin);
+            return evalPipeline(dot, p);
+        } else if (first instanceof VariableNode v) {
+            return evalVariableNode(dot, v, cmd.args(), fin);
         }
         at = first;
         notAFunction(cmd.args(), fin);
-        return switch (first) {
-            case ConstantNode c -> c.value();
-            case DotNode d -> dot;
-            case NilNode n -> throw new Failure(n, "nil is not a command");
-            default -> throw new Failure(first, "can't evaluate command " + first);
-        };
+        if (first instanceof ConstantNode c) {
+            return c.value();
+        } else if (first instanceof DotNode) {
+            return dot;
+        } else if (first instanceof NilNode) {
+            throw new Failure(first, "nil is not a command");
+        }
+        throw new Failure(first, "can't evaluate command " + first);
     }
 
     private void notAFunction(List<Node> args, JsonNode fin) {
@@ -324,17 +316,24 @@ final class Exec {
 
     private JsonNode evalArg(JsonNode dot, Node n) {
         at = n;
-        return switch (n) {
-            case DotNode d -> dot;
-            case NilNode nil -> NullNode.getInstance();
-            case FieldNode f -> evalFieldNode(dot, f, List.of(n), null);
-            case VariableNode v -> evalVariableNode(dot, v, null, null);
-            case PipeNode p -> evalPipeline(dot, p);
-            case IdentifierNode i -> evalFunction(dot, i, i, null, null);
-            case ChainNode c -> evalChainNode(dot, c, null, null);
-            case ConstantNode c -> c.value();
-            default -> throw new Failure(n, "can't handle " + n + " for arg");
-        };
+        if (n instanceof DotNode) {
+            return dot;
+        } else if (n instanceof NilNode) {
+            return NullNode.getInstance();
+        } else if (n instanceof FieldNode f) {
+            return evalFieldNode(dot, f, List.of(n), null);
+        } else if (n instanceof VariableNode v) {
+            return evalVariableNode(dot, v, null, null);
+        } else if (n instanceof PipeNode p) {
+            return evalPipeline(dot, p);
+        } else if (n instanceof IdentifierNode i) {
+            return evalFunction(dot, i, i, null, null);
+        } else if (n instanceof ChainNode c) {
+            return evalChainNode(dot, c, null, null);
+        } else if (n instanceof ConstantNode c) {
+            return c.value();
+        }
+        throw new Failure(n, "can't handle " + n + " for arg");
     }
 
     // ---- variables ----

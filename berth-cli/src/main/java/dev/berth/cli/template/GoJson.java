@@ -1,7 +1,6 @@
 package dev.berth.cli.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Map;
 
 /** Compact JSON as Go's encoding/json writes it with SetEscapeHTML(false) (docker's {{json}}). */
@@ -36,8 +35,7 @@ public final class GoJson {
         } else if (v.isObject()) {
             sb.append('{');
             boolean first = true;
-            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
                 if (!first) {
                     sb.append(',');
                 }

@@ -320,24 +320,18 @@ final class Parser {
             while (peek().kind() == Kind.FIELD) {
                 fields.add(next().text().substring(1));
             }
-            switch (node) {
-                case FieldNode f -> {
-                    List<String> all = new ArrayList<>(f.idents());
-                    all.addAll(fields);
-                    return new FieldNode(chainPos, all);
-                }
-                case VariableNode v -> {
-                    List<String> all = new ArrayList<>(v.idents());
-                    all.addAll(fields);
-                    return new VariableNode(chainPos, all);
-                }
-                case ConstantNode c -> throw fail(c.pos(), "unexpected . after term " + GoFormat.quote(c.text()));
-                case NilNode n -> throw fail(n.pos(), "unexpected . after term \"nil\"");
-                case DotNode d -> throw fail(d.pos(), "unexpected . after term \".\"");
-                default -> {
-                    return new ChainNode(chainPos, node, fields);
-                }
+            if (node instanceof FieldNode f) {
+                List<String> all = new ArrayList<>(f.idents());
+                all.addAll(fields);
+                return new FieldNode(chainPos, all);
+            } else if (node instanceof VariableNode v) {
+                List<String> all = new ArrayList<>(v.idents());
+                all.addAll(fields);
+                return new VariableNode(chainPos, all);
+            } else if (node instanceof ConstantNode || node instanceof NilNode || node instanceof DotNode) {
+                throw fail(node.pos(), "unexpected . after term " + GoFormat.quote(node.toString()));
             }
+            return new ChainNode(chainPos, node, fields);
         }
         return node;
     }

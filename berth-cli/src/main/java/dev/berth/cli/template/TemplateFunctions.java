@@ -84,62 +84,85 @@ public final class TemplateFunctions {
 
     // ---- definitions ----
 
+    /**
+     * The built-in functions as one enum with a switch, rather than one lambda each, so that loading them costs one
+     * class instead of dozens of spun hidden classes (the CLI must start fast).
+     */
+    private enum Builtin implements Function {
+        AND("and", 1, -1, true), OR("or", 1, -1, true), NOT("not", 1, 1, true), LEN("len", 1, 1, true),
+        INDEX("index", 1, -1, true), SLICE("slice", 1, -1, true), PRINT("print", 0, -1, true),
+        PRINTLN("println", 0, -1, true), PRINTF("printf", 1, -1, true), HTML("html", 0, -1, true),
+        URLQUERY("urlquery", 0, -1, true), EQ("eq", 1, -1, true), NE("ne", 2, 2, true), LT("lt", 2, 2, true),
+        LE("le", 2, 2, true), GT("gt", 2, 2, true), GE("ge", 2, 2, true),
+        JSON("json", 1, 1, false), SPLIT("split", 2, 2, false), JOIN("join", 2, 2, false),
+        TITLE("title", 1, 1, false), LOWER("lower", 1, 1, false), UPPER("upper", 1, 1, false),
+        PAD("pad", 3, 3, false), TRUNCATE("truncate", 2, 2, false),
+        /** Docker's header variant of its own functions: returns the first argument. */
+        FIRST("", 1, -1, false);
+
+        final String fname;
+        final int min;
+        final int max;
+        final boolean goBuiltin;
+
+        Builtin(String fname, int min, int max, boolean goBuiltin) {
+            this.fname = fname;
+            this.min = min;
+            this.max = max;
+            this.goBuiltin = goBuiltin;
+        }
+
+        @Override
+        public JsonNode apply(List<JsonNode> a) throws CallException {
+            return switch (this) {
+                // and/or short-circuit in the executor; these bodies only serve direct calls.
+                case AND, OR -> a.getLast();
+                case NOT -> BooleanNode.valueOf(!truth(a.getFirst()));
+                case LEN -> IntNode.valueOf(length(a.getFirst()));
+                case INDEX -> index(a);
+                case SLICE -> slice(a);
+                case PRINT -> TextNode.valueOf(GoFormat.sprint(nilForMissing(a)));
+                case PRINTLN -> TextNode.valueOf(GoFormat.sprintln(nilForMissing(a)));
+                case PRINTF -> TextNode.valueOf(GoFormat.sprintf(str(a, 0), nilForMissing(a.subList(1, a.size()))));
+                case HTML -> TextNode.valueOf(htmlEscape(evalArgs(a)));
+                case URLQUERY -> TextNode.valueOf(queryEscape(evalArgs(a)));
+                case EQ -> BooleanNode.valueOf(eq(a.getFirst(), a.subList(1, a.size())));
+                case NE -> BooleanNode.valueOf(!eq(a.get(0), a.subList(1, 2)));
+                case LT -> BooleanNode.valueOf(lt(a.get(0), a.get(1)));
+                case LE -> BooleanNode.valueOf(lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2)));
+                case GT -> BooleanNode.valueOf(!(lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2))));
+                case GE -> BooleanNode.valueOf(!lt(a.get(0), a.get(1)));
+                case JSON -> TextNode.valueOf(GoJson.encode(a.getFirst()));
+                case SPLIT -> split(str(a, 0), str(a, 1));
+                case JOIN -> TextNode.valueOf(join(a.get(0), str(a, 1)));
+                case TITLE -> TextNode.valueOf(title(str(a, 0)));
+                case LOWER -> TextNode.valueOf(str(a, 0).toLowerCase(Locale.ROOT));
+                case UPPER -> TextNode.valueOf(str(a, 0).toUpperCase(Locale.ROOT));
+                case PAD -> TextNode.valueOf(pad(str(a, 0), integer(a, 1), integer(a, 2)));
+                case TRUNCATE -> TextNode.valueOf(truncate(str(a, 0), integer(a, 1)));
+                case FIRST -> a.getFirst();
+            };
+        }
+    }
+
     private static TemplateFunctions buildDocker() {
         Map<String, Def> m = new HashMap<>();
-        builtins(m);
-        put(m, "json", 1, 1, a -> TextNode.valueOf(GoJson.encode(a.getFirst())));
-        put(m, "split", 2, 2, a -> split(str(a, 0), str(a, 1)));
-        put(m, "join", 2, 2, a -> TextNode.valueOf(join(a.get(0), str(a, 1))));
-        put(m, "title", 1, 1, a -> TextNode.valueOf(title(str(a, 0))));
-        put(m, "lower", 1, 1, a -> TextNode.valueOf(str(a, 0).toLowerCase(Locale.ROOT)));
-        put(m, "upper", 1, 1, a -> TextNode.valueOf(str(a, 0).toUpperCase(Locale.ROOT)));
-        put(m, "pad", 3, 3, a -> TextNode.valueOf(pad(str(a, 0), integer(a, 1), integer(a, 2))));
-        put(m, "truncate", 2, 2, a -> TextNode.valueOf(truncate(str(a, 0), integer(a, 1))));
+        for (Builtin b : Builtin.values()) {
+            if (b != Builtin.FIRST) {
+                m.put(b.fname, new Def(b.fname, b.min, b.max, b, b.goBuiltin));
+            }
+        }
         return new TemplateFunctions(m);
     }
 
     private static TemplateFunctions buildHeader() {
-        Map<String, Def> m = new HashMap<>();
-        builtins(m);
-        Function first = a -> a.getFirst();
-        put(m, "json", 1, 1, first);
-        put(m, "split", 2, 2, first);
-        put(m, "join", 2, 2, first);
-        put(m, "title", 1, 1, first);
-        put(m, "lower", 1, 1, first);
-        put(m, "upper", 1, 1, first);
-        put(m, "pad", 3, 3, first);
-        put(m, "truncate", 2, 2, first);
+        Map<String, Def> m = new HashMap<>(DOCKER.defs);
+        for (Builtin b : Builtin.values()) {
+            if (!b.goBuiltin && b != Builtin.FIRST) {
+                m.put(b.fname, new Def(b.fname, b.min, b.max, Builtin.FIRST, false));
+            }
+        }
         return new TemplateFunctions(m);
-    }
-
-    private static void builtins(Map<String, Def> m) {
-        // and/or short-circuit in the executor; these bodies only serve arity checks.
-        builtin(m, "and", 1, -1, a -> a.getLast());
-        builtin(m, "or", 1, -1, a -> a.getLast());
-        builtin(m, "not", 1, 1, a -> BooleanNode.valueOf(!truth(a.getFirst())));
-        builtin(m, "len", 1, 1, a -> IntNode.valueOf(length(a.getFirst())));
-        builtin(m, "index", 1, -1, TemplateFunctions::index);
-        builtin(m, "slice", 1, -1, TemplateFunctions::slice);
-        builtin(m, "print", 0, -1, a -> TextNode.valueOf(GoFormat.sprint(nilForMissing(a))));
-        builtin(m, "println", 0, -1, a -> TextNode.valueOf(GoFormat.sprintln(nilForMissing(a))));
-        builtin(m, "printf", 1, -1, a -> TextNode.valueOf(GoFormat.sprintf(str(a, 0), nilForMissing(a.subList(1, a.size())))));
-        builtin(m, "html", 0, -1, a -> TextNode.valueOf(htmlEscape(evalArgs(a))));
-        builtin(m, "urlquery", 0, -1, a -> TextNode.valueOf(queryEscape(evalArgs(a))));
-        builtin(m, "eq", 1, -1, a -> BooleanNode.valueOf(eq(a.getFirst(), a.subList(1, a.size()))));
-        builtin(m, "ne", 2, 2, a -> BooleanNode.valueOf(!eq(a.get(0), a.subList(1, 2))));
-        builtin(m, "lt", 2, 2, a -> BooleanNode.valueOf(lt(a.get(0), a.get(1))));
-        builtin(m, "le", 2, 2, a -> BooleanNode.valueOf(lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2))));
-        builtin(m, "gt", 2, 2, a -> BooleanNode.valueOf(!(lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2)))));
-        builtin(m, "ge", 2, 2, a -> BooleanNode.valueOf(!lt(a.get(0), a.get(1))));
-    }
-
-    private static void put(Map<String, Def> m, String name, int min, int max, Function fn) {
-        m.put(name, new Def(name, min, max, fn, false));
-    }
-
-    private static void builtin(Map<String, Def> m, String name, int min, int max, Function fn) {
-        m.put(name, new Def(name, min, max, fn, true));
     }
 
     // ---- argument conversion (Go's errors for typed parameters) ----
