@@ -1,0 +1,92 @@
+package dev.berth.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.Cli;
+import dev.berth.cli.ExitException;
+import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.client.DockerClient;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/** What every berth command shares: the {@link Cli}, a hidden --help, and helpers for per-object loops. */
+public abstract class BaseCommand implements Callable<Integer> {
+    protected final Cli cli;
+
+    protected BaseCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    protected DockerClient client() {
+        return cli.client();
+    }
+
+    /** A path segment: names and IDs are escaped as the docker client escapes them. */
+    protected static String seg(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * Runs {@code action} for each name as docker does for multi-object commands: every error is
+     * printed to stderr and the command then exits 1; successes are handled by the action itself.
+     */
+    protected int forEach(List<String> names, Consumer<String> action) {
+        boolean failed = false;
+        for (String n : names) {
+            try {
+                action.accept(n);
+            } catch (DaemonException | ExitException e) {
+                if (e.getMessage() != null) {
+                    cli.err().println(e.getMessage());
+                }
+                failed = true;
+            }
+        }
+        cli.out().flush();
+        return failed ? 1 : 0;
+    }
+
+    /** Filter flags ("key=value") as the API's JSON: {"key":{"value":true}}. */
+    protected String filtersJson(List<String> filters) {
+        if (filters == null || filters.isEmpty()) {
+            return null;
+        }
+        ObjectNode root = cli.json().createObjectNode();
+        for (String f : filters) {
+            int eq = f.indexOf('=');
+            if (eq <= 0) {
+                throw new ExitException(125, "invalid argument \"" + f + "\" for \"-f, --filter\" flag: bad format of filter (expected name=value)");
+            }
+            String key = f.substring(0, eq).strip().toLowerCase(java.util.Locale.ROOT);
+            ObjectNode values = root.has(key) ? (ObjectNode) root.get(key) : root.putObject(key);
+            values.put(f.substring(eq + 1).strip(), true);
+        }
+        return root.toString();
+    }
+
+    protected static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    /** Asks docker's prune question; true when the user typed y or yes. */
+    protected boolean confirm(String warning) {
+        cli.out().print(warning + "\nAre you sure you want to continue? [y/N] ");
+        cli.out().flush();
+        StringBuilder sb = new StringBuilder();
+        try {
+            int c;
+            while ((c = cli.in().read()) >= 0 && c != '\n') {
+                sb.append((char) c);
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        String answer = sb.toString().strip().toLowerCase(java.util.Locale.ROOT);
+        return answer.equals("y") || answer.equals("yes");
+    }
+}

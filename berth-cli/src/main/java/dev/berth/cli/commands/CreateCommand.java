@@ -1,0 +1,79 @@
+package dev.berth.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.Cli;
+import dev.berth.cli.ExitException;
+import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.client.Query;
+import dev.berth.cli.run.ContainerOptions;
+import dev.berth.cli.run.ContainerRunner;
+import dev.berth.cli.run.CreateRequest;
+import dev.berth.cli.run.ExitCodes;
+import dev.berth.cli.run.TtyControl;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** berth create: POST /containers/create with the body docker builds; prints the new ID. */
+@Command(name = "create", customSynopsis = "[OPTIONS] IMAGE [COMMAND] [ARG...]", description = "Create a new container")
+public class CreateCommand extends BaseCommand {
+    @Mixin
+    ContainerOptions options;
+
+    @Parameters(index = "0", paramLabel = "IMAGE")
+    String image;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "COMMAND")
+    List<String> command = new ArrayList<>();
+
+    CreateCommand(Cli cli) {
+        super(cli);
+    }
+
+    /** "create" or "run", for docker's help hint. */
+    protected String commandName() {
+        return "create";
+    }
+
+    protected boolean detached() {
+        return true;
+    }
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        cli.out().println(create());
+        return 0;
+    }
+
+    /** Creates the container (checking the local terminal for -t -i first) and returns its ID. */
+    protected String create() {
+        if (options.tty && options.interactive && !TtyControl.stdinIsTerminal() && !detached()) {
+            throw new ExitException(1, "the input device is not a TTY");
+        }
+        ObjectNode body;
+        try {
+            body = CreateRequest.build(options, detached(), image, command, cli::env,
+                    options.tty && !detached() ? TtyControl.size() : null);
+        } catch (CreateRequest.InvalidFlagException e) {
+            throw new ExitException(ExitCodes.DAEMON_ERROR, ContainerRunner.withHelp(e.getMessage(), commandName()));
+        }
+        String path = Query.of().add("name", options.name).add("platform", options.platform).on("/containers/create");
+        JsonNode res;
+        try {
+            res = client().postJson(path, body);
+        } catch (DaemonException e) {
+            if (e.notFound() && e.daemonMessage().toLowerCase(java.util.Locale.ROOT).contains("no such image")) {
+                cli.err().println("Unable to find image '" + References.familiar(References.withDefaultTag(image)) + "' locally");
+            }
+            throw new ExitException(ExitCodes.DAEMON_ERROR, ContainerRunner.withHelp(e.getMessage(), commandName()));
+        }
+        for (JsonNode w : res.path("Warnings")) {
+            cli.err().println("WARNING: " + w.asText());
+        }
+        return res.path("Id").asText();
+    }
+}
