@@ -39,8 +39,14 @@ public class CreateCommand extends BaseCommand {
         return "create";
     }
 
+    /** Whether the body asks for no attached streams (run -d); create attaches like an attached run. */
     protected boolean detached() {
-        return true;
+        return false;
+    }
+
+    /** Whether this command attaches to the container here (only run without -d). */
+    protected boolean attachesHere() {
+        return false;
     }
 
     @Override
@@ -49,18 +55,21 @@ public class CreateCommand extends BaseCommand {
         return 0;
     }
 
-    /** Creates the container (checking the local terminal for -t -i first) and returns its ID. */
-    protected String create() {
-        if (options.tty && options.interactive && !TtyControl.stdinIsTerminal() && !detached()) {
-            throw new ExitException(1, "the input device is not a TTY");
-        }
-        ObjectNode body;
+    /** The create request's body; {@code consoleSize} is {rows, cols} for an attached -t run. */
+    ObjectNode body(int[] consoleSize) {
         try {
-            body = CreateRequest.build(options, detached(), image, command, cli::env,
-                    options.tty && !detached() ? TtyControl.size() : null);
+            return CreateRequest.build(options, detached(), image, command, cli::env, consoleSize);
         } catch (CreateRequest.InvalidFlagException e) {
             throw new ExitException(ExitCodes.DAEMON_ERROR, ContainerRunner.withHelp(e.getMessage(), commandName()));
         }
+    }
+
+    /** Creates the container (checking the local terminal for -t -i first) and returns its ID. */
+    protected String create() {
+        if (attachesHere() && options.tty && options.interactive && !TtyControl.stdinIsTerminal()) {
+            throw new ExitException(1, "the input device is not a TTY");
+        }
+        ObjectNode body = body(attachesHere() && options.tty ? TtyControl.size() : null);
         String path = Query.of().add("name", options.name).add("platform", options.platform).on("/containers/create");
         JsonNode res;
         try {

@@ -36,6 +36,11 @@ public final class RunCommand extends CreateCommand {
     }
 
     @Override
+    protected boolean attachesHere() {
+        return !detach;
+    }
+
+    @Override
     public Integer call() throws IOException {
         String id = create();
         ContainerRunner runner = new ContainerRunner(cli);
