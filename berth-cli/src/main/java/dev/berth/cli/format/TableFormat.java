@@ -60,14 +60,14 @@ public final class TableFormat {
         return sb.toString();
     }
 
-    /** Renders all items into {@code out}; an execution error is reported like docker's formatter does. */
+    /** Renders all items into {@code out}; an execution error reads like docker 28's: "failed to execute template: ...". */
     public void render(Iterable<? extends JsonNode> items, StringBuilder out) throws TemplateException {
         StringBuilder rows = new StringBuilder();
         for (JsonNode item : items) {
             try {
                 template.execute(item, rows);
             } catch (TemplateException e) {
-                throw new TemplateException("template parsing error: " + e.getMessage());
+                throw new TemplateException("failed to execute template: " + e.getMessage());
             }
             rows.append('\n');
         }

@@ -41,13 +41,15 @@ final class Exec {
 
     private final TemplateFunctions funcs;
     private final StringBuilder out;
+    private final boolean missingKeyError;
     private final List<String> varNames = new ArrayList<>();
     private final List<JsonNode> varValues = new ArrayList<>();
     private Node at;
 
-    Exec(TemplateFunctions funcs, StringBuilder out) {
+    Exec(TemplateFunctions funcs, StringBuilder out, boolean missingKeyError) {
         this.funcs = funcs;
         this.out = out;
+        this.missingKeyError = missingKeyError;
     }
 
     void run(ListNode root, JsonNode data) {
@@ -257,6 +259,9 @@ final class Exec {
 
     private JsonNode evalField(String name, Node node, List<Node> args, JsonNode fin, JsonNode receiver) {
         if (receiver.isMissingNode()) {
+            if (missingKeyError) {
+                throw new Failure(node, "nil data; no entry for key " + GoFormat.quote(name));
+            }
             return MISSING;
         }
         boolean hasArgs = (args != null && args.size() > 1) || fin != null;
@@ -265,12 +270,16 @@ final class Exec {
                 throw new Failure(node, name + " is not a method but has arguments");
             }
             JsonNode v = receiver.get(name);
+            if (v == null && missingKeyError) {
+                throw new Failure(node, "map has no entry for key " + GoFormat.quote(name));
+            }
             return v == null ? MISSING : v;
         }
         if (receiver.isNull()) {
             throw new Failure(node, "nil pointer evaluating interface {}." + name);
         }
-        throw new Failure(node, "can't evaluate field " + name + " in type " + GoFormat.typeName(receiver));
+        // Values decoded from JSON sit in interface{} slots, which is the type Go names here.
+        throw new Failure(node, "can't evaluate field " + name + " in type interface {}");
     }
 
     private JsonNode evalFunction(JsonNode dot, IdentifierNode ident, Node cmd, List<Node> args, JsonNode fin) {

@@ -172,7 +172,7 @@ public final class GoFormat {
         return sb.append('\n').toString();
     }
 
-    /** fmt.Sprintf for the verbs templates use: v s d q x X o b c t e E f F g G U and %%. */
+    /** fmt.Sprintf for the verbs templates use: v s d q x X o b c t T e E f F g G U and %%. */
     public static String sprintf(String format, List<JsonNode> args) {
         StringBuilder sb = new StringBuilder();
         int argNum = 0;
@@ -365,6 +365,7 @@ public final class GoFormat {
                 }
                 numeric = true;
             }
+            case 'T' -> body = typeName(a);
             case 't' -> {
                 if (a == null || !a.isBoolean()) {
                     badVerb(sb, verb, a);

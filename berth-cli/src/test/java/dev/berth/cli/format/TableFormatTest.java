@@ -65,6 +65,6 @@ class TableFormatTest {
                 .hasMessage("template parsing error: template: :1: function \"nope\" not defined");
         TableFormat f = TableFormat.parse("{{.ID.X}}", HEADERS);
         assertThatThrownBy(() -> f.render(items()))
-                .hasMessage("template parsing error: template: :1:5: executing \"\" at <.ID.X>: can't evaluate field X in type string");
+                .hasMessage("failed to execute template: template: :1:5: executing \"\" at <.ID.X>: can't evaluate field X in type interface {}");
     }
 }

@@ -220,7 +220,7 @@ class GoTemplateTest {
 
     @ParameterizedTest
     @CsvSource(delimiterString = "=>", quoteCharacter = '~', textBlock = """
-            {{.Name.Foo}} => template: :1:7: executing "" at <.Name.Foo>: can't evaluate field Foo in type string
+            {{.Name.Foo}} => template: :1:7: executing "" at <.Name.Foo>: can't evaluate field Foo in type interface {}
             {{.Null.Foo}} => template: :1:7: executing "" at <.Null.Foo>: nil pointer evaluating interface {}.Foo
             {{index .Names 5}} => template: :1:2: executing "" at <index .Names 5>: error calling index: index out of range: 5
             {{len .State.Pid}} => template: :1:2: executing "" at <len .State.Pid>: error calling len: len of type int
@@ -234,6 +234,23 @@ class GoTemplateTest {
             """)
     void executionErrorsReadLikeGos(String template, String message) {
         assertThatThrownBy(() -> run(template)).isInstanceOf(TemplateException.class).hasMessage(message);
+    }
+
+    @Test
+    void missingKeyErrorFailsLikeDockerInspect() throws TemplateException {
+        GoTemplate t = GoTemplate.parse("{{.State.Status}} {{.Nope}}").missingKeyError();
+        assertThatThrownBy(() -> t.execute(CONTAINER))
+                .hasMessage("template: :1:20: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
+        assertThat(GoTemplate.parse("{{index .Config.Labels \"zz\"}}|{{.State.Pid}}").missingKeyError().execute(CONTAINER))
+                .isEqualTo("|4242");
+        assertThatThrownBy(() -> GoTemplate.parse("{{if .Nope}}y{{end}}").missingKeyError().execute(CONTAINER))
+                .hasMessage("template: :1:5: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
+    }
+
+    @Test
+    void printfTypeVerb() throws TemplateException {
+        assertThat(run("{{printf \"%T %T %T %T %T\" .State.Pid .Size .Name .Names .Config.Labels}}"))
+                .isEqualTo("int float64 string []interface {} map[string]interface {}");
     }
 
     @Test
