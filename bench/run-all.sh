@@ -233,12 +233,12 @@ bench_cli() { # bench_cli SOCK
     local json
     json=$(mktemp)
     if hyperfine -N --warmup 3 --runs "$runs" --export-json "$json" "$berth version" >/dev/null 2>&1; then
-      result "cli: berth version (ms)" "hyperfine" "$(jq -r '.results[0] | "median \(.median*1000|floor)  mean \(.mean*1000|floor)  min \(.min*1000|floor)"' "$json")"
+      result "cli: berth version (ms)" "hyperfine" "$(jq -r '.results[0] | "median \(.median*10000|round/10)  mean \(.mean*10000|round/10)  min \(.min*10000|round/10)"' "$json")"
     else
       skip "cli: berth version" "berth" "berth version failed: $("$berth" version 2>&1 | tail -1)"
     fi
     hyperfine -N --warmup 3 --runs "$runs" --export-json "$json" "$DOCKER_CLI version --format {{.Client.Version}}" >/dev/null 2>&1 &&
-      result "cli: docker version --format (ms)" "hyperfine" "$(jq -r '.results[0] | "median \(.median*1000|floor)  mean \(.mean*1000|floor)  min \(.min*1000|floor)"' "$json")"
+      result "cli: docker version --format (ms)" "hyperfine" "$(jq -r '.results[0] | "median \(.median*10000|round/10)  mean \(.mean*10000|round/10)  min \(.min*10000|round/10)"' "$json")"
     rm -f "$json"
   else
     local times
