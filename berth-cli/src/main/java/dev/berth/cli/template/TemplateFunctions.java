@@ -44,17 +44,35 @@ public final class TemplateFunctions {
         }
     }
 
+    /**
+     * A method on JSON objects, like the methods of docker's formatting contexts ({@code {{.Label "x"}}}):
+     * called with the object the field chain reached and the arguments.
+     */
+    @FunctionalInterface
+    public interface Method {
+        JsonNode apply(JsonNode receiver, List<JsonNode> args) throws CallException;
+    }
+
     /** A function with its arity; maxArgs -1 means variadic. */
     record Def(String name, int minArgs, int maxArgs, Function fn, boolean builtin) {}
+
+    /** A method with its arity (not counting the receiver). */
+    record MethodDef(String name, int minArgs, int maxArgs, Method fn) {}
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final TemplateFunctions DOCKER = buildDocker();
     private static final TemplateFunctions HEADER = buildHeader();
 
     private final Map<String, Def> defs;
+    private final Map<String, MethodDef> methods;
 
     private TemplateFunctions(Map<String, Def> defs) {
+        this(defs, Map.of());
+    }
+
+    private TemplateFunctions(Map<String, Def> defs, Map<String, MethodDef> methods) {
         this.defs = Map.copyOf(defs);
+        this.methods = Map.copyOf(methods);
     }
 
     /** Go's builtins plus docker's template functions. */
@@ -71,7 +89,31 @@ public final class TemplateFunctions {
     public TemplateFunctions with(String name, int minArgs, int maxArgs, Function fn) {
         Map<String, Def> copy = new HashMap<>(defs);
         copy.put(name, new Def(name, minArgs, maxArgs, fn, false));
-        return new TemplateFunctions(copy);
+        return new TemplateFunctions(copy, methods);
+    }
+
+    /**
+     * A copy with a method {@code name} on every JSON object: {@code {{.Name args}}} calls it like Go calls a
+     * method, taking precedence over an object key of the same name.
+     */
+    public TemplateFunctions withMethod(String name, int minArgs, int maxArgs, Method fn) {
+        Map<String, MethodDef> copy = new HashMap<>(methods);
+        copy.put(name, new MethodDef(name, minArgs, maxArgs, fn));
+        return new TemplateFunctions(defs, copy);
+    }
+
+    /**
+     * The same set as docker uses it for table headers: docker's own functions (json, split, join, title, lower,
+     * upper, pad, truncate) return their first argument; methods are dropped, as the header is a plain map.
+     */
+    public TemplateFunctions forHeader() {
+        Map<String, Def> copy = new HashMap<>(defs);
+        copy.putAll(HEADER.defs);
+        return new TemplateFunctions(copy, Map.of());
+    }
+
+    MethodDef method(String name) {
+        return methods.isEmpty() ? null : methods.get(name);
     }
 
     Set<String> names() {

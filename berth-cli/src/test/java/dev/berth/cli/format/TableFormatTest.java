@@ -59,6 +59,19 @@ class TableFormatTest {
     }
 
     @Test
+    void customMethodsWorkInRowsAndTheHeaderStillRenders() throws Exception {
+        var functions = dev.berth.cli.template.TemplateFunctions.docker().withMethod("Short", 0, 0,
+                (receiver, args) -> com.fasterxml.jackson.databind.node.TextNode.valueOf(receiver.path("ID").asText().substring(0, 4)));
+        TableFormat f = TableFormat.parse("table {{upper .Names}}\t{{.Image}}", HEADERS, functions);
+        assertThat(f.render(items())).isEqualTo("""
+                NAMES     IMAGE
+                WEB       busybox
+                DB        alpine:latest
+                """);
+        assertThat(TableFormat.parse("{{.Short}}", HEADERS, functions).render(items())).isEqualTo("4f66\n0123\n");
+    }
+
+    @Test
     void errorsAreReportedLikeDockersFormatter() throws Exception {
         assertThatThrownBy(() -> TableFormat.parse("{{.ID | nope}}", HEADERS))
                 .isInstanceOf(TemplateException.class)

@@ -130,6 +130,8 @@ class GoTemplateTest {
             {{range .Mounts}}{{$.Name}}{{end}} => /web/web
             {{$x := .Name}}{{$x}}{{$x = "y"}}{{$x}} => /weby
             {{$n := 0}}{{range .Names}}{{$n = 1}}{{end}}{{$n}} => 1
+            {{$x := "a"}}{{printf "%s-%s" $x $.Name}}{{upper $x}} => a-/webA
+            {{$m := .State}}{{$m.Status}} {{len $m}} => running 5
             {{$}} => ~~
             {{$.State.Status}} => running
             a  {{- .Name -}}  b => a/webb
@@ -259,6 +261,18 @@ class GoTemplateTest {
                 a -> com.fasterxml.jackson.databind.node.TextNode.valueOf(a.getFirst().asText() + "!"));
         assertThat(GoTemplate.parse("{{shout .Name}}", f).execute(CONTAINER)).isEqualTo("/web!");
         assertThatThrownBy(() -> GoTemplate.parse("{{shout .Name}}")).hasMessageContaining("function \"shout\" not defined");
+    }
+
+    @Test
+    void methodsTakeArgumentsLikeDockersContextMethods() throws TemplateException {
+        TemplateFunctions f = TemplateFunctions.docker().withMethod("Label", 1, 1, (receiver, args) -> {
+            JsonNode v = receiver.path("Config").path("Labels").path(args.getFirst().asText());
+            return v.isMissingNode() ? com.fasterxml.jackson.databind.node.TextNode.valueOf("") : v;
+        });
+        assertThat(GoTemplate.parse("{{.Label \"a\"}}|{{.Label \"zz\"}}|{{\"b\" | .Label}}|{{$k := \"a\"}}{{.Label $k}}", f)
+                .execute(CONTAINER)).isEqualTo("1||2|1");
+        assertThatThrownBy(() -> GoTemplate.parse("{{.Label}}", f).execute(CONTAINER))
+                .hasMessage("template: :1:2: executing \"\" at <.Label>: wrong number of args for Label: want 1 got 0");
     }
 
     @Test
