@@ -131,7 +131,7 @@ final class Exec {
                         break;
                     }
                 }
-            } else if (val.isNumber() && GoFormat.isInteger(val)) {
+            } else if (val.isIntegralNumber()) {
                 if (r.pipe().decl().size() > 1) {
                     throw new Failure(r, "can't use " + GoFormat.valueString(val) + " to iterate over more than one variable");
                 }
