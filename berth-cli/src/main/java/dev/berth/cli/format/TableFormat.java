@@ -20,11 +20,13 @@ public final class TableFormat {
     private final boolean table;
     private final GoTemplate template;
     private final ObjectNode headers;
+    private final TemplateFunctions headerFunctions;
 
-    private TableFormat(boolean table, GoTemplate template, ObjectNode headers) {
+    private TableFormat(boolean table, GoTemplate template, ObjectNode headers, TemplateFunctions headerFunctions) {
         this.table = table;
         this.template = template;
         this.headers = headers;
+        this.headerFunctions = headerFunctions;
     }
 
     /**
@@ -32,6 +34,15 @@ public final class TableFormat {
      * A bare "table" must be replaced by the command's default table format before calling this.
      */
     public static TableFormat parse(String format, Map<String, String> headers) throws TemplateException {
+        return parse(format, headers, TemplateFunctions.docker());
+    }
+
+    /**
+     * As {@link #parse(String, Map)}, with extra functions or methods for the rows (e.g. docker's {@code .Label}
+     * method); the header runs with {@link TemplateFunctions#forHeader()} of the same set.
+     */
+    public static TableFormat parse(String format, Map<String, String> headers, TemplateFunctions functions)
+            throws TemplateException {
         boolean table = format.startsWith(TABLE);
         String text = format.equals("json") ? "{{json .}}" : format;
         if (table) {
@@ -40,7 +51,7 @@ public final class TableFormat {
         text = trimSpaces(text).replace("\\t", "\t").replace("\\n", "\n");
         ObjectNode h = JsonNodeFactory.instance.objectNode();
         headers.forEach(h::put);
-        return new TableFormat(table, GoTemplate.parse(text), h);
+        return new TableFormat(table, GoTemplate.parse(text, functions), h, functions.forHeader());
     }
 
     /** True when the format started with "table". */
@@ -60,14 +71,14 @@ public final class TableFormat {
         return sb.toString();
     }
 
-    /** Renders all items into {@code out}; an execution error is reported like docker's formatter does. */
+    /** Renders all items into {@code out}; an execution error reads like docker 28's: "failed to execute template: ...". */
     public void render(Iterable<? extends JsonNode> items, StringBuilder out) throws TemplateException {
         StringBuilder rows = new StringBuilder();
         for (JsonNode item : items) {
             try {
                 template.execute(item, rows);
             } catch (TemplateException e) {
-                throw new TemplateException("template parsing error: " + e.getMessage());
+                throw new TemplateException("failed to execute template: " + e.getMessage());
             }
             rows.append('\n');
         }
@@ -77,7 +88,7 @@ public final class TableFormat {
         }
         StringBuilder header = new StringBuilder();
         try {
-            template.execute(headers, header, TemplateFunctions.header());
+            template.execute(headers, header, headerFunctions);
         } catch (TemplateException e) {
             // docker ignores header errors and prints what was rendered
         }

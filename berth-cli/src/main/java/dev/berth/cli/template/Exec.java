@@ -41,13 +41,17 @@ final class Exec {
 
     private final TemplateFunctions funcs;
     private final StringBuilder out;
+    private final boolean missingKeyError;
     private final List<String> varNames = new ArrayList<>();
     private final List<JsonNode> varValues = new ArrayList<>();
     private Node at;
+    /** The dot of the command being evaluated, for a method's arguments. */
+    private JsonNode currentDot;
 
-    Exec(TemplateFunctions funcs, StringBuilder out) {
+    Exec(TemplateFunctions funcs, StringBuilder out, boolean missingKeyError) {
         this.funcs = funcs;
         this.out = out;
+        this.missingKeyError = missingKeyError;
     }
 
     void run(ListNode root, JsonNode data) {
@@ -127,7 +131,7 @@ final class Exec {
                         break;
                     }
                 }
-            } else if (val.isNumber() && GoFormat.isInteger(val)) {
+            } else if (val.isIntegralNumber()) {
                 if (r.pipe().decl().size() > 1) {
                     throw new Failure(r, "can't use " + GoFormat.valueString(val) + " to iterate over more than one variable");
                 }
@@ -194,6 +198,16 @@ final class Exec {
 
     /** {@code fin} is the previous pipeline stage's value, or null for the first stage. */
     private JsonNode evalCommand(JsonNode dot, CommandNode cmd, JsonNode fin) {
+        JsonNode saved = currentDot;
+        currentDot = dot;
+        try {
+            return evalCommandAt(dot, cmd, fin);
+        } finally {
+            currentDot = saved;
+        }
+    }
+
+    private JsonNode evalCommandAt(JsonNode dot, CommandNode cmd, JsonNode fin) {
         Node first = cmd.args().getFirst();
         if (first instanceof FieldNode f) {
             return evalFieldNode(dot, f, cmd.args(), fin);
@@ -220,7 +234,7 @@ final class Exec {
     }
 
     private void notAFunction(List<Node> args, JsonNode fin) {
-        if (args.size() > 1 || fin != null) {
+        if ((args != null && args.size() > 1) || fin != null) {
             throw new Failure(at, "can't give argument to non-function " + args.getFirst());
         }
     }
@@ -257,20 +271,57 @@ final class Exec {
 
     private JsonNode evalField(String name, Node node, List<Node> args, JsonNode fin, JsonNode receiver) {
         if (receiver.isMissingNode()) {
+            if (missingKeyError) {
+                throw new Failure(node, "nil data; no entry for key " + GoFormat.quote(name));
+            }
             return MISSING;
         }
         boolean hasArgs = (args != null && args.size() > 1) || fin != null;
+        TemplateFunctions.MethodDef method = receiver.isObject() ? funcs.method(name) : null;
+        if (method != null) {
+            return callMethod(method, receiver, node, args, fin);
+        }
         if (receiver.isObject()) {
             if (hasArgs) {
                 throw new Failure(node, name + " is not a method but has arguments");
             }
             JsonNode v = receiver.get(name);
+            if (v == null && missingKeyError) {
+                throw new Failure(node, "map has no entry for key " + GoFormat.quote(name));
+            }
             return v == null ? MISSING : v;
         }
         if (receiver.isNull()) {
             throw new Failure(node, "nil pointer evaluating interface {}." + name);
         }
-        throw new Failure(node, "can't evaluate field " + name + " in type " + GoFormat.typeName(receiver));
+        // Values decoded from JSON sit in interface{} slots, which is the type Go names here.
+        throw new Failure(node, "can't evaluate field " + name + " in type interface {}");
+    }
+
+    private JsonNode callMethod(TemplateFunctions.MethodDef m, JsonNode receiver, Node node, List<Node> args, JsonNode fin) {
+        List<Node> argNodes = args == null ? List.of() : args.subList(1, args.size());
+        int numIn = argNodes.size() + (fin != null ? 1 : 0);
+        if (numIn < m.minArgs() || (m.maxArgs() >= 0 && numIn > m.maxArgs())) {
+            String want = m.maxArgs() < 0 ? "at least " + m.minArgs() : Integer.toString(m.minArgs());
+            throw new Failure(node, "wrong number of args for " + m.name() + ": want " + want + " got " + numIn);
+        }
+        List<JsonNode> values = new ArrayList<>(numIn);
+        // Arguments evaluate against the dot of the enclosing command, as in Go.
+        for (Node a : argNodes) {
+            values.add(evalArg(currentDot, a));
+        }
+        if (fin != null) {
+            values.add(fin);
+        }
+        try {
+            JsonNode result = m.fn().apply(receiver, values);
+            return result == null ? NullNode.getInstance() : result;
+        } catch (TemplateFunctions.CallException e) {
+            if (e.argumentError()) {
+                throw new Failure(at, e.getMessage());
+            }
+            throw new Failure(node, "error calling " + m.name() + ": " + e.getMessage());
+        }
     }
 
     private JsonNode evalFunction(JsonNode dot, IdentifierNode ident, Node cmd, List<Node> args, JsonNode fin) {

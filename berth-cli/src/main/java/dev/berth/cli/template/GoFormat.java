@@ -96,7 +96,10 @@ public final class GoFormat {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    /** True for numbers that Go would hold in an integer type (integral JSON numbers). */
+    /**
+     * True for numbers usable where Go wants an int (an int parameter, an index): integers, and floats with an
+     * integral value as Go accepts for constants. For printing, only the JSON type counts (see formatNumber).
+     */
     static boolean isInteger(JsonNode v) {
         if (v.isIntegralNumber()) {
             return true;
@@ -108,15 +111,15 @@ public final class GoFormat {
         return false;
     }
 
+    /**
+     * JSON integers are Go ints (docker's structs use int64 for them); numbers written with a fraction or exponent
+     * are float64 and print as Go's %v does: 1.5, 1, 1e+06.
+     */
     static String formatNumber(JsonNode v) {
         if (v.isIntegralNumber()) {
             return v.isBigInteger() ? v.bigIntegerValue().toString() : Long.toString(v.longValue());
         }
-        double d = v.doubleValue();
-        if (isInteger(v)) {
-            return Long.toString((long) d);
-        }
-        return formatFloat(d, 'g', -1);
+        return formatFloat(v.doubleValue(), 'g', -1);
     }
 
     /** Go's type name of the value as text/template would report it for data decoded from JSON. */
@@ -131,7 +134,7 @@ public final class GoFormat {
             return "bool";
         }
         if (v.isNumber()) {
-            return isInteger(v) ? "int" : "float64";
+            return v.isIntegralNumber() ? "int" : "float64";
         }
         if (v.isArray()) {
             return "[]interface {}";
@@ -172,7 +175,7 @@ public final class GoFormat {
         return sb.append('\n').toString();
     }
 
-    /** fmt.Sprintf for the verbs templates use: v s d q x X o b c t e E f F g G U and %%. */
+    /** fmt.Sprintf for the verbs templates use: v s d q x X o b c t T e E f F g G U and %%. */
     public static String sprintf(String format, List<JsonNode> args) {
         StringBuilder sb = new StringBuilder();
         int argNum = 0;
@@ -286,13 +289,40 @@ public final class GoFormat {
 
     private static void formatArg(StringBuilder sb, Spec spec, int verb, JsonNode a) {
         boolean nil = a == null || a.isMissingNode() || a.isNull();
+        // Go applies the verb (and width) to each element of a slice or map.
+        if (a != null && a.isArray() && verb != 'T') {
+            sb.append('[');
+            for (int i = 0; i < a.size(); i++) {
+                if (i > 0) {
+                    sb.append(' ');
+                }
+                formatArg(sb, spec, verb, a.get(i));
+            }
+            sb.append(']');
+            return;
+        }
+        if (a != null && a.isObject() && verb != 'T') {
+            sb.append("map[");
+            boolean first = true;
+            for (String key : sortedKeys(a)) {
+                if (!first) {
+                    sb.append(' ');
+                }
+                first = false;
+                formatArg(sb, spec, verb, com.fasterxml.jackson.databind.node.TextNode.valueOf(key));
+                sb.append(':');
+                formatArg(sb, spec, verb, a.get(key));
+            }
+            sb.append(']');
+            return;
+        }
         String body;
         boolean numeric = false;
         switch (verb) {
             case 'v' -> {
                 if (a != null && a.isTextual()) {
                     body = a.textValue();
-                } else if (a != null && a.isNumber() && !isInteger(a)) {
+                } else if (a != null && a.isNumber() && !a.isIntegralNumber()) {
                     body = formatFloat(a.doubleValue(), 'g', spec.prec);
                     numeric = true;
                 } else {
@@ -315,26 +345,17 @@ public final class GoFormat {
             }
             case 'q' -> {
                 if (a != null && a.isTextual()) {
-                    body = spec.sharp && a.textValue().indexOf('`') < 0 ? "`" + a.textValue() + "`" : quote(a.textValue());
-                } else if (a != null && isInteger(a)) {
+                    String text = spec.prec >= 0 ? truncateRunes(a.textValue(), spec.prec) : a.textValue();
+                    body = spec.sharp && text.indexOf('`') < 0 ? "`" + text + "`" : quote(text);
+                } else if (a != null && a.isIntegralNumber()) {
                     body = quoteRune((int) a.longValue());
-                } else if (a != null && a.isArray()) {
-                    StringBuilder q = new StringBuilder("[");
-                    for (int k = 0; k < a.size(); k++) {
-                        if (k > 0) {
-                            q.append(' ');
-                        }
-                        JsonNode e = a.get(k);
-                        q.append(e.isTextual() ? quote(e.textValue()) : valueString(e));
-                    }
-                    body = q.append(']').toString();
                 } else {
                     badVerb(sb, verb, a);
                     return;
                 }
             }
             case 'd', 'o', 'O', 'b', 'x', 'X', 'c', 'U' -> {
-                if (a != null && isInteger(a)) {
+                if (a != null && a.isIntegralNumber()) {
                     body = formatInteger(a, verb, spec);
                     numeric = verb != 'c';
                 } else if (a != null && a.isTextual() && (verb == 'x' || verb == 'X')) {
@@ -345,7 +366,8 @@ public final class GoFormat {
                 }
             }
             case 'e', 'E', 'f', 'F', 'g', 'G' -> {
-                if (a == null || !a.isNumber() || isIntegerTyped(a)) {
+                // JSON integers are Go ints, so %f on them is a bad verb as in Go.
+                if (a == null || !a.isNumber() || a.isIntegralNumber()) {
                     badVerb(sb, verb, a);
                     return;
                 }
@@ -365,6 +387,7 @@ public final class GoFormat {
                 }
                 numeric = true;
             }
+            case 'T' -> body = typeName(a);
             case 't' -> {
                 if (a == null || !a.isBoolean()) {
                     badVerb(sb, verb, a);
@@ -378,11 +401,6 @@ public final class GoFormat {
             }
         }
         pad(sb, body, spec, numeric);
-    }
-
-    /** Integral numbers from JSON are treated as Go ints, so %f on them is a bad verb as in Go. */
-    private static boolean isIntegerTyped(JsonNode a) {
-        return a.isIntegralNumber();
     }
 
     private static String formatInteger(JsonNode a, int verb, Spec spec) {
@@ -639,6 +657,10 @@ public final class GoFormat {
                 }
             }
         }
+    }
+
+    static boolean isPrintable(int cp) {
+        return isPrint(cp);
     }
 
     private static boolean isPrint(int cp) {

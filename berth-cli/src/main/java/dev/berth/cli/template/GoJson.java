@@ -51,7 +51,7 @@ public final class GoJson {
     }
 
     private static void writeNumber(StringBuilder sb, JsonNode v) {
-        if (GoFormat.isInteger(v)) {
+        if (v.isIntegralNumber()) {
             sb.append(GoFormat.formatNumber(v));
             return;
         }

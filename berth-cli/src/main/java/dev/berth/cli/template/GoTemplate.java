@@ -16,11 +16,13 @@ public final class GoTemplate {
     private final String source;
     private final ListNode root;
     private final TemplateFunctions functions;
+    private final boolean missingKeyError;
 
-    private GoTemplate(String source, ListNode root, TemplateFunctions functions) {
+    private GoTemplate(String source, ListNode root, TemplateFunctions functions, boolean missingKeyError) {
         this.source = source;
         this.root = root;
         this.functions = functions;
+        this.missingKeyError = missingKeyError;
     }
 
     /** Parses with Go's builtins and docker's functions. */
@@ -34,10 +36,18 @@ public final class GoTemplate {
      */
     public static GoTemplate parse(String text, TemplateFunctions functions) throws TemplateException {
         try {
-            return new GoTemplate(text, Parser.parse(text, functions.names()), functions);
+            return new GoTemplate(text, Parser.parse(text, functions.names()), functions, false);
         } catch (TemplateException e) {
             throw new TemplateException("template parsing error: " + e.getMessage());
         }
+    }
+
+    /**
+     * Go's Option("missingkey=error"): a missing field fails with {@code map has no entry for key "X"} instead of
+     * printing {@code <no value>}. docker inspect -f behaves this way (it falls back to the raw JSON as a map).
+     */
+    public GoTemplate missingKeyError() {
+        return new GoTemplate(source, root, functions, true);
     }
 
     /** The template text as given. */
@@ -63,7 +73,7 @@ public final class GoTemplate {
      * {@code template: :1:2: executing "" at <.Foo>: ...}.
      */
     public void execute(JsonNode data, StringBuilder out, TemplateFunctions with) throws TemplateException {
-        Exec exec = new Exec(with, out);
+        Exec exec = new Exec(with, out, missingKeyError);
         try {
             exec.run(root, data == null ? MissingNode.getInstance() : data);
         } catch (Exec.Failure f) {

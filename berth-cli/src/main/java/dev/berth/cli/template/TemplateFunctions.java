@@ -44,17 +44,35 @@ public final class TemplateFunctions {
         }
     }
 
+    /**
+     * A method on JSON objects, like the methods of docker's formatting contexts ({@code {{.Label "x"}}}):
+     * called with the object the field chain reached and the arguments.
+     */
+    @FunctionalInterface
+    public interface Method {
+        JsonNode apply(JsonNode receiver, List<JsonNode> args) throws CallException;
+    }
+
     /** A function with its arity; maxArgs -1 means variadic. */
     record Def(String name, int minArgs, int maxArgs, Function fn, boolean builtin) {}
+
+    /** A method with its arity (not counting the receiver). */
+    record MethodDef(String name, int minArgs, int maxArgs, Method fn) {}
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final TemplateFunctions DOCKER = buildDocker();
     private static final TemplateFunctions HEADER = buildHeader();
 
     private final Map<String, Def> defs;
+    private final Map<String, MethodDef> methods;
 
     private TemplateFunctions(Map<String, Def> defs) {
+        this(defs, Map.of());
+    }
+
+    private TemplateFunctions(Map<String, Def> defs, Map<String, MethodDef> methods) {
         this.defs = Map.copyOf(defs);
+        this.methods = Map.copyOf(methods);
     }
 
     /** Go's builtins plus docker's template functions. */
@@ -71,7 +89,31 @@ public final class TemplateFunctions {
     public TemplateFunctions with(String name, int minArgs, int maxArgs, Function fn) {
         Map<String, Def> copy = new HashMap<>(defs);
         copy.put(name, new Def(name, minArgs, maxArgs, fn, false));
-        return new TemplateFunctions(copy);
+        return new TemplateFunctions(copy, methods);
+    }
+
+    /**
+     * A copy with a method {@code name} on every JSON object: {@code {{.Name args}}} calls it like Go calls a
+     * method, taking precedence over an object key of the same name.
+     */
+    public TemplateFunctions withMethod(String name, int minArgs, int maxArgs, Method fn) {
+        Map<String, MethodDef> copy = new HashMap<>(methods);
+        copy.put(name, new MethodDef(name, minArgs, maxArgs, fn));
+        return new TemplateFunctions(defs, copy);
+    }
+
+    /**
+     * The same set as docker uses it for table headers: docker's own functions (json, split, join, title, lower,
+     * upper, pad, truncate) return their first argument; methods are dropped, as the header is a plain map.
+     */
+    public TemplateFunctions forHeader() {
+        Map<String, Def> copy = new HashMap<>(defs);
+        copy.putAll(HEADER.defs);
+        return new TemplateFunctions(copy, Map.of());
+    }
+
+    MethodDef method(String name) {
+        return methods.isEmpty() ? null : methods.get(name);
     }
 
     Set<String> names() {
@@ -92,7 +134,7 @@ public final class TemplateFunctions {
         AND("and", 1, -1, true), OR("or", 1, -1, true), NOT("not", 1, 1, true), LEN("len", 1, 1, true),
         INDEX("index", 1, -1, true), SLICE("slice", 1, -1, true), PRINT("print", 0, -1, true),
         PRINTLN("println", 0, -1, true), PRINTF("printf", 1, -1, true), HTML("html", 0, -1, true),
-        URLQUERY("urlquery", 0, -1, true), EQ("eq", 1, -1, true), NE("ne", 2, 2, true), LT("lt", 2, 2, true),
+        URLQUERY("urlquery", 0, -1, true), JS("js", 0, -1, true), EQ("eq", 1, -1, true), NE("ne", 2, 2, true), LT("lt", 2, 2, true),
         LE("le", 2, 2, true), GT("gt", 2, 2, true), GE("ge", 2, 2, true),
         JSON("json", 1, 1, false), SPLIT("split", 2, 2, false), JOIN("join", 2, 2, false),
         TITLE("title", 1, 1, false), LOWER("lower", 1, 1, false), UPPER("upper", 1, 1, false),
@@ -126,6 +168,7 @@ public final class TemplateFunctions {
                 case PRINTF -> TextNode.valueOf(GoFormat.sprintf(str(a, 0), nilForMissing(a.subList(1, a.size()))));
                 case HTML -> TextNode.valueOf(htmlEscape(evalArgs(a)));
                 case URLQUERY -> TextNode.valueOf(queryEscape(evalArgs(a)));
+                case JS -> TextNode.valueOf(jsEscape(evalArgs(a)));
                 case EQ -> BooleanNode.valueOf(eq(a.getFirst(), a.subList(1, a.size())));
                 case NE -> BooleanNode.valueOf(!eq(a.get(0), a.subList(1, 2)));
                 case LT -> BooleanNode.valueOf(lt(a.get(0), a.get(1)));
@@ -435,6 +478,32 @@ public final class TemplateFunctions {
                 case '>' -> sb.append("&gt;");
                 case 0 -> sb.append('\uFFFD');
                 default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** template.JSEscapeString. */
+    private static String jsEscape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            i += Character.charCount(c);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\'' -> sb.append("\\'");
+                case '"' -> sb.append("\\\"");
+                case '<' -> sb.append("\\u003C");
+                case '>' -> sb.append("\\u003E");
+                case '&' -> sb.append("\\u0026");
+                case '=' -> sb.append("\\u003D");
+                default -> {
+                    if (c < ' ' || (c >= 0x7f && !GoFormat.isPrintable(c))) {
+                        sb.append(String.format("\\u%04X", c));
+                    } else {
+                        sb.appendCodePoint(c);
+                    }
+                }
             }
         }
         return sb.toString();

@@ -59,12 +59,25 @@ class TableFormatTest {
     }
 
     @Test
+    void customMethodsWorkInRowsAndTheHeaderStillRenders() throws Exception {
+        var functions = dev.berth.cli.template.TemplateFunctions.docker().withMethod("Short", 0, 0,
+                (receiver, args) -> com.fasterxml.jackson.databind.node.TextNode.valueOf(receiver.path("ID").asText().substring(0, 4)));
+        TableFormat f = TableFormat.parse("table {{upper .Names}}\t{{.Image}}", HEADERS, functions);
+        assertThat(f.render(items())).isEqualTo("""
+                NAMES     IMAGE
+                WEB       busybox
+                DB        alpine:latest
+                """);
+        assertThat(TableFormat.parse("{{.Short}}", HEADERS, functions).render(items())).isEqualTo("4f66\n0123\n");
+    }
+
+    @Test
     void errorsAreReportedLikeDockersFormatter() throws Exception {
         assertThatThrownBy(() -> TableFormat.parse("{{.ID | nope}}", HEADERS))
                 .isInstanceOf(TemplateException.class)
                 .hasMessage("template parsing error: template: :1: function \"nope\" not defined");
         TableFormat f = TableFormat.parse("{{.ID.X}}", HEADERS);
         assertThatThrownBy(() -> f.render(items()))
-                .hasMessage("template parsing error: template: :1:5: executing \"\" at <.ID.X>: can't evaluate field X in type string");
+                .hasMessage("failed to execute template: template: :1:5: executing \"\" at <.ID.X>: can't evaluate field X in type interface {}");
     }
 }

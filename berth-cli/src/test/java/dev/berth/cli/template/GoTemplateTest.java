@@ -99,6 +99,11 @@ class GoTemplateTest {
             {{printf "%x %X %o %b %c %U" 255 255 8 5 65 65}} => ff FF 10 101 A U+0041
             {{printf "%6.2f|%e|%g" 3.14159 1234.5678 0.000012}} => ~  3.14|1.234568e+03|1.2e-05~
             {{printf "%%"}} => %
+            {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=1) %!d(string=2)]~
+            {{printf "%q" .Config.Labels}} => ~map["a":"1" "b":"2" "com.example.x":"y"]~
+            {{printf "%5.1q|%x|%X" "abc" "hi" -255}} => ~  "a"|6869|-FF~
+            {{printf "%v %v" 1.0 100000000.0}} {{1.5e6}} {{0.000001}} => 1 1e+08 1.5e+06 1e-06
+            {{js "a'b<>&=\\\\"}} => ~a\\'b\\u003C\\u003E\\u0026\\u003D\\\\~
             {{.Name | printf "%s!"}} => /web!
             {{.Name | printf "%s-%s" "a"}} => a-/web
             {{"quoted\\ttab"}} => ~quoted	tab~
@@ -130,6 +135,8 @@ class GoTemplateTest {
             {{range .Mounts}}{{$.Name}}{{end}} => /web/web
             {{$x := .Name}}{{$x}}{{$x = "y"}}{{$x}} => /weby
             {{$n := 0}}{{range .Names}}{{$n = 1}}{{end}}{{$n}} => 1
+            {{$x := "a"}}{{printf "%s-%s" $x $.Name}}{{upper $x}} => a-/webA
+            {{$m := .State}}{{$m.Status}} {{len $m}} => running 5
             {{$}} => ~~
             {{$.State.Status}} => running
             a  {{- .Name -}}  b => a/webb
@@ -220,7 +227,7 @@ class GoTemplateTest {
 
     @ParameterizedTest
     @CsvSource(delimiterString = "=>", quoteCharacter = '~', textBlock = """
-            {{.Name.Foo}} => template: :1:7: executing "" at <.Name.Foo>: can't evaluate field Foo in type string
+            {{.Name.Foo}} => template: :1:7: executing "" at <.Name.Foo>: can't evaluate field Foo in type interface {}
             {{.Null.Foo}} => template: :1:7: executing "" at <.Null.Foo>: nil pointer evaluating interface {}.Foo
             {{index .Names 5}} => template: :1:2: executing "" at <index .Names 5>: error calling index: index out of range: 5
             {{len .State.Pid}} => template: :1:2: executing "" at <len .State.Pid>: error calling len: len of type int
@@ -237,11 +244,40 @@ class GoTemplateTest {
     }
 
     @Test
+    void missingKeyErrorFailsLikeDockerInspect() throws TemplateException {
+        GoTemplate t = GoTemplate.parse("{{.State.Status}} {{.Nope}}").missingKeyError();
+        assertThatThrownBy(() -> t.execute(CONTAINER))
+                .hasMessage("template: :1:20: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
+        assertThat(GoTemplate.parse("{{index .Config.Labels \"zz\"}}|{{.State.Pid}}").missingKeyError().execute(CONTAINER))
+                .isEqualTo("|4242");
+        assertThatThrownBy(() -> GoTemplate.parse("{{if .Nope}}y{{end}}").missingKeyError().execute(CONTAINER))
+                .hasMessage("template: :1:5: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
+    }
+
+    @Test
+    void printfTypeVerb() throws TemplateException {
+        assertThat(run("{{printf \"%T %T %T %T %T\" .State.Pid .Size .Name .Names .Config.Labels}}"))
+                .isEqualTo("int float64 string []interface {} map[string]interface {}");
+    }
+
+    @Test
     void extraFunctionsCanBeAdded() throws TemplateException {
         TemplateFunctions f = TemplateFunctions.docker().with("shout", 1, 1,
                 a -> com.fasterxml.jackson.databind.node.TextNode.valueOf(a.getFirst().asText() + "!"));
         assertThat(GoTemplate.parse("{{shout .Name}}", f).execute(CONTAINER)).isEqualTo("/web!");
         assertThatThrownBy(() -> GoTemplate.parse("{{shout .Name}}")).hasMessageContaining("function \"shout\" not defined");
+    }
+
+    @Test
+    void methodsTakeArgumentsLikeDockersContextMethods() throws TemplateException {
+        TemplateFunctions f = TemplateFunctions.docker().withMethod("Label", 1, 1, (receiver, args) -> {
+            JsonNode v = receiver.path("Config").path("Labels").path(args.getFirst().asText());
+            return v.isMissingNode() ? com.fasterxml.jackson.databind.node.TextNode.valueOf("") : v;
+        });
+        assertThat(GoTemplate.parse("{{.Label \"a\"}}|{{.Label \"zz\"}}|{{\"b\" | .Label}}|{{$k := \"a\"}}{{.Label $k}}", f)
+                .execute(CONTAINER)).isEqualTo("1||2|1");
+        assertThatThrownBy(() -> GoTemplate.parse("{{.Label}}", f).execute(CONTAINER))
+                .hasMessage("template: :1:2: executing \"\" at <.Label>: wrong number of args for Label: want 1 got 0");
     }
 
     @Test
