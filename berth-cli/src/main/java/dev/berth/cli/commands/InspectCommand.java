@@ -88,7 +88,7 @@ public class InspectCommand extends BaseCommand {
                     throw new UncheckedIOException(e);
                 }
             }
-            ListOutput.each(cli, format, items);
+            ListOutput.each(cli, format, items, true);
         } else {
             cli.out().print(GoJsonIndent.indent("[" + String.join(",", raws) + "]", "    ") + "\n");
         }

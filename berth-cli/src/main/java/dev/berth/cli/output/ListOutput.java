@@ -27,12 +27,20 @@ public final class ListOutput {
         }
     }
 
-    /** Executes one template per item, each followed by a newline (inspect -f). */
+    /** Executes one template per item, each followed by a newline (version -f, info -f). */
     public static void each(Cli cli, String format, List<? extends JsonNode> items) {
+        each(cli, format, items, false);
+    }
+
+    /** As {@link #each(Cli, String, List)}; inspect -f fails on missing keys as docker's does. */
+    public static void each(Cli cli, String format, List<? extends JsonNode> items, boolean missingKeyError) {
         String f = format.equals("json") ? "{{json .}}" : format;
         GoTemplate t;
         try {
             t = GoTemplate.parse(f);
+            if (missingKeyError) {
+                t = t.missingKeyError();
+            }
         } catch (TemplateException e) {
             throw new ExitException(1, e.getMessage());
         }
