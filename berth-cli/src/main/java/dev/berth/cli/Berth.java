@@ -2,17 +2,13 @@ package dev.berth.cli;
 
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.client.DaemonUnreachableException;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
+import dev.berth.cli.commands.BaseCommand;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** berth's entry point: parses like the docker CLI, runs the command, exits with docker's codes. */
 public final class Berth {
@@ -26,49 +22,130 @@ public final class Berth {
         System.exit(code);
     }
 
+    /** A command ready to run: how it was invoked, the command, its flags and arguments. */
+    public record Invocation(String path, BaseCommand command, FlagSet flags, List<String> args) {}
+
     /** Runs one command line and returns its exit status. */
-    public static int run(String[] args, Cli cli) {
-        if (args.length == 1 && args[0].equals("--aot-training")) {
+    public static int run(String[] argv, Cli cli) {
+        if (argv.length == 1 && argv[0].equals("--aot-training")) {
             return AotTraining.run(cli);
         }
-        String name = Commands.commandName(args);
-        if (name != null && Commands.find(name) == null) {
-            cli.err().println("berth: unknown command: berth " + name + "\n\nRun 'berth --help' for more information");
-            return 1;
-        }
-        CommandLine top = Commands.build(cli, args);
-        ParseResult parsed;
+        List<String> args = Arrays.asList(argv);
+        FlagSet globals = new FlagSet();
+        cli.globals().define(globals);
+        globals.addHelp();
+        List<String> rest;
         try {
-            parsed = top.parseArgs(args);
-        } catch (ParameterException e) {
-            return usageError(cli, e);
+            rest = globals.parse(args, 0, false);
+        } catch (FlagSet.UsageException e) {
+            cli.err().println(e.getMessage() + "\n\nUsage:  berth [OPTIONS] COMMAND\n\nRun 'berth --help' for more information");
+            return e.code();
         }
-        ParseResult leaf = parsed;
-        boolean help = parsed.isUsageHelpRequested();
-        while (leaf.hasSubcommand()) {
-            leaf = leaf.subcommand();
-            help |= leaf.isUsageHelpRequested();
-        }
-        CommandSpec spec = leaf.commandSpec();
-        if (help || !(spec.userObject() instanceof Callable<?>)) {
-            if (spec.parent() == null && cli.globals().version && !help) {
+        if (rest.isEmpty()) {
+            if (cli.globals().version && !globals.helpRequested()) {
                 cli.out().println("Berth version " + Cli.VERSION);
                 return 0;
             }
-            cli.out().print(DockerHelp.render(spec));
+            cli.out().print(DockerHelp.top(cli, globals));
             return 0;
         }
-        return execute(cli, (Callable<?>) spec.userObject());
+        Commands.Entry entry = Commands.find(rest.getFirst());
+        if (entry == null) {
+            cli.err().println("berth: unknown command: berth " + rest.getFirst() + "\n\nRun 'berth --help' for more information");
+            return 1;
+        }
+        String path = "berth " + entry.name();
+        Function<Cli, BaseCommand> factory = entry.command();
+        int next = 1;
+        if (entry.group() != null) {
+            Commands.Group group = entry.group();
+            if (rest.size() < 2 || rest.get(1).equals("--help") || rest.get(1).equals("-h")) {
+                cli.out().print(DockerHelp.group(group, cli));
+                return 0;
+            }
+            factory = group.find(rest.get(1));
+            if (factory == null) {
+                cli.err().println("berth: unknown command: " + path + " " + rest.get(1) + "\n\nUsage:  " + path
+                        + "\n\nRun '" + path + " --help' for more information");
+                return 1;
+            }
+            path += " " + group.aliases().getOrDefault(rest.get(1), rest.get(1));
+            next = 2;
+        }
+        Invocation inv;
+        try {
+            inv = parse(cli, path, factory.apply(cli), rest, next);
+        } catch (FlagSet.UsageException e) {
+            cli.err().println(e.getMessage());
+            return e.code();
+        }
+        if (inv == null) {
+            return 0;
+        }
+        return execute(cli, inv);
     }
 
-    static int execute(Cli cli, Callable<?> command) {
+    /** Parses a command's flags and checks its argument count; null when help was printed. */
+    static Invocation parse(Cli cli, String path, BaseCommand cmd, List<String> args, int start) {
+        FlagSet flags = new FlagSet();
+        cmd.define(flags);
+        flags.addHelp();
+        BaseCommand.Spec spec = cmd.spec();
+        String usage = DockerHelp.usageLine(path, spec.synopsis());
+        List<String> positional;
         try {
-            Object result = command.call();
-            return result instanceof Integer i ? i : 0;
+            positional = flags.parse(args, start, spec.interspersed());
+        } catch (FlagSet.UsageException e) {
+            throw new FlagSet.UsageException(e.code(), e.getMessage() + "\n\n" + usage + "\n\nRun '" + path + " --help' for more information");
+        }
+        if (flags.helpRequested()) {
+            cli.out().print(DockerHelp.command(path, cmd, flags));
+            return null;
+        }
+        String countError = countError(spec, positional.size());
+        if (countError != null) {
+            boolean see = spec.maxArgs() != spec.minArgs() && spec.minArgs() > 0;
+            throw new FlagSet.UsageException(1, "berth: '" + path + "' " + countError + "\n\n" + usage + "\n\n"
+                    + (see ? "See" : "Run") + " '" + path + " --help' for more information");
+        }
+        return new Invocation(path, cmd, flags, positional);
+    }
+
+    static String countError(BaseCommand.Spec s, int n) {
+        int min = s.minArgs();
+        int max = s.maxArgs();
+        if (n >= min && (max < 0 || n <= max)) {
+            return null;
+        }
+        if (max == 0) {
+            return "accepts no arguments";
+        }
+        if (min == max) {
+            return "requires " + min + plural(min);
+        }
+        if (max < 0) {
+            return "requires at least " + min + plural(min);
+        }
+        if (min == 0) {
+            return "requires at most " + max + plural(max);
+        }
+        return "requires at least " + min + " and at most " + max + plural(max);
+    }
+
+    private static String plural(int n) {
+        return n == 1 ? " argument" : " arguments";
+    }
+
+    static int execute(Cli cli, Invocation inv) {
+        try {
+            return inv.command().run(inv.args());
         } catch (ExitException e) {
             if (e.getMessage() != null) {
                 cli.err().println(e.getMessage());
             }
+            return e.code();
+        } catch (FlagSet.UsageException e) {
+            cli.err().println(e.getMessage());
             return e.code();
         } catch (DaemonException | DaemonUnreachableException e) {
             cli.err().println(e.getMessage());
@@ -88,59 +165,5 @@ public final class Berth {
         } finally {
             cli.out().flush();
         }
-    }
-
-    /** Docker's messages for flag and argument errors: 125 for flags, 1 for argument counts. */
-    static int usageError(Cli cli, ParameterException e) {
-        CommandSpec spec = e.getCommandLine().getCommandSpec();
-        String name = DockerHelp.fullName(spec);
-        String usage = DockerHelp.usageLine(spec);
-        if (e instanceof CommandLine.UnmatchedArgumentException u) {
-            List<String> unmatched = u.getUnmatched();
-            String first = unmatched.isEmpty() ? "" : unmatched.getFirst();
-            if (first.startsWith("-") && !first.equals("-")) {
-                return flagError(cli, spec, first.startsWith("--") ? "unknown flag: " + first.split("=", 2)[0]
-                        : "unknown shorthand flag: '" + first.charAt(1) + "' in " + first);
-            }
-            cli.err().println("berth: '" + name + "' accepts no arguments\n\n" + usage + "\n\nSee '" + name + " --help' for more information");
-            return 1;
-        }
-        if (e instanceof CommandLine.MissingParameterException m) {
-            List<CommandLine.Model.ArgSpec> missing = m.getMissing();
-            if (!missing.isEmpty() && missing.getFirst() instanceof OptionSpec o) {
-                return flagError(cli, spec, "flag needs an argument: " + o.longestName());
-            }
-            return argCountError(cli, spec, name, usage);
-        }
-        if (e instanceof CommandLine.MaxValuesExceededException) {
-            return argCountError(cli, spec, name, usage);
-        }
-        if (e.getArgSpec() instanceof OptionSpec o) {
-            return flagError(cli, spec, "invalid argument for \"" + String.join(", ", o.names()) + "\" flag: " + e.getMessage());
-        }
-        return flagError(cli, spec, e.getMessage());
-    }
-
-    private static int flagError(Cli cli, CommandSpec spec, String message) {
-        String name = DockerHelp.fullName(spec);
-        cli.err().println(message + "\n\n" + DockerHelp.usageLine(spec) + "\n\nRun '" + name + " --help' for more information");
-        return 125;
-    }
-
-    private static int argCountError(Cli cli, CommandSpec spec, String name, String usage) {
-        String requirement = "requires at least 1 argument";
-        List<PositionalParamSpec> ps = spec.positionalParameters();
-        if (!ps.isEmpty()) {
-            int min = 0;
-            int max = 0;
-            for (PositionalParamSpec p : ps) {
-                min += p.arity().min();
-                max = p.arity().isVariable() || max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max + p.arity().max();
-            }
-            String plural = min == 1 ? " argument" : " arguments";
-            requirement = min == max ? "requires exactly " + min + plural : "requires at least " + min + plural;
-        }
-        cli.err().println("berth: '" + name + "' " + requirement + "\n\n" + usage + "\n\nSee '" + name + " --help' for more information");
-        return 1;
     }
 }

@@ -1,6 +1,5 @@
 package dev.berth.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cli.client.DaemonAddress;
 import dev.berth.cli.client.DockerClient;
 
@@ -25,7 +24,6 @@ public final class Cli {
     private final InputStream in;
     private final Map<String, String> env;
     private final GlobalOptions globals = new GlobalOptions();
-    private ObjectMapper json;
     private DockerClient client;
 
     public Cli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
@@ -62,13 +60,6 @@ public final class Cli {
         return globals;
     }
 
-    public ObjectMapper json() {
-        if (json == null) {
-            json = new ObjectMapper();
-        }
-        return json;
-    }
-
     /** The daemon address from -H, BERTH_HOST, DOCKER_HOST, or the default socket, in that order. */
     public String hostUri() {
         if (globals.hosts().size() > 1) {
@@ -101,7 +92,7 @@ public final class Cli {
             } catch (IllegalArgumentException e) {
                 throw new ExitException(1, e.getMessage());
             }
-            client = new DockerClient(address, "Berth-Client/" + VERSION + " (linux)", json());
+            client = new DockerClient(address, "Berth-Client/" + VERSION + " (linux)");
         }
         return client;
     }

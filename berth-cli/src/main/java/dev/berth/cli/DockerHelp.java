@@ -1,101 +1,81 @@
 package dev.berth.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import dev.berth.cli.commands.BaseCommand;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
-/** Help text laid out as the docker CLI (cobra) prints it. */
+/** Help and usage text laid out as the docker CLI (cobra) prints them. */
 public final class DockerHelp {
     private static final int WIDTH = 80;
 
     private DockerHelp() {}
 
-    /** "berth container ls" for a spec. */
-    public static String fullName(CommandSpec spec) {
-        return spec.qualifiedName(" ");
+    /** "Usage:  berth container ls [OPTIONS]" for a command invoked as {@code path}. */
+    public static String usageLine(String path, String synopsis) {
+        return "Usage:  " + path + (synopsis.isEmpty() ? "" : " " + synopsis);
     }
 
-    public static String usageLine(CommandSpec spec) {
-        String[] syn = spec.usageMessage().customSynopsis();
-        return "Usage:  " + fullName(spec) + (syn.length > 0 ? " " + syn[0] : "");
-    }
-
-    public static String render(CommandSpec spec) {
+    public static String command(String path, BaseCommand cmd, FlagSet flags) {
+        BaseCommand.Spec spec = cmd.spec();
         StringBuilder sb = new StringBuilder();
-        sb.append(usageLine(spec)).append("\n\n");
-        String[] desc = spec.usageMessage().description();
-        if (desc.length > 0) {
-            sb.append(String.join("\n", desc)).append("\n\n");
-        }
-        String aliases = Commands.aliases(spec.userObject() == null ? null : spec.userObject().getClass());
+        sb.append(usageLine(path, spec.synopsis())).append("\n\n").append(spec.description()).append("\n\n");
+        String aliases = Commands.aliases(cmd.getClass());
         if (aliases != null) {
             sb.append("Aliases:\n  ").append(aliases).append("\n\n");
         }
-        boolean top = spec.parent() == null;
-        if (top) {
-            for (Commands.Section section : Commands.Section.values()) {
-                String title = switch (section) {
-                    case COMMON -> "Common Commands:";
-                    case MANAGEMENT -> "Management Commands:";
-                    case OTHER -> "Commands:";
-                };
-                sb.append(title).append('\n');
-                for (Commands.Entry e : Commands.topLevel()) {
-                    CommandLine sub = spec.subcommands().get(e.name());
-                    if (e.section() == section && sub != null) {
-                        appendCommandRow(sb, e.name(), sub.getCommandSpec());
-                    }
-                }
-                sb.append('\n');
-            }
-        } else if (!spec.subcommands().isEmpty()) {
-            sb.append("Commands:\n");
-            List<String> seen = new ArrayList<>();
-            for (Map.Entry<String, CommandLine> e : spec.subcommands().entrySet()) {
-                CommandSpec s = e.getValue().getCommandSpec();
-                if (!seen.contains(s.name())) {
-                    seen.add(s.name());
-                    appendCommandRow(sb, s.name(), s);
+        appendFlags(sb, flags, "Options:");
+        return sb.toString();
+    }
+
+    public static String group(Commands.Group group, Cli cli) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Usage:  berth ").append(group.name()).append(" COMMAND\n\n").append(group.description()).append("\n\nCommands:\n");
+        group.subcommands().forEach((name, factory) -> row(sb, name, factory.apply(cli).spec().description()));
+        sb.append("\nRun 'berth ").append(group.name()).append(" COMMAND --help' for more information on a command.\n");
+        return sb.toString();
+    }
+
+    public static String top(Cli cli, FlagSet globals) {
+        StringBuilder sb = new StringBuilder("Usage:  berth [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\n");
+        for (Commands.Section section : Commands.Section.values()) {
+            sb.append(switch (section) {
+                case COMMON -> "Common Commands:\n";
+                case MANAGEMENT -> "Management Commands:\n";
+                case OTHER -> "Commands:\n";
+            });
+            for (Commands.Entry e : Commands.topLevel()) {
+                if (e.section() == section) {
+                    Function<Cli, BaseCommand> f = e.command();
+                    row(sb, e.name(), f != null ? f.apply(cli).spec().description() : e.group().description());
                 }
             }
             sb.append('\n');
         }
-        appendOptions(sb, spec, top ? "Global Options:" : "Options:");
-        if (!spec.subcommands().isEmpty()) {
-            sb.append("Run '").append(fullName(spec)).append(" COMMAND --help' for more information on a command.\n");
-        }
+        appendFlags(sb, globals, "Global Options:");
+        sb.append("Run 'berth COMMAND --help' for more information on a command.\n");
         return sb.toString();
     }
 
-    private static void appendCommandRow(StringBuilder sb, String name, CommandSpec s) {
-        String[] d = s.usageMessage().description();
-        sb.append("  ").append(String.format("%-11s", name)).append(' ').append(d.length > 0 ? d[0] : "").append('\n');
+    private static void row(StringBuilder sb, String name, String description) {
+        sb.append("  ").append(name);
+        sb.append(" ".repeat(Math.max(1, 12 - name.length()))).append(description).append('\n');
     }
 
-    private static void appendOptions(StringBuilder sb, CommandSpec spec, String title) {
+    private static void appendFlags(StringBuilder sb, FlagSet flags, String title) {
         List<String[]> rows = new ArrayList<>();
-        for (OptionSpec o : spec.options()) {
-            if (o.hidden() || o.usageHelp() && spec.parent() != null) {
+        List<FlagSet.Flag> sorted = new ArrayList<>(flags.flags());
+        sorted.sort(java.util.Comparator.comparing(FlagSet.Flag::longName));
+        for (FlagSet.Flag f : sorted) {
+            if (f.hidden()) {
                 continue;
             }
-            String shortName = null;
-            String longName = null;
-            for (String n : o.names()) {
-                if (n.startsWith("--")) {
-                    longName = n;
-                } else {
-                    shortName = n;
-                }
+            String left = (f.shortName() != 0 ? "  -" + f.shortName() + ", " : "      ") + "--" + f.longName();
+            if (f.takesValue() && f.valueName() != null) {
+                left += " " + f.valueName();
             }
-            String left = (shortName != null ? "  " + shortName + ", " : "      ") + (longName != null ? longName : "");
-            if (o.arity().max() > 0 && o.paramLabel() != null && !o.paramLabel().startsWith("<")) {
-                left += " " + o.paramLabel();
-            }
-            rows.add(new String[] {left, String.join(" ", o.description())});
+            rows.add(new String[] {left, f.usage()});
         }
         if (rows.isEmpty()) {
             return;
@@ -108,7 +88,7 @@ public final class DockerHelp {
         sb.append(title).append('\n');
         for (String[] r : rows) {
             List<String> lines = wrap(r[1], Math.max(20, WIDTH - col));
-            sb.append(String.format("%-" + col + "s", r[0])).append(lines.isEmpty() ? "" : lines.getFirst()).append('\n');
+            sb.append(r[0]).append(" ".repeat(col - r[0].length())).append(lines.getFirst()).append('\n');
             for (int i = 1; i < lines.size(); i++) {
                 sb.append(" ".repeat(col)).append(lines.get(i)).append('\n');
             }

@@ -1,51 +1,36 @@
 package dev.berth.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.util.ArrayList;
 import java.util.List;
 
-/** The top-level command: docker's global options. */
-@Command(name = "berth", customSynopsis = "[OPTIONS] COMMAND", description = "A self-sufficient runtime for containers")
+/** docker's global options (before the command name). */
 public final class GlobalOptions {
-    @Option(names = "--config", paramLabel = "string", description = "Location of client config files (default \"~/.docker\")")
     String config;
-
-    @Option(names = {"-c", "--context"}, paramLabel = "string",
-            description = "Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with \"docker context use\")")
     String context;
-
-    @Option(names = {"-D", "--debug"}, description = "Enable debug mode")
     boolean debug;
-
-    @Option(names = {"-H", "--host"}, paramLabel = "list", description = "Daemon socket to connect to")
-    List<String> hosts = new ArrayList<>();
-
-    @Option(names = {"-l", "--log-level"}, paramLabel = "string",
-            description = "Set the logging level (\"debug\", \"info\", \"warn\", \"error\", \"fatal\") (default \"info\")")
+    final List<String> hosts = new ArrayList<>();
     String logLevel = "info";
-
-    @Option(names = "--tls", description = "Use TLS; implied by --tlsverify")
     boolean tls;
-
-    @Option(names = "--tlscacert", paramLabel = "string", description = "Trust certs signed only by this CA")
     String tlsCaCert;
-
-    @Option(names = "--tlscert", paramLabel = "string", description = "Path to TLS certificate file")
     String tlsCert;
-
-    @Option(names = "--tlskey", paramLabel = "string", description = "Path to TLS key file")
     String tlsKey;
-
-    @Option(names = "--tlsverify", description = "Use TLS and verify the remote")
     boolean tlsVerify;
-
-    @Option(names = {"-v", "--version"}, description = "Print version information and quit")
     boolean version;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, hidden = true, description = "Print usage")
-    boolean help;
+    /** Registers the options, described as docker describes them. */
+    void define(FlagSet f) {
+        f.string("config", "string", "Location of client config files (default \"~/.docker\")", v -> config = v);
+        f.string("c,context", "string", "Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with \"docker context use\")", v -> context = v);
+        f.bool("D,debug", "Enable debug mode", v -> debug = v);
+        f.list("H,host", "list", "Daemon socket to connect to", hosts);
+        f.string("l,log-level", "string", "Set the logging level (\"debug\", \"info\", \"warn\", \"error\", \"fatal\") (default \"info\")", v -> logLevel = v);
+        f.bool("tls", "Use TLS; implied by --tlsverify", v -> tls = v);
+        f.string("tlscacert", "string", "Trust certs signed only by this CA", v -> tlsCaCert = v);
+        f.string("tlscert", "string", "Path to TLS certificate file", v -> tlsCert = v);
+        f.string("tlskey", "string", "Path to TLS key file", v -> tlsKey = v);
+        f.bool("tlsverify", "Use TLS and verify the remote", v -> tlsVerify = v);
+        f.bool("v,version", "Print version information and quit", v -> version = v);
+    }
 
     public boolean debug() {
         return debug;

@@ -25,17 +25,30 @@ class BerthCommandLineTest {
                 + "See 'berth rm --help' for more information\n");
         var r = new TestCli();
         assertThat(r.run("rename", "a")).isEqualTo(1);
-        assertThat(r.err()).startsWith("berth: 'berth rename' requires exactly 2 arguments");
+        assertThat(r.err()).isEqualTo("berth: 'berth rename' requires 2 arguments\n\nUsage:  berth rename CONTAINER NEW_NAME\n\n"
+                + "Run 'berth rename --help' for more information\n");
         var p = new TestCli();
         assertThat(p.run("ps", "extra")).isEqualTo(1);
-        assertThat(p.err()).startsWith("berth: 'berth ps' accepts no arguments");
+        assertThat(p.err()).isEqualTo("berth: 'berth ps' accepts no arguments\n\nUsage:  berth ps [OPTIONS]\n\nRun 'berth ps --help' for more information\n");
+        var i = new TestCli();
+        assertThat(i.run("images", "a", "b")).isEqualTo(1);
+        assertThat(i.err()).startsWith("berth: 'berth images' requires at most 1 argument\n");
+        var c = new TestCli();
+        assertThat(c.run("container", "frob")).isEqualTo(1);
+        assertThat(c.err()).isEqualTo("berth: unknown command: berth container frob\n\nUsage:  berth container\n\nRun 'berth container --help' for more information\n");
     }
 
     @Test
     void flagValueErrorsAre125() {
         var t = new TestCli();
         assertThat(t.run("ps", "-n", "x")).isEqualTo(125);
-        assertThat(t.err()).contains("\"-n, --last\"");
+        assertThat(t.err()).startsWith("invalid argument \"x\" for \"-n, --last\" flag: strconv.ParseInt: parsing \"x\": invalid syntax\n\nUsage:  berth ps [OPTIONS]");
+        var cpus = new TestCli();
+        assertThat(cpus.run("run", "--cpus", "x", "busybox")).isEqualTo(125);
+        assertThat(cpus.err()).startsWith("invalid argument \"x\" for \"--cpus\" flag: failed to parse x as a rational number");
+        var p = new TestCli();
+        assertThat(p.run("run", "-p")).isEqualTo(125);
+        assertThat(p.err()).startsWith("flag needs an argument: 'p' in -p\n\nUsage:  berth run [OPTIONS] IMAGE [COMMAND] [ARG...]");
         var m = new TestCli();
         assertThat(m.run("ps", "--format")).isEqualTo(125);
         assertThat(m.err()).startsWith("flag needs an argument: --format");
@@ -70,7 +83,9 @@ class BerthCommandLineTest {
 
     @Test
     void globalOptionsBeforeTheCommandPickTheHost() {
-        assertThat(Commands.commandName(new String[] {"-H", "unix:///x", "--log-level", "debug", "-D", "ps", "-a"})).isEqualTo("ps");
+        var g = new TestCli();
+        assertThat(g.run("-H", "unix:///nonexistent/x.sock", "--log-level", "debug", "-D", "ps", "-a")).isEqualTo(1);
+        assertThat(g.err()).startsWith("Cannot connect to the Docker daemon at unix:///nonexistent/x.sock.");
         var t = new TestCli(java.util.Map.of("DOCKER_HOST", "unix:///from/docker", "BERTH_HOST", "unix:///from/berth"));
         assertThat(t.cli.hostUri()).isEqualTo("unix:///from/berth");
         var d = new TestCli(java.util.Map.of("DOCKER_HOST", "unix:///from/docker"));

@@ -34,12 +34,9 @@ public final class TestCli {
         return err.toString(StandardCharsets.UTF_8);
     }
 
-    /** The command object picocli would run for these arguments, options filled in. */
-    public Object parse(String... args) {
-        var pr = Commands.build(cli, args).parseArgs(args);
-        while (pr.hasSubcommand()) {
-            pr = pr.subcommand();
-        }
-        return pr.commandSpec().userObject();
+    /** The top-level command for these arguments with its flags and arguments parsed (no run). */
+    public Berth.Invocation parse(String... args) {
+        var cmd = Commands.find(args[0]).command().apply(cli);
+        return Berth.parse(cli, "berth " + args[0], cmd, java.util.List.of(args), 1);
     }
 }

@@ -1,7 +1,6 @@
 package dev.berth.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,21 +22,15 @@ public final class DockerClient {
 
     private final DaemonAddress address;
     private final String userAgent;
-    private final ObjectMapper json;
     private String apiVersion;
 
-    public DockerClient(DaemonAddress address, String userAgent, ObjectMapper json) {
+    public DockerClient(DaemonAddress address, String userAgent) {
         this.address = address;
         this.userAgent = userAgent;
-        this.json = json;
     }
 
     public DaemonAddress address() {
         return address;
-    }
-
-    public ObjectMapper json() {
-        return json;
     }
 
     /** The negotiated API version: the daemon's, capped at {@link #MAX_API_VERSION}. Pings once. */
@@ -128,7 +121,7 @@ public final class DockerClient {
         String t = body.strip();
         if (t.startsWith("{")) {
             try {
-                JsonNode n = json.readTree(t);
+                JsonNode n = Json.parse(t);
                 if (n.hasNonNull("message")) {
                     return n.get("message").asText();
                 }
@@ -162,7 +155,7 @@ public final class DockerClient {
     public JsonNode readJson(Response r) {
         try (r) {
             byte[] b = r.body().readAllBytes();
-            return b.length == 0 ? json.missingNode() : json.readTree(b);
+            return Json.parse(b);
         } catch (IOException e) {
             throw new DaemonUnreachableException(address.uri(), e);
         }
@@ -185,7 +178,7 @@ public final class DockerClient {
         return r;
     }
 
-    /** One raw exchange on a fresh connection. {@code body}: null, byte[], a JSON-able object, or an InputStream (chunked). */
+    /** One raw exchange on a fresh connection. {@code body}: null, byte[], a JsonNode, or an InputStream (chunked). */
     Pending exchange(String method, String target, Object body, String contentType, Map<String, String> headers) throws IOException {
         SocketChannel ch = address.connect();
         try {
@@ -193,8 +186,8 @@ public final class DockerClient {
             String ctype = contentType;
             if (body instanceof byte[] b) {
                 fixed = b;
-            } else if (body != null && !(body instanceof InputStream)) {
-                fixed = json.writeValueAsBytes(body);
+            } else if (body instanceof JsonNode n) {
+                fixed = Json.bytes(n);
                 ctype = "application/json";
             }
             StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target).append(" HTTP/1.1\r\n")

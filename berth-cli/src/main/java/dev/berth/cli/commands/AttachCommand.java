@@ -2,38 +2,40 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.run.AttachSession;
 import dev.berth.cli.run.CreateRequest;
 import dev.berth.cli.run.TtyControl;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.util.List;
 
 /** berth attach: joins a running container's streams; exits with its status when it ends. */
-@Command(name = "attach", customSynopsis = "[OPTIONS] CONTAINER", description = "Attach local standard input, output, and error streams to a running container")
 public final class AttachCommand extends BaseCommand {
-    @Option(names = "--detach-keys", paramLabel = "string", description = "Override the key sequence for detaching a container")
-    String detachKeys;
+    private String detachKeys;
+    private boolean noStdin;
+    private boolean sigProxy = true;
 
-    @Option(names = "--no-stdin", description = "Do not attach STDIN")
-    boolean noStdin;
-
-    @Option(names = "--sig-proxy", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Proxy all received signals to the process (default true)")
-    boolean sigProxy = true;
-
-    @Parameters(index = "0", paramLabel = "CONTAINER")
-    String container;
-
-    AttachCommand(Cli cli) {
+    public AttachCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Spec spec() {
+        return Spec.of("attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", 1, 1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.string("detach-keys", "string", "Override the key sequence for detaching a container", v -> detachKeys = v);
+        f.bool("no-stdin", "Do not attach STDIN", v -> noStdin = v);
+        f.bool("sig-proxy", "Proxy all received signals to the process (default true)", v -> sigProxy = v);
+    }
+
+    @Override
+    public int run(List<String> args) throws IOException {
+        String container = args.getFirst();
         JsonNode c = client().getJson("/containers/" + seg(container) + "/json");
         JsonNode state = c.path("State");
         if (!state.path("Running").asBoolean(false)) {

@@ -4,22 +4,39 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
 import dev.berth.cli.ExitException;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.client.DockerClient;
+import dev.berth.cli.client.Json;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
-/** What every berth command shares: the {@link Cli}, a hidden --help, and helpers for per-object loops. */
-public abstract class BaseCommand implements Callable<Integer> {
+/** A berth command: its usage, its flags, and what it does with its arguments. */
+public abstract class BaseCommand {
+    /** How the command is used; maxArgs -1 means any number; interspersed false stops flags at the first argument. */
+    public record Spec(String name, String synopsis, String description, int minArgs, int maxArgs, boolean interspersed) {
+        public static Spec of(String name, String synopsis, String description, int minArgs, int maxArgs) {
+            return new Spec(name, synopsis, description, minArgs, maxArgs, true);
+        }
+    }
+
     protected final Cli cli;
 
     protected BaseCommand(Cli cli) {
         this.cli = cli;
     }
+
+    public abstract Spec spec();
+
+    /** Registers this command's flags. */
+    public void define(FlagSet flags) {
+    }
+
+    /** Runs with the positional arguments (their count already checked); returns the exit status. */
+    public abstract int run(List<String> args) throws Exception;
 
     protected DockerClient client() {
         return cli.client();
@@ -55,7 +72,7 @@ public abstract class BaseCommand implements Callable<Integer> {
         if (filters == null || filters.isEmpty()) {
             return null;
         }
-        ObjectNode root = cli.json().createObjectNode();
+        ObjectNode root = Json.object();
         for (String f : filters) {
             int eq = f.indexOf('=');
             if (eq <= 0) {
@@ -65,7 +82,7 @@ public abstract class BaseCommand implements Callable<Integer> {
             ObjectNode values = root.has(key) ? (ObjectNode) root.get(key) : root.putObject(key);
             values.put(f.substring(eq + 1).strip(), true);
         }
-        return root.toString();
+        return Json.string(root);
     }
 
     protected static String text(JsonNode n, String field) {
@@ -89,4 +106,16 @@ public abstract class BaseCommand implements Callable<Integer> {
         String answer = sb.toString().strip().toLowerCase(java.util.Locale.ROOT);
         return answer.equals("y") || answer.equals("yes");
     }
+
+    protected static final String FORMAT_TABLE_HELP = "Format output using a custom template:\n"
+            + "'table':            Print output in table format with column headers (default)\n"
+            + "'table TEMPLATE':   Print output in table format using the given Go template\n"
+            + "'json':             Print in JSON format\n"
+            + "'TEMPLATE':         Print output using the given Go template.\n"
+            + "Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
+
+    protected static final String FORMAT_HELP = "Format output using a custom template:\n"
+            + "'json':             Print in JSON format\n"
+            + "'TEMPLATE':         Print output using the given Go template.\n"
+            + "Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
 }

@@ -2,29 +2,35 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.format.HumanUnits;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth container prune: removes all stopped containers. */
-@Command(name = "prune", customSynopsis = "[OPTIONS]", description = "Remove all stopped containers")
 public final class ContainerPruneCommand extends BaseCommand {
-    @Option(names = "--filter", paramLabel = "filter", description = "Provide filter values (e.g. \"until=<timestamp>\")")
-    List<String> filters = new ArrayList<>();
+    private final List<String> filters = new ArrayList<>();
+    private boolean force;
 
-    @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
-    boolean force;
-
-    ContainerPruneCommand(Cli cli) {
+    public ContainerPruneCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("prune", "[OPTIONS]", "Remove all stopped containers", 0, 0);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.list("filter", "filter", "Provide filter values (e.g. \"until=<timestamp>\")", filters);
+        f.bool("f,force", "Do not prompt for confirmation", v -> force = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
         if (!force && !confirm("WARNING! This will remove all stopped containers.")) {
             return 0;
         }

@@ -3,6 +3,7 @@ package dev.berth.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.client.Query;
@@ -11,27 +12,28 @@ import dev.berth.cli.run.ContainerRunner;
 import dev.berth.cli.run.CreateRequest;
 import dev.berth.cli.run.ExitCodes;
 import dev.berth.cli.run.TtyControl;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth create: POST /containers/create with the body docker builds; prints the new ID. */
-@Command(name = "create", customSynopsis = "[OPTIONS] IMAGE [COMMAND] [ARG...]", description = "Create a new container")
 public class CreateCommand extends BaseCommand {
-    @Mixin
-    ContainerOptions options;
-
-    @Parameters(index = "0", paramLabel = "IMAGE")
+    final ContainerOptions options = new ContainerOptions();
     String image;
-
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "COMMAND")
     List<String> command = new ArrayList<>();
 
-    CreateCommand(Cli cli) {
+    public CreateCommand(Cli cli) {
         super(cli);
+    }
+
+    @Override
+    public Spec spec() {
+        return new Spec("create", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", 1, -1, false);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        options.define(f);
     }
 
     /** "create" or "run", for docker's help hint. */
@@ -50,9 +52,16 @@ public class CreateCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public int run(List<String> args) throws java.io.IOException {
+        take(args);
         cli.out().println(create());
         return 0;
+    }
+
+    /** The image and the container's command from the positional arguments. */
+    void take(List<String> args) {
+        image = args.getFirst();
+        command = new ArrayList<>(args.subList(1, args.size()));
     }
 
     /** The create request's body; {@code consoleSize} is {rows, cols} for an attached -t run. */

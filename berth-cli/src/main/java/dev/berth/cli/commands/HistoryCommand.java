@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.format.HumanUnits;
 import dev.berth.cli.output.ListOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,33 +14,36 @@ import java.util.List;
 import java.util.Map;
 
 /** berth history: an image's layers, newest first, as docker's history table. */
-@Command(name = "history", customSynopsis = "[OPTIONS] IMAGE", description = "Show the history of an image")
 public final class HistoryCommand extends BaseCommand {
     static final Map<String, String> HEADERS = Map.of("ID", "IMAGE", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
             "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
     static final String TABLE = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
 
-    @Option(names = "--format", paramLabel = "string", description = "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.")
-    String format;
+    private String format;
+    private boolean human = true;
+    private boolean noTrunc;
+    private boolean quiet;
 
-    @Option(names = {"-H", "--human"}, negatable = false, description = "Print sizes and dates in human readable format (default true)")
-    boolean human = true;
-
-    @Option(names = "--no-trunc", description = "Don't truncate output")
-    boolean noTrunc;
-
-    @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
-    boolean quiet;
-
-    @Parameters(index = "0", paramLabel = "IMAGE")
-    String image;
-
-    HistoryCommand(Cli cli) {
+    public HistoryCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("history", "[OPTIONS] IMAGE", "Show the history of an image", 1, 1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.string("format", "string", FORMAT_TABLE_HELP, v -> format = v);
+        f.bool("H,human", "Print sizes and dates in human readable format (default true)", v -> human = v);
+        f.bool("no-trunc", "Don't truncate output", v -> noTrunc = v);
+        f.bool("q,quiet", "Only show image IDs", v -> quiet = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
+        String image = args.getFirst();
         JsonNode history = client().getJson("/images/" + seg(image) + "/history");
         Instant now = Instant.now();
         List<ObjectNode> rows = new ArrayList<>();

@@ -2,32 +2,37 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.format.HumanUnits;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth image prune: removes dangling (or, with -a, all unused) images. */
-@Command(name = "prune", customSynopsis = "[OPTIONS]", description = "Remove unused images")
 public final class ImagePruneCommand extends BaseCommand {
-    @Option(names = {"-a", "--all"}, description = "Remove all unused images, not just dangling ones")
-    boolean all;
+    private boolean all;
+    private final List<String> filters = new ArrayList<>();
+    private boolean force;
 
-    @Option(names = "--filter", paramLabel = "filter", description = "Provide filter values (e.g. \"until=<timestamp>\")")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
-    boolean force;
-
-    ImagePruneCommand(Cli cli) {
+    public ImagePruneCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("prune", "[OPTIONS]", "Remove unused images", 0, 0);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("a,all", "Remove all unused images, not just dangling ones", v -> all = v);
+        f.list("filter", "filter", "Provide filter values (e.g. \"until=<timestamp>\")", filters);
+        f.bool("f,force", "Do not prompt for confirmation", v -> force = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
         String warning = all ? "WARNING! This will remove all images without at least one container associated to them."
                 : "WARNING! This will remove all dangling images.";
         if (!force && !confirm(warning)) {

@@ -3,12 +3,10 @@ package dev.berth.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.format.HumanUnits;
 import dev.berth.cli.output.ListOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** berth images: docker 28's legacy image table, one row per repository:tag. */
-@Command(name = "images", customSynopsis = "[OPTIONS] [REPOSITORY[:TAG]]", description = "List images")
 public final class ImagesCommand extends BaseCommand {
     static final Map<String, String> HEADERS = Map.ofEntries(Map.entry("ID", "IMAGE ID"), Map.entry("Repository", "REPOSITORY"),
             Map.entry("Tag", "TAG"), Map.entry("Digest", "DIGEST"), Map.entry("CreatedSince", "CREATED"),
@@ -26,33 +23,35 @@ public final class ImagesCommand extends BaseCommand {
     static final String TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
     static final String TABLE_DIGESTS = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
 
-    @Option(names = {"-a", "--all"}, description = "Show all images (default hides intermediate images)")
-    boolean all;
+    private boolean all;
+    private boolean digests;
+    private final List<String> filters = new ArrayList<>();
+    private String format;
+    private boolean noTrunc;
+    private boolean quiet;
 
-    @Option(names = "--digests", description = "Show digests")
-    boolean digests;
-
-    @Option(names = {"-f", "--filter"}, paramLabel = "filter", description = "Filter output based on conditions provided")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", paramLabel = "string", description = "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates")
-    String format;
-
-    @Option(names = "--no-trunc", description = "Don't truncate output")
-    boolean noTrunc;
-
-    @Option(names = {"-q", "--quiet"}, description = "Only show image IDs")
-    boolean quiet;
-
-    @Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
-    String reference;
-
-    ImagesCommand(Cli cli) {
+    public ImagesCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", 0, 1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("a,all", "Show all images (default hides intermediate images)", v -> all = v);
+        f.bool("digests", "Show digests", v -> digests = v);
+        f.list("f,filter", "filter", "Filter output based on conditions provided", filters);
+        f.string("format", "string", FORMAT_TABLE_HELP, v -> format = v);
+        f.bool("no-trunc", "Don't truncate output", v -> noTrunc = v);
+        f.bool("q,quiet", "Only show image IDs", v -> quiet = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
+        String reference = args.isEmpty() ? null : args.getFirst();
         List<String> f = new ArrayList<>(filters);
         if (reference != null) {
             f.add("reference=" + reference);

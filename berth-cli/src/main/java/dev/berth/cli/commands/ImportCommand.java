@@ -1,12 +1,10 @@
 package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.client.Response;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,29 +15,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** berth import: a root filesystem tarball (file, URL or "-" for stdin) becomes an image; prints its ID. */
-@Command(name = "import", customSynopsis = "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", description = "Import the contents from a tarball to create a filesystem image")
 public final class ImportCommand extends BaseCommand {
-    @Option(names = {"-c", "--change"}, paramLabel = "list", description = "Apply Dockerfile instruction to the created image")
-    List<String> changes = new ArrayList<>();
+    private final List<String> changes = new ArrayList<>();
+    private String message;
+    private String platform;
 
-    @Option(names = {"-m", "--message"}, paramLabel = "string", description = "Set commit message for imported image")
-    String message;
-
-    @Option(names = "--platform", paramLabel = "string", description = "Set platform if server is multi-platform capable")
-    String platform;
-
-    @Parameters(index = "0", paramLabel = "file|URL|-")
-    String source;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]")
-    String reference;
-
-    ImportCommand(Cli cli) {
+    public ImportCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Spec spec() {
+        return Spec.of("import", "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", "Import the contents from a tarball to create a filesystem image", 1, -1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.list("c,change", "list", "Apply Dockerfile instruction to the created image", changes);
+        f.string("m,message", "string", "Set commit message for imported image", v -> message = v);
+        f.string("platform", "string", "Set platform if server is multi-platform capable", v -> platform = v);
+    }
+
+    @Override
+    public int run(List<String> args) throws IOException {
+        String source = args.get(0);
+        String reference = args.size() > 1 ? args.get(1) : null;
         boolean url = source.startsWith("http://") || source.startsWith("https://");
         Query q = Query.of();
         for (String c : changes) {
@@ -59,7 +59,7 @@ public final class ImportCommand extends BaseCommand {
             }
         }
         try (body; Response r = client().upload("POST", q.on("/images/create"), body, "text/plain")) {
-            JsonMessages.display(cli.json(), r.body(), cli.out());
+            JsonMessages.display(r.body(), cli.out());
         }
         return 0;
     }

@@ -3,28 +3,36 @@ package dev.berth.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.client.Json;
 import dev.berth.cli.format.HumanUnits;
 import dev.berth.cli.format.TabWriter;
 import dev.berth.cli.output.ListOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import dev.berth.cli.FlagSet;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /** berth info: docker's "Client:" and "Server:" report over /info. */
-@Command(name = "info", customSynopsis = "[OPTIONS]", description = "Display system-wide information")
 public final class InfoCommand extends BaseCommand {
-    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.")
-    String format;
+    private String format;
 
-    InfoCommand(Cli cli) {
+    public InfoCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("info", "[OPTIONS]", "Display system-wide information", 0, 0);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.string("f,format", "string", FORMAT_HELP, v -> format = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
         JsonNode info = null;
         RuntimeException serverError = null;
         try {
@@ -33,7 +41,7 @@ public final class InfoCommand extends BaseCommand {
             serverError = e;
         }
         if (format != null && !format.isEmpty()) {
-            ObjectNode data = info == null ? cli.json().createObjectNode() : ((ObjectNode) info).deepCopy();
+            ObjectNode data = info == null ? Json.object() : ((ObjectNode) info).deepCopy();
             data.set("ClientInfo", clientInfo());
             if (serverError != null) {
                 data.putArray("ServerErrors").add(serverError.getMessage());
@@ -59,7 +67,7 @@ public final class InfoCommand extends BaseCommand {
     }
 
     private ObjectNode clientInfo() {
-        ObjectNode c = cli.json().createObjectNode();
+        ObjectNode c = Json.object();
         c.put("Debug", cli.globals().debug());
         c.put("Version", Cli.VERSION);
         c.put("Context", "default");

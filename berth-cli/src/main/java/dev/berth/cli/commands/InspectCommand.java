@@ -2,15 +2,14 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.client.Json;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.client.Response;
 import dev.berth.cli.output.GoJsonIndent;
 import dev.berth.cli.output.ListOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,26 +17,39 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** berth inspect: containers or images as docker prints them (a JSON array with four-space indents, or -f). */
-@Command(name = "inspect", customSynopsis = "[OPTIONS] NAME|ID [NAME|ID...]", description = "Return low-level information on Docker objects")
 public class InspectCommand extends BaseCommand {
-    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates")
-    String format;
+    private String format;
+    private boolean size;
+    private String type;
 
-    @Option(names = {"-s", "--size"}, description = "Display total file sizes if the type is container")
-    boolean size;
-
-    @Option(names = "--type", paramLabel = "string", description = "Only inspect objects of the given type")
-    String type;
-
-    @Parameters(arity = "1..*", paramLabel = "NAME|ID")
-    List<String> names = new ArrayList<>();
-
-    InspectCommand(Cli cli) {
+    public InspectCommand(Cli cli) {
         super(cli);
+    }
+
+    @Override
+    public Spec spec() {
+        return Spec.of("inspect", "[OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on Docker objects", 1, -1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.string("f,format", "string", FORMAT_HELP, v -> format = v);
+        f.bool("s,size", "Display total file sizes if the type is container", v -> size = v);
+        if (kindsFixed() == null) {
+            f.string("type", "string", "Only inspect objects of the given type", v -> type = v);
+        }
+    }
+
+    /** The single kind of a type-specific inspect (container inspect, image inspect), else null. */
+    protected String kindsFixed() {
+        return null;
     }
 
     /** The kinds this command looks in, in order. */
     protected List<String> kinds() {
+        if (kindsFixed() != null) {
+            return List.of(kindsFixed());
+        }
         if (type == null || type.isEmpty()) {
             return List.of("container", "image");
         }
@@ -53,7 +65,7 @@ public class InspectCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() {
+    public int run(List<String> names) {
         List<String> raws = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         for (String name : names) {
@@ -83,7 +95,7 @@ public class InspectCommand extends BaseCommand {
             List<JsonNode> items = new ArrayList<>();
             for (String raw : raws) {
                 try {
-                    items.add(cli.json().readTree(raw));
+                    items.add(Json.parse(raw));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -101,15 +113,19 @@ public class InspectCommand extends BaseCommand {
     }
 
     /** berth container inspect. */
-    @Command(name = "inspect", customSynopsis = "[OPTIONS] CONTAINER [CONTAINER...]", description = "Display detailed information on one or more containers")
     public static final class ContainerInspect extends InspectCommand {
-        ContainerInspect(Cli cli) {
+        public ContainerInspect(Cli cli) {
             super(cli);
         }
 
         @Override
-        protected List<String> kinds() {
-            return List.of("container");
+        public Spec spec() {
+            return Spec.of("inspect", "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers", 1, -1);
+        }
+
+        @Override
+        protected String kindsFixed() {
+            return "container";
         }
     }
 }

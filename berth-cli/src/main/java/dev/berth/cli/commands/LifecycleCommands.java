@@ -1,23 +1,17 @@
 package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** Commands that POST one action per container and print each name: pause, unpause, restart. */
 public final class LifecycleCommands {
     private LifecycleCommands() {}
 
-    /** Shared positional list and loop. */
+    /** Shared loop. */
     abstract static class PerContainer extends BaseCommand {
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers = new ArrayList<>();
-
         PerContainer(Cli cli) {
             super(cli);
         }
@@ -25,7 +19,7 @@ public final class LifecycleCommands {
         abstract String path(String container);
 
         @Override
-        public Integer call() {
+        public int run(List<String> containers) {
             return forEach(containers, c -> {
                 client().send("POST", path(c));
                 cli.out().println(c);
@@ -34,10 +28,14 @@ public final class LifecycleCommands {
     }
 
     /** berth pause. */
-    @Command(name = "pause", customSynopsis = "CONTAINER [CONTAINER...]", description = "Pause all processes within one or more containers")
     public static final class Pause extends PerContainer {
-        Pause(Cli cli) {
+        public Pause(Cli cli) {
             super(cli);
+        }
+
+        @Override
+        public Spec spec() {
+            return Spec.of("pause", "CONTAINER [CONTAINER...]", "Pause all processes within one or more containers", 1, -1);
         }
 
         @Override
@@ -47,10 +45,14 @@ public final class LifecycleCommands {
     }
 
     /** berth unpause. */
-    @Command(name = "unpause", customSynopsis = "CONTAINER [CONTAINER...]", description = "Unpause all processes within one or more containers")
     public static final class Unpause extends PerContainer {
-        Unpause(Cli cli) {
+        public Unpause(Cli cli) {
             super(cli);
+        }
+
+        @Override
+        public Spec spec() {
+            return Spec.of("unpause", "CONTAINER [CONTAINER...]", "Unpause all processes within one or more containers", 1, -1);
         }
 
         @Override
@@ -60,16 +62,23 @@ public final class LifecycleCommands {
     }
 
     /** berth restart. */
-    @Command(name = "restart", customSynopsis = "[OPTIONS] CONTAINER [CONTAINER...]", description = "Restart one or more containers")
     public static final class Restart extends PerContainer {
-        @Option(names = {"-s", "--signal"}, paramLabel = "string", description = "Signal to send to the container")
-        String signal;
+        private String signal;
+        private Long timeout;
 
-        @Option(names = {"-t", "--timeout", "--time"}, paramLabel = "int", description = "Seconds to wait before killing the container")
-        Integer timeout;
-
-        Restart(Cli cli) {
+        public Restart(Cli cli) {
             super(cli);
+        }
+
+        @Override
+        public Spec spec() {
+            return Spec.of("restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", 1, -1);
+        }
+
+        @Override
+        public void define(FlagSet f) {
+            f.string("s,signal", "string", "Signal to send to the container", v -> signal = v);
+            f.integer("t,timeout", "int", "Seconds to wait before killing the container", v -> timeout = v);
         }
 
         @Override

@@ -2,48 +2,48 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.client.Response;
 import dev.berth.cli.client.StreamDemux;
 import dev.berth.cli.run.RawCopy;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.util.List;
 import java.time.Instant;
 
 /** berth logs: the container's log, demultiplexed unless it has a TTY. */
-@Command(name = "logs", customSynopsis = "[OPTIONS] CONTAINER", description = "Fetch the logs of a container")
 public final class LogsCommand extends BaseCommand {
-    @Option(names = "--details", description = "Show extra details provided to logs")
-    boolean details;
+    private boolean details;
+    private boolean follow;
+    private String since;
+    private String tail = "all";
+    private boolean timestamps;
+    private String until;
 
-    @Option(names = {"-f", "--follow"}, description = "Follow log output")
-    boolean follow;
-
-    @Option(names = "--since", paramLabel = "string", description = "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)")
-    String since;
-
-    @Option(names = {"-n", "--tail"}, paramLabel = "string", description = "Number of lines to show from the end of the logs (default \"all\")")
-    String tail = "all";
-
-    @Option(names = {"-t", "--timestamps"}, description = "Show timestamps")
-    boolean timestamps;
-
-    @Option(names = "--until", paramLabel = "string", description = "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)")
-    String until;
-
-    @Parameters(index = "0", paramLabel = "CONTAINER")
-    String container;
-
-    LogsCommand(Cli cli) {
+    public LogsCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Spec spec() {
+        return Spec.of("logs", "[OPTIONS] CONTAINER", "Fetch the logs of a container", 1, 1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("details", "Show extra details provided to logs", v -> details = v);
+        f.bool("f,follow", "Follow log output", v -> follow = v);
+        f.string("since", "string", "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)", v -> since = v);
+        f.string("n,tail", "string", "Number of lines to show from the end of the logs (default \"all\")", v -> tail = v);
+        f.bool("t,timestamps", "Show timestamps", v -> timestamps = v);
+        f.string("until", "string", "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)", v -> until = v);
+    }
+
+    @Override
+    public int run(List<String> args) throws IOException {
+        String container = args.getFirst();
         JsonNode c = client().getJson("/containers/" + seg(container) + "/json");
         Instant now = Instant.now();
         Query q = Query.of();

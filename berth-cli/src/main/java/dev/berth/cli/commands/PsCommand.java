@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.format.HumanUnits;
 import dev.berth.cli.output.ListOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** berth ps: docker's container table. */
-@Command(name = "ps", customSynopsis = "[OPTIONS]", description = "List containers")
 public final class PsCommand extends BaseCommand {
     static final Map<String, String> HEADERS = Map.ofEntries(Map.entry("ID", "CONTAINER ID"), Map.entry("Image", "IMAGE"),
             Map.entry("Command", "COMMAND"), Map.entry("CreatedAt", "CREATED AT"), Map.entry("RunningFor", "CREATED"),
@@ -27,37 +25,39 @@ public final class PsCommand extends BaseCommand {
             Map.entry("Networks", "NETWORKS"), Map.entry("LocalVolumes", "LOCAL VOLUMES"));
     static final String TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
-    @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)")
-    boolean all;
+    private boolean all;
+    private final List<String> filters = new ArrayList<>();
+    private String format;
+    private long last = -1;
+    private boolean latest;
+    private boolean noTrunc;
+    private boolean quiet;
+    private boolean size;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "filter", description = "Filter output based on conditions provided")
-    List<String> filters = new ArrayList<>();
-
-    @Option(names = "--format", paramLabel = "string", description = "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates")
-    String format;
-
-    @Option(names = {"-n", "--last"}, paramLabel = "int", description = "Show n last created containers (includes all states) (default -1)")
-    int last = -1;
-
-    @Option(names = {"-l", "--latest"}, description = "Show the latest created container (includes all states)")
-    boolean latest;
-
-    @Option(names = "--no-trunc", description = "Don't truncate output")
-    boolean noTrunc;
-
-    @Option(names = {"-q", "--quiet"}, description = "Only display container IDs")
-    boolean quiet;
-
-    @Option(names = {"-s", "--size"}, description = "Display total file sizes")
-    boolean size;
-
-    PsCommand(Cli cli) {
+    public PsCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
-        int limit = latest ? 1 : last;
+    public Spec spec() {
+        return Spec.of("ps", "[OPTIONS]", "List containers", 0, 0);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("a,all", "Show all containers (default shows just running)", v -> all = v);
+        f.list("f,filter", "filter", "Filter output based on conditions provided", filters);
+        f.string("format", "string", FORMAT_TABLE_HELP, v -> format = v);
+        f.integer("n,last", "int", "Show n last created containers (includes all states) (default -1)", v -> last = v);
+        f.bool("l,latest", "Show the latest created container (includes all states)", v -> latest = v);
+        f.bool("no-trunc", "Don't truncate output", v -> noTrunc = v);
+        f.bool("q,quiet", "Only display container IDs", v -> quiet = v);
+        f.bool("s,size", "Display total file sizes", v -> size = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
+        long limit = latest ? 1 : last;
         boolean showAll = all || limit > 0;
         String fmt = quiet ? "{{.ID}}" : format;
         boolean wantSize = size || fmt != null && fmt.contains(".Size");

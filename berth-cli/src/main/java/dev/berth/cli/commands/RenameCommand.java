@@ -1,26 +1,27 @@
 package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.Query;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+
+import java.util.List;
 
 /** berth rename. */
-@Command(name = "rename", customSynopsis = "CONTAINER NEW_NAME", description = "Rename a container")
 public final class RenameCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "CONTAINER")
-    String container;
-
-    @Parameters(index = "1", paramLabel = "NEW_NAME")
-    String newName;
-
-    RenameCommand(Cli cli) {
+    public RenameCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("rename", "CONTAINER NEW_NAME", "Rename a container", 2, 2);
+    }
+
+    @Override
+    public int run(List<String> args) {
+        String container = args.get(0);
+        String newName = args.get(1);
         String name = newName.strip();
         if (name.isEmpty() || container.strip().isEmpty()) {
             throw new ExitException(1, "Error: neither old nor new names may be empty");

@@ -1,35 +1,36 @@
 package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth rm. */
-@Command(name = "rm", customSynopsis = "[OPTIONS] CONTAINER [CONTAINER...]", description = "Remove one or more containers")
 public final class RmCommand extends BaseCommand {
-    @Option(names = {"-f", "--force"}, description = "Force the removal of a running container (uses SIGKILL)")
-    boolean force;
+    private boolean force;
+    private boolean link;
+    private boolean volumes;
 
-    @Option(names = {"-l", "--link"}, description = "Remove the specified link")
-    boolean link;
-
-    @Option(names = {"-v", "--volumes"}, description = "Remove anonymous volumes associated with the container")
-    boolean volumes;
-
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-    List<String> containers = new ArrayList<>();
-
-    RmCommand(Cli cli) {
+    public RmCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers", 1, -1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("f,force", "Force the removal of a running container (uses SIGKILL)", v -> force = v);
+        f.bool("l,link", "Remove the specified link", v -> link = v);
+        f.bool("v,volumes", "Remove anonymous volumes associated with the container", v -> volumes = v);
+    }
+
+    @Override
+    public int run(List<String> containers) {
         return forEach(containers, c -> {
             String name = c.strip();
             if (name.startsWith("/")) {

@@ -2,32 +2,33 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** berth rmi: DELETE /images/{name}, printing "Untagged:" and "Deleted:" lines. */
-@Command(name = "rmi", customSynopsis = "[OPTIONS] IMAGE [IMAGE...]", description = "Remove one or more images")
 public final class RmiCommand extends BaseCommand {
-    @Option(names = {"-f", "--force"}, description = "Force removal of the image")
-    boolean force;
+    private boolean force;
+    private boolean noPrune;
 
-    @Option(names = "--no-prune", description = "Do not delete untagged parents")
-    boolean noPrune;
-
-    @Parameters(arity = "1..*", paramLabel = "IMAGE")
-    List<String> images = new ArrayList<>();
-
-    RmiCommand(Cli cli) {
+    public RmiCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("rmi", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", 1, -1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("f,force", "Force removal of the image", v -> force = v);
+        f.bool("no-prune", "Do not delete untagged parents", v -> noPrune = v);
+    }
+
+    @Override
+    public int run(List<String> images) {
         return forEach(images, name -> {
             JsonNode res = client().readJson(client().call("DELETE",
                     Query.of().flag("force", force).flag("noprune", noPrune).on("/images/" + seg(name)), null));

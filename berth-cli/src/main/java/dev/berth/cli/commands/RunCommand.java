@@ -1,28 +1,34 @@
 package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.run.ContainerRunner;
 import dev.berth.cli.run.CreateRequest;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.util.List;
 
 /** berth run: create, attach, wait, start, stream, and exit with the container's status. */
-@Command(name = "run", customSynopsis = "[OPTIONS] IMAGE [COMMAND] [ARG...]", description = "Create and run a new container from an image")
 public final class RunCommand extends CreateCommand {
-    @Option(names = {"-d", "--detach"}, description = "Run container in background and print container ID")
-    boolean detach;
+    private boolean detach;
+    private String detachKeys;
+    private boolean sigProxy = true;
 
-    @Option(names = "--detach-keys", paramLabel = "string", description = "Override the key sequence for detaching a container")
-    String detachKeys;
-
-    @Option(names = "--sig-proxy", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Proxy received signals to the process (default true)")
-    boolean sigProxy = true;
-
-    RunCommand(Cli cli) {
+    public RunCommand(Cli cli) {
         super(cli);
+    }
+
+    @Override
+    public Spec spec() {
+        return new Spec("run", "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", 1, -1, false);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        options.define(f);
+        f.bool("d,detach", "Run container in background and print container ID", v -> detach = v);
+        f.string("detach-keys", "string", "Override the key sequence for detaching a container", v -> detachKeys = v);
+        f.bool("sig-proxy", "Proxy received signals to the process (default true)", v -> sigProxy = v);
     }
 
     @Override
@@ -41,7 +47,8 @@ public final class RunCommand extends CreateCommand {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public int run(List<String> args) throws IOException {
+        take(args);
         String id = create();
         ContainerRunner runner = new ContainerRunner(cli);
         if (detach) {

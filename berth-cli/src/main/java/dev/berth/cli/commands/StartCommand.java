@@ -2,40 +2,41 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.run.ContainerRunner;
 import dev.berth.cli.run.CreateRequest;
 import dev.berth.cli.run.ExitCodes;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth start: starts containers, or one container attached (-a/-i) with its exit status. */
-@Command(name = "start", customSynopsis = "[OPTIONS] CONTAINER [CONTAINER...]", description = "Start one or more stopped containers")
 public final class StartCommand extends BaseCommand {
-    @Option(names = {"-a", "--attach"}, description = "Attach STDOUT/STDERR and forward signals")
-    boolean attach;
+    private boolean attach;
+    private String detachKeys;
+    private boolean interactive;
 
-    @Option(names = "--detach-keys", paramLabel = "string", description = "Override the key sequence for detaching a container")
-    String detachKeys;
-
-    @Option(names = {"-i", "--interactive"}, description = "Attach container's STDIN")
-    boolean interactive;
-
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-    List<String> containers = new ArrayList<>();
-
-    StartCommand(Cli cli) {
+    public StartCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Spec spec() {
+        return Spec.of("start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers", 1, -1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.bool("a,attach", "Attach STDOUT/STDERR and forward signals", v -> attach = v);
+        f.string("detach-keys", "string", "Override the key sequence for detaching a container", v -> detachKeys = v);
+        f.bool("i,interactive", "Attach container's STDIN", v -> interactive = v);
+    }
+
+    @Override
+    public int run(List<String> containers) throws IOException {
         if (!attach && !interactive) {
             return forEach(containers, c -> {
                 try {

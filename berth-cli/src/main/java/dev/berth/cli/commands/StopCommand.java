@@ -1,32 +1,35 @@
 package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth stop. */
-@Command(name = "stop", customSynopsis = "[OPTIONS] CONTAINER [CONTAINER...]", description = "Stop one or more running containers")
 public final class StopCommand extends BaseCommand {
-    @Option(names = {"-s", "--signal"}, paramLabel = "string", description = "Signal to send to the container")
-    String signal;
+    private String signal;
+    private Long timeout;
 
-    @Option(names = {"-t", "--timeout", "--time"}, paramLabel = "int", description = "Seconds to wait before killing the container")
-    Integer timeout;
-
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-    List<String> containers = new ArrayList<>();
-
-    StopCommand(Cli cli) {
+    public StopCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", 1, -1);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.string("s,signal", "string", "Signal to send to the container", v -> signal = v);
+        f.integer("t,timeout", "int", "Seconds to wait before killing the container", v -> timeout = v);
+        f.flags().add(new FlagSet.Flag((char) 0, "time", "int", "", true, true, v -> timeout = Long.parseLong(v.strip())));
+    }
+
+    @Override
+    public int run(List<String> containers) {
         return forEach(containers, c -> {
             Query q = Query.of().add("signal", signal);
             if (timeout != null) {

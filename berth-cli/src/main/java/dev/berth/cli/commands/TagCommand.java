@@ -2,27 +2,25 @@ package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
 import dev.berth.cli.client.Query;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+
+import java.util.List;
 
 /** berth tag SOURCE TARGET: POST /images/{source}/tag with the target's normalized name and tag. */
-@Command(name = "tag", customSynopsis = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
 public final class TagCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "SOURCE_IMAGE[:TAG]")
-    String source;
-
-    @Parameters(index = "1", paramLabel = "TARGET_IMAGE[:TAG]")
-    String target;
-
-    TagCommand(Cli cli) {
+    public TagCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
-        String[] nt = References.nameAndTag(target);
+    public Spec spec() {
+        return Spec.of("tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", 2, 2);
+    }
+
+    @Override
+    public int run(List<String> args) {
+        String[] nt = References.nameAndTag(args.get(1));
         client().send("POST", Query.of().add("repo", References.normalizedName(nt[0])).add("tag", nt[1] == null ? "latest" : nt[1])
-                .on("/images/" + seg(source) + "/tag"));
+                .on("/images/" + seg(args.get(0)) + "/tag"));
         return 0;
     }
 }

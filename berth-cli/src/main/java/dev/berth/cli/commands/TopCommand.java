@@ -2,29 +2,28 @@ package dev.berth.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
+import dev.berth.cli.FlagSet;
 import dev.berth.cli.client.Query;
 import dev.berth.cli.format.TabWriter;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** berth top: the container's processes, with optional ps options. */
-@Command(name = "top", customSynopsis = "CONTAINER [ps OPTIONS]", description = "Display the running processes of a container")
 public final class TopCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "CONTAINER")
-    String container;
-
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "ps OPTIONS")
-    List<String> psArgs = new ArrayList<>();
-
-    TopCommand(Cli cli) {
+    public TopCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return new Spec("top", "CONTAINER [ps OPTIONS]", "Display the running processes of a container", 1, -1, false);
+    }
+
+    @Override
+    public int run(List<String> args) {
+        String container = args.getFirst();
+        List<String> psArgs = args.subList(1, args.size());
         JsonNode top = client().getJson(Query.of().add("ps_args", String.join(" ", psArgs)).on("/containers/" + seg(container) + "/top"));
         StringBuilder sb = new StringBuilder();
         TabWriter tw = TabWriter.wide(sb);

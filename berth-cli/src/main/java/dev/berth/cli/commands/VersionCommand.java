@@ -5,27 +5,35 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.DockerClient;
+import dev.berth.cli.client.Json;
 import dev.berth.cli.format.TabWriter;
 import dev.berth.cli.output.ListOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import dev.berth.cli.FlagSet;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /** berth version: the client's and the server's versions, laid out as docker prints them. */
-@Command(name = "version", customSynopsis = "[OPTIONS]", description = "Show the Docker version information")
 public final class VersionCommand extends BaseCommand {
-    @Option(names = {"-f", "--format"}, paramLabel = "string", description = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.")
-    String format;
+    private String format;
 
-    VersionCommand(Cli cli) {
+    public VersionCommand(Cli cli) {
         super(cli);
     }
 
     @Override
-    public Integer call() {
+    public Spec spec() {
+        return Spec.of("version", "[OPTIONS]", "Show the Docker version information", 0, 0);
+    }
+
+    @Override
+    public void define(FlagSet f) {
+        f.string("f,format", "string", FORMAT_HELP, v -> format = v);
+    }
+
+    @Override
+    public int run(List<String> args) {
         RuntimeException serverError = null;
         JsonNode server = null;
         String api = DockerClient.MAX_API_VERSION;
@@ -35,7 +43,7 @@ public final class VersionCommand extends BaseCommand {
         } catch (RuntimeException e) {
             serverError = e;
         }
-        ObjectNode data = cli.json().createObjectNode();
+        ObjectNode data = Json.object();
         data.set("Client", clientInfo(api));
         if (server != null) {
             ObjectNode s = ((ObjectNode) server).deepCopy();
@@ -59,7 +67,7 @@ public final class VersionCommand extends BaseCommand {
     }
 
     ObjectNode clientInfo(String api) {
-        ObjectNode c = cli.json().createObjectNode();
+        ObjectNode c = Json.object();
         c.putObject("Platform").put("Name", "");
         c.put("Version", Cli.VERSION);
         c.put("ApiVersion", api);

@@ -1,6 +1,5 @@
 package dev.berth.cli.client;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -8,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The HTTP client over a real unix socket: negotiation, bodies, errors, hijack. */
 class DockerClientTest {
     private static DockerClient client(FakeDaemon d) {
-        return new DockerClient(DaemonAddress.parse(d.uri()), "test", new ObjectMapper());
+        return new DockerClient(DaemonAddress.parse(d.uri()), "test");
     }
 
     private static void ping(FakeDaemon.Request r, java.nio.channels.SocketChannel ch, String version) {
@@ -57,7 +55,7 @@ class DockerClientTest {
             FakeDaemon.write(ch, "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5\r\n{\"Id\"\r\n8;ext=1\r\n:\"abc\"}\n\r\n0\r\n\r\n");
         })) {
-            var res = client(d).postJson("/containers/create?name=x", Map.of("Image", "busybox"));
+            var res = client(d).postJson("/containers/create?name=x", Json.object().put("Image", "busybox"));
             assertThat(res.get("Id").asText()).isEqualTo("abc");
             var req = d.requests.get(1);
             assertThat(req.line()).isEqualTo("POST /v1.50/containers/create?name=x HTTP/1.1");
@@ -109,7 +107,7 @@ class DockerClientTest {
 
     @Test
     void unreachableDaemonSaysSo() {
-        var c = new DockerClient(DaemonAddress.parse("unix:///nonexistent/berth.sock"), "t", new ObjectMapper());
+        var c = new DockerClient(DaemonAddress.parse("unix:///nonexistent/berth.sock"), "t");
         assertThatThrownBy(c::apiVersion).isInstanceOf(DaemonUnreachableException.class)
                 .hasMessage("Cannot connect to the Docker daemon at unix:///nonexistent/berth.sock. Is the docker daemon running?");
     }

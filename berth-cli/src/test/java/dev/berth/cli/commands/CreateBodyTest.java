@@ -19,9 +19,15 @@ class CreateBodyTest {
         }
     }
 
+    private static CreateCommand parse(Map<String, String> env, String... args) {
+        var inv = new TestCli(env).parse(args);
+        CreateCommand c = (CreateCommand) inv.command();
+        c.take(inv.args());
+        return c;
+    }
+
     private static String body(String... args) {
-        CreateCommand c = (CreateCommand) new TestCli(Map.of()).parse(args);
-        return c.body(null).toString();
+        return dev.berth.cli.client.Json.string(parse(Map.of(), args).body(null));
     }
 
     @Test
@@ -52,20 +58,20 @@ class CreateBodyTest {
 
     @Test
     void flagsAfterTheImageBelongToTheContainer() {
-        CreateCommand c = (CreateCommand) new TestCli(Map.of()).parse("run", "--rm", "busybox", "ls", "-l", "--rm");
+        CreateCommand c = parse(Map.of(), "run", "--rm", "busybox", "ls", "-l", "--rm");
         assertThat(c.image).isEqualTo("busybox");
         assertThat(c.command).containsExactly("ls", "-l", "--rm");
     }
 
     @Test
     void bareEnvNameTakesTheLocalValueOrIsDropped() {
-        CreateCommand c = (CreateCommand) new TestCli(Map.of("HOME", "/root")).parse("run", "-e", "HOME", "-e", "UNSET_X", "busybox");
+        CreateCommand c = parse(Map.of("HOME", "/root"), "run", "-e", "HOME", "-e", "UNSET_X", "busybox");
         assertThat(c.body(null).get("Env").toString()).isEqualTo("[\"HOME=/root\"]");
     }
 
     @Test
     void interactiveTtyRunSendsConsoleSize() {
-        CreateCommand c = (CreateCommand) new TestCli(Map.of()).parse("run", "-it", "busybox");
+        CreateCommand c = parse(Map.of(), "run", "-it", "busybox");
         var body = c.body(new int[] {40, 120});
         assertThat(body.get("Tty").asBoolean()).isTrue();
         assertThat(body.get("StdinOnce").asBoolean()).isTrue();
@@ -74,7 +80,7 @@ class CreateBodyTest {
 
     @Test
     void badMemoryValueIsAFlagErrorWith125() {
-        CreateCommand c = (CreateCommand) new TestCli(Map.of()).parse("run", "-m", "lots", "busybox");
+        CreateCommand c = parse(Map.of(), "run", "-m", "lots", "busybox");
         assertThatThrownBy(() -> c.body(null)).isInstanceOfSatisfying(dev.berth.cli.ExitException.class, e -> {
             assertThat(e.code()).isEqualTo(125);
             assertThat(e.getMessage()).startsWith("berth: invalid argument \"lots\" for \"-m, --memory\" flag");
