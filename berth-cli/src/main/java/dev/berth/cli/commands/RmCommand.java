@@ -2,6 +2,7 @@ package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
 import dev.berth.cli.FlagSet;
+import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.client.Query;
 
 import java.util.ArrayList;
@@ -36,7 +37,15 @@ public final class RmCommand extends BaseCommand {
             if (name.startsWith("/")) {
                 name = name.substring(1);
             }
-            client().send("DELETE", Query.of().flag("force", force).flag("link", link).flag("v", volumes).on("/containers/" + seg(name)));
+            try {
+                client().send("DELETE", Query.of().flag("force", force).flag("link", link).flag("v", volumes).on("/containers/" + seg(name)));
+            } catch (DaemonException e) {
+                if (force && e.notFound()) {
+                    cli.err().println(e.getMessage()); // docker rm -f reports a missing container but does not fail
+                    return;
+                }
+                throw e;
+            }
             cli.out().println(c);
         });
     }
