@@ -785,6 +785,15 @@ public final class GoFormat {
         return cp < 0 || pos[0] != end ? null : IntNode.valueOf(cp);
     }
 
+    /** Digits only (with sign/underscores): Go reports such a literal that fails to parse as an integer overflow. */
+    static boolean looksLikeInteger(String text) {
+        String t = text.replace("_", "");
+        if (t.startsWith("+") || t.startsWith("-")) {
+            t = t.substring(1);
+        }
+        return !t.isEmpty() && t.chars().allMatch(Character::isDigit);
+    }
+
     /** A Go number literal (decimal, 0x/0o/0b/leading-0 octal integers, floats, underscores); null if invalid. */
     static JsonNode parseNumber(String text) {
         String t = text.replace("_", "");
@@ -822,6 +831,10 @@ public final class GoFormat {
             BigInteger v = new BigInteger(digits, radix);
             if (neg) {
                 v = v.negate();
+            }
+            // Go holds constants in int64 or uint64.
+            if (v.bitLength() > 64 || (v.signum() < 0 && v.bitLength() > 63)) {
+                return null;
             }
             if (v.bitLength() < 32) {
                 return IntNode.valueOf(v.intValue());

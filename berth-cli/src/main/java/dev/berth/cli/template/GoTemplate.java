@@ -2,7 +2,6 @@ package dev.berth.cli.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.berth.cli.template.Node.ListNode;
 
 /**
  * A Go text/template, as the docker CLI uses for {@code --format}, evaluated over Jackson JSON trees.
@@ -14,13 +13,13 @@ import dev.berth.cli.template.Node.ListNode;
  */
 public final class GoTemplate {
     private final String source;
-    private final ListNode root;
+    private final Parser.Parsed parsed;
     private final TemplateFunctions functions;
     private final boolean missingKeyError;
 
-    private GoTemplate(String source, ListNode root, TemplateFunctions functions, boolean missingKeyError) {
+    private GoTemplate(String source, Parser.Parsed parsed, TemplateFunctions functions, boolean missingKeyError) {
         this.source = source;
-        this.root = root;
+        this.parsed = parsed;
         this.functions = functions;
         this.missingKeyError = missingKeyError;
     }
@@ -47,7 +46,7 @@ public final class GoTemplate {
      * printing {@code <no value>}. docker inspect -f behaves this way (it falls back to the raw JSON as a map).
      */
     public GoTemplate missingKeyError() {
-        return new GoTemplate(source, root, functions, true);
+        return new GoTemplate(source, parsed, functions, true);
     }
 
     /** The template text as given. */
@@ -75,12 +74,12 @@ public final class GoTemplate {
     public void execute(JsonNode data, StringBuilder out, TemplateFunctions with) throws TemplateException {
         Exec exec = new Exec(with, out, missingKeyError);
         try {
-            exec.run(root, data == null ? MissingNode.getInstance() : data);
+            exec.run(parsed, data == null ? MissingNode.getInstance() : data);
         } catch (Exec.Failure f) {
             Node at = f.at != null ? f.at : exec.lastNode();
             throw new TemplateException(location(at) + ": " + f.getMessage());
         } catch (StackOverflowError e) {
-            throw new TemplateException("template: :1: exceeded maximum template depth");
+            throw new TemplateException("template: :1: exceeded maximum template depth (100000)");
         }
     }
 
@@ -92,9 +91,6 @@ public final class GoTemplate {
             lineStart = 0;
         }
         String context = at == null ? "" : at.toString();
-        if (context.length() > 20) {
-            context = context.substring(0, 20) + "...";
-        }
         return "template: :" + line + ":" + (pos - lineStart) + ": executing \"\" at <" + context + ">";
     }
 }

@@ -28,19 +28,30 @@ public final class TemplateFunctions {
 
     /** A function failed; {@code argumentError} marks Go's unwrapped argument-conversion errors. */
     public static final class CallException extends Exception {
-        private final boolean argumentError;
+        private final int argIndex;
+        private final String expected;
 
         public CallException(String message) {
-            this(message, false);
+            this(message, -1, null);
         }
 
-        CallException(String message, boolean argumentError) {
+        /** An argument (index {@code argIndex}) does not convert to Go type {@code expected}. */
+        CallException(String message, int argIndex, String expected) {
             super(message, null, false, false);
-            this.argumentError = argumentError;
+            this.argIndex = argIndex;
+            this.expected = expected;
         }
 
         boolean argumentError() {
-            return argumentError;
+            return expected != null;
+        }
+
+        int argIndex() {
+            return argIndex;
+        }
+
+        String expected() {
+            return expected;
         }
     }
 
@@ -215,7 +226,7 @@ public final class TemplateFunctions {
         if (v.isTextual()) {
             return v.textValue();
         }
-        throw conversion("string", v);
+        throw conversion(i, "string", v);
     }
 
     static int integer(List<JsonNode> a, int i) throws CallException {
@@ -223,14 +234,14 @@ public final class TemplateFunctions {
         if (v.isNumber() && GoFormat.isInteger(v)) {
             return (int) v.longValue();
         }
-        throw conversion("int", v);
+        throw conversion(i, "int", v);
     }
 
-    private static CallException conversion(String expected, JsonNode v) {
+    private static CallException conversion(int argIndex, String expected, JsonNode v) {
         if (v.isMissingNode()) {
-            return new CallException("invalid value; expected " + expected, true);
+            return new CallException("invalid value; expected " + expected, argIndex, expected);
         }
-        return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), true);
+        return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), argIndex, expected);
     }
 
     // ---- Go builtins ----
@@ -545,14 +556,11 @@ public final class TemplateFunctions {
     }
 
     private static String join(JsonNode elems, String sep) throws CallException {
-        if (elems.isMissingNode()) {
-            throw new CallException("invalid value; expected []string", true);
-        }
         if (elems.isNull()) {
             return "";
         }
         if (!elems.isArray()) {
-            throw new CallException("wrong type for value; expected []string; got " + GoFormat.typeName(elems), true);
+            throw conversion(0, "[]string", elems);
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < elems.size(); i++) {
