@@ -267,7 +267,11 @@ public final class TemplateFunctions {
     }
 
     private static int length(JsonNode v) throws CallException {
-        if (v.isMissingNode() || v.isNull()) {
+        if (v.isNull()) {
+            // JSON null is most often a nil slice or map in docker's typed structs, whose length Go reports as 0.
+            return 0;
+        }
+        if (v.isMissingNode()) {
             throw new CallException("len of nil pointer");
         }
         if (v.isTextual()) {

@@ -147,6 +147,7 @@ class GoTemplateTest {
             {{html "<a&b>"}} {{urlquery "a b&c"}} => &lt;a&amp;b&gt; a+b%26c
             {{slice "hello" 1 3}} {{slice .Names 1}} => el [/alias]
             {{len "héllo"}} => 6
+            {{len .Null}} {{len .Config.Entrypoint}} => 0 0
             {{.Name | }} => /web
             {{define "T"}}[{{.}}]{{end}}{{template "T" .Name}}{{template "T" 1}} => [/web][1]
             {{define "T"}}{{$}}{{end}}{{range .Names}}{{template "T" .}}{{end}} => /web/alias
