@@ -115,12 +115,19 @@ public final class TemplateFunctions {
 
     /**
      * The same set as docker uses it for table headers: docker's own functions (json, split, join, title, lower,
-     * upper, pad, truncate) return their first argument; methods are dropped, as the header is a plain map.
+     * upper, pad, truncate) return their first argument; the row methods are replaced by the header's only one,
+     * {@code .Label "com.example.some-name"}, which prints the last dot-separated part with '-' and '_' as spaces.
      */
     public TemplateFunctions forHeader() {
         Map<String, Def> copy = new HashMap<>(defs);
         copy.putAll(HEADER.defs);
-        return new TemplateFunctions(copy, Map.of());
+        return new TemplateFunctions(copy, Map.of("Label", new MethodDef("Label", 1, 1, TemplateFunctions::headerLabel)));
+    }
+
+    private static JsonNode headerLabel(JsonNode receiver, List<JsonNode> args) throws CallException {
+        String name = str(args, 0);
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        return TextNode.valueOf(last.replace('-', ' ').replace('_', ' '));
     }
 
     MethodDef method(String name) {
