@@ -1,5 +1,6 @@
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.template.DockerNulls;
 import dev.berth.cli.template.GoTemplate;
 import dev.berth.cli.template.TemplateException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class TemplateDiff {
             }
             String ours;
             try {
-                ours = GoTemplate.parse(t).missingKeyError().execute(data);
+                ours = GoTemplate.parse(t).missingKeyError().nullFields(DockerNulls::render).execute(data);
             } catch (TemplateException e) {
                 ours = e.getMessage().replace(PREFIX, "");
             }

@@ -42,16 +42,19 @@ final class Exec {
     private final TemplateFunctions funcs;
     private final StringBuilder out;
     private final boolean missingKeyError;
+    private final java.util.function.Function<String, String> nullFields;
     private final List<String> varNames = new ArrayList<>();
     private final List<JsonNode> varValues = new ArrayList<>();
     private Node at;
     /** The dot of the command being evaluated, for a method's arguments. */
     private JsonNode currentDot;
 
-    Exec(TemplateFunctions funcs, StringBuilder out, boolean missingKeyError) {
+    Exec(TemplateFunctions funcs, StringBuilder out, boolean missingKeyError,
+            java.util.function.Function<String, String> nullFields) {
         this.funcs = funcs;
         this.out = out;
         this.missingKeyError = missingKeyError;
+        this.nullFields = nullFields;
     }
 
     private java.util.Map<String, ListNode> defines = java.util.Map.of();
@@ -115,6 +118,8 @@ final class Exec {
     private void printValue(JsonNode v) {
         if (v.isMissingNode()) {
             out.append("<no value>");
+        } else if (v instanceof FieldNull f) {
+            out.append(nullFields.apply(f.field()));
         } else {
             GoFormat.appendValue(out, v);
         }
@@ -314,6 +319,9 @@ final class Exec {
             JsonNode v = receiver.get(name);
             if (v == null && missingKeyError) {
                 throw new Failure(node, "map has no entry for key " + GoFormat.quote(name));
+            }
+            if (v != null && v.isNull() && nullFields != null) {
+                return new FieldNull(name);
             }
             return v == null ? MISSING : v;
         }

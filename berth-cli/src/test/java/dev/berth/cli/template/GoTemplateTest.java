@@ -276,6 +276,19 @@ class GoTemplateTest {
     }
 
     @Test
+    void nullFieldsPrintLikeDockerInspectsTypedValues() throws TemplateException {
+        // docker 28 inspect -f on a fresh busybox container printed: [] map[] [] <nil> <nil>
+        JsonNode c = json("{\"Config\":{\"Entrypoint\":null,\"Volumes\":null},\"HostConfig\":{\"Links\":null,"
+                + "\"PidsLimit\":null},\"State\":{\"Health\":null}}");
+        GoTemplate t = GoTemplate.parse("{{.Config.Entrypoint}} {{.Config.Volumes}} {{.HostConfig.Links}} "
+                + "{{.HostConfig.PidsLimit}} {{.State.Health}}").missingKeyError().nullFields(DockerNulls::render);
+        assertThat(t.execute(c)).isEqualTo("[] map[] [] <nil> <nil>");
+        assertThat(GoTemplate.parse("{{json .Config.Entrypoint}} {{len .Config.Volumes}}{{range .HostConfig.Links}}x{{else}} none{{end}}")
+                .nullFields(DockerNulls::render).execute(c)).isEqualTo("null 0 none");
+        assertThat(GoTemplate.parse("{{.Config.Entrypoint}}").execute(c)).isEqualTo("<nil>");
+    }
+
+    @Test
     void printfTypeVerb() throws TemplateException {
         assertThat(run("{{printf \"%T %T %T %T %T\" .State.Pid .Size .Name .Names .Config.Labels}}"))
                 .isEqualTo("int float64 string []interface {} map[string]interface {}");
