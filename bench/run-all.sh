@@ -45,7 +45,11 @@ cgroup_parent=
 dockerd_started=
 
 start_berthd() {
-  [ -f "$BERTH_ROOT/berth-daemon/target/berthd.jar" ] || { log "berthd.jar not built; run $BERTH_ROOT/scripts/build.sh"; return 1; }
+  if [ ! -f "$BERTH_ROOT/berth-daemon/target/berthd.jar" ]; then
+    berth_reason="berthd.jar not built; run $BERTH_ROOT/scripts/build.sh"
+    log "$berth_reason"
+    return 1
+  fi
   berthd_dir=$(mktemp -d /tmp/berth-bench-berthd.XXXXXX)
   berthd_sock="$berthd_dir/run/berth.sock"
   cgroup_parent="berth-bench-$(basename "$berthd_dir" | cut -d. -f2)"
@@ -55,7 +59,8 @@ start_berthd() {
   berthd_pid=$!   # bin/berthd execs java, so this is berthd itself
   if ! wait_ping "$berthd_sock" 60; then
     tail -20 "$berthd_dir/berthd.log" >&2
-    log "berthd did not answer on $berthd_sock"
+    berth_reason="berthd did not answer on $berthd_sock (log above)"
+    log "$berth_reason"
     return 1
   fi
 }
@@ -259,7 +264,7 @@ bench_cli() { # bench_cli SOCK
 
 log "== starting engines"
 berth_ok=
-berth_reason="berthd did not start (see above)"
+berth_reason="berthd did not start"
 if start_berthd; then
   if import_busybox "$berthd_sock" 2>"$berthd_dir/import.err"; then
     berth_ok=1
