@@ -647,16 +647,25 @@ public final class GoFormat {
                 if (cp == quote) {
                     sb.append('\\').append(quote);
                 } else if (cp < 0x20 || cp == 0x7f) {
-                    sb.append(String.format("\\x%02x", cp));
+                    appendHex(sb.append("\\x"), cp, 2, false);
                 } else if (isPrint(cp)) {
                     sb.appendCodePoint(cp);
                 } else if (cp < 0x10000) {
-                    sb.append(String.format("\\u%04x", cp));
+                    appendHex(sb.append("\\u"), cp, 4, false);
                 } else {
-                    sb.append(String.format("\\U%08x", cp));
+                    appendHex(sb.append("\\U"), cp, 8, false);
                 }
             }
         }
+    }
+
+    /** Appends {@code v} as exactly {@code digits} hex digits (String.format would pull in its regex parser). */
+    static StringBuilder appendHex(StringBuilder sb, int v, int digits, boolean upper) {
+        String hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            sb.append(hex.charAt((v >> shift) & 0xf));
+        }
+        return sb;
     }
 
     static boolean isPrintable(int cp) {

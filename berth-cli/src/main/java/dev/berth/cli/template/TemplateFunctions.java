@@ -521,7 +521,7 @@ public final class TemplateFunctions {
                 case '=' -> sb.append("\\u003D");
                 default -> {
                     if (c < ' ' || (c >= 0x7f && !GoFormat.isPrintable(c))) {
-                        sb.append(String.format("\\u%04X", c));
+                        GoFormat.appendHex(sb.append("\\u"), c, 4, true);
                     } else {
                         sb.appendCodePoint(c);
                     }

@@ -99,6 +99,7 @@ class GoTemplateTest {
             {{printf "%x %X %o %b %c %U" 255 255 8 5 65 65}} => ff FF 10 101 A U+0041
             {{printf "%6.2f|%e|%g" 3.14159 1234.5678 0.000012}} => ~  3.14|1.234568e+03|1.2e-05~
             {{printf "%%"}} => %
+            {{printf "%q" "\\x01\\u00ff\\u200b"}} => ~"\\x01ÿ\\u200b"~
             {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=1) %!d(string=2)]~
             {{printf "%q" .Config.Labels}} => ~map["a":"1" "b":"2" "com.example.x":"y"]~
             {{printf "%5.1q|%x|%X" "abc" "hi" -255}} => ~  "a"|6869|-FF~
