@@ -98,6 +98,7 @@ start_dockerd() {
 cleanup() {
   local rc=$?
   set +e
+  [ "$loaded" -eq 0 ] || remove_loaded
   stop_berthd
   [ -z "$dockerd_started" ] || "$bench_root/bench/stop-dockerd.sh"
   rm -f "$results"
@@ -143,9 +144,9 @@ call() {
   fi
 }
 
-create() { # create SOCK CMD-JSON: prints the new container's ID
+create() { # create SOCK CMD-JSON [NAME]: prints the new container's ID
   local body
-  body=$(call "$1" POST /containers/create "{\"Image\":\"busybox\",\"Cmd\":$2,\"HostConfig\":{\"NetworkMode\":\"none\"}}") || return 1
+  body=$(call "$1" POST "/containers/create${3:+?name=$3}" "{\"Image\":\"busybox\",\"Cmd\":$2,\"HostConfig\":{\"NetworkMode\":\"none\"}}") || return 1
   body=${body#*\"Id\":\"}
   echo "${body%%\"*}"
 }
@@ -226,21 +227,32 @@ rss_idle() { # rss_idle NAME ENGINE-PID MARKER
   result "rss: idle" "$1" "$(mib "$(rss_kb "$2")")  (with helpers: $(mib "$(tree_rss_kb "$3")"))"
 }
 
+loaded_sock=
+loaded=0   # how many named containers rss_loaded may have created; cleanup removes them if the run is interrupted
 rss_loaded() { # rss_loaded NAME SOCK ENGINE-PID MARKER
-  local name=$1 sock=$2 pid=$3 marker=$4 ids=() id i
+  local name=$1 sock=$2 pid=$3 marker=$4 id i ok=1
+  loaded_sock=$sock
   for i in $(seq 1 "$n_containers"); do
-    if ! id=$(create "$sock" '["sleep","600"]') || ! call "$sock" POST "/containers/$id/start" >/dev/null; then
+    loaded=$i
+    if ! id=$(create "$sock" '["sleep","600"]' "berth-bench-$$-load-$i") || ! call "$sock" POST "/containers/$id/start" >/dev/null; then
       skip "rss: $n_containers running" "$name" "could not start container $i"
-      [ -z "${id:-}" ] || ids+=("$id")
+      ok=
       break
     fi
-    ids+=("$id")
   done
-  if [ ${#ids[@]} -eq "$n_containers" ]; then
+  if [ -n "$ok" ]; then
     sleep 2
     result "rss: $n_containers running" "$name" "$(mib "$(rss_kb "$pid")")  (with shims/conmon: $(mib "$(tree_rss_kb "$marker")"))"
   fi
-  for id in "${ids[@]}"; do call "$sock" DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
+  remove_loaded
+}
+
+remove_loaded() {
+  local i
+  for i in $(seq 1 "$loaded"); do
+    call "$loaded_sock" DELETE "/containers/berth-bench-$$-load-$i?force=1" >/dev/null 2>&1 || true
+  done
+  loaded=0
 }
 
 bench_cli() { # bench_cli SOCK
