@@ -99,6 +99,8 @@ cleanup() {
   local rc=$?
   set +e
   [ "$loaded" -eq 0 ] || remove_loaded
+  sweep_containers "$DOCKERD_SOCK"
+  [ -z "$berthd_sock" ] || sweep_containers "$berthd_sock"
   stop_berthd
   [ -z "$dockerd_started" ] || "$bench_root/bench/stop-dockerd.sh"
   rm -f "$results"
@@ -245,6 +247,16 @@ rss_loaded() { # rss_loaded NAME SOCK ENGINE-PID MARKER
     result "rss: $n_containers running" "$name" "$(mib "$(rss_kb "$pid")")  (with shims/conmon: $(mib "$(tree_rss_kb "$marker")"))"
   fi
   remove_loaded
+}
+
+# sweep_containers SOCK: removes every container this run named (berth-bench-<pid>-...), e.g. after an interrupt.
+sweep_containers() {
+  [ -S "$1" ] || return 0
+  local id
+  for id in $(curl -fsS --max-time 10 --unix-socket "$1" -G "http://localhost$api/containers/json" \
+      --data-urlencode all=1 --data-urlencode "filters={\"name\":[\"berth-bench-$$-\"]}" 2>/dev/null | jq -r '.[].Id' 2>/dev/null); do
+    call "$1" DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true
+  done
 }
 
 remove_loaded() {
