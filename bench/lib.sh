@@ -28,7 +28,8 @@ import_busybox() {
   if DOCKER_HOST="unix://$sock" "$DOCKER_CLI" image inspect busybox >/dev/null 2>&1; then
     return 0
   fi
-  "$bench_root/scripts/busybox-rootfs.sh" | DOCKER_HOST="unix://$sock" "$DOCKER_CLI" import - busybox >/dev/null
+  # Same image as BerthdFixture.importBusybox: CMD sh, like the registry's busybox.
+  "$bench_root/scripts/busybox-rootfs.sh" | DOCKER_HOST="unix://$sock" "$DOCKER_CLI" import -c 'CMD ["sh"]' - busybox >/dev/null
 }
 
 # stats_ms: reads durations in nanoseconds (one per line), prints "median p90 min max" in ms.

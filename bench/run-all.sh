@@ -45,7 +45,11 @@ cgroup_parent=
 dockerd_started=
 
 start_berthd() {
-  [ -f "$BERTH_ROOT/berth-daemon/target/berthd.jar" ] || { log "berthd.jar not built; run $BERTH_ROOT/scripts/build.sh"; return 1; }
+  if [ ! -f "$BERTH_ROOT/berth-daemon/target/berthd.jar" ]; then
+    berth_reason="berthd.jar not built; run $BERTH_ROOT/scripts/build.sh"
+    log "$berth_reason"
+    return 1
+  fi
   berthd_dir=$(mktemp -d /tmp/berth-bench-berthd.XXXXXX)
   berthd_sock="$berthd_dir/run/berth.sock"
   cgroup_parent="berth-bench-$(basename "$berthd_dir" | cut -d. -f2)"
@@ -55,7 +59,8 @@ start_berthd() {
   berthd_pid=$!   # bin/berthd execs java, so this is berthd itself
   if ! wait_ping "$berthd_sock" 60; then
     tail -20 "$berthd_dir/berthd.log" >&2
-    log "berthd did not answer on $berthd_sock"
+    berth_reason="berthd did not answer on $berthd_sock (log above)"
+    log "$berth_reason"
     return 1
   fi
 }
@@ -93,6 +98,9 @@ start_dockerd() {
 cleanup() {
   local rc=$?
   set +e
+  [ "$loaded" -eq 0 ] || remove_loaded
+  sweep_containers "$DOCKERD_SOCK"
+  [ -z "$berthd_sock" ] || sweep_containers "$berthd_sock"
   stop_berthd
   [ -z "$dockerd_started" ] || "$bench_root/bench/stop-dockerd.sh"
   rm -f "$results"
@@ -138,19 +146,30 @@ call() {
   fi
 }
 
-create() { # create SOCK CMD-JSON: prints the new container's ID
+create() { # create SOCK CMD-JSON [NAME]: prints the new container's ID
   local body
-  body=$(call "$1" POST /containers/create "{\"Image\":\"busybox\",\"Cmd\":$2,\"HostConfig\":{\"NetworkMode\":\"none\"}}") || return 1
+  body=$(call "$1" POST "/containers/create${3:+?name=$3}" "{\"Image\":\"busybox\",\"Cmd\":$2,\"HostConfig\":{\"NetworkMode\":\"none\"}}") || return 1
   body=${body#*\"Id\":\"}
   echo "${body%%\"*}"
 }
 
-cycle() { # one create -> start -> wait -> remove of `true`
-  local sock=$1 id
-  id=$(create "$sock" '["true"]') || return 1
-  call "$sock" POST "/containers/$id/start" >/dev/null || return 1
-  call "$sock" POST "/containers/$id/wait" >/dev/null || return 1
-  call "$sock" DELETE "/containers/$id" >/dev/null
+cycle_seq=0
+cycle() { # cycle SOCK [TAG]: one create -> start -> wait -> remove of `true`, all four requests in one curl
+  local sock=$1 name codes
+  cycle_seq=$(( cycle_seq + 1 ))
+  name="berth-bench-$$-${2:-0}-$cycle_seq"
+  # One curl process and one kept-alive connection per cycle, so process start-up is not what gets measured.
+  codes=$(curl -sS --unix-socket "$sock" -o /dev/null -w '%{http_code} ' -X POST -H 'Content-Type: application/json' \
+      -d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}' "http://localhost$api/containers/create?name=$name" \
+    --next --unix-socket "$sock" -o /dev/null -w '%{http_code} ' -X POST "http://localhost$api/containers/$name/start" \
+    --next --unix-socket "$sock" -o /dev/null -w '%{http_code} ' -X POST "http://localhost$api/containers/$name/wait" \
+    --next --unix-socket "$sock" -o /dev/null -w '%{http_code}' -X DELETE "http://localhost$api/containers/$name") || return 1
+  if [ "$codes" != "201 204 200 204" ]; then
+    log "cycle $name: HTTP status codes $codes (want 201 204 200 204)"
+    # Best effort: do not leave the container behind.
+    call "$sock" DELETE "/containers/$name?force=1" >/dev/null 2>&1 || true
+    return 1
+  fi
 }
 
 # ---------------------------------------------------------------- benchmarks
@@ -178,8 +197,9 @@ bench_runc_floor() {
 
 bench_throughput() { # bench_throughput NAME SOCK
   local name=$1 sock=$2 t0 t1 i w
-  if ! cycle "$sock" 2>/dev/null; then
-    skip "throughput: create/start/wait/rm" "$name" "API cycle failed: $(cycle "$sock" 2>&1 | tail -1)"
+  local err
+  if ! err=$(cycle "$sock" warm 2>&1); then
+    skip "throughput: create/start/wait/rm" "$name" "API cycle failed: $(echo "$err" | tail -1)"
     return
   fi
   t0=$(now_ns)
@@ -192,7 +212,7 @@ bench_throughput() { # bench_throughput NAME SOCK
   local per=$(( (n_cycles + parallel - 1) / parallel )) failed=0 pids=()
   t0=$(now_ns)
   for w in $(seq 1 "$parallel"); do
-    ( for i in $(seq 1 "$per"); do cycle "$sock" || exit 1; done ) &
+    ( for i in $(seq 1 "$per"); do cycle "$sock" "w$w" || exit 1; done ) &
     pids+=($!)
   done
   for w in "${pids[@]}"; do wait "$w" || failed=1; done
@@ -209,21 +229,42 @@ rss_idle() { # rss_idle NAME ENGINE-PID MARKER
   result "rss: idle" "$1" "$(mib "$(rss_kb "$2")")  (with helpers: $(mib "$(tree_rss_kb "$3")"))"
 }
 
+loaded_sock=
+loaded=0   # how many named containers rss_loaded may have created; cleanup removes them if the run is interrupted
 rss_loaded() { # rss_loaded NAME SOCK ENGINE-PID MARKER
-  local name=$1 sock=$2 pid=$3 marker=$4 ids=() id i
+  local name=$1 sock=$2 pid=$3 marker=$4 id i ok=1
+  loaded_sock=$sock
   for i in $(seq 1 "$n_containers"); do
-    if ! id=$(create "$sock" '["sleep","600"]') || ! call "$sock" POST "/containers/$id/start" >/dev/null; then
+    loaded=$i
+    if ! id=$(create "$sock" '["sleep","600"]' "berth-bench-$$-load-$i") || ! call "$sock" POST "/containers/$id/start" >/dev/null; then
       skip "rss: $n_containers running" "$name" "could not start container $i"
-      [ -z "${id:-}" ] || ids+=("$id")
+      ok=
       break
     fi
-    ids+=("$id")
   done
-  if [ ${#ids[@]} -eq "$n_containers" ]; then
+  if [ -n "$ok" ]; then
     sleep 2
     result "rss: $n_containers running" "$name" "$(mib "$(rss_kb "$pid")")  (with shims/conmon: $(mib "$(tree_rss_kb "$marker")"))"
   fi
-  for id in "${ids[@]}"; do call "$sock" DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
+  remove_loaded
+}
+
+# sweep_containers SOCK: removes every container this run named (berth-bench-<pid>-...), e.g. after an interrupt.
+sweep_containers() {
+  [ -S "$1" ] || return 0
+  local id
+  for id in $(curl -fsS --max-time 10 --unix-socket "$1" -G "http://localhost$api/containers/json" \
+      --data-urlencode all=1 --data-urlencode "filters={\"name\":[\"berth-bench-$$-\"]}" 2>/dev/null | jq -r '.[].Id' 2>/dev/null); do
+    call "$1" DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true
+  done
+}
+
+remove_loaded() {
+  local i
+  for i in $(seq 1 "$loaded"); do
+    call "$loaded_sock" DELETE "/containers/berth-bench-$$-load-$i?force=1" >/dev/null 2>&1 || true
+  done
+  loaded=0
 }
 
 bench_cli() { # bench_cli SOCK
@@ -259,7 +300,7 @@ bench_cli() { # bench_cli SOCK
 
 log "== starting engines"
 berth_ok=
-berth_reason="berthd did not start (see above)"
+berth_reason="berthd did not start"
 if start_berthd; then
   if import_busybox "$berthd_sock" 2>"$berthd_dir/import.err"; then
     berth_ok=1

@@ -42,21 +42,48 @@ final class Exec {
     private final TemplateFunctions funcs;
     private final StringBuilder out;
     private final boolean missingKeyError;
+    private final java.util.function.Function<String, String> nullFields;
     private final List<String> varNames = new ArrayList<>();
     private final List<JsonNode> varValues = new ArrayList<>();
     private Node at;
     /** The dot of the command being evaluated, for a method's arguments. */
     private JsonNode currentDot;
 
-    Exec(TemplateFunctions funcs, StringBuilder out, boolean missingKeyError) {
+    Exec(TemplateFunctions funcs, StringBuilder out, boolean missingKeyError,
+            java.util.function.Function<String, String> nullFields) {
         this.funcs = funcs;
         this.out = out;
         this.missingKeyError = missingKeyError;
+        this.nullFields = nullFields;
     }
 
-    void run(ListNode root, JsonNode data) {
+    private java.util.Map<String, ListNode> defines = java.util.Map.of();
+
+    void run(Parser.Parsed parsed, JsonNode data) {
+        defines = parsed.defines();
         push("$", data);
-        walk(data, root);
+        walk(data, parsed.root());
+    }
+
+    /** {{template}}: runs a defined template on the pipeline's value with a fresh variable scope ($ = dot). */
+    private void walkTemplate(JsonNode dot, Node.TemplateCallNode t) {
+        at = t;
+        ListNode body = defines.get(t.name());
+        if (body == null) {
+            throw new Failure(t, "template " + GoFormat.quote(t.name()) + " not defined");
+        }
+        JsonNode newDot = t.pipe() == null ? MISSING : evalPipeline(dot, t.pipe());
+        List<String> savedNames = new ArrayList<>(varNames);
+        List<JsonNode> savedValues = new ArrayList<>(varValues);
+        pop(0);
+        push("$", newDot);
+        try {
+            walk(newDot, body);
+        } finally {
+            pop(0);
+            varNames.addAll(savedNames);
+            varValues.addAll(savedValues);
+        }
     }
 
     private Signal walk(JsonNode dot, Node node) {
@@ -78,6 +105,8 @@ final class Exec {
             }
         } else if (node instanceof ControlNode c) {
             return c.kind() == Control.RANGE ? walkRange(dot, c) : walkIfOrWith(dot, c);
+        } else if (node instanceof Node.TemplateCallNode t) {
+            walkTemplate(dot, t);
         } else if (node instanceof LoopControlNode b) {
             return b.isBreak() ? Signal.BREAK : Signal.CONTINUE;
         } else {
@@ -89,6 +118,8 @@ final class Exec {
     private void printValue(JsonNode v) {
         if (v.isMissingNode()) {
             out.append("<no value>");
+        } else if (v instanceof FieldNull f) {
+            out.append(nullFields.apply(f.field()));
         } else {
             GoFormat.appendValue(out, v);
         }
@@ -133,7 +164,7 @@ final class Exec {
                 }
             } else if (val.isIntegralNumber()) {
                 if (r.pipe().decl().size() > 1) {
-                    throw new Failure(r, "can't use " + GoFormat.valueString(val) + " to iterate over more than one variable");
+                    throw new Failure(at, "can't use " + GoFormat.valueString(val) + " to iterate over more than one variable");
                 }
                 long n = val.longValue();
                 for (long i = 0; i < n; i++) {
@@ -289,6 +320,9 @@ final class Exec {
             if (v == null && missingKeyError) {
                 throw new Failure(node, "map has no entry for key " + GoFormat.quote(name));
             }
+            if (v != null && v.isNull() && nullFields != null) {
+                return new FieldNull(name);
+            }
             return v == null ? MISSING : v;
         }
         if (receiver.isNull()) {
@@ -318,7 +352,7 @@ final class Exec {
             return result == null ? NullNode.getInstance() : result;
         } catch (TemplateFunctions.CallException e) {
             if (e.argumentError()) {
-                throw new Failure(at, e.getMessage());
+                throw argumentFailure(e, argNodes);
             }
             throw new Failure(node, "error calling " + m.name() + ": " + e.getMessage());
         }
@@ -359,10 +393,31 @@ final class Exec {
             return result == null ? NullNode.getInstance() : result;
         } catch (TemplateFunctions.CallException e) {
             if (e.argumentError()) {
-                throw new Failure(at, e.getMessage());
+                throw argumentFailure(e, argNodes);
             }
             throw new Failure(cmd, "error calling " + def.name() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Go converts each argument to the parameter's type while evaluating it: a constant of the wrong kind reads
+     * "expected integer; found 1.5", any other value "wrong type for value; ...", both at the argument.
+     */
+    private Failure argumentFailure(TemplateFunctions.CallException e, List<Node> argNodes) {
+        int i = e.argIndex();
+        if (i < 0 || i >= argNodes.size()) {
+            return new Failure(at, e.getMessage());
+        }
+        Node arg = argNodes.get(i);
+        if (arg instanceof ConstantNode c) {
+            String expected = e.expected();
+            return switch (expected) {
+                case "int" -> new Failure(arg, "expected integer; found " + c.text());
+                case "string", "bool" -> new Failure(arg, "expected " + expected + "; found " + c.text());
+                default -> new Failure(arg, "can't handle " + c.text() + " for arg of type " + expected);
+            };
+        }
+        return new Failure(arg, e.getMessage());
     }
 
     private JsonNode evalArg(JsonNode dot, Node n) {

@@ -647,16 +647,25 @@ public final class GoFormat {
                 if (cp == quote) {
                     sb.append('\\').append(quote);
                 } else if (cp < 0x20 || cp == 0x7f) {
-                    sb.append(String.format("\\x%02x", cp));
+                    appendHex(sb.append("\\x"), cp, 2, false);
                 } else if (isPrint(cp)) {
                     sb.appendCodePoint(cp);
                 } else if (cp < 0x10000) {
-                    sb.append(String.format("\\u%04x", cp));
+                    appendHex(sb.append("\\u"), cp, 4, false);
                 } else {
-                    sb.append(String.format("\\U%08x", cp));
+                    appendHex(sb.append("\\U"), cp, 8, false);
                 }
             }
         }
+    }
+
+    /** Appends {@code v} as exactly {@code digits} hex digits (String.format would pull in its regex parser). */
+    static StringBuilder appendHex(StringBuilder sb, int v, int digits, boolean upper) {
+        String hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            sb.append(hex.charAt((v >> shift) & 0xf));
+        }
+        return sb;
     }
 
     static boolean isPrintable(int cp) {
@@ -785,6 +794,15 @@ public final class GoFormat {
         return cp < 0 || pos[0] != end ? null : IntNode.valueOf(cp);
     }
 
+    /** Digits only (with sign/underscores): Go reports such a literal that fails to parse as an integer overflow. */
+    static boolean looksLikeInteger(String text) {
+        String t = text.replace("_", "");
+        if (t.startsWith("+") || t.startsWith("-")) {
+            t = t.substring(1);
+        }
+        return !t.isEmpty() && t.chars().allMatch(Character::isDigit);
+    }
+
     /** A Go number literal (decimal, 0x/0o/0b/leading-0 octal integers, floats, underscores); null if invalid. */
     static JsonNode parseNumber(String text) {
         String t = text.replace("_", "");
@@ -822,6 +840,10 @@ public final class GoFormat {
             BigInteger v = new BigInteger(digits, radix);
             if (neg) {
                 v = v.negate();
+            }
+            // Go holds constants in int64 or uint64.
+            if (v.bitLength() > 64 || (v.signum() < 0 && v.bitLength() > 63)) {
+                return null;
             }
             if (v.bitLength() < 32) {
                 return IntNode.valueOf(v.intValue());

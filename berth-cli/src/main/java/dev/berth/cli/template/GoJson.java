@@ -82,10 +82,10 @@ public final class GoJson {
                 case '\t' -> sb.append("\\t");
                 case '\b' -> sb.append("\\b");
                 case '\f' -> sb.append("\\f");
-                case '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) c));
+                case '\u2028', '\u2029' -> GoFormat.appendHex(sb.append("\\u"), c, 4, false);
                 default -> {
                     if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                        GoFormat.appendHex(sb.append("\\u"), c, 4, false);
                     } else if (Character.isSurrogate(c)) {
                         if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                             sb.append(c).append(s.charAt(++i));

@@ -2,7 +2,7 @@ package dev.berth.cli.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.berth.cli.template.Node.ListNode;
+import java.util.function.Function;
 
 /**
  * A Go text/template, as the docker CLI uses for {@code --format}, evaluated over Jackson JSON trees.
@@ -14,15 +14,18 @@ import dev.berth.cli.template.Node.ListNode;
  */
 public final class GoTemplate {
     private final String source;
-    private final ListNode root;
+    private final Parser.Parsed parsed;
     private final TemplateFunctions functions;
     private final boolean missingKeyError;
+    private final Function<String, String> nullFields;
 
-    private GoTemplate(String source, ListNode root, TemplateFunctions functions, boolean missingKeyError) {
+    private GoTemplate(String source, Parser.Parsed parsed, TemplateFunctions functions, boolean missingKeyError,
+            Function<String, String> nullFields) {
         this.source = source;
-        this.root = root;
+        this.parsed = parsed;
         this.functions = functions;
         this.missingKeyError = missingKeyError;
+        this.nullFields = nullFields;
     }
 
     /** Parses with Go's builtins and docker's functions. */
@@ -36,7 +39,7 @@ public final class GoTemplate {
      */
     public static GoTemplate parse(String text, TemplateFunctions functions) throws TemplateException {
         try {
-            return new GoTemplate(text, Parser.parse(text, functions.names()), functions, false);
+            return new GoTemplate(text, Parser.parse(text, functions.names()), functions, false, null);
         } catch (TemplateException e) {
             throw new TemplateException("template parsing error: " + e.getMessage());
         }
@@ -47,7 +50,15 @@ public final class GoTemplate {
      * printing {@code <no value>}. docker inspect -f behaves this way (it falls back to the raw JSON as a map).
      */
     public GoTemplate missingKeyError() {
-        return new GoTemplate(source, root, functions, true);
+        return new GoTemplate(source, parsed, functions, true, nullFields);
+    }
+
+    /**
+     * Prints a null read from a field ({@code {{.Config.Entrypoint}}}) as {@code render.apply(fieldName)} instead of
+     * {@code <nil>}; {@link DockerNulls#render} gives docker inspect's typed rendering ([] / map[] / &lt;nil&gt;).
+     */
+    public GoTemplate nullFields(Function<String, String> render) {
+        return new GoTemplate(source, parsed, functions, missingKeyError, render);
     }
 
     /** The template text as given. */
@@ -73,14 +84,14 @@ public final class GoTemplate {
      * {@code template: :1:2: executing "" at <.Foo>: ...}.
      */
     public void execute(JsonNode data, StringBuilder out, TemplateFunctions with) throws TemplateException {
-        Exec exec = new Exec(with, out, missingKeyError);
+        Exec exec = new Exec(with, out, missingKeyError, nullFields);
         try {
-            exec.run(root, data == null ? MissingNode.getInstance() : data);
+            exec.run(parsed, data == null ? MissingNode.getInstance() : data);
         } catch (Exec.Failure f) {
             Node at = f.at != null ? f.at : exec.lastNode();
             throw new TemplateException(location(at) + ": " + f.getMessage());
         } catch (StackOverflowError e) {
-            throw new TemplateException("template: :1: exceeded maximum template depth");
+            throw new TemplateException("template: :1: exceeded maximum template depth (100000)");
         }
     }
 
@@ -92,9 +103,6 @@ public final class GoTemplate {
             lineStart = 0;
         }
         String context = at == null ? "" : at.toString();
-        if (context.length() > 20) {
-            context = context.substring(0, 20) + "...";
-        }
         return "template: :" + line + ":" + (pos - lineStart) + ": executing \"\" at <" + context + ">";
     }
 }

@@ -170,11 +170,11 @@ final class Lexer {
                 emit(Kind.LEFT_PAREN);
                 parenDepth++;
             } else if (c == ')') {
-                emit(Kind.RIGHT_PAREN);
                 if (--parenDepth < 0) {
                     error("unexpected right paren");
                     return;
                 }
+                emit(Kind.RIGHT_PAREN);
             } else if (c < 0x7f && c >= 0x20) {
                 emit(Kind.CHAR);
             } else {

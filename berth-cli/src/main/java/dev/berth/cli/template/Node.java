@@ -51,6 +51,14 @@ sealed interface Node {
     /** The three control structures. */
     enum Control { IF, WITH, RANGE }
 
+    /** {{template "name" pipeline}} (also what {{block}} leaves in place); pipe may be null. */
+    record TemplateCallNode(int pos, String name, PipeNode pipe) implements Node {
+        @Override
+        public String toString() {
+            return "{{template " + GoFormat.quote(name) + (pipe == null ? "" : " " + pipe) + "}}";
+        }
+    }
+
     /** {{break}} or {{continue}} inside a range. */
     record LoopControlNode(int pos, boolean isBreak) implements Node {
         @Override

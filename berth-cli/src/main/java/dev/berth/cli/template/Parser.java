@@ -19,7 +19,9 @@ import dev.berth.cli.template.Node.PipeNode;
 import dev.berth.cli.template.Node.VariableNode;
 import dev.berth.cli.template.Token.Kind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Recursive-descent parser producing the same tree and errors as Go's text/template/parse. */
@@ -37,7 +39,8 @@ final class Parser {
     private final String src;
     private final List<Token> tokens;
     private final Set<String> functions;
-    private final List<String> vars = new ArrayList<>();
+    private List<String> vars = new ArrayList<>();
+    private final Map<String, ListNode> defines = new HashMap<>();
     private int idx;
     private int rangeDepth;
     private int errorPos;
@@ -49,10 +52,14 @@ final class Parser {
         vars.add("$");
     }
 
-    static ListNode parse(String src, Set<String> functions) throws TemplateException {
+    /** The main template and the templates it defines with {{define}} or {{block}}. */
+    record Parsed(ListNode root, Map<String, ListNode> defines) {}
+
+    static Parsed parse(String src, Set<String> functions) throws TemplateException {
         Parser p = new Parser(src, functions);
         try {
-            return p.root();
+            ListNode root = p.root();
+            return new Parsed(root, Map.copyOf(p.defines));
         } catch (Failure f) {
             throw new TemplateException("template: :" + lineOf(src, p.errorPos) + ": " + f.getMessage());
         }
@@ -71,6 +78,16 @@ final class Parser {
     private ListNode root() {
         List<Node> nodes = new ArrayList<>();
         while (peek().kind() != Kind.EOF) {
+            // {{define}} is only allowed at the top level, as in Go.
+            if (peek().kind() == Kind.LEFT_DELIM) {
+                int save = idx;
+                next();
+                if (nextNonSpace().kind() == Kind.DEFINE) {
+                    definition("define clause");
+                    continue;
+                }
+                idx = save;
+            }
             Object n = textOrAction();
             if (n instanceof Terminator t) {
                 throw fail(t.pos(), "unexpected {{" + (t.kind() == Kind.END ? "end" : "else") + "}}");
@@ -113,7 +130,12 @@ final class Parser {
     private Object action() {
         Token t = nextNonSpace();
         switch (t.kind()) {
-            case BLOCK, DEFINE, TEMPLATE -> throw fail(t.pos(), "{{" + t.text() + "}} is not supported");
+            case TEMPLATE -> {
+                return templateCall("template clause");
+            }
+            case BLOCK -> {
+                return block();
+            }
             case BREAK, CONTINUE -> {
                 return loopControl(t);
             }
@@ -141,6 +163,76 @@ final class Parser {
         return new ActionNode(start.pos(), pipeline("command", Kind.RIGHT_DELIM));
     }
 
+    /** After {{define: "name"}} body {{end}}; the body has its own variables. */
+    private void definition(String context) {
+        String name = templateName(nextNonSpace(), context);
+        expect(Kind.RIGHT_DELIM, context);
+        defineBody(name, context);
+    }
+
+    private void defineBody(String name, String context) {
+        List<String> outerVars = vars;
+        int outerRangeDepth = rangeDepth;
+        vars = new ArrayList<>(List.of("$"));
+        rangeDepth = 0;
+        try {
+            Terminator[] term = new Terminator[1];
+            ListNode body = itemList(term);
+            if (term[0].kind() != Kind.END) {
+                throw fail(term[0].pos(), "unexpected {{else}} in " + context);
+            }
+            // As in Go, an empty redefinition does not replace a non-empty one.
+            if (!defines.containsKey(name) || !isEmpty(body)) {
+                defines.put(name, body);
+            }
+        } finally {
+            vars = outerVars;
+            rangeDepth = outerRangeDepth;
+        }
+    }
+
+    private static boolean isEmpty(ListNode list) {
+        for (Node n : list.nodes()) {
+            if (!(n instanceof Node.TextNode t) || !t.text().isBlank()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String templateName(Token t, String context) {
+        if (t.kind() != Kind.STRING && t.kind() != Kind.RAW_STRING) {
+            throw unexpected(t, context);
+        }
+        String name = GoFormat.unquote(t.text());
+        if (name == null) {
+            throw fail(t.pos(), "invalid syntax");
+        }
+        return name;
+    }
+
+    /** After {{template: "name" [pipeline]}}. */
+    private Node templateCall(String context) {
+        Token nameToken = nextNonSpace();
+        String name = templateName(nameToken, context);
+        PipeNode pipe = null;
+        if (nextNonSpace().kind() != Kind.RIGHT_DELIM) {
+            backup();
+            pipe = pipeline(context, Kind.RIGHT_DELIM);
+        }
+        return new Node.TemplateCallNode(nameToken.pos(), name, pipe);
+    }
+
+    /** After {{block: "name" pipeline}} body {{end}}: defines name and calls it here. */
+    private Node block() {
+        String context = "block clause";
+        Token nameToken = nextNonSpace();
+        String name = templateName(nameToken, context);
+        PipeNode pipe = pipeline(context, Kind.RIGHT_DELIM);
+        defineBody(name, context);
+        return new Node.TemplateCallNode(nameToken.pos(), name, pipe);
+    }
+
     private Node loopControl(Token t) {
         String name = t.text();
         Token next = nextNonSpace();
@@ -159,6 +251,7 @@ final class Parser {
         if (p.kind() == Kind.IF || p.kind() == Kind.WITH) {
             return new Terminator(Kind.ELSE, t.pos(), p);
         }
+        // Anything else after else must close the action.
         Token next = nextNonSpace();
         if (next.kind() != Kind.RIGHT_DELIM) {
             throw unexpected(next, "else");
@@ -188,8 +281,9 @@ final class Parser {
                 Token follower = term[0].elseFollower();
                 if (follower != null) {
                     if (kind == Control.RANGE || (follower.kind() == Kind.WITH) != (kind == Control.WITH)) {
-                        // Go only chains "else if" after if and "else with" after with.
-                        throw unexpected(follower, "else");
+                        // Go only chains "else if" after if and "else with" after with; otherwise the keyword
+                        // reaches the list parser as input.
+                        throw unexpected(follower, "input");
                     }
                     // The nested control consumes the shared {{end}}.
                     Token kw = nextNonSpace();
@@ -231,6 +325,9 @@ final class Parser {
                     throw fail(v2.pos(), "range can only initialize variables");
                 }
                 Token op = nextNonSpace();
+                if (op.kind() == Kind.CHAR && op.text().equals(",")) {
+                    throw fail(op.pos(), "too many declarations in " + context);
+                }
                 if (op.kind() != Kind.DECLARE && op.kind() != Kind.ASSIGN) {
                     throw unexpected(op, context);
                 }
@@ -294,9 +391,7 @@ final class Parser {
                 }
                 case RIGHT_DELIM, RIGHT_PAREN -> backup();
                 case PIPE -> {
-                    if (peekNonSpace().kind() == Kind.RIGHT_DELIM || peekNonSpace().kind() == Kind.RIGHT_PAREN) {
-                        throw fail(t.pos(), "missing command after |");
-                    }
+                    // nothing: the pipeline loop reads the next command (Go accepts a trailing "|")
                 }
                 default -> throw unexpected(t, "operand");
             }
@@ -382,9 +477,16 @@ final class Parser {
     }
 
     private JsonNode number(Token t) {
-        JsonNode n = t.kind() == Kind.CHAR_CONSTANT ? GoFormat.charConstant(t.text()) : GoFormat.parseNumber(t.text());
+        if (t.kind() == Kind.CHAR_CONSTANT) {
+            JsonNode c = GoFormat.charConstant(t.text());
+            if (c == null) {
+                throw fail(t.pos(), "malformed character constant: " + t.text());
+            }
+            return c;
+        }
+        JsonNode n = GoFormat.parseNumber(t.text());
         if (n == null) {
-            throw fail(t.pos(), (t.kind() == Kind.CHAR_CONSTANT ? "malformed character constant: " : "illegal number syntax: ")
+            throw fail(t.pos(), (GoFormat.looksLikeInteger(t.text()) ? "integer overflow: " : "illegal number syntax: ")
                     + GoFormat.quote(t.text()));
         }
         return n;

@@ -28,19 +28,30 @@ public final class TemplateFunctions {
 
     /** A function failed; {@code argumentError} marks Go's unwrapped argument-conversion errors. */
     public static final class CallException extends Exception {
-        private final boolean argumentError;
+        private final int argIndex;
+        private final String expected;
 
         public CallException(String message) {
-            this(message, false);
+            this(message, -1, null);
         }
 
-        CallException(String message, boolean argumentError) {
+        /** An argument (index {@code argIndex}) does not convert to Go type {@code expected}. */
+        CallException(String message, int argIndex, String expected) {
             super(message, null, false, false);
-            this.argumentError = argumentError;
+            this.argIndex = argIndex;
+            this.expected = expected;
         }
 
         boolean argumentError() {
-            return argumentError;
+            return expected != null;
+        }
+
+        int argIndex() {
+            return argIndex;
+        }
+
+        String expected() {
+            return expected;
         }
     }
 
@@ -104,12 +115,19 @@ public final class TemplateFunctions {
 
     /**
      * The same set as docker uses it for table headers: docker's own functions (json, split, join, title, lower,
-     * upper, pad, truncate) return their first argument; methods are dropped, as the header is a plain map.
+     * upper, pad, truncate) return their first argument; the row methods are replaced by the header's only one,
+     * {@code .Label "com.example.some-name"}, which prints the last dot-separated part with '-' and '_' as spaces.
      */
     public TemplateFunctions forHeader() {
         Map<String, Def> copy = new HashMap<>(defs);
         copy.putAll(HEADER.defs);
-        return new TemplateFunctions(copy, Map.of());
+        return new TemplateFunctions(copy, Map.of("Label", new MethodDef("Label", 1, 1, TemplateFunctions::headerLabel)));
+    }
+
+    private static JsonNode headerLabel(JsonNode receiver, List<JsonNode> args) throws CallException {
+        String name = str(args, 0);
+        String last = name.substring(name.lastIndexOf('.') + 1);
+        return TextNode.valueOf(last.replace('-', ' ').replace('_', ' '));
     }
 
     MethodDef method(String name) {
@@ -215,7 +233,7 @@ public final class TemplateFunctions {
         if (v.isTextual()) {
             return v.textValue();
         }
-        throw conversion("string", v);
+        throw conversion(i, "string", v);
     }
 
     static int integer(List<JsonNode> a, int i) throws CallException {
@@ -223,14 +241,14 @@ public final class TemplateFunctions {
         if (v.isNumber() && GoFormat.isInteger(v)) {
             return (int) v.longValue();
         }
-        throw conversion("int", v);
+        throw conversion(i, "int", v);
     }
 
-    private static CallException conversion(String expected, JsonNode v) {
+    private static CallException conversion(int argIndex, String expected, JsonNode v) {
         if (v.isMissingNode()) {
-            return new CallException("invalid value; expected " + expected, true);
+            return new CallException("invalid value; expected " + expected, argIndex, expected);
         }
-        return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), true);
+        return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), argIndex, expected);
     }
 
     // ---- Go builtins ----
@@ -256,7 +274,11 @@ public final class TemplateFunctions {
     }
 
     private static int length(JsonNode v) throws CallException {
-        if (v.isMissingNode() || v.isNull()) {
+        if (v.isNull()) {
+            // JSON null is most often a nil slice or map in docker's typed structs, whose length Go reports as 0.
+            return 0;
+        }
+        if (v.isMissingNode()) {
             throw new CallException("len of nil pointer");
         }
         if (v.isTextual()) {
@@ -499,7 +521,7 @@ public final class TemplateFunctions {
                 case '=' -> sb.append("\\u003D");
                 default -> {
                     if (c < ' ' || (c >= 0x7f && !GoFormat.isPrintable(c))) {
-                        sb.append(String.format("\\u%04X", c));
+                        GoFormat.appendHex(sb.append("\\u"), c, 4, true);
                     } else {
                         sb.appendCodePoint(c);
                     }
@@ -545,14 +567,11 @@ public final class TemplateFunctions {
     }
 
     private static String join(JsonNode elems, String sep) throws CallException {
-        if (elems.isMissingNode()) {
-            throw new CallException("invalid value; expected []string", true);
-        }
         if (elems.isNull()) {
             return "";
         }
         if (!elems.isArray()) {
-            throw new CallException("wrong type for value; expected []string; got " + GoFormat.typeName(elems), true);
+            throw conversion(0, "[]string", elems);
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < elems.size(); i++) {

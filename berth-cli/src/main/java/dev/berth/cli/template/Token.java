@@ -16,7 +16,7 @@ record Token(Kind kind, String text, int pos) {
         return switch (kind) {
             case EOF -> "EOF";
             case ERROR -> text;
-            case IF, ELSE, END, RANGE, WITH, DEFINE, TEMPLATE, BLOCK, BREAK, CONTINUE, NIL -> "<" + text + ">";
+            case IF, ELSE, END, RANGE, WITH, DEFINE, TEMPLATE, BLOCK, BREAK, CONTINUE, NIL, DOT -> "<" + text + ">";
             default -> text.length() > 10 ? GoFormat.quote(text.substring(0, 10)) + "..." : GoFormat.quote(text);
         };
     }

@@ -20,6 +20,15 @@ class HumanUnitsTest {
     }
 
     @Test
+    void matchesDocker28OnARealEngine() {
+        // docker images / docker ps -s / docker system df against dockerd 20.10 with the docker 28 CLI.
+        assertThat(HumanUnits.size(1984287)).isEqualTo("1.98MB");
+        assertThat(HumanUnits.size(1234567) + " (virtual " + HumanUnits.size(3218854) + ")").isEqualTo("1.23MB (virtual 3.22MB)");
+        assertThat(HumanUnits.humanSize(1984287)).isEqualTo("1.984MB");
+        assertThat(HumanUnits.size(0)).isEqualTo("0B");
+    }
+
+    @Test
     void humanSizeUsesFourDigits() {
         assertThat(HumanUnits.humanSize(2746000)).isEqualTo("2.746MB");
         assertThat(HumanUnits.humanSize(796000)).isEqualTo("796kB");

@@ -72,6 +72,18 @@ class TableFormatTest {
     }
 
     @Test
+    void labelColumnsAndLinesWithoutTabsMatchDocker28() throws Exception {
+        // docker ps --format 'table {{.Names}}\n{{.Image}}\t{{.Label "x"}}|' printed exactly this.
+        var functions = dev.berth.cli.template.TemplateFunctions.docker().withMethod("Label", 1, 1,
+                (receiver, args) -> receiver.path("Labels").path(args.getFirst().asText()));
+        var row = MAPPER.readTree("{\"Names\":\"a-much-longer-name-here\",\"Image\":\"busybox\",\"Labels\":{\"x\":\"1\"}}");
+        assertThat(TableFormat.parse("table {{.Names}}\\n{{.Image}}\\t{{.Label \"x\"}}|", Map.of("Names", "NAMES", "Image", "IMAGE"), functions)
+                .render(List.of(row))).isEqualTo("NAMES\nIMAGE     x|\na-much-longer-name-here\nbusybox   1|\n");
+        assertThat(TableFormat.parse("table {{.Names}}\t{{.Label \"com.example.my-label_name\"}}|", Map.of("Names", "NAMES"), functions)
+                .render(List.of())).isEqualTo("NAMES     my label name|\n");
+    }
+
+    @Test
     void errorsAreReportedLikeDockersFormatter() throws Exception {
         assertThatThrownBy(() -> TableFormat.parse("{{.ID | nope}}", HEADERS))
                 .isInstanceOf(TemplateException.class)

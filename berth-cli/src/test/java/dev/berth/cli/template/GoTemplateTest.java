@@ -99,6 +99,7 @@ class GoTemplateTest {
             {{printf "%x %X %o %b %c %U" 255 255 8 5 65 65}} => ff FF 10 101 A U+0041
             {{printf "%6.2f|%e|%g" 3.14159 1234.5678 0.000012}} => ~  3.14|1.234568e+03|1.2e-05~
             {{printf "%%"}} => %
+            {{printf "%q" "\\x01\\u00ff\\u200b"}} => ~"\\x01ÿ\\u200b"~
             {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=1) %!d(string=2)]~
             {{printf "%q" .Config.Labels}} => ~map["a":"1" "b":"2" "com.example.x":"y"]~
             {{printf "%5.1q|%x|%X" "abc" "hi" -255}} => ~  "a"|6869|-FF~
@@ -147,6 +148,12 @@ class GoTemplateTest {
             {{html "<a&b>"}} {{urlquery "a b&c"}} => &lt;a&amp;b&gt; a+b%26c
             {{slice "hello" 1 3}} {{slice .Names 1}} => el [/alias]
             {{len "héllo"}} => 6
+            {{len .Null}} {{len .Config.Entrypoint}} => 0 0
+            {{.Name | }} => /web
+            {{define "T"}}[{{.}}]{{end}}{{template "T" .Name}}{{template "T" 1}} => [/web][1]
+            {{define "T"}}{{$}}{{end}}{{range .Names}}{{template "T" .}}{{end}} => /web/alias
+            {{template "T"}}{{define "T"}}{{.}}{{end}} => <no value>
+            a{{block "B" .State.Status}}<{{.}}>{{end}}b => a<running>b
             """)
     void matchesGoOutput(String template, String expected) throws TemplateException {
         String out = run(template);
@@ -214,10 +221,19 @@ class GoTemplateTest {
             {{break}} => template parsing error: template: :1: {{break}} outside {{range}}
             {{3x}} => template parsing error: template: :1: bad number syntax: "3x"
             {{(.A}} => template parsing error: template: :1: unclosed left paren
-            {{.A)}} => template parsing error: template: :1: unexpected ")" in command
+            {{.A)}} => template parsing error: template: :1: unexpected right paren
             {{/* x }} => template parsing error: template: :1: unclosed comment
             {{"a".B}} => template parsing error: template: :1: unexpected . after term "\\"a\\""
             {{with $a, $b := .}}{{end}} => template parsing error: template: :1: too many declarations in with
+            {{range $a, $b, $c := .}}{{end}} => template parsing error: template: :1: too many declarations in range
+            {{range .}}{{else if .}}{{end}} => template parsing error: template: :1: unexpected <if> in input
+            {{if .}}{{else with .}}{{end}} => template parsing error: template: :1: unexpected <with> in input
+            {{'ab'}} => template parsing error: template: :1: malformed character constant: 'ab'
+            {{08}} => template parsing error: template: :1: integer overflow: "08"
+            {{$.}} => template parsing error: template: :1: unexpected <.> in operand
+            {{template x}} => template parsing error: template: :1: unexpected "x" in template clause
+            {{if 1}}{{define "a"}}{{end}}{{end}} => template parsing error: template: :1: unexpected <define> in command
+            {{block "b"}}{{end}} => template parsing error: template: :1: missing value for block clause
             ~x
             {{bad}}~ => template parsing error: template: :2: function "bad" not defined
             """)
@@ -238,6 +254,12 @@ class GoTemplateTest {
             {{.Name 1}} => template: :1:2: executing "" at <.Name>: Name is not a method but has arguments
             {{range .Name}}{{end}} => template: :1:8: executing "" at <.Name>: range can't iterate over /web
             {{nil}} => template: :1:2: executing "" at <nil>: nil is not a command
+            {{upper 1}} => template: :1:8: executing "" at <1>: expected string; found 1
+            {{truncate .Name "x"}} => template: :1:17: executing "" at <"x">: expected integer; found "x"
+            {{truncate .Name 1.5}} => template: :1:17: executing "" at <1.5>: expected integer; found 1.5
+            {{join .Name ","}} => template: :1:7: executing "" at <.Name>: wrong type for value; expected []string; got string
+            {{range $i, $v := 3}}{{end}} => template: :1:18: executing "" at <3>: can't use 3 to iterate over more than one variable
+            {{template "x"}} => template: :1:11: executing "" at <{{template "x"}}>: template "x" not defined
             """)
     void executionErrorsReadLikeGos(String template, String message) {
         assertThatThrownBy(() -> run(template)).isInstanceOf(TemplateException.class).hasMessage(message);
@@ -252,6 +274,19 @@ class GoTemplateTest {
                 .isEqualTo("|4242");
         assertThatThrownBy(() -> GoTemplate.parse("{{if .Nope}}y{{end}}").missingKeyError().execute(CONTAINER))
                 .hasMessage("template: :1:5: executing \"\" at <.Nope>: map has no entry for key \"Nope\"");
+    }
+
+    @Test
+    void nullFieldsPrintLikeDockerInspectsTypedValues() throws TemplateException {
+        // docker 28 inspect -f on a fresh busybox container printed: [] map[] [] <nil> <nil>
+        JsonNode c = json("{\"Config\":{\"Entrypoint\":null,\"Volumes\":null},\"HostConfig\":{\"Links\":null,"
+                + "\"PidsLimit\":null},\"State\":{\"Health\":null}}");
+        GoTemplate t = GoTemplate.parse("{{.Config.Entrypoint}} {{.Config.Volumes}} {{.HostConfig.Links}} "
+                + "{{.HostConfig.PidsLimit}} {{.State.Health}}").missingKeyError().nullFields(DockerNulls::render);
+        assertThat(t.execute(c)).isEqualTo("[] map[] [] <nil> <nil>");
+        assertThat(GoTemplate.parse("{{json .Config.Entrypoint}} {{len .Config.Volumes}}{{range .HostConfig.Links}}x{{else}} none{{end}}")
+                .nullFields(DockerNulls::render).execute(c)).isEqualTo("null 0 none");
+        assertThat(GoTemplate.parse("{{.Config.Entrypoint}}").execute(c)).isEqualTo("<nil>");
     }
 
     @Test
