@@ -188,10 +188,7 @@ public final class ConmonRuntime {
     /** {@code ps} on the host restricted to the container's processes, as {@code docker top} shows it. */
     public String ps(String id, List<String> psArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("ps", id));
-        if (!psArgs.isEmpty()) {
-            args.add("--");
-            args.addAll(psArgs);
-        }
+        args.addAll(psArgs);
         return runc(args.toArray(String[]::new));
     }
 
