@@ -632,7 +632,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             try {
-                s.connect(runtime.attachSocket(id));
+                s.connect(runtime.attachSocket(id, bundle(id)));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot attach to " + id, e);
                 s.finish();
@@ -679,6 +679,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         for (CompletableFuture<Integer> f : c.nextExit) {
             c.nextExit.remove(f);
             f.complete(code);
+        }
+        if (hostSettings(c.rec).autoRemove()) {
+            removeAsync(c); // as Docker: --rm removes a container that failed to start
         }
         return new ApiException(status, msg);
     }
@@ -1022,6 +1025,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
+            runtime.forgetAttachSocket(id);
         } finally {
             c.lock.unlock();
         }
@@ -1079,7 +1083,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         try {
             ContainerState st = c.rec.state();
             if (st.isActive()) {
-                s.connect(runtime.attachSocket(c.rec.id()));
+                s.connect(runtime.attachSocket(c.rec.id(), bundle(c.rec.id())));
             } else if (st.status().equals("created") || st.status().equals("exited")) {
                 c.pendingAttach.add(s);
                 s.connection().channel().closeFuture().addListener(f -> c.pendingAttach.remove(s));

@@ -38,14 +38,29 @@ public final class ConmonRuntime {
     public record State(String status, long pid) {}
 
     public ConmonRuntime(String conmon, String runc, Path runcRoot, Path exitDir, Path socketDir) throws IOException {
-        this.conmon = conmon;
-        this.runc = runc;
+        this.conmon = onPath(conmon);
+        this.runc = onPath(runc);
         this.runcRoot = runcRoot;
         this.exitDir = exitDir;
         this.socketDir = socketDir;
         Files.createDirectories(runcRoot);
         Files.createDirectories(exitDir);
         Files.createDirectories(socketDir);
+    }
+
+    /** conmon insists on an absolute runtime path; names are looked up on PATH as a shell would. */
+    static String onPath(String name) {
+        if (name.contains("/")) {
+            return Path.of(name).toAbsolutePath().toString();
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String d : path.split(":")) {
+            Path p = Path.of(d.isEmpty() ? "." : d, name);
+            if (Files.isExecutable(p)) {
+                return p.toAbsolutePath().toString();
+            }
+        }
+        return name;
     }
 
     public Path exitDir() {
@@ -56,9 +71,24 @@ public final class ConmonRuntime {
         return exitDir.resolve(id);
     }
 
-    /** conmon serves attach at {@code <socket dir>/<short id>/attach}; short keeps it under 108 bytes. */
-    public Path attachSocket(String id) {
-        return socketDir.resolve(id.substring(0, 12)).resolve("attach");
+    /**
+     * conmon serves attach at {@code <bundle>/attach}, which can be longer than a socket address
+     * may be (108 bytes); a short symlink under the socket directory reaches it, because connect
+     * follows symlinks without that limit.
+     */
+    public Path attachSocket(String id, Path bundle) throws IOException {
+        Path link = socketDir.resolve(id.substring(0, 12));
+        Path target = bundle.resolve("attach");
+        if (!Files.isSymbolicLink(link) || !Files.readSymbolicLink(link).equals(target)) {
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, target);
+        }
+        return link;
+    }
+
+    /** Removes the short link made by {@link #attachSocket}. */
+    public void forgetAttachSocket(String id) throws IOException {
+        Files.deleteIfExists(socketDir.resolve(id.substring(0, 12)));
     }
 
     /**
