@@ -608,7 +608,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             String cgParent = config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
             RuntimeSpec spec = new RuntimeSpec(id, rootfs, commandOf(r), r.config().env(), r.config().workingDir(), user,
-                    r.config().hostname(), r.config().domainname(), r.config().tty(), hs.readonlyRootfs(), hs.privileged(),
+                    r.config().hostname(), r.config().domainname(), r.config().tty(),
+                    hs.consoleSize() != null && hs.consoleSize().size() == 2
+                            ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
+                    hs.readonlyRootfs(), hs.privileged(),
                     hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
                     ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
                     hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit()),
@@ -1071,7 +1074,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         if (!c.rec.config().tty()) {
             return;
         }
-        runtime.resize(bundle(c.rec.id()), height, width);
+        try {
+            runtime.resize(bundle(c.rec.id()), height, width);
+        } catch (IOException e) {
+            if (c.rec.state().isActive() && runtime.exitCode(c.rec.id()) == null) {
+                throw e;
+            }
+            // it exited meanwhile: nothing to resize
+        }
     }
 
     /**

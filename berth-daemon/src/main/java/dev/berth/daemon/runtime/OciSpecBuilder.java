@@ -82,7 +82,8 @@ public final class OciSpecBuilder {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("terminal", s.tty());
         if (s.tty()) {
-            p.put("consoleSize", Map.of("height", 24, "width", 80));
+            int[] cs = s.consoleSize() != null && s.consoleSize()[0] > 0 && s.consoleSize()[1] > 0 ? s.consoleSize() : new int[] {24, 80};
+            p.put("consoleSize", Map.of("height", cs[0], "width", cs[1]));
         }
         Map<String, Object> user = new LinkedHashMap<>();
         user.put("uid", s.user().uid());

@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param env        the container's own environment (image + user); PATH, HOSTNAME and TERM are added
  * @param user       resolved from the image's /etc/passwd and /etc/group
+ * @param consoleSize {height, width} of the TTY at start, or null for 24x80
  * @param networkMode {@code host}, {@code none}, or anything else for a private namespace
  * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
  * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
@@ -24,6 +25,7 @@ public record RuntimeSpec(
         String hostname,
         String domainname,
         boolean tty,
+        int[] consoleSize,
         boolean readonlyRootfs,
         boolean privileged,
         List<String> capAdd,
