@@ -243,7 +243,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         Files.createDirectories(dir.resolve("work"));
         Files.createDirectories(dir.resolve("rootfs"));
         Files.createDirectories(bundle(id));
-        String hostname = merged.hostname() == null || merged.hostname().isEmpty() ? id.substring(0, 12) : merged.hostname();
+        String hostname = merged.hostname();
+        if (hostname == null || hostname.isEmpty()) {
+            // With the host's network the container also goes by the host's name, as in Docker.
+            hostname = hs.effectiveNetworkMode().equals("host")
+                    ? readOr(Path.of("/proc/sys/kernel/hostname"), id.substring(0, 12)).trim() : id.substring(0, 12);
+        }
         merged = withHostname(merged, hostname);
         writeNetworkFiles(dir, hostname, merged.domainname(), hs.effectiveNetworkMode());
         ContainerRecord rec;
