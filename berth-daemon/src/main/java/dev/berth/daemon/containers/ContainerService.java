@@ -111,7 +111,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         for (Ctr c : byId.values()) {
             adopt(c);
         }
-        housekeeping.scheduleWithFixedDelay(this::housekeep, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
     }
 
     private void adopt(Ctr c) throws InterruptedException, SQLException {
