@@ -1,8 +1,12 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.api.ApiServer;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.api.Router;
+import dev.berth.daemon.containers.ContainerRoutes;
+import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.store.MetadataDb;
 import dev.berth.daemon.system.EngineCounts;
 import dev.berth.daemon.system.HostFacts;
@@ -32,9 +36,16 @@ public final class Daemon implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
+    private final ImageLookup imageOverride;
 
     public Daemon(DaemonConfig config) {
+        this(config, null);
+    }
+
+    /** With {@code images} in place of the image store (tests that run containers from a plain rootfs). */
+    public Daemon(DaemonConfig config, ImageLookup images) {
         this.config = config;
+        this.imageOverride = images;
     }
 
     public DaemonConfig config() {
@@ -53,6 +64,14 @@ public final class Daemon implements AutoCloseable {
 
         // Domain services are wired here, each owning its state and registering its routes.
         EngineCountsSource counts = new EngineCountsSource();
+
+        ImageLookup images = imageOverride != null ? imageOverride
+                : ref -> { throw ApiException.notFound("No such image: " + ref); };
+        ContainerService containers = new ContainerService(config, db, json, images);
+        closeables.push(containers);
+        containers.start();
+        new ContainerRoutes(containers).register(router);
+        counts.containers = containers::counts;
 
         new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
 

@@ -1,0 +1,40 @@
+package dev.berth.daemon.containers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * One container as stored: identity, what it runs, its settings as the client sent them (plus
+ * image defaults), and its state. Immutable; every change stores a new record.
+ *
+ * @param name       with Docker's leading slash
+ * @param image      the image ID ({@code sha256:...})
+ * @param imageRef   the image as the client named it
+ * @param hostConfig the HostConfig as sent, with daemon defaults filled in
+ */
+public record ContainerRecord(
+        String id,
+        String name,
+        String created,
+        String path,
+        List<String> args,
+        ContainerConfigSpec config,
+        ObjectNode hostConfig,
+        String image,
+        String imageRef,
+        ContainerState state,
+        int restartCount) {
+
+    public ContainerRecord withState(ContainerState s) {
+        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, s, restartCount);
+    }
+
+    public ContainerRecord withName(String n) {
+        return new ContainerRecord(id, n, created, path, args, config, hostConfig, image, imageRef, state, restartCount);
+    }
+
+    public ContainerRecord withRestartCount(int n) {
+        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, state, n);
+    }
+}

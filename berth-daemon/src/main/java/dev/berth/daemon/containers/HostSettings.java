@@ -1,0 +1,38 @@
+package dev.berth.daemon.containers;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import java.util.List;
+
+/**
+ * The part of a container's {@code HostConfig} berthd acts on, read from what the client sent
+ * (the whole HostConfig is kept as sent for inspect).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record HostSettings(
+        String networkMode,
+        boolean autoRemove,
+        List<String> capAdd,
+        List<String> capDrop,
+        boolean privileged,
+        boolean readonlyRootfs,
+        long shmSize,
+        long cpuShares,
+        long memory,
+        long memorySwap,
+        long nanoCpus,
+        long cpuPeriod,
+        long cpuQuota,
+        Long pidsLimit,
+        List<Ulimit> ulimits,
+        List<Integer> consoleSize) {
+
+    /** One {@code --ulimit}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Ulimit(String name, long soft, long hard) {}
+
+    /** Docker's names: empty and {@code default} mean the default network. */
+    public String effectiveNetworkMode() {
+        return networkMode == null || networkMode.isEmpty() || networkMode.equals("default") ? "bridge" : networkMode;
+    }
+}
