@@ -460,17 +460,20 @@ public final class ContainerRoutes {
         boolean stderr = ex.queryBool("stderr", false);
         byte[] keys = detachKeys(ex.query("detachKeys", "ctrl-p,ctrl-q"));
         boolean tty = r.config().tty();
+        AttachSession s = new AttachSession(tty, stdout, stderr, stdin, keys);
+        if (stream) {
+            service.attach(c, s); // before the upgrade: the client starts the container once it has it
+        }
         Exchange.Hijacked conn = ex.hijack(tty ? StreamFrames.RAW : StreamFrames.MULTIPLEXED);
+        conn.channel().closeFuture().addListener(f -> service.detachPending(c, s));
         if (logs && (stdout || stderr)) {
             service.log(r).read(new ContainerLog.Query(stdout, stderr, null, null, -1), false, () -> false,
                     e -> writeEntry(conn.out(), tty, false, e));
         }
-        AttachSession s = new AttachSession(conn, tty, stdout, stderr, stdin, keys);
+        s.bind(conn);
         if (!stream) {
             s.finish();
-            return;
         }
-        service.attach(c, s);
     }
 
     /** Docker's detach key syntax: comma-separated {@code ctrl-<x>} or single characters. */

@@ -631,26 +631,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
                     r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
         } catch (ConmonRuntime.RuntimeError e) {
-            throw startFailed(c, e.getMessage());
+            throw startFailed(c, e.getMessage(), null);
         } catch (ApiException e) {
-            unmountQuietly(id);
-            update(c, c.rec.withState(c.rec.state().failed(e.status() == 400 ? 126 : 128, e.getMessage())));
-            throw e;
+            throw startFailed(c, e.getMessage(), e);
         }
+        int baseline = runtime.conmonSocketCount(bundle(id));
+        int added = 0;
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             try {
                 s.connect(runtime.attachSocket(id, bundle(id)));
+                added += s.connections();
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot attach to " + id, e);
                 s.finish();
             }
         }
+        runtime.awaitAccepted(bundle(id), baseline, added);
         try {
             runtime.start(id);
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
-            throw startFailed(c, "OCI runtime start failed: " + e.getMessage());
+            throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
         }
         long pid = runtime.containerPid(bundle(id));
         update(c, c.rec.withState(c.rec.state().started(pid, now())));
@@ -661,7 +663,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
-    private ApiException startFailed(Ctr c, String runtimeMessage) throws SQLException {
+    private ApiException startFailed(Ctr c, String runtimeMessage, ApiException own) throws SQLException {
         String id = c.rec.id();
         try {
             runtime.delete(id);
@@ -669,10 +671,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         unmountQuietly(id);
-        String msg = "failed to create task for container: " + runtimeMessage + ": unknown";
+        String msg = own != null ? own.getMessage() : "failed to create task for container: " + runtimeMessage + ": unknown";
         int code = 128;
-        int status = 500;
-        if (runtimeMessage.contains("executable file not found") || runtimeMessage.contains("no such file or directory")) {
+        int status = own != null ? own.status() : 500;
+        if (own != null) {
+            code = 126;
+        } else if (runtimeMessage.contains("executable file not found") || runtimeMessage.contains("no such file or directory")) {
             code = 127;
             status = 400;
         } else if (runtimeMessage.contains("permission denied")) {
@@ -1089,11 +1093,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** Forgets a session whose client went away before the container started. */
+    void detachPending(Ctr c, AttachSession s) {
+        c.pendingAttach.remove(s);
+    }
+
     /**
-     * Attaches a hijacked connection: at once to a running container, or when it starts
+     * Attaches a client: at once to a running container, or when it starts
      * (conmon's socket exists before the process runs, so no output is missed).
      */
     void attach(Ctr c, AttachSession s) throws IOException {
+        if (!isKnown(c)) {
+            s.finish();
+            return;
+        }
         c.lock.lock();
         try {
             ContainerState st = c.rec.state();
@@ -1101,7 +1114,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 s.connect(runtime.attachSocket(c.rec.id(), bundle(c.rec.id())));
             } else if (st.status().equals("created") || st.status().equals("exited")) {
                 c.pendingAttach.add(s);
-                s.connection().channel().closeFuture().addListener(f -> c.pendingAttach.remove(s));
             } else {
                 s.finish();
             }

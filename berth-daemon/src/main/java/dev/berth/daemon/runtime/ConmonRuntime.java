@@ -259,6 +259,48 @@ public final class ConmonRuntime {
         Files.deleteIfExists(exitDir.resolve(id + ".oom"));
     }
 
+    /** How many sockets conmon holds open; each attach connection it accepted adds one. */
+    public int conmonSocketCount(Path bundle) {
+        long pid = conmonPid(bundle);
+        if (pid == 0) {
+            return -1;
+        }
+        int n = 0;
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return n;
+    }
+
+    /**
+     * Waits until conmon has accepted {@code added} more attach connections than it had at
+     * {@code baseline}: output written before conmon accepts a connection never reaches it.
+     */
+    public void awaitAccepted(Path bundle, int baseline, int added) throws InterruptedException {
+        if (baseline < 0 || added == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            int n = conmonSocketCount(bundle);
+            if (n < 0 || n >= baseline + added) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        LOG.fine("conmon did not accept the attach connections in time");
+    }
+
     public long containerPid(Path bundle) {
         return readLong(bundle.resolve("pidfile"));
     }

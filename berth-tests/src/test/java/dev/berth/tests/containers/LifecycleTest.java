@@ -231,7 +231,8 @@ class LifecycleTest {
 
     @Test
     void psFiltersAndPrune() throws Exception {
-        String exited = ok("run", "--name", "pf-exited", "-l", "grp=x", "busybox", "sh", "-c", "exit 2").out();
+        assertThat(berthd.docker("run", "--name", "pf-exited", "-l", "grp=x", "busybox", "sh", "-c", "exit 2").exitCode()).isEqualTo(2);
+        String exited = ok("inspect", "-f", "{{.Id}}", "pf-exited").out();
         String running = ok("run", "-d", "--name", "pf-running", "-l", "grp=x", "busybox", "sleep", "100").out();
         ok("create", "--name", "pf-created", "busybox", "true");
         assertThat(ok("ps", "-a", "--filter", "status=exited", "--filter", "name=pf-", "--format", "{{.Names}}").out()).isEqualTo("pf-exited");

@@ -42,6 +42,7 @@ class LogRotationTest {
         berthd.docker("stop", "-t", "0", id);
         // logs read across the rotated files and stay in order
         CommandResult logs = berthd.docker("logs", id);
+        assertThat(logs.stdout().lines().filter(l -> !l.matches("line \\d+ x+")).limit(3).toList()).as("malformed lines").isEmpty();
         long[] nums = logs.stdout().lines().mapToLong(l -> Long.parseLong(l.split(" ")[1])).toArray();
         assertThat(nums.length).isGreaterThan(3000);
         for (int i = 1; i < nums.length; i++) {
