@@ -97,7 +97,7 @@ public final class ConmonRuntime {
      */
     public void create(CreateOptions o) throws IOException, InterruptedException {
         Path b = o.bundle();
-        for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom")) {
+        for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom", "exit")) {
             Files.deleteIfExists(b.resolve(f));
         }
         Files.deleteIfExists(exitFile(o.id()));
@@ -105,7 +105,7 @@ public final class ConmonRuntime {
         List<String> cmd = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", o.id(), "-u", o.id().substring(0, 12),
                 "-n", o.name(), "-r", runc, "-b", b.toString(), "-p", b.resolve("pidfile").toString(),
                 "-P", b.resolve("conmon.pid").toString(), "-l", "k8s-file:" + o.logPath(),
-                "--exit-dir", exitDir.toString(), "--socket-dir-path", socketDir.toString(), "--full-attach",
+                "--exit-dir", exitDir.toString(), "--persist-dir", b.toString(), "--socket-dir-path", socketDir.toString(), "--full-attach",
                 "--runtime-arg", "--root", "--runtime-arg", runcRoot.toString(),
                 "--runtime-arg", "--log", "--runtime-arg", b.resolve("runc.log").toString(),
                 "--runtime-arg", "--log-format", "--runtime-arg", "json"));
