@@ -49,6 +49,14 @@ public final class Libc {
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle LGETXATTR = downcall("lgetxattr", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CHMOD = downcall("chmod", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle LCHOWN = downcall("lchown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle UTIMENSAT = downcall("utimensat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -95,6 +103,52 @@ public final class Libc {
             int rc = (int) MKNOD.invokeExact(state, a.allocateFrom(path), mode, makedev(major, minor));
             if (rc != 0) {
                 throw error("mknod " + path, (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * chmod(2) by path, without opening the file (the JDK opens it, which blocks on a FIFO and
+     * opens devices). Follows a final symlink: do not call it on one.
+     */
+    public static void chmod(String path, int mode) throws ErrnoException {
+        call("chmod " + path, a -> (int) CHMOD.invokeExact(a.state, a.arena.allocateFrom(path), mode));
+    }
+
+    /** lchown(2): changes the owner of a path, not of what a final symlink points to. */
+    public static void lchown(String path, int uid, int gid) throws ErrnoException {
+        call("lchown " + path, a -> (int) LCHOWN.invokeExact(a.state, a.arena.allocateFrom(path), uid, gid));
+    }
+
+    /** utimensat(2) with AT_SYMLINK_NOFOLLOW: sets access and modification times, in nanoseconds since the epoch. */
+    public static void lutimes(String path, long atimeNanos, long mtimeNanos) throws ErrnoException {
+        call("utimensat " + path, a -> {
+            MemorySegment ts = a.arena.allocate(ValueLayout.JAVA_LONG, 4);
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 0, Math.floorDiv(atimeNanos, 1_000_000_000L));
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 1, Math.floorMod(atimeNanos, 1_000_000_000L));
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 2, Math.floorDiv(mtimeNanos, 1_000_000_000L));
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 3, Math.floorMod(mtimeNanos, 1_000_000_000L));
+            return (int) UTIMENSAT.invokeExact(a.state, AT_FDCWD, a.arena.allocateFrom(path), ts, AT_SYMLINK_NOFOLLOW);
+        });
+    }
+
+    private record CallContext(Arena arena, MemorySegment state) {}
+
+    @FunctionalInterface
+    private interface Call {
+        int run(CallContext c) throws Throwable;
+    }
+
+    private static void call(String what, Call call) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            int rc = call.run(new CallContext(a, state));
+            if (rc != 0) {
+                throw error(what, (int) ERRNO.get(state, 0L));
             }
         } catch (ErrnoException e) {
             throw e;

@@ -59,4 +59,23 @@ class LibcTest {
         Path link = Files.createSymbolicLink(dir.resolve("l"), d);
         assertThat(Libc.lgetxattr(link.toString(), "trusted.overlay.opaque")).isNull();
     }
+
+    @Test
+    void chmodChownAndTimesDoNotOpenTheFile(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Libc.mknod(fifo.toString(), Libc.S_IFIFO | 0600, 0, 0);
+        // Opening a FIFO with no writer would block: these calls must not open it.
+        Libc.lchown(fifo.toString(), 1234, 5678);
+        Libc.chmod(fifo.toString(), 04640);
+        Libc.lutimes(fifo.toString(), 1_500_000_000_123_456_789L, 1_000_000_000_000_000_001L);
+        assertThat(((Integer) Files.getAttribute(fifo, "unix:mode")) & 07777).isEqualTo(04640);
+        assertThat(Files.getAttribute(fifo, "unix:uid")).isEqualTo(1234);
+        assertThat(Files.getAttribute(fifo, "unix:gid")).isEqualTo(5678);
+        assertThat(((java.nio.file.attribute.FileTime) Files.getAttribute(fifo, "lastModifiedTime")).toInstant())
+                .isEqualTo(java.time.Instant.ofEpochSecond(1_000_000_000L, 1));
+        Path link = Files.createSymbolicLink(dir.resolve("l"), fifo);
+        Libc.lutimes(link.toString(), 0, 2_000_000_000_000_000_000L);
+        assertThat(Files.getLastModifiedTime(link, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().getEpochSecond()).isEqualTo(2_000_000_000L);
+        assertThat(Files.getLastModifiedTime(fifo).toInstant().getEpochSecond()).isEqualTo(1_000_000_000L);
+    }
 }
