@@ -411,7 +411,7 @@ public final class ImageService implements ImageLookup {
                 }
                 throw ApiException.conflict(conflict);
             }
-            out.addAll(deleteImage(c, img.id()));
+            out.addAll(deleteImage(c, img.id(), new long[1], using));
             configToDelete.add(img.id());
             return null;
         }));
@@ -436,13 +436,16 @@ public final class ImageService implements ImageLookup {
         return null;
     }
 
-    /** Removes every reference, the image row and the layers nobody else holds; returns docker's records. */
-    private List<DeleteItem> deleteImage(Connection c, String id) throws SQLException {
-        return deleteImage(c, id, new long[1]);
-    }
-
-    /** As {@link #deleteImage(Connection, String)}, adding the bytes of the removed layers to {@code reclaimed[0]}. */
-    private List<DeleteItem> deleteImage(Connection c, String id, long[] reclaimed) throws SQLException {
+    /**
+     * Removes every reference, the image row and the layers nobody else holds; returns docker's
+     * records and adds the bytes of removed layers to {@code reclaimed[0]}. Containers still using
+     * the image (a forced delete) keep its layers until {@link #releaseContainer} is called.
+     */
+    private List<DeleteItem> deleteImage(Connection c, String id, long[] reclaimed, List<String> containers) throws SQLException {
+        List<String> held = layers.layersOf(c, id);
+        for (String cid : containers) {
+            layers.retain(c, containerOwner(cid), held);
+        }
         List<DeleteItem> out = new ArrayList<>();
         for (String r : refsOf(c, id)) {
             removeRef(c, r);
@@ -459,6 +462,19 @@ public final class ImageService implements ImageLookup {
             reclaimed[0] += l.size();
         }
         return out;
+    }
+
+    private static String containerOwner(String containerId) {
+        return "container:" + containerId;
+    }
+
+    /**
+     * Lets go of the layers a container kept after its image was force-deleted; the container
+     * service calls this when it removes a container. A no-op for other containers.
+     */
+    public void releaseContainer(String containerId) {
+        sql(() -> db.tx(c -> layers.release(c, containerOwner(containerId))));
+        layers.purge();
     }
 
     private void finishDelete(List<String> ids) {
@@ -526,7 +542,7 @@ public final class ImageService implements ImageLookup {
                 if (danglingOnly && !refsOf(c, img.id()).isEmpty()) {
                     return null;
                 }
-                out.addAll(deleteImage(c, img.id(), space));
+                out.addAll(deleteImage(c, img.id(), space, List.of()));
                 deletedIds.add(img.id());
                 return null;
             }));
