@@ -95,6 +95,34 @@ public final class ConfigChanges {
                     argsEscaped, healthcheck, onBuild, shell);
         }
 
+        private Map<String, String> envMap() {
+            Map<String, String> m = new LinkedHashMap<>();
+            if (env != null) {
+                for (String e : env) {
+                    int eq = e.indexOf('=');
+                    if (eq > 0) {
+                        m.put(e.substring(0, eq), e.substring(eq + 1));
+                    }
+                }
+            }
+            return m;
+        }
+
+        private List<String> words(String rest) {
+            return lex(rest, envMap(), true);
+        }
+
+        private String single(String instr, String rest) {
+            if (rest.isEmpty()) {
+                throw new InvalidChangeException(instr + " requires exactly one argument");
+            }
+            return String.join("", lex(rest, envMap(), false));
+        }
+
+        private Map<String, String> pairs(String instr, String rest) {
+            return ConfigChanges.pairs(instr, rest, envMap());
+        }
+
         void apply(String line) {
             int sp = indexOfSpace(line);
             String instr = (sp < 0 ? line : line.substring(0, sp)).toLowerCase(Locale.ROOT);
@@ -210,13 +238,6 @@ public final class ConfigChanges {
         return -1;
     }
 
-    private static String single(String instr, String rest) {
-        if (rest.isEmpty()) {
-            throw new InvalidChangeException(instr + " requires exactly one argument");
-        }
-        return rest;
-    }
-
     /** JSON form (an array of strings) or shell form ({@code /bin/sh -c <rest>}). */
     private static List<String> command(String rest) {
         if (rest.startsWith("[")) {
@@ -252,8 +273,8 @@ public final class ConfigChanges {
     }
 
     /** {@code k=v k2="v 2"} pairs, or the legacy {@code KEY value with spaces} form. */
-    static Map<String, String> pairs(String instr, String rest) {
-        List<String> ws = words(rest);
+    static Map<String, String> pairs(String instr, String rest, Map<String, String> env) {
+        List<String> ws = lex(rest, env, true);
         if (ws.isEmpty()) {
             throw new InvalidChangeException(instr + " requires at least one argument");
         }
@@ -265,7 +286,7 @@ public final class ConfigChanges {
             if (sp < 0) {
                 throw new InvalidChangeException(instr + " names can not be blank");
             }
-            out.put(key, String.join(" ", words(rest.substring(sp).strip())));
+            out.put(key, String.join(" ", lex(rest.substring(sp).strip(), env, true)));
             return out;
         }
         for (String w : ws) {
@@ -280,16 +301,34 @@ public final class ConfigChanges {
 
     /** Splits on whitespace, honouring double and single quotes and backslash escapes. */
     static List<String> words(String s) {
+        return lex(s, Map.of(), true);
+    }
+
+    /**
+     * Docker's word processing: quotes and backslash escapes are removed and {@code $VAR},
+     * {@code ${VAR}}, {@code ${VAR:-default}} and {@code ${VAR:+alt}} are replaced from {@code env}
+     * (not inside single quotes); with {@code split}, unquoted whitespace separates words.
+     */
+    static List<String> lex(String s, Map<String, String> env, boolean split) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean inWord = false;
         char quote = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
+            if (quote == '\'' ) {
+                if (c == '\'') {
                     quote = 0;
-                } else if (c == '\\' && quote == '"' && i + 1 < s.length()) {
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '$' && i + 1 < s.length()) {
+                i = expand(s, i, env, cur) - 1;
+                inWord = true;
+            } else if (quote == '"') {
+                if (c == '"') {
+                    quote = 0;
+                } else if (c == '\\' && i + 1 < s.length()) {
                     cur.append(s.charAt(++i));
                 } else {
                     cur.append(c);
@@ -300,7 +339,7 @@ public final class ConfigChanges {
             } else if (c == '\\' && i + 1 < s.length()) {
                 cur.append(s.charAt(++i));
                 inWord = true;
-            } else if (Character.isWhitespace(c)) {
+            } else if (split && Character.isWhitespace(c)) {
                 if (inWord) {
                     out.add(cur.toString());
                     cur.setLength(0);
@@ -314,9 +353,48 @@ public final class ConfigChanges {
         if (quote != 0) {
             throw new InvalidChangeException("unexpected end of statement while looking for matching " + quote);
         }
-        if (inWord) {
+        if (inWord || (!split && !cur.isEmpty())) {
             out.add(cur.toString());
         }
         return out;
+    }
+
+    /** Expands the variable at {@code s[i] == '$'} into {@code out}; returns the index after it. */
+    private static int expand(String s, int i, Map<String, String> env, StringBuilder out) {
+        int j = i + 1;
+        if (s.charAt(j) == '{') {
+            int end = s.indexOf('}', j);
+            if (end < 0) {
+                throw new InvalidChangeException("missing '}' in " + s);
+            }
+            String body = s.substring(j + 1, end);
+            int op = body.indexOf(':');
+            String name = op < 0 ? body : body.substring(0, op);
+            String value = env.get(name);
+            if (op >= 0 && body.length() > op + 1) {
+                String word = body.substring(op + 2);
+                char kind = body.charAt(op + 1);
+                if (kind == '-') {
+                    value = value == null || value.isEmpty() ? word : value;
+                } else if (kind == '+') {
+                    value = value == null || value.isEmpty() ? "" : word;
+                } else {
+                    throw new InvalidChangeException("unsupported modifier (" + kind + ") in substitution");
+                }
+            }
+            out.append(value == null ? "" : value);
+            return end + 1;
+        }
+        int k = j;
+        while (k < s.length() && (Character.isLetterOrDigit(s.charAt(k)) || s.charAt(k) == '_')) {
+            k++;
+        }
+        if (k == j) {
+            out.append('$');
+            return j;
+        }
+        String v = env.get(s.substring(j, k));
+        out.append(v == null ? "" : v);
+        return k;
     }
 }

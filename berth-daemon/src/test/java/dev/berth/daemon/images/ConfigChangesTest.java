@@ -61,4 +61,16 @@ class ConfigChangesTest {
         assertThat(c.env()).containsExactly("A=1", "B=2");
         assertThat(c.user()).isEqualTo("nobody");
     }
+
+    @Test
+    void variablesAreSubstitutedAsInADockerfile() {
+        ContainerConfig c = apply("ENV BASE=/opt/app", "ENV PATH=$BASE/bin:${BASE}/sbin LIT='$BASE' D=${NOPE:-dflt} P=${BASE:+set}",
+                "WORKDIR $BASE/work", "LABEL home=\"$BASE\"", "CMD echo $BASE");
+        assertThat(c.env()).containsExactly("BASE=/opt/app", "PATH=/opt/app/bin:/opt/app/sbin", "LIT=$BASE", "D=dflt", "P=set");
+        assertThat(c.workingDir()).isEqualTo("/opt/app/work");
+        assertThat(c.labels()).containsEntry("home", "/opt/app");
+        // Shell-form commands are left to the shell.
+        assertThat(c.cmd()).containsExactly("/bin/sh", "-c", "echo $BASE");
+        assertThat(apply("WORKDIR \"/my dir\"").workingDir()).isEqualTo("/my dir");
+    }
 }
