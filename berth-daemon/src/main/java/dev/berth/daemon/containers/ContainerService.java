@@ -67,6 +67,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
     private ExitWatcher watcher;
+    private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -262,7 +263,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
-                    merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0);
+                    merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
+                    img.layerDirs().stream().map(Path::toString).toList());
             store.insert(rec);
             byId.put(id, new Ctr(rec));
         }
@@ -568,10 +570,23 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     private List<Path> layerDirsQuietly(ContainerRecord r) {
         try {
-            return images.resolve(r.image()).layerDirs();
+            return layerDirs(r);
         } catch (RuntimeException e) {
             return List.of();
         }
+    }
+
+    /** The layers recorded at create; older records without them ask the image store. */
+    private List<Path> layerDirs(ContainerRecord r) {
+        if (r.layers() != null) {
+            return r.layers().stream().map(Path::of).toList();
+        }
+        return images.resolve(r.image()).layerDirs();
+    }
+
+    /** Called with the ID of each removed container (the image store lets go of layers it kept for it). */
+    public void onRemoved(java.util.function.Consumer<String> listener) {
+        removedListeners.add(listener);
     }
 
     // ---- start ----
@@ -710,7 +725,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         if (isMounted(target)) {
             return;
         }
-        List<Path> layers = images.resolve(r.image()).layerDirs();
+        List<Path> layers = layerDirs(r);
         List<String> lower = new ArrayList<>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             lower.add(layers.get(i).toString());
@@ -1048,6 +1063,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             f.complete(c.rec.state().exitCode());
         }
         c.removed.complete(c.rec.state().exitCode());
+        for (var l : removedListeners) {
+            try {
+                l.accept(c.rec.id());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "after removing " + c.rec.id(), e);
+            }
+        }
     }
 
     /** Removes every stopped container; returns the removed IDs. */

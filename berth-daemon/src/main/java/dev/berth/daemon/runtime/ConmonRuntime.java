@@ -124,7 +124,7 @@ public final class ConmonRuntime {
         }
         // conmon's daemonized half inherits our stdio: a pipe would never reach end of file.
         Path conmonOut = b.resolve("conmon.out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(b.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true).redirectOutput(conmonOut.toFile());
         Process p = pb.start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
