@@ -121,8 +121,8 @@ public final class ContainerRoutes {
         Long limit = ex.queryLong("limit");
         boolean size = ex.queryBool("size", false);
         List<ContainerRecord> recs = service.list();
-        String before = f.get("before").isEmpty() ? null : service.inspect(f.get("before").getFirst()).created();
-        String since = f.get("since").isEmpty() ? null : service.inspect(f.get("since").getFirst()).created();
+        Instant before = f.get("before").isEmpty() ? null : Instant.parse(service.inspect(f.get("before").getFirst()).created());
+        Instant since = f.get("since").isEmpty() ? null : Instant.parse(service.inspect(f.get("since").getFirst()).created());
         List<Map<String, Object>> out = new ArrayList<>();
         for (ContainerRecord r : recs) {
             ContainerState s = r.state();
@@ -137,8 +137,8 @@ public final class ContainerRoutes {
                     || !f.matchesAny("ancestor", v -> v.equals(r.imageRef()) || r.image().equals(v)
                     || r.image().startsWith("sha256:" + v) || r.imageRef().equals(v + ":latest"))
                     || !f.matchesAny("exited", v -> s.status().equals("exited") && v.equals(Integer.toString(s.exitCode())))
-                    || before != null && r.created().compareTo(before) >= 0
-                    || since != null && r.created().compareTo(since) <= 0) {
+                    || before != null && !Instant.parse(r.created()).isBefore(before)
+                    || since != null && !Instant.parse(r.created()).isAfter(since)) {
                 continue;
             }
             out.add(summary(r, size));

@@ -118,6 +118,19 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private void adopt(Ctr c) throws InterruptedException, SQLException {
         ContainerRecord r = c.rec;
         if (!r.state().isActive()) {
+            if (runtime.conmonPid(bundle(r.id())) > 0) {
+                // berthd died between conmon's create and runc start: that half-made run must go,
+                // or its late exit file would be taken for the next run's
+                runtime.delete(r.id());
+                for (int i = 0; i < 50 && runtime.conmonPid(bundle(r.id())) > 0; i++) {
+                    Thread.sleep(100);
+                }
+                try {
+                    runtime.clearExit(r.id());
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "clearing exit of " + r.id(), e);
+                }
+            }
             unmountQuietly(r.id());
             if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
                 removeAsync(c);
@@ -182,7 +195,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         for (Ctr c : byId.values()) {
             out.add(c.rec);
         }
-        out.sort((a, b) -> b.created().compareTo(a.created()));
+        // Instant.toString drops a zero fraction, so the strings do not sort as the times do
+        out.sort((a, b) -> Instant.parse(b.created()).compareTo(Instant.parse(a.created())));
         return out;
     }
 
