@@ -963,7 +963,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return switch (cond) {
             case "not-running" -> c.rec.state().isActive() ? c.onNextExit() : CompletableFuture.completedFuture(c.rec.state().exitCode());
             case "next-exit" -> c.onNextExit();
-            case "removed" -> c.removed;
+            case "removed" -> c.removed.copy(); // a copy: one client going away must not cancel it for others
             default -> throw ApiException.badRequest("invalid condition: \"" + cond + "\"");
         };
     }
