@@ -332,4 +332,39 @@ class ImagesCliTest {
         ApiResult hist = berthd.api("GET", "/images/api/imp:t1/history", null);
         assertThat(JSON.readTree(hist.body()).get(0).get("Tags").toString()).isEqualTo("[\"api/imp:t1\"]");
     }
+
+    @Test
+    void concurrentImportsOfOneLayerShareIt() throws Exception {
+        byte[] tar = withExtraFile(busybox, "concurrent-marker");
+        String diffHex = sha256(tar).substring(7);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String ref = "concurrent:" + i;
+                ids.add(pool.submit(() -> importAs(tar, ref, "LABEL n=" + ref)));
+            }
+            java.util.Set<String> distinct = new java.util.HashSet<>();
+            for (var f : ids) {
+                distinct.add(f.get());
+            }
+            assertThat(distinct).hasSize(3);
+        } finally {
+            pool.shutdown();
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(inspect("concurrent:" + i, "{{.GraphDriver.Data.UpperDir}}"))
+                    .isEqualTo(berthd.dataRoot().resolve("layers").resolve(diffHex).resolve("diff").toString());
+        }
+        try (var s = Files.list(berthd.dataRoot().resolve("layers/tmp"))) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void imagesSurviveARestart() throws Exception {
+        String id = importAs(busybox, "persisted:1", "CMD [\"sh\"]");
+        berthd.restart();
+        assertThat(inspect("persisted:1", "{{.Id}} {{json .Config.Cmd}}")).isEqualTo(id + " [\"sh\"]");
+    }
 }
