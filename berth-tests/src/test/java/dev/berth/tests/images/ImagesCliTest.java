@@ -367,4 +367,20 @@ class ImagesCliTest {
         berthd.restart();
         assertThat(inspect("persisted:1", "{{.Id}} {{json .Config.Cmd}}")).isEqualTo(id + " [\"sh\"]");
     }
+
+    @Test
+    void importPlatformAndUnsupportedSources() throws Exception {
+        ok(berthd.dockerWithInput(busybox, "import", "--platform", "linux/arm64", "-", "plat:arm"));
+        assertThat(inspect("plat:arm", "{{.Os}}/{{.Architecture}}")).isEqualTo("linux/arm64");
+        ApiResult windows = berthd.apiRaw("POST", "/images/create?fromSrc=-&platform=windows/amd64", "application/x-tar", new byte[1]);
+        assertThat(windows.status()).isEqualTo(400);
+        assertThat(windows.body()).contains("operating system is not supported");
+        ApiResult url = berthd.apiRaw("POST", "/images/create?fromSrc=" + URLEncoder.encode("http://example.invalid/x.tar", StandardCharsets.UTF_8),
+                "application/x-tar", new byte[1]);
+        assertThat(url.status()).isEqualTo(400);
+        ApiResult digestRepo = berthd.apiRaw("POST", "/images/create?fromSrc=-&repo=" + URLEncoder.encode("a@sha256:" + "0".repeat(64), StandardCharsets.UTF_8),
+                "application/x-tar", new byte[1]);
+        assertThat(digestRepo.status()).isEqualTo(400);
+        assertThat(digestRepo.body()).contains("cannot import digest reference");
+    }
 }
