@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -121,7 +122,17 @@ public final class LayerArchive {
                 break;
             }
             entries++;
-            x.apply(e, tar);
+            try {
+                x.apply(e, tar);
+            } catch (InvalidLayerException bad) {
+                throw bad;
+            } catch (FileSystemException | Libc.ErrnoException fail) {
+                if (isHostFault(fail)) {
+                    throw fail;
+                }
+                // The entry itself is impossible here (name too long, wrong file type, ...): the input's fault.
+                throw new InvalidLayerException("cannot extract " + quote(e.getName()) + ": " + reason(fail), fail);
+            }
         }
         long total = drain(hashed);
         if (entries == 0 && ((HashingStream) hashed).count < 1024) {
@@ -129,6 +140,17 @@ public final class LayerArchive {
         }
         x.finish();
         return new Result(Digest.ofSha256(md), x.size);
+    }
+
+    /** Errors that say the host is in trouble, not the archive. */
+    private static boolean isHostFault(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No space left") || m.contains("Disk quota") || m.contains("Input/output error")
+                || m.contains("Read-only file system") || m.contains("Too many open files");
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
     }
 
     private static long drain(InputStream in) throws IOException {

@@ -284,6 +284,12 @@ class LayerArchiveTest {
     }
 
     @Test
+    void entriesTheFilesystemCannotHoldAreTheArchivesFault() throws Exception {
+        assertHostile(new TarBuilder().file("x".repeat(300), "long").bytes(), "cannot extract");
+        assertHostile(new TarBuilder().file("f", "file").file("f/child", "x").bytes(), "is not a directory");
+    }
+
+    @Test
     void anEmptyTarIsAnEmptyLayer() throws Exception {
         byte[] tar = new TarBuilder().bytes();
         LayerArchive.Result r = extract(tar, root());

@@ -469,6 +469,22 @@ public final class ImageService implements ImageLookup {
     }
 
     /**
+     * Makes container {@code containerId} hold the layers of image {@code imageId}, so they stay
+     * on disk even if the image is force-deleted; call at container create, and
+     * {@link #releaseContainer} at container removal.
+     */
+    public void retainForContainer(String containerId, String imageId) {
+        sql(() -> db.tx(c -> {
+            List<String> held = layers.layersOf(c, imageId);
+            if (held.isEmpty()) {
+                throw ApiException.notFound("No such image: " + imageId);
+            }
+            layers.retain(c, containerOwner(containerId), held);
+            return null;
+        }));
+    }
+
+    /**
      * Lets go of the layers a container kept after its image was force-deleted; the container
      * service calls this when it removes a container. A no-op for other containers.
      */

@@ -122,6 +122,17 @@ class ImageServiceTest {
     }
 
     @Test
+    void layersRetainedByAContainerOutliveTheImage() throws Exception {
+        String id = importAs("held", "h");
+        Path layer = images.resolve(id).layerDirs().getFirst();
+        images.retainForContainer("c1", id);
+        assertThat(images.delete("held", false, true)).extracting(ImageService.DeleteItem::deleted).containsExactly(null, id);
+        assertThat(layer.resolve("h")).exists();
+        images.releaseContainer("c1");
+        assertThat(layer).doesNotExist();
+    }
+
+    @Test
     void retaggingLeavesTheOldImageDanglingAndPruneRemovesIt() throws Exception {
         String old = importAs("x", "one");
         String current = importAs("x", "two");

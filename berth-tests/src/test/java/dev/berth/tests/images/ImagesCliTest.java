@@ -332,4 +332,55 @@ class ImagesCliTest {
         ApiResult hist = berthd.api("GET", "/images/api/imp:t1/history", null);
         assertThat(JSON.readTree(hist.body()).get(0).get("Tags").toString()).isEqualTo("[\"api/imp:t1\"]");
     }
+
+    @Test
+    void concurrentImportsOfOneLayerShareIt() throws Exception {
+        byte[] tar = withExtraFile(busybox, "concurrent-marker");
+        String diffHex = sha256(tar).substring(7);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String ref = "concurrent:" + i;
+                ids.add(pool.submit(() -> importAs(tar, ref, "LABEL n=" + ref)));
+            }
+            java.util.Set<String> distinct = new java.util.HashSet<>();
+            for (var f : ids) {
+                distinct.add(f.get());
+            }
+            assertThat(distinct).hasSize(3);
+        } finally {
+            pool.shutdown();
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(inspect("concurrent:" + i, "{{.GraphDriver.Data.UpperDir}}"))
+                    .isEqualTo(berthd.dataRoot().resolve("layers").resolve(diffHex).resolve("diff").toString());
+        }
+        try (var s = Files.list(berthd.dataRoot().resolve("layers/tmp"))) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void imagesSurviveARestart() throws Exception {
+        String id = importAs(busybox, "persisted:1", "CMD [\"sh\"]");
+        berthd.restart();
+        assertThat(inspect("persisted:1", "{{.Id}} {{json .Config.Cmd}}")).isEqualTo(id + " [\"sh\"]");
+    }
+
+    @Test
+    void importPlatformAndUnsupportedSources() throws Exception {
+        ok(berthd.dockerWithInput(busybox, "import", "--platform", "linux/arm64", "-", "plat:arm"));
+        assertThat(inspect("plat:arm", "{{.Os}}/{{.Architecture}}")).isEqualTo("linux/arm64");
+        ApiResult windows = berthd.apiRaw("POST", "/images/create?fromSrc=-&platform=windows/amd64", "application/x-tar", new byte[1]);
+        assertThat(windows.status()).isEqualTo(400);
+        assertThat(windows.body()).contains("operating system is not supported");
+        ApiResult url = berthd.apiRaw("POST", "/images/create?fromSrc=" + URLEncoder.encode("http://example.invalid/x.tar", StandardCharsets.UTF_8),
+                "application/x-tar", new byte[1]);
+        assertThat(url.status()).isEqualTo(400);
+        ApiResult digestRepo = berthd.apiRaw("POST", "/images/create?fromSrc=-&repo=" + URLEncoder.encode("a@sha256:" + "0".repeat(64), StandardCharsets.UTF_8),
+                "application/x-tar", new byte[1]);
+        assertThat(digestRepo.status()).isEqualTo(400);
+        assertThat(digestRepo.body()).contains("cannot import digest reference");
+    }
 }
