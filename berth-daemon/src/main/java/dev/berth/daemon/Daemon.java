@@ -80,6 +80,9 @@ public final class Daemon implements AutoCloseable {
         ContainerService containers = new ContainerService(config, db, json, images);
         closeables.push(containers);
         imageService.setUsage(() -> containers);
+        if (imageOverride == null) {
+            containers.onCreated(imageService::retainForContainer);
+        }
         containers.onRemoved(imageService::releaseContainer);
         containers.start();
         new ContainerRoutes(containers).register(router);

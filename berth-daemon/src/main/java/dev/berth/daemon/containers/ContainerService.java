@@ -68,6 +68,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
     private ExitWatcher watcher;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -275,6 +276,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 deleteTree(bundle(id));
                 throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            try {
+                for (var l : createdListeners) {
+                    l.accept(id, img.id());
+                }
+            } catch (RuntimeException e) {
+                deleteTree(dir);
+                deleteTree(bundle(id));
+                throw e;
             }
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
                     merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
@@ -596,6 +606,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             return r.layers().stream().map(Path::of).toList();
         }
         return images.resolve(r.image()).layerDirs();
+    }
+
+    /** Called with (container ID, image ID) as each container is created, before it is recorded. */
+    public void onCreated(java.util.function.BiConsumer<String, String> listener) {
+        createdListeners.add(listener);
     }
 
     /** Called with the ID of each removed container (the image store lets go of layers it kept for it). */
