@@ -196,6 +196,8 @@ public final class ContainerRoutes {
             case "created" -> "Created";
             case "dead" -> "Dead";
             case "removing" -> "Removal In Progress";
+            case "restarting" -> "Restarting (" + s.exitCode() + ") "
+                    + humanDuration(Duration.between(Instant.parse(s.finishedAt()), now)) + " ago";
             default -> s.finishedAt().equals(ContainerState.ZERO_TIME) ? "Exited (" + s.exitCode() + ")"
                     : "Exited (" + s.exitCode() + ") " + humanDuration(Duration.between(Instant.parse(s.finishedAt()), now)) + " ago";
         };

@@ -133,7 +133,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 }
             }
             unmountQuietly(r.id());
-            if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
+            if (r.state().status().equals("restarting")) {
+                scheduleRestart(c);
+            } else if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
                 removeAsync(c);
             }
             return;
@@ -288,7 +290,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
                     merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
-                    img.layerDirs().stream().map(Path::toString).toList());
+                    img.layerDirs().stream().map(Path::toString).toList(), false);
             store.insert(rec);
             byId.put(id, new Ctr(rec));
         }
@@ -325,6 +327,24 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             throw ApiException.notFound("network " + mode + " not found");
         }
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
+        // Refused rather than ignored: a container silently missing its volume or port is worse.
+        if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
+                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty()) {
+            throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
+        }
+        if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
+            throw ApiException.badRequest("port publishing is not supported by this berthd yet");
+        }
+        if (hs.devices() != null && !hs.devices().isEmpty()) {
+            throw ApiException.badRequest("device mappings are not supported by this berthd yet");
+        }
+        if (hs.restartPolicy() != null && hs.restartPolicy().name() != null
+                && !List.of("", "no", "always", "unless-stopped", "on-failure").contains(hs.restartPolicy().name())) {
+            throw ApiException.badRequest("invalid restart policy '" + hs.restartPolicy().name() + "'");
+        }
+        if (hs.autoRemove() && !policyName(hs).equals("no")) {
+            throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
+        }
         if (hs.memory() > 0 && hs.memory() < 6 * 1024 * 1024) {
             throw ApiException.badRequest("Minimum memory limit allowed is 6MB");
         }
@@ -635,6 +655,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             if (r.state().running()) {
                 throw ApiException.notModified();
             }
+            if (r.manuallyStopped()) {
+                update(c, r.withManuallyStopped(false));
+            }
             doStart(c);
         } finally {
             c.lock.unlock();
@@ -849,9 +872,69 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             c.nextExit.remove(f);
             f.complete(code);
         }
-        if (hostSettings(c.rec).autoRemove()) {
+        if (c.rec.state().status().equals("exited") && shouldRestart(c.rec, code)) {
+            try {
+                scheduleRestart(c);
+            } catch (SQLException e) {
+                LOG.log(Level.WARNING, "scheduling restart of " + id, e);
+            }
+        } else if (hostSettings(c.rec).autoRemove()) {
             removeAsync(c);
         }
+    }
+
+    private static String policyName(HostSettings hs) {
+        return hs.restartPolicy() == null || hs.restartPolicy().name() == null || hs.restartPolicy().name().isEmpty()
+                ? "no" : hs.restartPolicy().name();
+    }
+
+    /** Docker's rules: always and unless-stopped unless a client stopped it; on-failure for non-zero exits up to the limit. */
+    private boolean shouldRestart(ContainerRecord r, int code) {
+        HostSettings hs = hostSettings(r);
+        if (r.manuallyStopped() || c(r) == null || c(r).removing) {
+            return false;
+        }
+        return switch (policyName(hs)) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> code != 0 && (hs.restartPolicy().maximumRetryCount() <= 0
+                    || r.restartCount() < hs.restartPolicy().maximumRetryCount());
+            default -> false;
+        };
+    }
+
+    private Ctr c(ContainerRecord r) {
+        return byId.get(r.id());
+    }
+
+    /** Starts the container again after Docker's back-off: 100 ms doubling per quick exit, at most a minute. */
+    private void scheduleRestart(Ctr c) throws SQLException {
+        ContainerRecord r = c.rec;
+        long ranMillis = java.time.Duration.between(Instant.parse(r.state().startedAt().equals(ContainerState.ZERO_TIME)
+                ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
+        int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
+        long delay = Math.min(60_000, 100L << quick);
+        update(c, r.withState(r.state().awaitingRestart()));
+        housekeeping.schedule(() -> {
+            c.lock.lock();
+            try {
+                if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
+                    return;
+                }
+                update(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
+                doStart(c);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
+                try {
+                    if (c.rec.state().status().equals("restarting")) {
+                        update(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
+                    }
+                } catch (SQLException ignored) {
+                    // the record stays as it was
+                }
+            } finally {
+                c.lock.unlock();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private void removeAsync(Ctr c) {
@@ -893,6 +976,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     /** Stops with the container's stop signal, then SIGKILL after {@code timeout} seconds (negative: wait forever). */
     public void stop(String ref, Integer timeout, String signal) throws IOException, InterruptedException, SQLException {
         Ctr c = get(ref);
+        markManuallyStopped(c);
         ContainerRecord r = c.rec;
         if (!r.state().isActive()) {
             throw ApiException.notModified();
@@ -931,7 +1015,24 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         if (!c.rec.state().isActive()) {
             throw ApiException.conflict("Cannot kill container: " + ref + ": Container " + c.rec.id() + " is not running");
         }
+        markManuallyStopped(c);
         signal(c, sig);
+    }
+
+    /** A client stopped it: restart policies no longer apply, and a pending restart is called off. */
+    private void markManuallyStopped(Ctr c) {
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec.withManuallyStopped(true);
+            if (r.state().status().equals("restarting")) {
+                r = r.withState(r.state().exited(r.state().exitCode(), r.state().oomKilled(), r.state().finishedAt()));
+            }
+            update(c, r);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     /** Signals the container's init; a paused container is thawed so a fatal signal takes effect. */
@@ -964,6 +1065,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         c.lock.lock();
         try {
             if (!c.rec.state().isActive()) {
+                update(c, c.rec.withManuallyStopped(false));
                 doStart(c);
             }
         } finally {
