@@ -7,6 +7,10 @@ import dev.berth.daemon.api.Router;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerService;
 import dev.berth.daemon.images.ImageLookup;
+import dev.berth.daemon.images.ImageRoutes;
+import dev.berth.daemon.images.ImageService;
+import dev.berth.daemon.storage.ContentStore;
+import dev.berth.daemon.storage.LayerStore;
 import dev.berth.daemon.store.MetadataDb;
 import dev.berth.daemon.system.EngineCounts;
 import dev.berth.daemon.system.HostFacts;
@@ -65,15 +69,24 @@ public final class Daemon implements AutoCloseable {
         // Domain services are wired here, each owning its state and registering its routes.
         EngineCountsSource counts = new EngineCountsSource();
 
-        ImageLookup images = imageOverride != null ? imageOverride
-                : ref -> { throw ApiException.notFound("No such image: " + ref); };
+        new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
+
+        ImageService imageService = new ImageService(db, new ContentStore(config.dataRoot()),
+                new LayerStore(config.dataRoot(), db), new ImageService.Platform("linux", host.goArch(), null));
+        new ImageRoutes(imageService).register(router);
+        counts.images = imageService::count;
+
+        ImageLookup images = imageOverride != null ? imageOverride : imageService;
         ContainerService containers = new ContainerService(config, db, json, images);
         closeables.push(containers);
+        imageService.setUsage(() -> containers);
+        if (imageOverride == null) {
+            containers.onCreated(imageService::retainForContainer);
+        }
+        containers.onRemoved(imageService::releaseContainer);
         containers.start();
         new ContainerRoutes(containers).register(router);
         counts.containers = containers::counts;
-
-        new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
 
         ApiServer server = new ApiServer(router, json);
         closeables.push(server);

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 final class AttachSession {
     private static final Logger LOG = Logger.getLogger(AttachSession.class.getName());
 
-    private final Exchange.Hijacked conn;
+    private final java.util.concurrent.CompletableFuture<Exchange.Hijacked> connF = new java.util.concurrent.CompletableFuture<>();
     private final boolean tty;
     private final boolean stdout;
     private final boolean stderr;
@@ -30,8 +30,7 @@ final class AttachSession {
     private volatile AttachSocket out;
     private volatile AttachSocket in;
 
-    AttachSession(Exchange.Hijacked conn, boolean tty, boolean stdout, boolean stderr, boolean stdin, byte[] detachKeys) {
-        this.conn = conn;
+    AttachSession(boolean tty, boolean stdout, boolean stderr, boolean stdin, byte[] detachKeys) {
         this.tty = tty;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -39,8 +38,25 @@ final class AttachSession {
         this.detachKeys = detachKeys;
     }
 
-    Exchange.Hijacked connection() {
-        return conn;
+    /**
+     * Hands over the client's connection. The session is registered before the connection is
+     * hijacked, because the client starts the container as soon as it sees the upgrade; the
+     * pumps wait for the connection, the container's output waits in the socket meanwhile.
+     */
+    void bind(Exchange.Hijacked conn) {
+        connF.complete(conn);
+        if (done.get()) {
+            closeConnection(conn);
+        }
+    }
+
+    private Exchange.Hijacked conn() {
+        return connF.join();
+    }
+
+    /** How many connections {@link #connect} opens. */
+    int connections() {
+        return stdin ? 2 : 1;
     }
 
     /** Connects to conmon and starts moving bytes; call before the container's process runs. */
@@ -62,7 +78,7 @@ final class AttachSession {
             while ((p = out.read()) != null) {
                 int stream = p.stream() == AttachSocket.STDERR ? 2 : 1;
                 if (stream == 1 ? stdout : stderr) {
-                    StreamFrames.write(conn.out(), tty, stream, p.data(), 0, p.data().length);
+                    StreamFrames.write(conn().out(), tty, stream, p.data(), 0, p.data().length);
                 }
             }
         } catch (IOException e) {
@@ -83,7 +99,7 @@ final class AttachSession {
     }
 
     private void pumpInput() {
-        InputStream client = conn.in();
+        InputStream client = conn().in();
         byte[] buf = new byte[8192];
         int matched = 0;
         try {
@@ -123,6 +139,12 @@ final class AttachSession {
         }
         closeQuietly(out);
         closeQuietly(in);
+        if (connF.isDone()) {
+            closeConnection(connF.join());
+        }
+    }
+
+    private static void closeConnection(Exchange.Hijacked conn) {
         try {
             conn.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -12,6 +12,9 @@ import java.util.List;
  * @param image      the image ID ({@code sha256:...})
  * @param imageRef   the image as the client named it
  * @param hostConfig the HostConfig as sent, with daemon defaults filled in
+ * @param manuallyStopped stopped or killed by a client: restart policies leave it alone
+ * @param layers     the image's layer directories, bottom first, as resolved at create: the
+ *                   container keeps working if its image is force-deleted
  */
 public record ContainerRecord(
         String id,
@@ -24,17 +27,23 @@ public record ContainerRecord(
         String image,
         String imageRef,
         ContainerState state,
-        int restartCount) {
+        int restartCount,
+        List<String> layers,
+        boolean manuallyStopped) {
 
     public ContainerRecord withState(ContainerState s) {
-        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, s, restartCount);
+        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, s, restartCount, layers, manuallyStopped);
     }
 
     public ContainerRecord withName(String n) {
-        return new ContainerRecord(id, n, created, path, args, config, hostConfig, image, imageRef, state, restartCount);
+        return new ContainerRecord(id, n, created, path, args, config, hostConfig, image, imageRef, state, restartCount, layers, manuallyStopped);
+    }
+
+    public ContainerRecord withManuallyStopped(boolean m) {
+        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, state, restartCount, layers, m);
     }
 
     public ContainerRecord withRestartCount(int n) {
-        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, state, n);
+        return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, state, n, layers, manuallyStopped);
     }
 }

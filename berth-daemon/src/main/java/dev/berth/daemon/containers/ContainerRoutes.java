@@ -121,8 +121,8 @@ public final class ContainerRoutes {
         Long limit = ex.queryLong("limit");
         boolean size = ex.queryBool("size", false);
         List<ContainerRecord> recs = service.list();
-        String before = f.get("before").isEmpty() ? null : service.inspect(f.get("before").getFirst()).created();
-        String since = f.get("since").isEmpty() ? null : service.inspect(f.get("since").getFirst()).created();
+        Instant before = f.get("before").isEmpty() ? null : Instant.parse(service.inspect(f.get("before").getFirst()).created());
+        Instant since = f.get("since").isEmpty() ? null : Instant.parse(service.inspect(f.get("since").getFirst()).created());
         List<Map<String, Object>> out = new ArrayList<>();
         for (ContainerRecord r : recs) {
             ContainerState s = r.state();
@@ -137,8 +137,8 @@ public final class ContainerRoutes {
                     || !f.matchesAny("ancestor", v -> v.equals(r.imageRef()) || r.image().equals(v)
                     || r.image().startsWith("sha256:" + v) || r.imageRef().equals(v + ":latest"))
                     || !f.matchesAny("exited", v -> s.status().equals("exited") && v.equals(Integer.toString(s.exitCode())))
-                    || before != null && r.created().compareTo(before) >= 0
-                    || since != null && r.created().compareTo(since) <= 0) {
+                    || before != null && !Instant.parse(r.created()).isBefore(before)
+                    || since != null && !Instant.parse(r.created()).isAfter(since)) {
                 continue;
             }
             out.add(summary(r, size));
@@ -196,6 +196,8 @@ public final class ContainerRoutes {
             case "created" -> "Created";
             case "dead" -> "Dead";
             case "removing" -> "Removal In Progress";
+            case "restarting" -> "Restarting (" + s.exitCode() + ") "
+                    + humanDuration(Duration.between(Instant.parse(s.finishedAt()), now)) + " ago";
             default -> s.finishedAt().equals(ContainerState.ZERO_TIME) ? "Exited (" + s.exitCode() + ")"
                     : "Exited (" + s.exitCode() + ") " + humanDuration(Duration.between(Instant.parse(s.finishedAt()), now)) + " ago";
         };
@@ -460,17 +462,20 @@ public final class ContainerRoutes {
         boolean stderr = ex.queryBool("stderr", false);
         byte[] keys = detachKeys(ex.query("detachKeys", "ctrl-p,ctrl-q"));
         boolean tty = r.config().tty();
+        AttachSession s = new AttachSession(tty, stdout, stderr, stdin, keys);
+        if (stream) {
+            service.attach(c, s); // before the upgrade: the client starts the container once it has it
+        }
         Exchange.Hijacked conn = ex.hijack(tty ? StreamFrames.RAW : StreamFrames.MULTIPLEXED);
+        conn.channel().closeFuture().addListener(f -> service.detachPending(c, s));
         if (logs && (stdout || stderr)) {
             service.log(r).read(new ContainerLog.Query(stdout, stderr, null, null, -1), false, () -> false,
                     e -> writeEntry(conn.out(), tty, false, e));
         }
-        AttachSession s = new AttachSession(conn, tty, stdout, stderr, stdin, keys);
+        s.bind(conn);
         if (!stream) {
             s.finish();
-            return;
         }
-        service.attach(c, s);
     }
 
     /** Docker's detach key syntax: comma-separated {@code ctrl-<x>} or single characters. */

@@ -67,6 +67,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
     private ExitWatcher watcher;
+    private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -117,8 +119,23 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private void adopt(Ctr c) throws InterruptedException, SQLException {
         ContainerRecord r = c.rec;
         if (!r.state().isActive()) {
+            if (runtime.conmonPid(bundle(r.id())) > 0) {
+                // berthd died between conmon's create and runc start: that half-made run must go,
+                // or its late exit file would be taken for the next run's
+                runtime.delete(r.id());
+                for (int i = 0; i < 50 && runtime.conmonPid(bundle(r.id())) > 0; i++) {
+                    Thread.sleep(100);
+                }
+                try {
+                    runtime.clearExit(r.id());
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "clearing exit of " + r.id(), e);
+                }
+            }
             unmountQuietly(r.id());
-            if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
+            if (r.state().status().equals("restarting")) {
+                scheduleRestart(c);
+            } else if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
                 removeAsync(c);
             }
             return;
@@ -181,7 +198,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         for (Ctr c : byId.values()) {
             out.add(c.rec);
         }
-        out.sort((a, b) -> b.created().compareTo(a.created()));
+        // Instant.toString drops a zero fraction, so the strings do not sort as the times do
+        out.sort((a, b) -> Instant.parse(b.created()).compareTo(Instant.parse(a.created())));
         return out;
     }
 
@@ -261,8 +279,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
+            try {
+                for (var l : createdListeners) {
+                    l.accept(id, img.id());
+                }
+            } catch (RuntimeException e) {
+                deleteTree(dir);
+                deleteTree(bundle(id));
+                throw e;
+            }
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
-                    merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0);
+                    merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
+                    img.layerDirs().stream().map(Path::toString).toList(), false);
             store.insert(rec);
             byId.put(id, new Ctr(rec));
         }
@@ -299,6 +327,24 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             throw ApiException.notFound("network " + mode + " not found");
         }
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
+        // Refused rather than ignored: a container silently missing its volume or port is worse.
+        if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
+                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty()) {
+            throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
+        }
+        if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
+            throw ApiException.badRequest("port publishing is not supported by this berthd yet");
+        }
+        if (hs.devices() != null && !hs.devices().isEmpty()) {
+            throw ApiException.badRequest("device mappings are not supported by this berthd yet");
+        }
+        if (hs.restartPolicy() != null && hs.restartPolicy().name() != null
+                && !List.of("", "no", "always", "unless-stopped", "on-failure").contains(hs.restartPolicy().name())) {
+            throw ApiException.badRequest("invalid restart policy '" + hs.restartPolicy().name() + "'");
+        }
+        if (hs.autoRemove() && !policyName(hs).equals("no")) {
+            throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
+        }
         if (hs.memory() > 0 && hs.memory() < 6 * 1024 * 1024) {
             throw ApiException.badRequest("Minimum memory limit allowed is 6MB");
         }
@@ -568,10 +614,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     private List<Path> layerDirsQuietly(ContainerRecord r) {
         try {
-            return images.resolve(r.image()).layerDirs();
+            return layerDirs(r);
         } catch (RuntimeException e) {
             return List.of();
         }
+    }
+
+    /** The layers recorded at create; older records without them ask the image store. */
+    private List<Path> layerDirs(ContainerRecord r) {
+        if (r.layers() != null) {
+            return r.layers().stream().map(Path::of).toList();
+        }
+        return images.resolve(r.image()).layerDirs();
+    }
+
+    /** Called with (container ID, image ID) as each container is created, before it is recorded. */
+    public void onCreated(java.util.function.BiConsumer<String, String> listener) {
+        createdListeners.add(listener);
+    }
+
+    /** Called with the ID of each removed container (the image store lets go of layers it kept for it). */
+    public void onRemoved(java.util.function.Consumer<String> listener) {
+        removedListeners.add(listener);
     }
 
     // ---- start ----
@@ -590,6 +654,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             if (r.state().running()) {
                 throw ApiException.notModified();
+            }
+            if (r.manuallyStopped()) {
+                update(c, r.withManuallyStopped(false));
             }
             doStart(c);
         } finally {
@@ -631,26 +698,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
                     r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
         } catch (ConmonRuntime.RuntimeError e) {
-            throw startFailed(c, e.getMessage());
+            throw startFailed(c, e.getMessage(), null);
         } catch (ApiException e) {
-            unmountQuietly(id);
-            update(c, c.rec.withState(c.rec.state().failed(e.status() == 400 ? 126 : 128, e.getMessage())));
-            throw e;
+            throw startFailed(c, e.getMessage(), e);
         }
+        int baseline = runtime.conmonSocketCount(bundle(id));
+        int added = 0;
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             try {
                 s.connect(runtime.attachSocket(id, bundle(id)));
+                added += s.connections();
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot attach to " + id, e);
                 s.finish();
             }
         }
+        runtime.awaitAccepted(bundle(id), baseline, added);
         try {
             runtime.start(id);
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
-            throw startFailed(c, "OCI runtime start failed: " + e.getMessage());
+            throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
         }
         long pid = runtime.containerPid(bundle(id));
         update(c, c.rec.withState(c.rec.state().started(pid, now())));
@@ -661,7 +730,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
-    private ApiException startFailed(Ctr c, String runtimeMessage) throws SQLException {
+    private ApiException startFailed(Ctr c, String runtimeMessage, ApiException own) throws SQLException {
         String id = c.rec.id();
         try {
             runtime.delete(id);
@@ -669,10 +738,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         unmountQuietly(id);
-        String msg = "failed to create task for container: " + runtimeMessage + ": unknown";
+        String msg = own != null ? own.getMessage() : "failed to create task for container: " + runtimeMessage + ": unknown";
         int code = 128;
-        int status = 500;
-        if (runtimeMessage.contains("executable file not found") || runtimeMessage.contains("no such file or directory")) {
+        int status = own != null ? own.status() : 500;
+        if (own != null) {
+            code = 126;
+        } else if (runtimeMessage.contains("executable file not found") || runtimeMessage.contains("no such file or directory")) {
             code = 127;
             status = 400;
         } else if (runtimeMessage.contains("permission denied")) {
@@ -706,7 +777,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         if (isMounted(target)) {
             return;
         }
-        List<Path> layers = images.resolve(r.image()).layerDirs();
+        List<Path> layers = layerDirs(r);
         List<String> lower = new ArrayList<>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             lower.add(layers.get(i).toString());
@@ -801,9 +872,69 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             c.nextExit.remove(f);
             f.complete(code);
         }
-        if (hostSettings(c.rec).autoRemove()) {
+        if (c.rec.state().status().equals("exited") && shouldRestart(c.rec, code)) {
+            try {
+                scheduleRestart(c);
+            } catch (SQLException e) {
+                LOG.log(Level.WARNING, "scheduling restart of " + id, e);
+            }
+        } else if (hostSettings(c.rec).autoRemove()) {
             removeAsync(c);
         }
+    }
+
+    private static String policyName(HostSettings hs) {
+        return hs.restartPolicy() == null || hs.restartPolicy().name() == null || hs.restartPolicy().name().isEmpty()
+                ? "no" : hs.restartPolicy().name();
+    }
+
+    /** Docker's rules: always and unless-stopped unless a client stopped it; on-failure for non-zero exits up to the limit. */
+    private boolean shouldRestart(ContainerRecord r, int code) {
+        HostSettings hs = hostSettings(r);
+        if (r.manuallyStopped() || c(r) == null || c(r).removing) {
+            return false;
+        }
+        return switch (policyName(hs)) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> code != 0 && (hs.restartPolicy().maximumRetryCount() <= 0
+                    || r.restartCount() < hs.restartPolicy().maximumRetryCount());
+            default -> false;
+        };
+    }
+
+    private Ctr c(ContainerRecord r) {
+        return byId.get(r.id());
+    }
+
+    /** Starts the container again after Docker's back-off: 100 ms doubling per quick exit, at most a minute. */
+    private void scheduleRestart(Ctr c) throws SQLException {
+        ContainerRecord r = c.rec;
+        long ranMillis = java.time.Duration.between(Instant.parse(r.state().startedAt().equals(ContainerState.ZERO_TIME)
+                ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
+        int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
+        long delay = Math.min(60_000, 100L << quick);
+        update(c, r.withState(r.state().awaitingRestart()));
+        housekeeping.schedule(() -> {
+            c.lock.lock();
+            try {
+                if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
+                    return;
+                }
+                update(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
+                doStart(c);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
+                try {
+                    if (c.rec.state().status().equals("restarting")) {
+                        update(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
+                    }
+                } catch (SQLException ignored) {
+                    // the record stays as it was
+                }
+            } finally {
+                c.lock.unlock();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private void removeAsync(Ctr c) {
@@ -845,6 +976,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     /** Stops with the container's stop signal, then SIGKILL after {@code timeout} seconds (negative: wait forever). */
     public void stop(String ref, Integer timeout, String signal) throws IOException, InterruptedException, SQLException {
         Ctr c = get(ref);
+        markManuallyStopped(c);
         ContainerRecord r = c.rec;
         if (!r.state().isActive()) {
             throw ApiException.notModified();
@@ -883,7 +1015,24 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         if (!c.rec.state().isActive()) {
             throw ApiException.conflict("Cannot kill container: " + ref + ": Container " + c.rec.id() + " is not running");
         }
+        markManuallyStopped(c);
         signal(c, sig);
+    }
+
+    /** A client stopped it: restart policies no longer apply, and a pending restart is called off. */
+    private void markManuallyStopped(Ctr c) {
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec.withManuallyStopped(true);
+            if (r.state().status().equals("restarting")) {
+                r = r.withState(r.state().exited(r.state().exitCode(), r.state().oomKilled(), r.state().finishedAt()));
+            }
+            update(c, r);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            c.lock.unlock();
+        }
     }
 
     /** Signals the container's init; a paused container is thawed so a fatal signal takes effect. */
@@ -916,6 +1065,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         c.lock.lock();
         try {
             if (!c.rec.state().isActive()) {
+                update(c, c.rec.withManuallyStopped(false));
                 doStart(c);
             }
         } finally {
@@ -930,7 +1080,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return switch (cond) {
             case "not-running" -> c.rec.state().isActive() ? c.onNextExit() : CompletableFuture.completedFuture(c.rec.state().exitCode());
             case "next-exit" -> c.onNextExit();
-            case "removed" -> c.removed;
+            case "removed" -> c.removed.copy(); // a copy: one client going away must not cancel it for others
             default -> throw ApiException.badRequest("invalid condition: \"" + cond + "\"");
         };
     }
@@ -1044,6 +1194,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             f.complete(c.rec.state().exitCode());
         }
         c.removed.complete(c.rec.state().exitCode());
+        for (var l : removedListeners) {
+            try {
+                l.accept(c.rec.id());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "after removing " + c.rec.id(), e);
+            }
+        }
     }
 
     /** Removes every stopped container; returns the removed IDs. */
@@ -1089,11 +1246,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** Forgets a session whose client went away before the container started. */
+    void detachPending(Ctr c, AttachSession s) {
+        c.pendingAttach.remove(s);
+    }
+
     /**
-     * Attaches a hijacked connection: at once to a running container, or when it starts
+     * Attaches a client: at once to a running container, or when it starts
      * (conmon's socket exists before the process runs, so no output is missed).
      */
     void attach(Ctr c, AttachSession s) throws IOException {
+        if (!isKnown(c)) {
+            s.finish();
+            return;
+        }
         c.lock.lock();
         try {
             ContainerState st = c.rec.state();
@@ -1101,7 +1267,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 s.connect(runtime.attachSocket(c.rec.id(), bundle(c.rec.id())));
             } else if (st.status().equals("created") || st.status().equals("exited")) {
                 c.pendingAttach.add(s);
-                s.connection().channel().closeFuture().addListener(f -> c.pendingAttach.remove(s));
             } else {
                 s.finish();
             }

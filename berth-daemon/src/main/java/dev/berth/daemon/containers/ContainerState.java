@@ -34,6 +34,11 @@ public record ContainerState(
         return new ContainerState(p ? "paused" : "running", true, p, false, oomKilled, false, pid, exitCode, error, startedAt, finishedAt);
     }
 
+    /** Waiting to be started again by its restart policy. */
+    public ContainerState awaitingRestart() {
+        return new ContainerState("restarting", false, false, true, oomKilled, false, 0, exitCode, error, startedAt, finishedAt);
+    }
+
     public ContainerState failed(int code, String message) {
         return new ContainerState(status, false, false, false, false, false, 0, code, message, startedAt, finishedAt);
     }

@@ -25,7 +25,17 @@ public record HostSettings(
         long cpuQuota,
         Long pidsLimit,
         List<Ulimit> ulimits,
-        List<Integer> consoleSize) {
+        List<Integer> consoleSize,
+        List<String> binds,
+        List<Object> mounts,
+        java.util.Map<String, Object> portBindings,
+        List<Object> devices,
+        List<String> volumesFrom,
+        RestartPolicy restartPolicy) {
+
+    /** Docker's restart policy: {@code no}, {@code always}, {@code unless-stopped}, {@code on-failure}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RestartPolicy(String name, int maximumRetryCount) {}
 
     /** One {@code --ulimit}. */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -97,7 +97,7 @@ public final class ConmonRuntime {
      */
     public void create(CreateOptions o) throws IOException, InterruptedException {
         Path b = o.bundle();
-        for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom")) {
+        for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom", "exit")) {
             Files.deleteIfExists(b.resolve(f));
         }
         Files.deleteIfExists(exitFile(o.id()));
@@ -105,7 +105,7 @@ public final class ConmonRuntime {
         List<String> cmd = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", o.id(), "-u", o.id().substring(0, 12),
                 "-n", o.name(), "-r", runc, "-b", b.toString(), "-p", b.resolve("pidfile").toString(),
                 "-P", b.resolve("conmon.pid").toString(), "-l", "k8s-file:" + o.logPath(),
-                "--exit-dir", exitDir.toString(), "--socket-dir-path", socketDir.toString(), "--full-attach",
+                "--exit-dir", exitDir.toString(), "--persist-dir", b.toString(), "--socket-dir-path", socketDir.toString(), "--full-attach",
                 "--runtime-arg", "--root", "--runtime-arg", runcRoot.toString(),
                 "--runtime-arg", "--log", "--runtime-arg", b.resolve("runc.log").toString(),
                 "--runtime-arg", "--log-format", "--runtime-arg", "json"));
@@ -124,7 +124,7 @@ public final class ConmonRuntime {
         }
         // conmon's daemonized half inherits our stdio: a pipe would never reach end of file.
         Path conmonOut = b.resolve("conmon.out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(b.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true).redirectOutput(conmonOut.toFile());
         Process p = pb.start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -257,6 +257,48 @@ public final class ConmonRuntime {
     public void clearExit(String id) throws IOException {
         Files.deleteIfExists(exitFile(id));
         Files.deleteIfExists(exitDir.resolve(id + ".oom"));
+    }
+
+    /** How many sockets conmon holds open; each attach connection it accepted adds one. */
+    public int conmonSocketCount(Path bundle) {
+        long pid = conmonPid(bundle);
+        if (pid == 0) {
+            return -1;
+        }
+        int n = 0;
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return n;
+    }
+
+    /**
+     * Waits until conmon has accepted {@code added} more attach connections than it had at
+     * {@code baseline}: output written before conmon accepts a connection never reaches it.
+     */
+    public void awaitAccepted(Path bundle, int baseline, int added) throws InterruptedException {
+        if (baseline < 0 || added == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            int n = conmonSocketCount(bundle);
+            if (n < 0 || n >= baseline + added) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        LOG.fine("conmon did not accept the attach connections in time");
     }
 
     public long containerPid(Path bundle) {

@@ -132,9 +132,10 @@ public final class ContainerLog {
             }
         };
         List<Path> files = files();
+        Joiner joiner = new Joiner(filtered);
         Reader liveReader = null;
         for (Path f : files) {
-            Reader r = Reader.open(f, filtered);
+            Reader r = Reader.open(f, joiner);
             if (r == null) {
                 continue;
             }
@@ -145,14 +146,18 @@ public final class ContainerLog {
                 r.close();
             }
         }
+        boolean more = follow && q.until() == null;
+        if (!more) {
+            // nothing more will be read: a last line without its newline is complete as it is
+            joiner.flush();
+        }
         if (tail != null) {
             for (Entry e : tail) {
                 sink.accept(e);
             }
         }
-        if (!follow || q.until() != null) {
+        if (!more) {
             if (liveReader != null) {
-                liveReader.flushPartial();
                 liveReader.close();
             }
             return;
@@ -162,14 +167,12 @@ public final class ContainerLog {
                 sink.accept(e);
             }
         };
-        if (liveReader != null) {
-            liveReader.sink = direct;
-        }
+        joiner.sink = direct;
         try {
             while (true) {
                 boolean stillRunning = running.getAsBoolean();
                 if (liveReader == null) {
-                    liveReader = Reader.open(live, direct);
+                    liveReader = Reader.open(live, joiner);
                 }
                 if (liveReader != null) {
                     liveReader.drain();
@@ -178,15 +181,15 @@ public final class ContainerLog {
                         // rotated: finish the old file, continue with the new one
                         liveReader.drain();
                         liveReader.close();
-                        liveReader = Reader.open(live, direct);
+                        liveReader = Reader.open(live, joiner);
                         continue;
                     }
                 }
                 if (!stillRunning) {
                     if (liveReader != null) {
                         liveReader.drain();
-                        liveReader.flushPartial();
                     }
+                    joiner.flush();
                     return;
                 }
                 Thread.sleep(100);
@@ -206,27 +209,62 @@ public final class ContainerLog {
         }
     }
 
-    /** Reads complete k8s-file lines from one file, remembering where it stopped. */
-    private static final class Reader implements AutoCloseable {
-        private final FileChannel ch;
-        private final Object key;
+    /** Joins {@code P} pieces into whole lines, across file boundaries (a rotation can split a line). */
+    private static final class Joiner {
         private Sink sink;
-        private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         private int partialStream;
         private Instant partialTime;
 
-        private Reader(FileChannel ch, Object key, Sink sink) {
-            this.ch = ch;
-            this.key = key;
+        Joiner(Sink sink) {
             this.sink = sink;
         }
 
-        static Reader open(Path p, Sink sink) throws IOException {
+        void piece(int stream, Instant t, byte[] raw, int from, boolean full) throws IOException {
+            if (partial.size() > 0 && partialStream != stream) {
+                flush();
+            }
+            if (partial.size() == 0) {
+                partialTime = t;
+                partialStream = stream;
+            }
+            partial.write(raw, from, raw.length - from);
+            if (full) {
+                partial.write('\n');
+                byte[] data = partial.toByteArray();
+                partial.reset();
+                sink.accept(new Entry(stream, partialTime, data));
+            }
+        }
+
+        /** A last piece without its newline (the container ended mid-line) is still output. */
+        void flush() throws IOException {
+            if (partial.size() > 0) {
+                byte[] data = partial.toByteArray();
+                partial.reset();
+                sink.accept(new Entry(partialStream, partialTime, data));
+            }
+        }
+    }
+
+    /** Reads complete k8s-file lines from one file, remembering where it stopped. */
+    private static final class Reader implements AutoCloseable {
+        private final FileChannel ch;
+        private final Object key;
+        private final Joiner joiner;
+        private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        private Reader(FileChannel ch, Object key, Joiner joiner) {
+            this.ch = ch;
+            this.key = key;
+            this.joiner = joiner;
+        }
+
+        static Reader open(Path p, Joiner joiner) throws IOException {
             try {
                 Object key = fileKey(p);
-                return new Reader(FileChannel.open(p, StandardOpenOption.READ), key, sink);
+                return new Reader(FileChannel.open(p, StandardOpenOption.READ), key, joiner);
             } catch (NoSuchFileException e) {
                 return null;
             }
@@ -271,30 +309,7 @@ public final class ContainerLog {
             }
             int stream = new String(raw, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII).equals("stderr") ? 2 : 1;
             boolean full = raw[s2 + 1] != 'P';
-            int from = Math.min(s3 + 1, raw.length);
-            if (partial.size() > 0 && partialStream != stream) {
-                flushPartial();
-            }
-            if (partial.size() == 0) {
-                partialTime = t;
-                partialStream = stream;
-            }
-            partial.write(raw, from, raw.length - from);
-            if (full) {
-                partial.write('\n');
-                byte[] data = partial.toByteArray();
-                partial.reset();
-                sink.accept(new Entry(stream, partialTime, data));
-            }
-        }
-
-        /** A last piece without its newline (the container ended mid-line) is still output. */
-        void flushPartial() throws IOException {
-            if (partial.size() > 0) {
-                byte[] data = partial.toByteArray();
-                partial.reset();
-                sink.accept(new Entry(partialStream, partialTime, data));
-            }
+            joiner.piece(stream, t, raw, Math.min(s3 + 1, raw.length), full);
         }
 
         private static int indexOf(byte[] a, char c, int from) {

@@ -85,6 +85,10 @@ public final class UserResolver {
                 }
             }
         }
+        // As containerd does for Docker: the primary group is also a supplementary group.
+        if (!extra.contains(gid)) {
+            extra.addFirst(gid);
+        }
         return new User(uid, gid, List.copyOf(extra));
     }
 

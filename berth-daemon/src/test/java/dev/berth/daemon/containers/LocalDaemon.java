@@ -134,7 +134,7 @@ final class LocalDaemon implements AutoCloseable {
                 new ProcessBuilder("umount", "-l", mp).start().waitFor();
             }
         }
-        for (String ctl : List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd")) {
+        for (String ctl : List.of("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd", "unified")) {
             Path cg = Path.of("/sys/fs/cgroup", ctl, cgroupParent);
             if (Files.isDirectory(cg)) {
                 try (var w = Files.walk(cg)) {

@@ -231,7 +231,8 @@ class LifecycleTest {
 
     @Test
     void psFiltersAndPrune() throws Exception {
-        String exited = ok("run", "--name", "pf-exited", "-l", "grp=x", "busybox", "sh", "-c", "exit 2").out();
+        assertThat(berthd.docker("run", "--name", "pf-exited", "-l", "grp=x", "busybox", "sh", "-c", "exit 2").exitCode()).isEqualTo(2);
+        String exited = ok("inspect", "-f", "{{.Id}}", "pf-exited").out();
         String running = ok("run", "-d", "--name", "pf-running", "-l", "grp=x", "busybox", "sleep", "100").out();
         ok("create", "--name", "pf-created", "busybox", "true");
         assertThat(ok("ps", "-a", "--filter", "status=exited", "--filter", "name=pf-", "--format", "{{.Names}}").out()).isEqualTo("pf-exited");
@@ -240,6 +241,11 @@ class LifecycleTest {
         assertThat(ok("ps", "-a", "--filter", "name=pf-", "--filter", "ancestor=busybox", "-q").out().lines()).hasSize(3);
         assertThat(ok("ps", "-a", "-n", "1", "--format", "{{.Names}}").out()).isEqualTo("pf-created");
         assertThat(ok("ps", "-a", "--filter", "status=created", "--format", "{{.Status}}").out()).contains("Created");
+        assertThat(ok("ps", "-a", "--filter", "since=pf-exited", "--filter", "name=pf-", "--format", "{{.Names}}").out())
+                .isEqualTo("pf-created\npf-running");
+        assertThat(ok("ps", "-a", "--filter", "before=pf-created", "--filter", "name=pf-", "--format", "{{.Names}}").out())
+                .isEqualTo("pf-running\npf-exited");
+        assertThat(ok("ps", "-s", "--filter", "name=pf-running", "--format", "{{.Size}}").out()).contains("virtual");
         ApiResult bad = berthd.api("GET", "/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D", null);
         assertThat(bad.status()).isEqualTo(400);
         CommandResult prune = ok("container", "prune", "-f");

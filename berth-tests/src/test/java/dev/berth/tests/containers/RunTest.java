@@ -128,7 +128,9 @@ class RunTest {
 
     @Test
     void maskedAndReadOnlyProcPaths() {
-        assertThat(ok("run", "--rm", "busybox", "cat", "/proc/kcore").out()).isEmpty();
+        String masked = java.util.stream.Stream.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug")
+                .filter(p -> Files.exists(Path.of(p))).findFirst().orElseThrow();
+        assertThat(ok("run", "--rm", "busybox", "wc", "-c", masked).out()).startsWith("0 ");
         assertThat(berthd.docker("run", "--rm", "busybox", "sh", "-c", "echo 1 > /proc/sys/kernel/domainname").exitCode()).isNotZero();
     }
 
