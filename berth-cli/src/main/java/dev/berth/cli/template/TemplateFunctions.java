@@ -606,11 +606,15 @@ public final class TemplateFunctions {
         return Character.isWhitespace(r) || Character.isSpaceChar(r);
     }
 
-    static String pad(String s, int prefix, int suffix) {
+    static String pad(String s, int prefix, int suffix) throws CallException {
         if (s.isEmpty()) {
             return s;
         }
-        return " ".repeat(Math.max(prefix, 0)) + s + " ".repeat(Math.max(suffix, 0));
+        if (prefix < 0 || suffix < 0) {
+            // Go's strings.Repeat panics; text/template reports the panic as the call's error.
+            throw new CallException("strings: negative Repeat count");
+        }
+        return " ".repeat(prefix) + s + " ".repeat(suffix);
     }
 
     static String truncate(String s, int length) {

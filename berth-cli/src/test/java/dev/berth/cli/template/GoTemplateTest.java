@@ -99,8 +99,10 @@ class GoTemplateTest {
             {{printf "%x %X %o %b %c %U" 255 255 8 5 65 65}} => ff FF 10 101 A U+0041
             {{printf "%6.2f|%e|%g" 3.14159 1234.5678 0.000012}} => ~  3.14|1.234568e+03|1.2e-05~
             {{printf "%%"}} => %
+            {{printf "%-6s|%.2f|%.3v|%08.3f|%x" 0 -3 "abcdef" -3.14159 -255}} => ~%!s(int=0     )|%!f(int=-03)|abc|-003.142|-ff~
+            {{printf "%#v %#v %#v" .Name .Names 1.5}} {{printf "%d" 1 nil}} => ~"/web" []interface {}{"/web", "/alias"} 1.5 1%!(EXTRA <nil>)~
             {{printf "%q" "\\x01\\u00ff\\u200b"}} => ~"\\x01ÿ\\u200b"~
-            {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=1) %!d(string=2)]~
+            {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=    1) %!d(string=    2)]~
             {{printf "%q" .Config.Labels}} => ~map["a":"1" "b":"2" "com.example.x":"y"]~
             {{printf "%5.1q|%x|%X" "abc" "hi" -255}} => ~  "a"|6869|-FF~
             {{printf "%v %v" 1.0 100000000.0}} {{1.5e6}} {{0.000001}} => 1 1e+08 1.5e+06 1e-06
@@ -254,6 +256,8 @@ class GoTemplateTest {
             {{.Name 1}} => template: :1:2: executing "" at <.Name>: Name is not a method but has arguments
             {{range .Name}}{{end}} => template: :1:8: executing "" at <.Name>: range can't iterate over /web
             {{nil}} => template: :1:2: executing "" at <nil>: nil is not a command
+            {{pad .Name -1 2}} => template: :1:2: executing "" at <pad .Name -1 2>: error calling pad: strings: negative Repeat count
+            {{join (printf "%s" .State.Status) "/"}} => template: :1:26: executing "" at <.State.Status>: wrong type for value; expected []string; got string
             {{upper 1}} => template: :1:8: executing "" at <1>: expected string; found 1
             {{truncate .Name "x"}} => template: :1:17: executing "" at <"x">: expected integer; found "x"
             {{truncate .Name 1.5}} => template: :1:17: executing "" at <1.5>: expected integer; found 1.5
