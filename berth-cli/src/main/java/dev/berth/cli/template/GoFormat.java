@@ -289,6 +289,18 @@ public final class GoFormat {
         boolean zero;
         int width = -1;
         int prec = -1;
+
+        /** The same flags without '#': Go's %#x prints a bad value with plain %v, not %#v. */
+        Spec withoutSharp() {
+            Spec s = new Spec();
+            s.minus = minus;
+            s.plus = plus;
+            s.space = space;
+            s.zero = zero;
+            s.width = width;
+            s.prec = prec;
+            return s;
+        }
     }
 
     private static void formatArg(StringBuilder sb, Spec spec, int verb, JsonNode a) {
@@ -338,6 +350,9 @@ public final class GoFormat {
                 } else if (a != null && a.isNumber()) {
                     body = formatFloat(a.doubleValue(), 'g', spec.prec);
                     numeric = true;
+                    if (spec.space && !spec.plus && !body.startsWith("-")) {
+                        body = " " + body;
+                    }
                 } else {
                     body = valueString(a);
                     numeric = a != null && a.isNumber();
@@ -373,6 +388,9 @@ public final class GoFormat {
                     numeric = verb != 'c';
                 } else if (a != null && a.isTextual() && (verb == 'x' || verb == 'X')) {
                     body = hex(a.textValue().getBytes(StandardCharsets.UTF_8), verb == 'X');
+                    if (spec.sharp && !body.isEmpty()) {
+                        body = (verb == 'X' ? "0X" : "0x") + body;
+                    }
                 } else {
                     badVerb(sb, spec, verb, a);
                     return;
@@ -485,7 +503,7 @@ public final class GoFormat {
             sb.append("<nil>");
         } else {
             sb.append(typeName(a)).append('=');
-            formatArg(sb, spec, 'v', a);
+            formatArg(sb, spec.withoutSharp(), 'v', a);
         }
         sb.append(')');
     }

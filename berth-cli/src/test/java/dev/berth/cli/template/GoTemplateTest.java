@@ -117,7 +117,8 @@ class GoTemplateTest {
             {{and 1 0 2}} {{and 1 2}} {{or 0 "" "x"}} {{or 0 ""}} => ~0 2 x ~
             {{not .Text}} {{not .Name}} => true false
             {{lt 1 2}} {{le 2 2}} {{gt 1 2}} {{ge 3 2}} {{lt "a" "b"}} => true true false true true
-            {{eq .Nope "x"}} {{eq 1 1.0}} => false true
+            {{eq .Nope "x"}} {{eq 1.5 1.5}} {{lt .State.Pid 5000}} => false true true
+            {{printf "%#o|% d|%#x|%#x" "s" 2.5 "hi" 255}} => ~%!o(string=s)|%!d(float64= 2.5)|0x6869|0xff~
             {{with .State}}{{.Status}}{{end}} => running
             {{with .Nope}}yes{{else}}no{{end}} => no
             {{with $x := .State.Pid}}{{$x}}{{end}} => 4242
@@ -253,6 +254,7 @@ class GoTemplateTest {
             {{upper .Nope}} => template: :1:8: executing "" at <.Nope>: invalid value; expected string
             {{len 1 2}} => template: :1:2: executing "" at <len>: wrong number of args for len: want 1 got 2
             {{eq .Name 1}} => template: :1:2: executing "" at <eq .Name 1>: error calling eq: incompatible types for comparison
+            {{eq 3 2.5}} => template: :1:2: executing "" at <eq 3 2.5>: error calling eq: incompatible types for comparison
             {{.Name 1}} => template: :1:2: executing "" at <.Name>: Name is not a method but has arguments
             {{range .Name}}{{end}} => template: :1:8: executing "" at <.Name>: range can't iterate over /web
             {{nil}} => template: :1:2: executing "" at <nil>: nil is not a command
