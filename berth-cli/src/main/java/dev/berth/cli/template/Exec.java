@@ -119,7 +119,7 @@ final class Exec {
         if (v.isMissingNode()) {
             out.append("<no value>");
         } else if (v instanceof FieldNull f) {
-            out.append(nullFields.apply(f.field()));
+            out.append(f.rendered());
         } else {
             GoFormat.appendValue(out, v);
         }
@@ -321,7 +321,7 @@ final class Exec {
                 throw new Failure(node, "map has no entry for key " + GoFormat.quote(name));
             }
             if (v != null && v.isNull() && nullFields != null) {
-                return new FieldNull(name);
+                return new FieldNull(name, nullFields.apply(name));
             }
             return v == null ? MISSING : v;
         }

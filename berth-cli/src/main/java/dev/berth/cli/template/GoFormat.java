@@ -25,7 +25,9 @@ public final class GoFormat {
 
     /** Appends {@code v} as Go's fmt %v would print the equivalent decoded value; missing prints as nil. */
     static void appendValue(StringBuilder sb, JsonNode v) {
-        if (v == null || v.isMissingNode() || v.isNull()) {
+        if (v instanceof FieldNull f) {
+            sb.append(f.rendered());
+        } else if (v == null || v.isMissingNode() || v.isNull()) {
             sb.append("<nil>");
         } else if (v.isTextual()) {
             sb.append(v.textValue());
@@ -307,6 +309,10 @@ public final class GoFormat {
         boolean nil = a == null || a.isMissingNode() || a.isNull();
         if (verb == 'v' && spec.sharp) {
             pad(sb, goSyntax(a), spec, false);
+            return;
+        }
+        if (a instanceof FieldNull f && f.isEmptyCollection() && verb != 'T') {
+            sb.append(f.rendered());
             return;
         }
         // Go applies the verb (and width) to each element of a slice or map.

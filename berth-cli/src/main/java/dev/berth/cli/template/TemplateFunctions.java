@@ -248,6 +248,10 @@ public final class TemplateFunctions {
         if (v.isMissingNode()) {
             return new CallException("invalid value; expected " + expected, argIndex, expected);
         }
+        if (v.isNull()) {
+            // A JSON null is a nil interface{} in Go, whose type the message names.
+            return new CallException("wrong type for value; expected " + expected + "; got interface {}", argIndex, expected);
+        }
         return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), argIndex, expected);
     }
 

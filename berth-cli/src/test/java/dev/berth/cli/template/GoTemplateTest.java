@@ -293,6 +293,10 @@ class GoTemplateTest {
         assertThat(GoTemplate.parse("{{json .Config.Entrypoint}} {{len .Config.Volumes}}{{range .HostConfig.Links}}x{{else}} none{{end}}")
                 .nullFields(DockerNulls::render).execute(c)).isEqualTo("null 0 none");
         assertThat(GoTemplate.parse("{{.Config.Entrypoint}}").execute(c)).isEqualTo("<nil>");
+        assertThat(GoTemplate.parse("{{$x := .Config.Entrypoint}}{{$x | printf \"%v|%d\" .Config.Volumes}}|{{print .HostConfig.PidsLimit}}")
+                .nullFields(DockerNulls::render).execute(c)).isEqualTo("map[]|[]|<nil>");
+        assertThatThrownBy(() -> GoTemplate.parse("{{lower .Config.Entrypoint}}").nullFields(DockerNulls::render).execute(c))
+                .hasMessageEndingWith("wrong type for value; expected string; got interface {}");
     }
 
     @Test
