@@ -351,7 +351,9 @@ public final class GoFormat {
                 } else if (a != null && a.isTextual()) {
                     body = spec.prec >= 0 ? truncateRunes(a.textValue(), spec.prec) : a.textValue();
                 } else if (a != null && a.isIntegralNumber()) {
-                    body = formatInteger(a, 'd', spec);
+                    Spec noPlus = spec.withoutSharp();
+                    noPlus.plus = false;
+                    body = formatInteger(a, 'd', noPlus);
                     numeric = true;
                 } else if (a != null && a.isNumber()) {
                     body = formatFloat(a.doubleValue(), 'g', spec.prec);
@@ -363,9 +365,7 @@ public final class GoFormat {
                     body = valueString(a);
                     numeric = a != null && a.isNumber();
                 }
-                if (numeric && spec.plus && !body.startsWith("-") && !body.startsWith("+")) {
-                    body = "+" + body;
-                }
+                // %+v means "field names" in Go, not a sign: the plus flag does not apply to %v.
             }
             case 's' -> {
                 if (nil || a.isNumber() || a.isBoolean()) {

@@ -99,6 +99,7 @@ class GoTemplateTest {
             {{printf "%x %X %o %b %c %U" 255 255 8 5 65 65}} => ff FF 10 101 A U+0041
             {{printf "%6.2f|%e|%g" 3.14159 1234.5678 0.000012}} => ~  3.14|1.234568e+03|1.2e-05~
             {{printf "%%"}} => %
+            {{printf "%+v|%+d|%+v" 3 3 2.5}} => ~3|+3|2.5~
             {{printf "%-6s|%.2f|%.3v|%08.3f|%x" 0 -3 "abcdef" -3.14159 -255}} => ~%!s(int=0     )|%!f(int=-03)|abc|-003.142|-ff~
             {{printf "%#v %#v %#v" .Name .Names 1.5}} {{printf "%d" 1 nil}} => ~"/web" []interface {}{"/web", "/alias"} 1.5 1%!(EXTRA <nil>)~
             {{printf "%q" "\\x01\\u00ff\\u200b"}} => ~"\\x01ÿ\\u200b"~
