@@ -77,9 +77,10 @@ stop_berthd() {
   # conmon and anything else berthd spawned carry our unique directory in their arguments.
   for p in $(pids_mentioning "$berthd_dir"); do kill -KILL "$p" 2>/dev/null || true; done
   unmount_under "$berthd_dir"
+  # Its cgroup parent may sit nested below berthd's own cgroup in some controllers: find it everywhere.
   local c
-  for c in /sys/fs/cgroup/*/"$cgroup_parent" /sys/fs/cgroup/"$cgroup_parent"; do
-    [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  find /sys/fs/cgroup -maxdepth 6 -type d -name "$cgroup_parent" -prune 2>/dev/null | while read -r c; do
+    find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
   rm -rf --one-file-system "$berthd_dir"
   berthd_dir=

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's docker.io (for its dockerd only) and starts a private dockerd for benchmarks:
 # its own socket, data root, exec root and pidfile under $DOCKERD_DIR (default /tmp/berth-bench-dockerd),
-# no bridge and no iptables. Then imports the host's busybox as image "busybox".
+# its own cgroup parent (berth-bench-dockerd), no bridge and no iptables. Then imports the host's busybox as image "busybox".
 # The docker 28 CLI in /usr/local/bin stays the one used; no system docker service is started.
 # Stop it with bench/stop-dockerd.sh.
 set -euo pipefail
@@ -38,6 +38,7 @@ else
     --exec-root "$DOCKERD_DIR/exec" \
     --pidfile "$DOCKERD_DIR/dockerd.pid" \
     --bridge=none --iptables=false --ip-masq=false \
+    --cgroup-parent=berth-bench-dockerd \
     >"$DOCKERD_DIR/dockerd.log" 2>&1 </dev/null &
   echo $! >"$DOCKERD_DIR/launcher.pid"
   if ! wait_ping "$DOCKERD_SOCK" 60; then

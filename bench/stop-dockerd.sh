@@ -3,7 +3,6 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[ -d "$DOCKERD_DIR" ] || { log "nothing to stop: $DOCKERD_DIR does not exist"; exit 0; }
 pid=$(cat "$DOCKERD_DIR/dockerd.pid" 2>/dev/null || cat "$DOCKERD_DIR/launcher.pid" 2>/dev/null || true)
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
   # Containers first, so dockerd can stop their shims cleanly.
@@ -13,5 +12,10 @@ if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 fi
 # dockerd's supervised containerd stops with it; anything still holding the exec root was started by it.
 unmount_under "$DOCKERD_DIR"
+# Its containers' cgroups live under its own parent, which a controller may nest below dockerd's own cgroup
+# (here memory sits under /process_api/...): find every berth-bench-dockerd directory and rmdir it, children first.
+find /sys/fs/cgroup -maxdepth 6 -type d -name berth-bench-dockerd -prune 2>/dev/null | while read -r c; do
+  find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+done
 rm -rf "$DOCKERD_DIR"
-log "dockerd stopped and $DOCKERD_DIR removed"
+log "dockerd stopped; $DOCKERD_DIR and its cgroups removed"

@@ -119,7 +119,7 @@ final class Exec {
         if (v.isMissingNode()) {
             out.append("<no value>");
         } else if (v instanceof FieldNull f) {
-            out.append(nullFields.apply(f.field()));
+            out.append(f.rendered());
         } else {
             GoFormat.appendValue(out, v);
         }
@@ -321,7 +321,7 @@ final class Exec {
                 throw new Failure(node, "map has no entry for key " + GoFormat.quote(name));
             }
             if (v != null && v.isNull() && nullFields != null) {
-                return new FieldNull(name);
+                return new FieldNull(name, nullFields.apply(name));
             }
             return v == null ? MISSING : v;
         }
@@ -340,9 +340,11 @@ final class Exec {
             throw new Failure(node, "wrong number of args for " + m.name() + ": want " + want + " got " + numIn);
         }
         List<JsonNode> values = new ArrayList<>(numIn);
+        Node[] argAt = new Node[argNodes.size()];
         // Arguments evaluate against the dot of the enclosing command, as in Go.
-        for (Node a : argNodes) {
-            values.add(evalArg(currentDot, a));
+        for (int i = 0; i < argNodes.size(); i++) {
+            values.add(evalArg(currentDot, argNodes.get(i)));
+            argAt[i] = at;
         }
         if (fin != null) {
             values.add(fin);
@@ -352,7 +354,7 @@ final class Exec {
             return result == null ? NullNode.getInstance() : result;
         } catch (TemplateFunctions.CallException e) {
             if (e.argumentError()) {
-                throw argumentFailure(e, argNodes);
+                throw argumentFailure(e, argNodes, argAt);
             }
             throw new Failure(node, "error calling " + m.name() + ": " + e.getMessage());
         }
@@ -382,8 +384,11 @@ final class Exec {
             return fin != null ? fin : v;
         }
         List<JsonNode> values = new ArrayList<>(numIn);
-        for (Node a : argNodes) {
-            values.add(evalArg(dot, a));
+        // Go reports a value of the wrong type at the node evaluated last while computing that argument.
+        Node[] argAt = new Node[argNodes.size()];
+        for (int i = 0; i < argNodes.size(); i++) {
+            values.add(evalArg(dot, argNodes.get(i)));
+            argAt[i] = at;
         }
         if (fin != null) {
             values.add(fin);
@@ -393,7 +398,7 @@ final class Exec {
             return result == null ? NullNode.getInstance() : result;
         } catch (TemplateFunctions.CallException e) {
             if (e.argumentError()) {
-                throw argumentFailure(e, argNodes);
+                throw argumentFailure(e, argNodes, argAt);
             }
             throw new Failure(cmd, "error calling " + def.name() + ": " + e.getMessage());
         }
@@ -403,7 +408,7 @@ final class Exec {
      * Go converts each argument to the parameter's type while evaluating it: a constant of the wrong kind reads
      * "expected integer; found 1.5", any other value "wrong type for value; ...", both at the argument.
      */
-    private Failure argumentFailure(TemplateFunctions.CallException e, List<Node> argNodes) {
+    private Failure argumentFailure(TemplateFunctions.CallException e, List<Node> argNodes, Node[] argAt) {
         int i = e.argIndex();
         if (i < 0 || i >= argNodes.size()) {
             return new Failure(at, e.getMessage());
@@ -417,7 +422,7 @@ final class Exec {
                 default -> new Failure(arg, "can't handle " + c.text() + " for arg of type " + expected);
             };
         }
-        return new Failure(arg, e.getMessage());
+        return new Failure(argAt[i], e.getMessage());
     }
 
     private JsonNode evalArg(JsonNode dot, Node n) {

@@ -25,7 +25,9 @@ public final class GoFormat {
 
     /** Appends {@code v} as Go's fmt %v would print the equivalent decoded value; missing prints as nil. */
     static void appendValue(StringBuilder sb, JsonNode v) {
-        if (v == null || v.isMissingNode() || v.isNull()) {
+        if (v instanceof FieldNull f) {
+            sb.append(f.rendered());
+        } else if (v == null || v.isMissingNode() || v.isNull()) {
             sb.append("<nil>");
         } else if (v.isTextual()) {
             sb.append(v.textValue());
@@ -268,8 +270,12 @@ public final class GoFormat {
                     sb.append(", ");
                 }
                 JsonNode a = args.get(k);
-                sb.append(typeName(a)).append('=');
-                appendValue(sb, a);
+                if (a == null || a.isMissingNode() || a.isNull()) {
+                    sb.append("<nil>");
+                } else {
+                    sb.append(typeName(a)).append('=');
+                    appendValue(sb, a);
+                }
             }
             sb.append(')');
         }
@@ -285,10 +291,30 @@ public final class GoFormat {
         boolean zero;
         int width = -1;
         int prec = -1;
+
+        /** The same flags without '#': Go's %#x prints a bad value with plain %v, not %#v. */
+        Spec withoutSharp() {
+            Spec s = new Spec();
+            s.minus = minus;
+            s.plus = plus;
+            s.space = space;
+            s.zero = zero;
+            s.width = width;
+            s.prec = prec;
+            return s;
+        }
     }
 
     private static void formatArg(StringBuilder sb, Spec spec, int verb, JsonNode a) {
         boolean nil = a == null || a.isMissingNode() || a.isNull();
+        if (verb == 'v' && spec.sharp) {
+            pad(sb, goSyntax(a), spec, false);
+            return;
+        }
+        if (a instanceof FieldNull f && f.isEmptyCollection() && verb != 'T') {
+            sb.append(f.rendered());
+            return;
+        }
         // Go applies the verb (and width) to each element of a slice or map.
         if (a != null && a.isArray() && verb != 'T') {
             sb.append('[');
@@ -320,22 +346,30 @@ public final class GoFormat {
         boolean numeric = false;
         switch (verb) {
             case 'v' -> {
-                if (a != null && a.isTextual()) {
-                    body = a.textValue();
-                } else if (a != null && a.isNumber() && !a.isIntegralNumber()) {
+                if (spec.sharp) {
+                    body = goSyntax(a);
+                } else if (a != null && a.isTextual()) {
+                    body = spec.prec >= 0 ? truncateRunes(a.textValue(), spec.prec) : a.textValue();
+                } else if (a != null && a.isIntegralNumber()) {
+                    Spec noPlus = spec.withoutSharp();
+                    noPlus.plus = false;
+                    body = formatInteger(a, 'd', noPlus);
+                    numeric = true;
+                } else if (a != null && a.isNumber()) {
                     body = formatFloat(a.doubleValue(), 'g', spec.prec);
                     numeric = true;
+                    if (spec.space && !spec.plus && !body.startsWith("-")) {
+                        body = " " + body;
+                    }
                 } else {
                     body = valueString(a);
                     numeric = a != null && a.isNumber();
                 }
-                if (numeric && spec.plus && !body.startsWith("-")) {
-                    body = "+" + body;
-                }
+                // %+v means "field names" in Go, not a sign: the plus flag does not apply to %v.
             }
             case 's' -> {
                 if (nil || a.isNumber() || a.isBoolean()) {
-                    badVerb(sb, verb, a);
+                    badVerb(sb, spec, verb, a);
                     return;
                 }
                 body = valueString(a);
@@ -350,7 +384,7 @@ public final class GoFormat {
                 } else if (a != null && a.isIntegralNumber()) {
                     body = quoteRune((int) a.longValue());
                 } else {
-                    badVerb(sb, verb, a);
+                    badVerb(sb, spec, verb, a);
                     return;
                 }
             }
@@ -360,15 +394,18 @@ public final class GoFormat {
                     numeric = verb != 'c';
                 } else if (a != null && a.isTextual() && (verb == 'x' || verb == 'X')) {
                     body = hex(a.textValue().getBytes(StandardCharsets.UTF_8), verb == 'X');
+                    if (spec.sharp && !body.isEmpty()) {
+                        body = (verb == 'X' ? "0X" : "0x") + body;
+                    }
                 } else {
-                    badVerb(sb, verb, a);
+                    badVerb(sb, spec, verb, a);
                     return;
                 }
             }
             case 'e', 'E', 'f', 'F', 'g', 'G' -> {
                 // JSON integers are Go ints, so %f on them is a bad verb as in Go.
                 if (a == null || !a.isNumber() || a.isIntegralNumber()) {
-                    badVerb(sb, verb, a);
+                    badVerb(sb, spec, verb, a);
                     return;
                 }
                 char fmt = Character.toLowerCase((char) verb);
@@ -390,13 +427,13 @@ public final class GoFormat {
             case 'T' -> body = typeName(a);
             case 't' -> {
                 if (a == null || !a.isBoolean()) {
-                    badVerb(sb, verb, a);
+                    badVerb(sb, spec, verb, a);
                     return;
                 }
                 body = Boolean.toString(a.booleanValue());
             }
             default -> {
-                badVerb(sb, verb, a);
+                badVerb(sb, spec, verb, a);
                 return;
             }
         }
@@ -465,15 +502,49 @@ public final class GoFormat {
         }
     }
 
-    private static void badVerb(StringBuilder sb, int verb, JsonNode a) {
+    /** Go's %!verb(type=value): the value printed with %v and the directive's flags, width and precision. */
+    private static void badVerb(StringBuilder sb, Spec spec, int verb, JsonNode a) {
         sb.append("%!").appendCodePoint(verb).append('(');
         if (a == null || a.isMissingNode() || a.isNull()) {
             sb.append("<nil>");
         } else {
             sb.append(typeName(a)).append('=');
-            appendValue(sb, a);
+            formatArg(sb, spec.withoutSharp(), 'v', a);
         }
         sb.append(')');
+    }
+
+    /** %#v for values decoded from JSON (Go's map-mode types). */
+    static String goSyntax(JsonNode a) {
+        if (a == null || a.isMissingNode() || a.isNull()) {
+            return "<nil>";
+        }
+        if (a.isTextual()) {
+            return quote(a.textValue());
+        }
+        if (a.isArray()) {
+            StringBuilder sb = new StringBuilder("[]interface {}{");
+            for (int i = 0; i < a.size(); i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                sb.append(goSyntax(a.get(i)));
+            }
+            return sb.append('}').toString();
+        }
+        if (a.isObject()) {
+            StringBuilder sb = new StringBuilder("map[string]interface {}{");
+            boolean first = true;
+            for (String key : sortedKeys(a)) {
+                if (!first) {
+                    sb.append(", ");
+                }
+                first = false;
+                sb.append(quote(key)).append(':').append(goSyntax(a.get(key)));
+            }
+            return sb.append('}').toString();
+        }
+        return valueString(a);
     }
 
     private static String truncateRunes(String s, int runes) {

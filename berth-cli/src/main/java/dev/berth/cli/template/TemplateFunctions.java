@@ -248,6 +248,10 @@ public final class TemplateFunctions {
         if (v.isMissingNode()) {
             return new CallException("invalid value; expected " + expected, argIndex, expected);
         }
+        if (v.isNull()) {
+            // A JSON null is a nil interface{} in Go, whose type the message names.
+            return new CallException("wrong type for value; expected " + expected + "; got interface {}", argIndex, expected);
+        }
         return new CallException("wrong type for value; expected " + expected + "; got " + GoFormat.typeName(v), argIndex, expected);
     }
 
@@ -399,8 +403,8 @@ public final class TemplateFunctions {
         return out;
     }
 
-    /** Comparable kinds: Go reports comparisons across kinds as errors. Int and float compare numerically here. */
-    private enum Kind { INVALID, BOOL, NUMBER, STRING, OTHER }
+    /** Go's comparable basic kinds: comparing across kinds (also int with float) is an error. */
+    private enum Kind { INVALID, BOOL, INT, FLOAT, STRING, OTHER }
 
     private static Kind kind(JsonNode v) {
         if (v == null || v.isMissingNode() || v.isNull()) {
@@ -410,7 +414,7 @@ public final class TemplateFunctions {
             return Kind.BOOL;
         }
         if (v.isNumber()) {
-            return Kind.NUMBER;
+            return v.isIntegralNumber() ? Kind.INT : Kind.FLOAT;
         }
         if (v.isTextual()) {
             return Kind.STRING;
@@ -435,7 +439,7 @@ public final class TemplateFunctions {
                 truth = switch (k1) {
                     case INVALID -> true;
                     case BOOL -> a1.booleanValue() == a.booleanValue();
-                    case NUMBER -> compareNumbers(a1, a) == 0;
+                    case INT, FLOAT -> compareNumbers(a1, a) == 0;
                     case STRING -> a1.textValue().equals(a.textValue());
                     case OTHER -> throw new CallException("non-comparable type " + GoFormat.valueString(a1) + ": "
                             + GoFormat.typeName(a1));
@@ -458,7 +462,7 @@ public final class TemplateFunctions {
             throw new CallException("incompatible types for comparison");
         }
         return switch (k1) {
-            case NUMBER -> compareNumbers(a, b) < 0;
+            case INT, FLOAT -> compareNumbers(a, b) < 0;
             case STRING -> GoFormat.compareStrings(a.textValue(), b.textValue()) < 0;
             default -> throw new CallException("invalid type for comparison");
         };
@@ -606,11 +610,15 @@ public final class TemplateFunctions {
         return Character.isWhitespace(r) || Character.isSpaceChar(r);
     }
 
-    static String pad(String s, int prefix, int suffix) {
+    static String pad(String s, int prefix, int suffix) throws CallException {
         if (s.isEmpty()) {
             return s;
         }
-        return " ".repeat(Math.max(prefix, 0)) + s + " ".repeat(Math.max(suffix, 0));
+        if (prefix < 0 || suffix < 0) {
+            // Go's strings.Repeat panics; text/template reports the panic as the call's error.
+            throw new CallException("strings: negative Repeat count");
+        }
+        return " ".repeat(prefix) + s + " ".repeat(suffix);
     }
 
     static String truncate(String s, int length) {

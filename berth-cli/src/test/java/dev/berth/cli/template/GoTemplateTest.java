@@ -99,8 +99,11 @@ class GoTemplateTest {
             {{printf "%x %X %o %b %c %U" 255 255 8 5 65 65}} => ff FF 10 101 A U+0041
             {{printf "%6.2f|%e|%g" 3.14159 1234.5678 0.000012}} => ~  3.14|1.234568e+03|1.2e-05~
             {{printf "%%"}} => %
+            {{printf "%+v|%+d|%+v" 3 3 2.5}} => ~3|+3|2.5~
+            {{printf "%-6s|%.2f|%.3v|%08.3f|%x" 0 -3 "abcdef" -3.14159 -255}} => ~%!s(int=0     )|%!f(int=-03)|abc|-003.142|-ff~
+            {{printf "%#v %#v %#v" .Name .Names 1.5}} {{printf "%d" 1 nil}} => ~"/web" []interface {}{"/web", "/alias"} 1.5 1%!(EXTRA <nil>)~
             {{printf "%q" "\\x01\\u00ff\\u200b"}} => ~"\\x01ÿ\\u200b"~
-            {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=1) %!d(string=2)]~
+            {{printf "%d|%s|%5d" .Names .Names (split "1 2" " ")}} => ~[%!d(string=/web) %!d(string=/alias)]|[/web /alias]|[%!d(string=    1) %!d(string=    2)]~
             {{printf "%q" .Config.Labels}} => ~map["a":"1" "b":"2" "com.example.x":"y"]~
             {{printf "%5.1q|%x|%X" "abc" "hi" -255}} => ~  "a"|6869|-FF~
             {{printf "%v %v" 1.0 100000000.0}} {{1.5e6}} {{0.000001}} => 1 1e+08 1.5e+06 1e-06
@@ -115,7 +118,8 @@ class GoTemplateTest {
             {{and 1 0 2}} {{and 1 2}} {{or 0 "" "x"}} {{or 0 ""}} => ~0 2 x ~
             {{not .Text}} {{not .Name}} => true false
             {{lt 1 2}} {{le 2 2}} {{gt 1 2}} {{ge 3 2}} {{lt "a" "b"}} => true true false true true
-            {{eq .Nope "x"}} {{eq 1 1.0}} => false true
+            {{eq .Nope "x"}} {{eq 1.5 1.5}} {{lt .State.Pid 5000}} => false true true
+            {{printf "%#o|% d|%#x|%#x" "s" 2.5 "hi" 255}} => ~%!o(string=s)|%!d(float64= 2.5)|0x6869|0xff~
             {{with .State}}{{.Status}}{{end}} => running
             {{with .Nope}}yes{{else}}no{{end}} => no
             {{with $x := .State.Pid}}{{$x}}{{end}} => 4242
@@ -251,9 +255,12 @@ class GoTemplateTest {
             {{upper .Nope}} => template: :1:8: executing "" at <.Nope>: invalid value; expected string
             {{len 1 2}} => template: :1:2: executing "" at <len>: wrong number of args for len: want 1 got 2
             {{eq .Name 1}} => template: :1:2: executing "" at <eq .Name 1>: error calling eq: incompatible types for comparison
+            {{eq 3 2.5}} => template: :1:2: executing "" at <eq 3 2.5>: error calling eq: incompatible types for comparison
             {{.Name 1}} => template: :1:2: executing "" at <.Name>: Name is not a method but has arguments
             {{range .Name}}{{end}} => template: :1:8: executing "" at <.Name>: range can't iterate over /web
             {{nil}} => template: :1:2: executing "" at <nil>: nil is not a command
+            {{pad .Name -1 2}} => template: :1:2: executing "" at <pad .Name -1 2>: error calling pad: strings: negative Repeat count
+            {{join (printf "%s" .State.Status) "/"}} => template: :1:26: executing "" at <.State.Status>: wrong type for value; expected []string; got string
             {{upper 1}} => template: :1:8: executing "" at <1>: expected string; found 1
             {{truncate .Name "x"}} => template: :1:17: executing "" at <"x">: expected integer; found "x"
             {{truncate .Name 1.5}} => template: :1:17: executing "" at <1.5>: expected integer; found 1.5
@@ -287,6 +294,10 @@ class GoTemplateTest {
         assertThat(GoTemplate.parse("{{json .Config.Entrypoint}} {{len .Config.Volumes}}{{range .HostConfig.Links}}x{{else}} none{{end}}")
                 .nullFields(DockerNulls::render).execute(c)).isEqualTo("null 0 none");
         assertThat(GoTemplate.parse("{{.Config.Entrypoint}}").execute(c)).isEqualTo("<nil>");
+        assertThat(GoTemplate.parse("{{$x := .Config.Entrypoint}}{{$x | printf \"%v|%d\" .Config.Volumes}}|{{print .HostConfig.PidsLimit}}")
+                .nullFields(DockerNulls::render).execute(c)).isEqualTo("map[]|[]|<nil>");
+        assertThatThrownBy(() -> GoTemplate.parse("{{lower .Config.Entrypoint}}").nullFields(DockerNulls::render).execute(c))
+                .hasMessageEndingWith("wrong type for value; expected string; got interface {}");
     }
 
     @Test
