@@ -106,6 +106,29 @@ public final class Json {
         };
     }
 
+    /**
+     * A copy with every object's keys in sorted order: docker decodes inspect output into Go maps,
+     * whose keys {@code json} and {@code range} visit sorted.
+     */
+    public static JsonNode sorted(JsonNode n) {
+        if (n.isObject()) {
+            java.util.TreeMap<String, JsonNode> m = new java.util.TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                m.put(e.getKey(), sorted(e.getValue()));
+            }
+            ObjectNode o = NODES.objectNode();
+            m.forEach(o::set);
+            return o;
+        }
+        if (n.isArray()) {
+            ArrayNode a = NODES.arrayNode();
+            n.forEach(v -> a.add(sorted(v)));
+            return a;
+        }
+        return n;
+    }
+
     public static byte[] bytes(JsonNode n) {
         var out = new ByteArrayOutputStream();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {

@@ -95,7 +95,7 @@ public class InspectCommand extends BaseCommand {
             List<JsonNode> items = new ArrayList<>();
             for (String raw : raws) {
                 try {
-                    items.add(Json.parse(raw));
+                    items.add(Json.sorted(Json.parse(raw)));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -15,14 +15,8 @@ class BerthCliTest {
     @RegisterExtension
     static final BerthdFixture berthd = new BerthdFixture();
 
-    /** Runs the same command with both CLIs; "docker" in docker's own messages reads "berth" in ours. */
     static void assertSameAsDocker(String... args) {
-        CommandResult docker = berthd.docker(args);
-        CommandResult berth = berthd.berth(args);
-        String label = "berth " + String.join(" ", args) + "\n" + berth + "\n--- docker:\n" + docker;
-        assertThat(berth.exitCode()).as(label).isEqualTo(docker.exitCode());
-        assertThat(berth.stdout()).as(label).isEqualTo(docker.stdout());
-        assertThat(berth.stderr()).as(label).isEqualTo(docker.stderr().replace("docker", "berth"));
+        CliCompare.same(berthd, args);
     }
 
     private static String section(String text, String from) {
