@@ -73,6 +73,19 @@ class BerthCliContainersTest {
     }
 
     @Test
+    void interactiveTtyRunUsesTheLocalTerminalAndRestoresIt() throws Exception {
+        java.nio.file.Path dir = berthd.dir();
+        String berth = berthd.repo().resolve("bin/berth").toString();
+        String inner = "stty cols 91 rows 27; stty -g > " + dir.resolve("stty-before") + "; " + berth
+                + " run -it --rm busybox sh -c 'stty size; exit 4'; echo rc=$?; stty -g > " + dir.resolve("stty-after");
+        CommandResult r = BerthdFixture.run(java.util.List.of("script", "-qec", inner, "/dev/null"), new byte[0],
+                java.util.Map.of("BERTH_HOST", berthd.dockerHost()));
+        assertThat(r.stdout()).as(r.toString()).contains("27 91\r\n").contains("rc=4");
+        assertThat(java.nio.file.Files.readString(dir.resolve("stty-after")))
+                .isEqualTo(java.nio.file.Files.readString(dir.resolve("stty-before")));
+    }
+
+    @Test
     void startFailuresExitLikeDocker() {
         CliCompare.same(berthd, "run", "--rm", "busybox", "nosuch-binary");
         CliCompare.same(berthd, "run", "--rm", "busybox", "/etc/passwd");
