@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.Cli;
 import dev.berth.cli.FlagSet;
 import dev.berth.cli.ExitException;
+import dev.berth.cli.client.DockerClient;
 import dev.berth.cli.run.AttachSession;
 import dev.berth.cli.run.CreateRequest;
 import dev.berth.cli.run.TtyControl;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 
 /** berth attach: joins a running container's streams; exits with its status when it ends. */
@@ -50,6 +55,8 @@ public final class AttachCommand extends BaseCommand {
         if (tty && stdin && !TtyControl.stdinIsTerminal()) {
             throw new ExitException(1, "the input device is not a TTY");
         }
+        // registered before attaching, as docker does, so a quick exit is not missed
+        DockerClient.Pending wait = client().send("POST", "/containers/" + id + "/wait", null);
         try (AttachSession session = AttachSession.open(client(), id, new CreateRequest.Attach(stdin, true, true), detachKeys);
              TtyControl control = tty ? TtyControl.enter(stdin) : null) {
             if (control != null) {
@@ -58,10 +65,16 @@ public final class AttachCommand extends BaseCommand {
             session.pumpStdin(cli.in());
             session.copyOutput(tty, cli.out(), cli.err());
         }
-        JsonNode after = client().getJson("/containers/" + id + "/json");
-        if (after.path("State").path("Running").asBoolean(false)) {
-            return 0; // detached with the detach keys
+        var status = CompletableFuture.supplyAsync(() -> client().readJson(wait.response()), Thread::startVirtualThread);
+        try {
+            return status.get(5, TimeUnit.SECONDS).path("StatusCode").asInt();
+        } catch (TimeoutException stillRunning) {
+            return 0; // detached with the detach keys: the container goes on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
-        return after.path("State").path("ExitCode").asInt();
     }
 }

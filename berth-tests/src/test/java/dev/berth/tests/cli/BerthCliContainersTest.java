@@ -164,6 +164,23 @@ class BerthCliContainersTest {
     }
 
     @Test
+    void attachFollowAndStartAttachedEndWithTheContainer() {
+        ok("run", "-d", "--name", "follow", "busybox", "sh", "-c", "echo one; sleep 2; echo two; exit 9");
+        CommandResult logs = ok("logs", "-f", "follow");
+        assertThat(logs.stdout()).isEqualTo("one\ntwo\n");
+        ok("run", "-d", "--name", "att", "busybox", "sh", "-c", "sleep 2; echo late; exit 9");
+        CommandResult attach = berthd.berth("attach", "att");
+        assertThat(attach.exitCode()).as(attach.toString()).isEqualTo(9);
+        assertThat(attach.stdout()).isEqualTo("late\n");
+        ok("create", "--name", "later", "busybox", "sh", "-c", "echo from start; exit 6");
+        CommandResult start = berthd.berth("start", "-a", "later");
+        assertThat(start.exitCode()).as(start.toString()).isEqualTo(6);
+        assertThat(start.stdout()).isEqualTo("from start\n");
+        CliCompare.same(berthd, "attach", "later");
+        ok("rm", "follow", "att", "later");
+    }
+
+    @Test
     void pruneRemovesStoppedContainers() {
         ok("run", "--name", "done1", "busybox", "true");
         CommandResult p = ok("container", "prune", "-f");
