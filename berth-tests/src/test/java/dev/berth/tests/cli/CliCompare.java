@@ -30,7 +30,7 @@ final class CliCompare {
     }
 
     static String mask(String s) {
-        return s.replaceAll("(Less than a second|About a minute|About an hour|\\d+ (seconds|minutes|hours))( ago)?", "<time>$3")
+        return s.replaceAll("(Less than a second|About a minute|About an hour|\\d+ (seconds?|minutes?|hours?|days?))( ago)?", "<time>$3")
                 .replaceAll(" {2,}", "  ");
     }
 }
