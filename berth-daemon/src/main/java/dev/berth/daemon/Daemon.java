@@ -3,6 +3,10 @@ package dev.berth.daemon;
 import dev.berth.daemon.api.ApiServer;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.api.Router;
+import dev.berth.daemon.images.ImageRoutes;
+import dev.berth.daemon.images.ImageService;
+import dev.berth.daemon.storage.ContentStore;
+import dev.berth.daemon.storage.LayerStore;
 import dev.berth.daemon.store.MetadataDb;
 import dev.berth.daemon.system.EngineCounts;
 import dev.berth.daemon.system.HostFacts;
@@ -55,6 +59,11 @@ public final class Daemon implements AutoCloseable {
         EngineCountsSource counts = new EngineCountsSource();
 
         new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
+
+        ImageService imageService = new ImageService(db, new ContentStore(config.dataRoot()),
+                new LayerStore(config.dataRoot(), db), new ImageService.Platform("linux", host.goArch(), null));
+        new ImageRoutes(imageService).register(router);
+        counts.images = imageService::count;
 
         ApiServer server = new ApiServer(router, json);
         closeables.push(server);

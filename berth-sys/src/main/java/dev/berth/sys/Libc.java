@@ -25,6 +25,13 @@ public final class Libc {
     public static final int EINVAL = 22;
     public static final int ENOENT = 2;
     public static final int EBUSY = 16;
+    public static final int EPERM = 1;
+    public static final int ENODATA = 61;
+    public static final int EOPNOTSUPP = 95;
+    /** File type bits of {@code st_mode}, for {@link #mknod}. */
+    public static final int S_IFIFO = 0010000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -36,6 +43,20 @@ public final class Libc {
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle MKNOD = downcall("mknod", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle LSETXATTR = downcall("lsetxattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle LGETXATTR = downcall("lgetxattr", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CHMOD = downcall("chmod", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle LCHOWN = downcall("lchown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle UTIMENSAT = downcall("utimensat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -68,6 +89,112 @@ public final class Libc {
             if (rc != 0) {
                 throw error("umount " + target, (int) ERRNO.get(state, 0L));
             }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** mknod(2): {@code mode} holds the file type ({@link #S_IFCHR}, ...) and permission bits. */
+    public static void mknod(String path, int mode, int major, int minor) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            int rc = (int) MKNOD.invokeExact(state, a.allocateFrom(path), mode, makedev(major, minor));
+            if (rc != 0) {
+                throw error("mknod " + path, (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * chmod(2) by path, without opening the file (the JDK opens it, which blocks on a FIFO and
+     * opens devices). Follows a final symlink: do not call it on one.
+     */
+    public static void chmod(String path, int mode) throws ErrnoException {
+        call("chmod " + path, a -> (int) CHMOD.invokeExact(a.state, a.arena.allocateFrom(path), mode));
+    }
+
+    /** lchown(2): changes the owner of a path, not of what a final symlink points to. */
+    public static void lchown(String path, int uid, int gid) throws ErrnoException {
+        call("lchown " + path, a -> (int) LCHOWN.invokeExact(a.state, a.arena.allocateFrom(path), uid, gid));
+    }
+
+    /** utimensat(2) with AT_SYMLINK_NOFOLLOW: sets access and modification times, in nanoseconds since the epoch. */
+    public static void lutimes(String path, long atimeNanos, long mtimeNanos) throws ErrnoException {
+        call("utimensat " + path, a -> {
+            MemorySegment ts = a.arena.allocate(ValueLayout.JAVA_LONG, 4);
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 0, Math.floorDiv(atimeNanos, 1_000_000_000L));
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 1, Math.floorMod(atimeNanos, 1_000_000_000L));
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 2, Math.floorDiv(mtimeNanos, 1_000_000_000L));
+            ts.setAtIndex(ValueLayout.JAVA_LONG, 3, Math.floorMod(mtimeNanos, 1_000_000_000L));
+            return (int) UTIMENSAT.invokeExact(a.state, AT_FDCWD, a.arena.allocateFrom(path), ts, AT_SYMLINK_NOFOLLOW);
+        });
+    }
+
+    private record CallContext(Arena arena, MemorySegment state) {}
+
+    @FunctionalInterface
+    private interface Call {
+        int run(CallContext c) throws Throwable;
+    }
+
+    private static void call(String what, Call call) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            int rc = call.run(new CallContext(a, state));
+            if (rc != 0) {
+                throw error(what, (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** glibc's makedev(3) encoding of a device number. */
+    static long makedev(int major, int minor) {
+        long ma = major & 0xffffffffL;
+        long mi = minor & 0xffffffffL;
+        return ((ma & 0xfffff000L) << 32) | ((ma & 0xfffL) << 8) | ((mi & 0xffffff00L) << 12) | (mi & 0xffL);
+    }
+
+    /** lsetxattr(2): sets an extended attribute without following a final symlink. */
+    public static void lsetxattr(String path, String name, byte[] value) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment v = a.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            int rc = (int) LSETXATTR.invokeExact(state, a.allocateFrom(path), a.allocateFrom(name), v, (long) value.length, 0);
+            if (rc != 0) {
+                throw error("setxattr " + name + " on " + path, (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** lgetxattr(2): the attribute's value, or null when the file does not have it. */
+    public static byte[] lgetxattr(String path, String name) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment buf = a.allocate(65536);
+            long n = (long) LGETXATTR.invokeExact(state, a.allocateFrom(path), a.allocateFrom(name), buf, 65536L);
+            if (n < 0) {
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno == ENODATA) {
+                    return null;
+                }
+                throw error("getxattr " + name + " on " + path, errno);
+            }
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

@@ -29,4 +29,53 @@ class LibcTest {
                 .isInstanceOf(Libc.ErrnoException.class)
                 .satisfies(e -> assertThat(((Libc.ErrnoException) e).errno()).isIn(Libc.ENOENT, Libc.EINVAL));
     }
+
+    @Test
+    void mknodMakesDevicesAndFifos(@TempDir Path dir) throws Exception {
+        Path dev = dir.resolve("null");
+        Libc.mknod(dev.toString(), Libc.S_IFCHR | 0666, 1, 3);
+        assertThat(Files.getAttribute(dev, "unix:rdev")).isEqualTo(Libc.makedev(1, 3));
+        assertThat(((Integer) Files.getAttribute(dev, "unix:mode")) & 0170000).isEqualTo(Libc.S_IFCHR);
+        Path fifo = dir.resolve("fifo");
+        Libc.mknod(fifo.toString(), Libc.S_IFIFO | 0600, 0, 0);
+        assertThat(((Integer) Files.getAttribute(fifo, "unix:mode")) & 0170000).isEqualTo(Libc.S_IFIFO);
+        assertThatThrownBy(() -> Libc.mknod(fifo.toString(), Libc.S_IFIFO | 0600, 0, 0))
+                .isInstanceOf(Libc.ErrnoException.class).hasMessageContaining("File exists");
+    }
+
+    @Test
+    void makedevMatchesGlibc() {
+        assertThat(Libc.makedev(0, 0)).isZero();
+        assertThat(Libc.makedev(8, 1)).isEqualTo(0x801L);
+        assertThat(Libc.makedev(259, 65536)).isEqualTo(0x10010300L);
+    }
+
+    @Test
+    void xattrsRoundTripWithoutFollowingSymlinks(@TempDir Path dir) throws Exception {
+        Path d = Files.createDirectory(dir.resolve("d"));
+        Libc.lsetxattr(d.toString(), "trusted.overlay.opaque", "y".getBytes());
+        assertThat(Libc.lgetxattr(d.toString(), "trusted.overlay.opaque")).containsExactly('y');
+        assertThat(Libc.lgetxattr(d.toString(), "user.absent")).isNull();
+        Path link = Files.createSymbolicLink(dir.resolve("l"), d);
+        assertThat(Libc.lgetxattr(link.toString(), "trusted.overlay.opaque")).isNull();
+    }
+
+    @Test
+    void chmodChownAndTimesDoNotOpenTheFile(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Libc.mknod(fifo.toString(), Libc.S_IFIFO | 0600, 0, 0);
+        // Opening a FIFO with no writer would block: these calls must not open it.
+        Libc.lchown(fifo.toString(), 1234, 5678);
+        Libc.chmod(fifo.toString(), 04640);
+        Libc.lutimes(fifo.toString(), 1_500_000_000_123_456_789L, 1_000_000_000_000_000_001L);
+        assertThat(((Integer) Files.getAttribute(fifo, "unix:mode")) & 07777).isEqualTo(04640);
+        assertThat(Files.getAttribute(fifo, "unix:uid")).isEqualTo(1234);
+        assertThat(Files.getAttribute(fifo, "unix:gid")).isEqualTo(5678);
+        assertThat(((java.nio.file.attribute.FileTime) Files.getAttribute(fifo, "lastModifiedTime")).toInstant())
+                .isEqualTo(java.time.Instant.ofEpochSecond(1_000_000_000L, 1));
+        Path link = Files.createSymbolicLink(dir.resolve("l"), fifo);
+        Libc.lutimes(link.toString(), 0, 2_000_000_000_000_000_000L);
+        assertThat(Files.getLastModifiedTime(link, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().getEpochSecond()).isEqualTo(2_000_000_000L);
+        assertThat(Files.getLastModifiedTime(fifo).toInstant().getEpochSecond()).isEqualTo(1_000_000_000L);
+    }
 }

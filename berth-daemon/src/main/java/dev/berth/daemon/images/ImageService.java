@@ -1,0 +1,602 @@
+package dev.berth.daemon.images;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.daemon.api.ApiException;
+import dev.berth.daemon.storage.ContentStore;
+import dev.berth.daemon.storage.LayerStore;
+import dev.berth.daemon.store.MetadataDb;
+import dev.berth.oci.ContainerConfig;
+import dev.berth.oci.Digest;
+import dev.berth.oci.ImageConfig;
+import dev.berth.oci.ImageReference;
+import dev.berth.oci.InvalidLayerException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The image store: image records and their tags in SQLite (one transaction per change), configs
+ * in the {@link ContentStore}, layers in the {@link LayerStore}. Resolves references as docker
+ * does and implements import, tag, delete and prune with docker's rules and messages.
+ */
+public final class ImageService implements ImageLookup {
+    /** Nobody uses any image: the default until the container service is bound. */
+    public static final ImageUsage NO_CONTAINERS = new ImageUsage() {
+        @Override
+        public List<String> containersUsing(String imageId) {
+            return List.of();
+        }
+
+        @Override
+        public List<String> runningContainersUsing(String imageId) {
+            return List.of();
+        }
+    };
+
+    /** An image as stored: ID, parsed config, size, layers (chain IDs, bottom first) and references. */
+    public record ImageRecord(String id, ImageConfig config, long size, List<String> layers,
+                              List<ImageReference> tags, List<ImageReference> digests, String lastTagTime) {
+        public boolean dangling() {
+            return tags.isEmpty() && digests.isEmpty();
+        }
+
+        public Instant created() {
+            try {
+                return config.created() == null ? Instant.EPOCH : Instant.parse(config.created());
+            } catch (RuntimeException e) {
+                return Instant.EPOCH;
+            }
+        }
+
+        public Map<String, String> labels() {
+            return config.config() == null || config.config().labels() == null ? Map.of() : config.config().labels();
+        }
+    }
+
+    /** One line of a delete's answer: {@code {"Untagged": ...}} or {@code {"Deleted": ...}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeleteItem(String untagged, String deleted) {
+        static DeleteItem untagged(ImageReference r) {
+            return new DeleteItem(r.familiar(), null);
+        }
+
+        static DeleteItem deleted(String id) {
+            return new DeleteItem(null, id);
+        }
+    }
+
+    /** The result of a prune. */
+    public record PruneResult(List<DeleteItem> deleted, long spaceReclaimed) {}
+
+    /** The platform an import is recorded for. */
+    public record Platform(String os, String architecture, String variant) {}
+
+    private final MetadataDb db;
+    private final ContentStore content;
+    private final LayerStore layers;
+    private final Platform hostPlatform;
+    private final ObjectMapper configJson = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
+    private volatile Supplier<ImageUsage> usage = () -> NO_CONTAINERS;
+
+    public ImageService(MetadataDb db, ContentStore content, LayerStore layers, Platform hostPlatform) throws SQLException {
+        this.db = db;
+        this.content = content;
+        this.layers = layers;
+        this.hostPlatform = hostPlatform;
+        db.migrate("images", """
+                CREATE TABLE images (id TEXT PRIMARY KEY, size INTEGER NOT NULL, added INTEGER NOT NULL, last_tag_time TEXT);
+                CREATE TABLE image_refs (ref TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id), is_digest INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX image_refs_image ON image_refs(image_id)
+                """);
+    }
+
+    /** Binds who uses images (the container service), asked before a delete. */
+    public void setUsage(Supplier<ImageUsage> usage) {
+        this.usage = usage;
+    }
+
+    public Platform hostPlatform() {
+        return hostPlatform;
+    }
+
+    // ---- reading ----
+
+    public int count() {
+        return sql(() -> db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM images"); ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }));
+    }
+
+    public List<ImageRecord> list() {
+        return sql(() -> db.tx(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM images"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            List<ImageRecord> out = new ArrayList<>();
+            for (String id : ids) {
+                out.add(load(c, id));
+            }
+            out.sort(Comparator.comparing(ImageRecord::created).reversed().thenComparing(ImageRecord::id));
+            return out;
+        }));
+    }
+
+    @Override
+    public ResolvedImage resolve(String reference) {
+        ImageRecord r = find(reference);
+        return new ResolvedImage(r.id(), r.config(), r.layers().stream().map(layers::diffDir).toList());
+    }
+
+    /** The layer directories of an image, bottom first. */
+    public List<Path> layerDirs(ImageRecord r) {
+        return r.layers().stream().map(layers::diffDir).toList();
+    }
+
+    /** The unpacked size of one stored layer, 0 if unknown. */
+    public long layerSize(String chainId) {
+        return sql(() -> layers.get(chainId)).map(LayerStore.Layer::size).orElse(0L);
+    }
+
+    /** Finds an image by name[:tag], name@digest, or full or short ID; 404 as docker says it. */
+    public ImageRecord find(String reference) {
+        return sql(() -> db.tx(c -> {
+            String id = findId(c, reference);
+            return load(c, id);
+        }));
+    }
+
+    private String findId(Connection c, String reference) throws SQLException {
+        if (reference == null || reference.isEmpty()) {
+            throw ApiException.notFound("No such image: " + reference);
+        }
+        ImageReference named = null;
+        String hex = reference.startsWith("sha256:") ? reference.substring(7) : reference;
+        boolean fullId = hex.length() == 64 && ImageReference.looksLikeId(hex);
+        if (!fullId) {
+            try {
+                named = ImageReference.parse(reference);
+            } catch (ImageReference.InvalidReferenceException e) {
+                if (!ImageReference.looksLikeId(reference)) {
+                    throw ApiException.badRequest(e.getMessage());
+                }
+            }
+        }
+        if (named != null) {
+            String id = imageForRef(c, named.digest() != null ? named.toString() : named.withDefaultTag().toString());
+            if (id != null) {
+                return id;
+            }
+        }
+        if (ImageReference.looksLikeId(reference)) {
+            List<String> matches = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2")) {
+                ps.setString(1, "sha256:" + hex);
+                ps.setString(2, "sha256:" + hex + "\uffff");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        matches.add(rs.getString(1));
+                    }
+                }
+            }
+            if (matches.size() == 1) {
+                return matches.getFirst();
+            }
+        }
+        throw ApiException.notFound("No such image: " + (named != null ? named.withDefaultTag().familiar()
+                : fullId ? "sha256:" + hex : reference));
+    }
+
+    private static String imageForRef(Connection c, String ref) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT image_id FROM image_refs WHERE ref = ?")) {
+            ps.setString(1, ref);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private ImageRecord load(Connection c, String id) throws SQLException {
+        long size;
+        String lastTag;
+        try (PreparedStatement ps = c.prepareStatement("SELECT size, last_tag_time FROM images WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("No such image: " + id);
+                }
+                size = rs.getLong(1);
+                lastTag = rs.getString(2);
+            }
+        }
+        List<ImageReference> tags = new ArrayList<>();
+        List<ImageReference> digests = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT ref, is_digest FROM image_refs WHERE image_id = ? ORDER BY ref")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    (rs.getInt(2) != 0 ? digests : tags).add(ImageReference.parse(rs.getString(1)));
+                }
+            }
+        }
+        return new ImageRecord(id, config(id), size, layers.layersOf(c, id), List.copyOf(tags), List.copyOf(digests), lastTag);
+    }
+
+    private ImageConfig config(String id) {
+        return configs.computeIfAbsent(id, k -> {
+            try {
+                return configJson.readValue(content.read(Digest.parse(k)), ImageConfig.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read config of image " + k, e);
+            }
+        });
+    }
+
+    private List<String> refsOf(Connection c, String id) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT ref FROM image_refs WHERE image_id = ? ORDER BY ref")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- import ----
+
+    /**
+     * Imports a root filesystem tar (any compression) as a one-layer image, streaming it to disk.
+     * Nothing is visible until the image row, its layer and its tag commit together.
+     *
+     * @return the new image ID
+     */
+    public String importImage(InputStream tar, ImageReference tag, String message, List<String> changes, Platform platform)
+            throws IOException {
+        ContainerConfig cfg;
+        try {
+            cfg = ConfigChanges.apply(ContainerConfig.EMPTY, changes);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        LayerStore.Unpacked u;
+        try {
+            u = layers.unpack(tar);
+        } catch (InvalidLayerException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        try {
+            String created = rfc3339Nano(Instant.now());
+            String diffId = u.diffId().toString();
+            ImageConfig config = new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
+                    new ImageConfig.RootFs("layers", List.of(diffId)),
+                    List.of(new ImageConfig.History(created, null, null, message, null)), message);
+            byte[] bytes = configJson.writeValueAsBytes(config);
+            String id = content.put(bytes).toString();
+            sql(() -> db.tx(c -> {
+                LayerStore.Layer layer = layers.commit(c, u, null);
+                if (!exists(c, id)) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO images(id, size, added) VALUES(?, ?, ?)")) {
+                        ps.setString(1, id);
+                        ps.setLong(2, layer.size());
+                        ps.setLong(3, System.currentTimeMillis());
+                        ps.executeUpdate();
+                    }
+                    layers.retain(c, id, List.of(layer.chainId()));
+                }
+                if (tag != null) {
+                    setTag(c, tag, id);
+                }
+                return null;
+            }));
+            return id;
+        } finally {
+            layers.discard(u);
+        }
+    }
+
+    private static boolean exists(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Points {@code ref} (given a tag if it has none) at {@code id}; the image it left may become dangling. */
+    private static void setTag(Connection c, ImageReference ref, String id) throws SQLException {
+        ImageReference full = ref.withDefaultTag();
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO image_refs(ref, image_id, is_digest) VALUES(?, ?, ?) "
+                        + "ON CONFLICT(ref) DO UPDATE SET image_id = excluded.image_id")) {
+            ps.setString(1, full.toString());
+            ps.setString(2, id);
+            ps.setInt(3, full.tag() == null ? 1 : 0);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE images SET last_tag_time = ? WHERE id = ?")) {
+            ps.setString(1, rfc3339Nano(Instant.now()));
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+    }
+
+    // ---- tag ----
+
+    /** docker tag: {@code repo} (normalised) with {@code tag} (default latest) now names the image {@code source}. */
+    public void tag(String source, String repo, String tag) {
+        ImageReference target;
+        try {
+            ImageReference r = ImageReference.parse(repo);
+            if (r.digest() != null) {
+                throw ApiException.badRequest("refusing to create a tag with a digest reference");
+            }
+            target = tag == null || tag.isEmpty() ? r.withDefaultTag() : r.withTag(tag);
+        } catch (ImageReference.InvalidReferenceException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        sql(() -> db.tx(c -> {
+            setTag(c, target, findId(c, source));
+            return null;
+        }));
+    }
+
+    // ---- delete ----
+
+    /** docker rmi, with docker's order of untag and delete records and its conflict rules. */
+    public List<DeleteItem> delete(String reference, boolean force, boolean prune) {
+        ImageRecord img = find(reference);
+        ImageUsage u = usage.get();
+        // Asked before the transaction: the container service may use the database itself.
+        List<String> using = u.containersUsing(img.id());
+        List<String> running = u.runningContainersUsing(img.id());
+        List<DeleteItem> out = new ArrayList<>();
+        List<String> configToDelete = new ArrayList<>();
+        sql(() -> db.tx(c -> {
+            List<String> refs = refsOf(c, img.id());
+            boolean quiet = false;
+            if (!isIdPrefix(img.id(), reference)) {
+                ImageReference named = ImageReference.parse(reference);
+                ImageReference full = named.digest() != null ? named : named.withDefaultTag();
+                if (!force && isSingleReference(refs) && !using.isEmpty()) {
+                    throw ApiException.conflict("conflict: unable to remove repository reference \"" + reference
+                            + "\" (must force) - container " + shortId(using.getFirst()) + " is using its referenced image "
+                            + shortId(img.id()));
+                }
+                removeRef(c, full.toString());
+                out.add(DeleteItem.untagged(full));
+                if (!refsOf(c, img.id()).isEmpty()) {
+                    return null;
+                }
+                quiet = true;
+            } else if (isSingleReference(refs)) {
+                String conflict = conflict(img.id(), refs, running, using, !force, false);
+                if (conflict != null) {
+                    throw ApiException.conflict(conflict);
+                }
+                for (String r : refs) {
+                    removeRef(c, r);
+                    out.add(DeleteItem.untagged(ImageReference.parse(r)));
+                }
+            }
+            String conflict = conflict(img.id(), refsOf(c, img.id()), running, using, !force, !force);
+            if (conflict != null) {
+                if (quiet && (!refsOf(c, img.id()).isEmpty() || !using.isEmpty())) {
+                    return null;
+                }
+                throw ApiException.conflict(conflict);
+            }
+            out.addAll(deleteImage(c, img.id(), new long[1], using));
+            configToDelete.add(img.id());
+            return null;
+        }));
+        finishDelete(configToDelete);
+        return out;
+    }
+
+    /** Docker's checkImageDeleteConflict: hard conflicts always, soft ones unless forced. */
+    private static String conflict(String id, List<String> refs, List<String> running, List<String> using,
+                                   boolean soft, boolean activeReference) {
+        if (!running.isEmpty()) {
+            return "conflict: unable to delete " + shortId(id) + " (cannot be forced) - image is being used by running container "
+                    + shortId(running.getFirst());
+        }
+        if (activeReference && !refs.isEmpty()) {
+            return "conflict: unable to delete " + shortId(id) + " (must be forced) - image is referenced in multiple repositories";
+        }
+        if (soft && !using.isEmpty()) {
+            return "conflict: unable to delete " + shortId(id) + " (must be forced) - image is being used by stopped container "
+                    + shortId(using.getFirst());
+        }
+        return null;
+    }
+
+    /**
+     * Removes every reference, the image row and the layers nobody else holds; returns docker's
+     * records and adds the bytes of removed layers to {@code reclaimed[0]}. Containers still using
+     * the image (a forced delete) keep its layers until {@link #releaseContainer} is called.
+     */
+    private List<DeleteItem> deleteImage(Connection c, String id, long[] reclaimed, List<String> containers) throws SQLException {
+        List<String> held = layers.layersOf(c, id);
+        for (String cid : containers) {
+            layers.retain(c, containerOwner(cid), held);
+        }
+        List<DeleteItem> out = new ArrayList<>();
+        for (String r : refsOf(c, id)) {
+            removeRef(c, r);
+            out.add(DeleteItem.untagged(ImageReference.parse(r)));
+        }
+        List<LayerStore.Layer> removed = layers.release(c, id);
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM images WHERE id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+        out.add(DeleteItem.deleted(id));
+        for (LayerStore.Layer l : removed) {
+            out.add(DeleteItem.deleted(l.chainId()));
+            reclaimed[0] += l.size();
+        }
+        return out;
+    }
+
+    private static String containerOwner(String containerId) {
+        return "container:" + containerId;
+    }
+
+    /**
+     * Makes container {@code containerId} hold the layers of image {@code imageId}, so they stay
+     * on disk even if the image is force-deleted; call at container create, and
+     * {@link #releaseContainer} at container removal.
+     */
+    public void retainForContainer(String containerId, String imageId) {
+        sql(() -> db.tx(c -> {
+            List<String> held = layers.layersOf(c, imageId);
+            if (held.isEmpty()) {
+                throw ApiException.notFound("No such image: " + imageId);
+            }
+            layers.retain(c, containerOwner(containerId), held);
+            return null;
+        }));
+    }
+
+    /**
+     * Lets go of the layers a container kept after its image was force-deleted; the container
+     * service calls this when it removes a container. A no-op for other containers.
+     */
+    public void releaseContainer(String containerId) {
+        sql(() -> db.tx(c -> layers.release(c, containerOwner(containerId))));
+        layers.purge();
+    }
+
+    private void finishDelete(List<String> ids) {
+        layers.purge();
+        for (String id : ids) {
+            configs.remove(id);
+            try {
+                content.delete(Digest.parse(id));
+            } catch (IOException e) {
+                // an orphaned config blob is harmless
+            }
+        }
+    }
+
+    private static void removeRef(Connection c, String ref) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM image_refs WHERE ref = ?")) {
+            ps.setString(1, ref);
+            ps.executeUpdate();
+        }
+    }
+
+    private static boolean isIdPrefix(String id, String prefix) {
+        return id.startsWith(prefix) || id.substring(id.indexOf(':') + 1).startsWith(prefix);
+    }
+
+    /** Docker's isSingleReference: one tag, possibly with digests of the same repository. */
+    private static boolean isSingleReference(List<String> refs) {
+        if (refs.size() <= 1) {
+            return refs.size() == 1;
+        }
+        String single = null;
+        java.util.Set<String> canonical = new java.util.HashSet<>();
+        for (String r : refs) {
+            ImageReference ref = ImageReference.parse(r);
+            if (ref.digest() != null) {
+                canonical.add(ref.name());
+            } else if (single == null) {
+                single = ref.name();
+            } else {
+                return false;
+            }
+        }
+        if (single == null) {
+            single = ImageReference.parse(refs.getFirst()).name();
+        }
+        return canonical.size() == 1 && canonical.contains(single);
+    }
+
+    // ---- prune ----
+
+    /** Removes unused images: dangling ones, or all unused ones when {@code danglingOnly} is false. */
+    public PruneResult prune(boolean danglingOnly, Predicate<ImageRecord> filter) {
+        ImageUsage u = usage.get();
+        List<DeleteItem> out = new ArrayList<>();
+        List<String> deletedIds = new ArrayList<>();
+        long[] space = {0};
+        for (ImageRecord img : list()) {
+            if ((danglingOnly && !img.dangling()) || !filter.test(img) || !u.containersUsing(img.id()).isEmpty()) {
+                continue;
+            }
+            sql(() -> db.tx(c -> {
+                if (!exists(c, img.id())) {
+                    return null;
+                }
+                if (danglingOnly && !refsOf(c, img.id()).isEmpty()) {
+                    return null;
+                }
+                out.addAll(deleteImage(c, img.id(), space, List.of()));
+                deletedIds.add(img.id());
+                return null;
+            }));
+        }
+        finishDelete(deletedIds);
+        return new PruneResult(out, space[0]);
+    }
+
+    // ---- helpers ----
+
+    public static String shortId(String id) {
+        String hex = id.substring(id.indexOf(':') + 1);
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
+    }
+
+    /** Go's RFC3339Nano: fraction without trailing zeros. */
+    public static String rfc3339Nano(Instant t) {
+        String s = t.toString();
+        int dot = s.indexOf('.');
+        if (dot < 0) {
+            return s;
+        }
+        String frac = s.substring(dot + 1, s.length() - 1).replaceAll("0+$", "");
+        return s.substring(0, dot) + (frac.isEmpty() ? "" : "." + frac) + "Z";
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T sql(SqlWork<T> w) {
+        try {
+            return w.run();
+        } catch (SQLException e) {
+            throw new IllegalStateException("metadata database error: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+}

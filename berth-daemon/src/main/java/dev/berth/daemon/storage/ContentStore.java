@@ -1,0 +1,123 @@
+package dev.berth.daemon.storage;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.LayerArchive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.UUID;
+
+/**
+ * Blobs by digest under {@code <data-root>/content/blobs/sha256/<hex>}. A blob is written to a
+ * temp file, checked against its digest, synced and renamed into place, so a blob that exists is
+ * always complete and correct.
+ */
+public final class ContentStore {
+    private final Path blobs;
+    private final Path tmp;
+
+    public ContentStore(Path dataRoot) throws IOException {
+        Path root = dataRoot.resolve("content");
+        blobs = root.resolve("blobs");
+        tmp = root.resolve("tmp");
+        Files.createDirectories(blobs.resolve("sha256"));
+        // Whatever is in tmp was being written when the daemon died.
+        LayerArchive.removeTree(tmp);
+        Files.createDirectories(tmp);
+    }
+
+    public Path path(Digest d) {
+        return blobs.resolve(d.algorithm()).resolve(d.hex());
+    }
+
+    public boolean exists(Digest d) {
+        return Files.exists(path(d));
+    }
+
+    public byte[] read(Digest d) throws IOException {
+        return Files.readAllBytes(path(d));
+    }
+
+    /** Stores {@code content}; returns its sha256 digest. */
+    public Digest put(byte[] content) throws IOException {
+        Digest d = Digest.sha256(content);
+        if (exists(d)) {
+            return d;
+        }
+        Path t = tempFile();
+        try {
+            try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(content));
+                ch.force(true);
+            }
+            moveIntoPlace(t, d);
+        } finally {
+            Files.deleteIfExists(t);
+        }
+        return d;
+    }
+
+    /**
+     * Streams {@code in} into the store. When {@code expected} is given the content must match it,
+     * else nothing is stored and an {@link IOException} says so.
+     */
+    public Digest put(InputStream in, Digest expected) throws IOException {
+        Path t = tempFile();
+        try {
+            MessageDigest md = Digest.newSha256();
+            try (FileChannel ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), md)) {
+                in.transferTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Digest d = Digest.ofSha256(md);
+            if (expected != null && !expected.equals(d)) {
+                throw new IOException("content digest mismatch: expected " + expected + ", got " + d);
+            }
+            if (!exists(d)) {
+                moveIntoPlace(t, d);
+            }
+            return d;
+        } finally {
+            Files.deleteIfExists(t);
+        }
+    }
+
+    public void delete(Digest d) throws IOException {
+        try {
+            Files.delete(path(d));
+        } catch (NoSuchFileException ignored) {
+            // already gone
+        }
+    }
+
+    private Path tempFile() {
+        return tmp.resolve(UUID.randomUUID().toString());
+    }
+
+    private void moveIntoPlace(Path t, Digest d) throws IOException {
+        Path target = path(d);
+        Files.createDirectories(target.getParent());
+        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDir(target.getParent());
+    }
+
+    /** fsync of a directory makes a rename in it durable. */
+    static void syncDir(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // some filesystems refuse fsync on directories; the rename is still atomic
+        }
+    }
+}
