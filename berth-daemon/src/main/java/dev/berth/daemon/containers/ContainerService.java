@@ -683,7 +683,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                     r.config().hostname(), r.config().domainname(), r.config().tty(),
                     hs.consoleSize() != null && hs.consoleSize().size() == 2
                             ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
-                    hs.readonlyRootfs(), hs.privileged(),
+                    hs.readonlyRootfs(), hs.privileged(), !hs.seccompUnconfined(),
                     hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
                     ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
                     hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit()),

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * Writes an OCI runtime spec (1.2) {@code config.json} with Docker's defaults: namespaces, mounts,
  * capabilities, masked and read-only paths, device rules, rlimits and cgroup limits.
- * No seccomp profile is applied yet (Docker applies its default profile).
+ * The seccomp filter is a denylist approximating Docker's default allowlist profile ({@link Seccomp}).
  */
 public final class OciSpecBuilder {
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -191,6 +191,9 @@ public final class OciSpecBuilder {
         } else {
             l.put("maskedPaths", MASKED_PATHS);
             l.put("readonlyPaths", READONLY_PATHS);
+        }
+        if (s.seccomp() && !s.privileged()) {
+            l.put("seccomp", Seccomp.profile(Capabilities.effective(false, s.capAdd(), s.capDrop())));
         }
         return l;
     }

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param env        the container's own environment (image + user); PATH, HOSTNAME and TERM are added
  * @param user       resolved from the image's /etc/passwd and /etc/group
  * @param consoleSize {height, width} of the TTY at start, or null for 24x80
+ * @param seccomp    apply the default seccomp filter (off for privileged or {@code seccomp=unconfined})
  * @param networkMode {@code host}, {@code none}, or anything else for a private namespace
  * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
  * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
@@ -28,6 +29,7 @@ public record RuntimeSpec(
         int[] consoleSize,
         boolean readonlyRootfs,
         boolean privileged,
+        boolean seccomp,
         List<String> capAdd,
         List<String> capDrop,
         String networkMode,

@@ -12,7 +12,7 @@ class OciSpecBuilderTest {
     private static RuntimeSpec spec(String network, boolean privileged, boolean tty, RuntimeSpec.Resources res,
                                     Map<String, long[]> ulimits, List<String> env) {
         return new RuntimeSpec("a".repeat(64), Path.of("/r"), List.of("sh"), env, "", UserResolver.User.ROOT, "h1", "",
-                tty, null, false, privileged, null, null, network, 0, ulimits, res, "/berth/x", Path.of("/c/hosts"),
+                tty, null, false, privileged, true, null, null, network, 0, ulimits, res, "/berth/x", Path.of("/c/hosts"),
                 Path.of("/c/hostname"), Path.of("/c/resolv.conf"));
     }
 
@@ -43,6 +43,8 @@ class OciSpecBuilderTest {
         Map<String, Object> nofile = rl.stream().filter(r -> r.get("type").equals("RLIMIT_NOFILE")).findFirst().orElseThrow();
         assertThat((Long) nofile.get("hard")).isLessThanOrEqualTo(host == null ? Long.MAX_VALUE : host[1]);
         assertThat((Object) at(s, "linux", "cgroupsPath")).isEqualTo("/berth/x");
+        List<Map<String, Object>> deny = at(s, "linux", "seccomp", "syscalls");
+        assertThat((List<String>) deny.getFirst().get("names")).contains("mount", "kexec_load", "keyctl").doesNotContain("read");
     }
 
     @Test
@@ -58,6 +60,7 @@ class OciSpecBuilderTest {
         Map<String, Object> s = new OciSpecBuilder(Map.of()).build(spec("bridge", true, false, RuntimeSpec.Resources.NONE, null, null));
         assertThat((List<String>) at(s, "process", "capabilities", "bounding")).containsExactlyElementsOf(Capabilities.all());
         assertThat((Object) at(s, "linux", "maskedPaths")).isNull();
+        assertThat((Object) at(s, "linux", "seccomp")).isNull();
         List<Map<String, Object>> dev = at(s, "linux", "resources", "devices");
         assertThat(dev.getFirst()).containsEntry("allow", true).containsEntry("access", "rwm");
     }

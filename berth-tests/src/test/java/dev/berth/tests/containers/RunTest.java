@@ -127,6 +127,21 @@ class RunTest {
     }
 
     @Test
+    void seccompFilterUnlessPrivilegedOrUnconfined() {
+        assertThat(ok("run", "--rm", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("2");
+        assertThat(ok("run", "--rm", "--privileged", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("0");
+        assertThat(ok("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "^Seccomp:", "/proc/self/status").out())
+                .endsWith("0");
+        // with the capability, the filter lets mount through as Docker's profile does
+        // a user namespace needs no capability, so only the filter can refuse it
+        assertThat(ok("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "unshare", "-U", "true").exitCode()).isZero();
+        CommandResult userns = berthd.docker("run", "--rm", "busybox", "unshare", "-U", "true");
+        assertThat(userns.exitCode()).isNotZero();
+        assertThat(userns.stderr()).contains("Operation not permitted");
+        ok("run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", "mount -t tmpfs t /tmp && grep -q ' /tmp tmpfs' /proc/mounts");
+    }
+
+    @Test
     void maskedAndReadOnlyProcPaths() {
         String masked = java.util.stream.Stream.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug")
                 .filter(p -> Files.exists(Path.of(p))).findFirst().orElseThrow();
