@@ -86,6 +86,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         CompletableFuture<Integer> onNextExit() {
             CompletableFuture<Integer> f = new CompletableFuture<>();
             nextExit.add(f);
+            // a waiter that gives up (client gone, timeout) must not stay listed until the next exit
+            f.whenComplete((v, t) -> nextExit.remove(f));
             return f;
         }
     }
@@ -986,8 +988,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         int t = timeout != null ? timeout : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
         CompletableFuture<Integer> exited = c.onNextExit();
         if (!c.rec.state().isActive()) {
+            exited.cancel(false);
             return;
         }
+        try {
+            stopAndWait(c, r, sig, t, exited);
+        } finally {
+            exited.cancel(false);
+        }
+    }
+
+    private void stopAndWait(Ctr c, ContainerRecord r, String sig, int t, CompletableFuture<Integer> exited)
+            throws IOException, InterruptedException {
         signal(c, Signals.parse(sig));
         try {
             if (t < 0) {
