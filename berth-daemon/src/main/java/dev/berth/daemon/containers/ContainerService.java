@@ -792,10 +792,33 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         Files.createDirectories(target);
         String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
                 + ",workdir=" + dir(r.id()).resolve("work");
-        if (opts.length() > 4000) {
-            throw new IOException("too many image layers for one overlay mount (" + layers.size() + ")");
+        if (opts.length() < 3500) {
+            Libc.mount("overlay", target.toString(), "overlay", 0, opts);
+            return;
         }
-        Libc.mount("overlay", target.toString(), "overlay", 0, opts);
+        // mount(2) takes one page of options: with many layers, name them through short links
+        // relative to the container's directory and mount from there, as Docker does.
+        Path links = dir(r.id()).resolve("l");
+        Files.createDirectories(links);
+        List<String> rel = new ArrayList<>();
+        for (int i = 0; i < lower.size(); i++) {
+            Path link = links.resolve(Integer.toString(i, 36));
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of(lower.get(i)));
+            rel.add("l/" + link.getFileName());
+        }
+        String relOpts = "lowerdir=" + String.join(":", rel) + ",upperdir=upper,workdir=work";
+        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", relOpts, target.toString())
+                .directory(dir(r.id()).toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("overlay mount failed: " + out.trim());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while mounting", e);
+        }
     }
 
     private static boolean isMounted(Path target) {
