@@ -270,7 +270,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                     ? readOr(Path.of("/proc/sys/kernel/hostname"), id.substring(0, 12)).trim() : id.substring(0, 12);
         }
         merged = withHostname(merged, hostname);
-        writeNetworkFiles(dir, hostname, merged.domainname(), hs.effectiveNetworkMode());
+        try {
+            writeNetworkFiles(dir, hostname, hs);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            deleteTree(bundle(id));
+            throw e;
+        }
         ContainerRecord rec;
         synchronized (namesLock) {
             String n = name == null || name.isEmpty() ? uniqueRandomName() : "/" + name.replaceFirst("^/", "");
@@ -490,39 +496,84 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return s == null || s.isEmpty();
     }
 
-    private void writeNetworkFiles(Path dir, String hostname, String domainname, String mode) throws IOException {
+    private void writeNetworkFiles(Path dir, String hostname, HostSettings hs) throws IOException {
+        String mode = hs.effectiveNetworkMode();
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        StringBuilder hosts = new StringBuilder();
         if (mode.equals("host")) {
-            Files.writeString(dir.resolve("hosts"), readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
-            Files.writeString(dir.resolve("resolv.conf"), readOr(Path.of("/etc/resolv.conf"), ""));
-            return;
+            hosts.append(readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
+        } else {
+            hosts.append("""
+                    127.0.0.1\tlocalhost
+                    ::1\tlocalhost ip6-localhost ip6-loopback
+                    fe00::0\tip6-localnet
+                    ff00::0\tip6-mcastprefix
+                    ff02::1\tip6-allnodes
+                    ff02::2\tip6-allrouters
+                    """);
         }
-        Files.writeString(dir.resolve("hosts"), """
-                127.0.0.1\tlocalhost
-                ::1\tlocalhost ip6-localhost ip6-loopback
-                fe00::0\tip6-localnet
-                ff00::0\tip6-mcastprefix
-                ff02::1\tip6-allnodes
-                ff02::2\tip6-allrouters
-                """);
-        // Host nameservers on loopback are unreachable from the container's own network namespace.
-        StringBuilder rc = new StringBuilder();
-        boolean ns = false;
+        for (String e : hs.extraHosts() == null ? List.<String>of() : hs.extraHosts()) {
+            // --add-host name:ip (the first colon separates: the address may be IPv6)
+            int sep = e.indexOf(':') >= 0 ? e.indexOf(':') : e.indexOf('=');
+            if (sep <= 0 || sep == e.length() - 1) {
+                throw ApiException.badRequest("invalid extra host: " + e);
+            }
+            String addr = e.substring(sep + 1);
+            if (addr.equals("host-gateway")) {
+                throw ApiException.badRequest("host-gateway is not supported by this berthd yet");
+            }
+            hosts.append(addr).append('\t').append(e, 0, sep).append('\n');
+        }
+        Files.writeString(dir.resolve("hosts"), hosts.toString());
+        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hs, mode.equals("host")));
+    }
+
+    /** The host's resolv.conf, with the client's --dns, --dns-search and --dns-option in place of its own. */
+    private static String resolvConf(HostSettings hs, boolean hostNetwork) {
+        List<String> servers = new ArrayList<>();
+        List<String> search = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        List<String> other = new ArrayList<>();
         for (String line : readOr(Path.of("/etc/resolv.conf"), "").lines().toList()) {
             String t = line.trim();
             if (t.startsWith("nameserver")) {
-                String addr = t.substring("nameserver".length()).trim();
-                if (addr.startsWith("127.") || addr.equals("::1")) {
-                    continue;
-                }
-                ns = true;
+                servers.add(t.substring("nameserver".length()).trim());
+            } else if (t.startsWith("search") || t.startsWith("domain")) {
+                search.addAll(List.of(t.replaceFirst("^(search|domain)", "").trim().split("\\s+")));
+            } else if (t.startsWith("options")) {
+                options.addAll(List.of(t.substring("options".length()).trim().split("\\s+")));
+            } else if (!t.isEmpty()) {
+                other.add(line);
             }
-            rc.append(line).append('\n');
         }
-        if (!ns) {
-            rc.append("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+        if (!hostNetwork) {
+            // host nameservers on loopback are unreachable from the container's own network namespace
+            servers.removeIf(a -> a.startsWith("127.") || a.equals("::1"));
+            if (servers.isEmpty()) {
+                servers.addAll(List.of("8.8.8.8", "8.8.4.4"));
+            }
         }
-        Files.writeString(dir.resolve("resolv.conf"), rc.toString());
+        if (hs.dns() != null && !hs.dns().isEmpty()) {
+            servers = hs.dns();
+        }
+        if (hs.dnsSearch() != null && !hs.dnsSearch().isEmpty()) {
+            search = hs.dnsSearch().equals(List.of(".")) ? List.of() : hs.dnsSearch();
+        }
+        if (hs.dnsOptions() != null && !hs.dnsOptions().isEmpty()) {
+            options = hs.dnsOptions();
+        }
+        StringBuilder rc = new StringBuilder();
+        other.forEach(l -> rc.append(l).append('\n'));
+        search.removeIf(String::isBlank);
+        if (!search.isEmpty()) {
+            rc.append("search ").append(String.join(" ", search)).append('\n');
+        }
+        servers.forEach(a -> rc.append("nameserver ").append(a).append('\n'));
+        options.removeIf(String::isBlank);
+        if (!options.isEmpty()) {
+            rc.append("options ").append(String.join(" ", options)).append('\n');
+        }
+        return rc.toString();
     }
 
     private static String readOr(Path p, String fallback) {

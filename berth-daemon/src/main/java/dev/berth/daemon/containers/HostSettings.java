@@ -32,7 +32,11 @@ public record HostSettings(
         List<Object> devices,
         List<String> volumesFrom,
         RestartPolicy restartPolicy,
-        List<String> securityOpt) {
+        List<String> securityOpt,
+        List<String> extraHosts,
+        List<String> dns,
+        List<String> dnsSearch,
+        List<String> dnsOptions) {
 
     /** Docker's {@code --security-opt seccomp=unconfined} turns the filter off. */
     public boolean seccompUnconfined() {

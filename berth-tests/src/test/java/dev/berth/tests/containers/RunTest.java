@@ -203,6 +203,16 @@ class RunTest {
     }
 
     @Test
+    void extraHostsAndDnsSettings() {
+        CommandResult r = ok("run", "--rm", "--add-host", "db:10.1.2.3", "--dns", "192.0.2.53", "--dns-search", "example.com",
+                "--dns-option", "ndots:2", "busybox", "cat", "/etc/hosts", "/etc/resolv.conf");
+        assertThat(r.stdout()).contains("10.1.2.3\tdb\n").contains("nameserver 192.0.2.53\n").contains("search example.com\n")
+                .contains("options ndots:2\n");
+        assertThat(r.stdout()).doesNotContain("nameserver 127.");
+        assertThat(berthd.docker("run", "--rm", "--add-host", "bad", "busybox", "true").exitCode()).isNotZero();
+    }
+
+    @Test
     void etcFilesAreTheContainers() {
         String id = ok("create", "--hostname", "hosty", "busybox", "cat", "/etc/hostname", "/etc/hosts").out();
         ok("start", id);
