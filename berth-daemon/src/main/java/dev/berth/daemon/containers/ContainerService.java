@@ -381,6 +381,23 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         if (hs.cpuQuota() > 0 && hs.cpuQuota() < 1000) {
             throw ApiException.badRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
         }
+        if (hs.sysctls() != null) {
+            for (String k : hs.sysctls().keySet()) {
+                // only namespaced parameters: anything else would change the host
+                boolean ns = k.startsWith("net.") || k.startsWith("fs.mqueue.") || k.startsWith("kernel.msg")
+                        || k.startsWith("kernel.shm") || k.equals("kernel.sem") || k.equals("kernel.domainname")
+                        || k.equals("kernel.hostname");
+                if (!ns) {
+                    throw ApiException.badRequest("sysctl '" + k + "' is not allowed");
+                }
+                if (k.startsWith("net.") && hs.effectiveNetworkMode().equals("host")) {
+                    throw ApiException.badRequest("sysctl '" + k + "' not allowed in host network namespace");
+                }
+            }
+        }
+        if (hs.oomScoreAdj() < -1000 || hs.oomScoreAdj() > 1000) {
+            throw ApiException.badRequest("Invalid value " + hs.oomScoreAdj() + ", range for oom score adj is [-1000, 1000]");
+        }
         if (hs.shmSize() < 0) {
             throw ApiException.badRequest("SHM size can not be less than 0");
         }
@@ -724,7 +741,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         try {
             mountRootfs(r);
             Path rootfs = rootfs(id);
-            UserResolver.User user = UserResolver.resolve(rootfs, r.config().user());
+            UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, r.config().user()), hs.groupAdd());
             Map<String, long[]> ulimits = new LinkedHashMap<>();
             if (hs.ulimits() != null) {
                 for (HostSettings.Ulimit u : hs.ulimits()) {
@@ -739,8 +756,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                     hs.readonlyRootfs(), hs.privileged(), !hs.seccompUnconfined(),
                     hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
                     ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
-                    hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit()),
-                    cgParent + "/" + id, dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"));
+                    hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
+                    hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
+                    cgParent + "/" + id, dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
+                    new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));

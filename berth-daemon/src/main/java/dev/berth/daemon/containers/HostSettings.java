@@ -36,7 +36,15 @@ public record HostSettings(
         List<String> extraHosts,
         List<String> dns,
         List<String> dnsSearch,
-        List<String> dnsOptions) {
+        List<String> dnsOptions,
+        List<String> groupAdd,
+        java.util.Map<String, String> sysctls,
+        int oomScoreAdj,
+        long memoryReservation,
+        String cpusetCpus,
+        String cpusetMems,
+        int blkioWeight,
+        Boolean oomKillDisable) {
 
     /** Docker's {@code --security-opt seccomp=unconfined} turns the filter off. */
     public boolean seccompUnconfined() {

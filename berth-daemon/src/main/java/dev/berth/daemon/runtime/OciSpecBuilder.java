@@ -102,6 +102,9 @@ public final class OciSpecBuilder {
         c.put("permitted", caps);
         p.put("capabilities", c);
         p.put("rlimits", rlimits(s.ulimits()));
+        if (s.tuning() != null && s.tuning().oomScoreAdj() != 0) {
+            p.put("oomScoreAdj", s.tuning().oomScoreAdj());
+        }
         p.put("noNewPrivileges", false);
         return p;
     }
@@ -186,6 +189,9 @@ public final class OciSpecBuilder {
             ns.add(Map.of("type", t));
         }
         l.put("namespaces", ns);
+        if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
+            l.put("sysctl", s.tuning().sysctls());
+        }
         if (s.privileged()) {
             l.put("devices", hostDevices());
         } else {
@@ -213,14 +219,25 @@ public final class OciSpecBuilder {
         }
         r.put("devices", dev);
         RuntimeSpec.Resources res = s.resources() == null ? RuntimeSpec.Resources.NONE : s.resources();
+        Map<String, Object> mem = new LinkedHashMap<>();
         if (res.memory() > 0) {
-            Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("limit", res.memory());
             if (swapAccounting) {
                 long swap = res.memorySwap() == 0 ? 2 * res.memory() : res.memorySwap();
                 mem.put("swap", swap);
             }
+        }
+        if (res.memoryReservation() > 0) {
+            mem.put("reservation", res.memoryReservation());
+        }
+        if (res.oomKillDisable()) {
+            mem.put("disableOOMKiller", true);
+        }
+        if (!mem.isEmpty()) {
             r.put("memory", mem);
+        }
+        if (res.blkioWeight() > 0) {
+            r.put("blockIO", Map.of("weight", res.blkioWeight()));
         }
         Map<String, Object> cpu = new LinkedHashMap<>();
         if (res.cpuShares() > 0) {
@@ -237,6 +254,12 @@ public final class OciSpecBuilder {
             if (res.cpuPeriod() > 0) {
                 cpu.put("period", res.cpuPeriod());
             }
+        }
+        if (res.cpusetCpus() != null && !res.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", res.cpusetCpus());
+        }
+        if (res.cpusetMems() != null && !res.cpusetMems().isEmpty()) {
+            cpu.put("mems", res.cpusetMems());
         }
         if (!cpu.isEmpty()) {
             r.put("cpu", cpu);

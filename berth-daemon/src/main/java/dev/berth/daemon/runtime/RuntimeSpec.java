@@ -39,11 +39,18 @@ public record RuntimeSpec(
         String cgroupsPath,
         Path hostsFile,
         Path hostnameFile,
-        Path resolvConfFile) {
+        Path resolvConfFile,
+        Tuning tuning) {
 
-    /** Cgroup limits; 0 means unset, as in Docker's HostConfig. */
+    /** Cgroup limits; 0, null or false mean unset, as in Docker's HostConfig. */
     public record Resources(long memory, long memorySwap, long nanoCpus, long cpuShares, long cpuQuota,
-                            long cpuPeriod, long pidsLimit) {
-        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, 0);
+                            long cpuPeriod, long pidsLimit, long memoryReservation, String cpusetCpus,
+                            String cpusetMems, int blkioWeight, boolean oomKillDisable) {
+        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, 0, 0, null, null, 0, false);
+    }
+
+    /** Kernel parameters ({@code --sysctl}) and the OOM score adjustment ({@code --oom-score-adj}). */
+    public record Tuning(Map<String, String> sysctls, int oomScoreAdj) {
+        public static final Tuning NONE = new Tuning(Map.of(), 0);
     }
 }

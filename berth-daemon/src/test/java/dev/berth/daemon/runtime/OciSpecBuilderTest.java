@@ -13,7 +13,8 @@ class OciSpecBuilderTest {
                                     Map<String, long[]> ulimits, List<String> env) {
         return new RuntimeSpec("a".repeat(64), Path.of("/r"), List.of("sh"), env, "", UserResolver.User.ROOT, "h1", "",
                 tty, null, false, privileged, true, null, null, network, 0, ulimits, res, "/berth/x", Path.of("/c/hosts"),
-                Path.of("/c/hostname"), Path.of("/c/resolv.conf"));
+                Path.of("/c/hostname"), Path.of("/c/resolv.conf"),
+                new RuntimeSpec.Tuning(Map.of("net.ipv4.ip_forward", "1"), 0));
     }
 
     @SuppressWarnings("unchecked")
@@ -67,7 +68,7 @@ class OciSpecBuilderTest {
 
     @Test
     void limitsAndEnvironment() {
-        var res = new RuntimeSpec.Resources(32 << 20, 0, 1_500_000_000L, 512, 0, 0, 50);
+        var res = new RuntimeSpec.Resources(32 << 20, 0, 1_500_000_000L, 512, 0, 0, 50, 16 << 20, "0", null, 0, false);
         Map<String, Object> s = new OciSpecBuilder(Map.of()).build(spec("none", false, true, res,
                 Map.of("nproc", new long[] {10, 20}), List.of("PATH=/bin", "A=1", "A=2")));
         assertThat((Object) at(s, "linux", "resources", "cpu", "quota")).isEqualTo(150_000L);
@@ -75,6 +76,9 @@ class OciSpecBuilderTest {
         assertThat((Object) at(s, "linux", "resources", "cpu", "shares")).isEqualTo(512L);
         assertThat((Object) at(s, "linux", "resources", "pids", "limit")).isEqualTo(50L);
         assertThat((Object) at(s, "linux", "resources", "memory", "limit")).isEqualTo((long) (32 << 20));
+        assertThat((Object) at(s, "linux", "resources", "memory", "reservation")).isEqualTo((long) (16 << 20));
+        assertThat((Object) at(s, "linux", "resources", "cpu", "cpus")).isEqualTo("0");
+        assertThat((Object) at(s, "linux", "sysctl")).isEqualTo(Map.of("net.ipv4.ip_forward", "1"));
         assertThat((List<String>) at(s, "process", "env")).containsExactly("HOSTNAME=h1", "TERM=xterm", "PATH=/bin", "A=2");
         List<Map<String, Object>> rl = at(s, "process", "rlimits");
         assertThat(rl).anySatisfy(r -> assertThat(r).containsEntry("type", "RLIMIT_NPROC").containsEntry("soft", 10L).containsEntry("hard", 20L));

@@ -213,6 +213,16 @@ class RunTest {
     }
 
     @Test
+    void groupsSysctlsCpusetAndOomScore() {
+        assertThat(ok("run", "--rm", "--group-add", "daemon", "--group-add", "4242", "busybox", "id", "-G").out()).isEqualTo("0 1 4242");
+        assertThat(ok("run", "--rm", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "cat", "/proc/sys/net/ipv4/ip_forward").out())
+                .isEqualTo("1");
+        assertThat(berthd.docker("run", "--rm", "--sysctl", "kernel.panic=1", "busybox", "true").stderr()).contains("not allowed");
+        assertThat(ok("run", "--rm", "--cpuset-cpus", "0", "--oom-score-adj", "500", "busybox", "sh", "-c",
+                "cat /sys/fs/cgroup/cpuset/cpuset.cpus /proc/self/oom_score_adj").out()).isEqualTo("0\n500");
+    }
+
+    @Test
     void etcFilesAreTheContainers() {
         String id = ok("create", "--hostname", "hosty", "busybox", "cat", "/etc/hostname", "/etc/hosts").out();
         ok("start", id);
