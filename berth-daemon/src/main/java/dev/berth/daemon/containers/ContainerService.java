@@ -628,6 +628,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     // ---- paths ----
 
+    private String cgroupParent() {
+        return config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
+    }
+
+    /** The container's cgroup, as named in its OCI spec. */
+    String cgroupPath(ContainerRecord r) {
+        return cgroupParent() + "/" + r.id();
+    }
+
     Path dir(String id) {
         return containersDir.resolve(id);
     }
@@ -748,7 +757,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                     ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
                 }
             }
-            String cgParent = config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
+            String cgParent = cgroupParent();
             RuntimeSpec spec = new RuntimeSpec(id, rootfs, commandOf(r), r.config().env(), r.config().workingDir(), user,
                     r.config().hostname(), r.config().domainname(), r.config().tty(),
                     hs.consoleSize() != null && hs.consoleSize().size() == 2

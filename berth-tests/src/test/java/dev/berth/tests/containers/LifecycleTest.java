@@ -256,6 +256,24 @@ class LifecycleTest {
     }
 
     @Test
+    void statsFromTheContainersCgroups() throws Exception {
+        String id = ok("run", "-d", "--name", "busyloop", "-m", "64m", "--pids-limit", "20", "busybox", "sh", "-c",
+                "while true; do :; done").out();
+        Thread.sleep(500);
+        CommandResult st = ok("stats", "--no-stream", "--format", "{{.Name}}|{{.PIDs}}|{{.MemUsage}}|{{.CPUPerc}}", "busyloop");
+        String[] f = st.out().split("\\|");
+        assertThat(f[0]).isEqualTo("busyloop");
+        assertThat(f[1]).isEqualTo("1");
+        assertThat(f[2]).endsWith("/ 64MiB");
+        assertThat(Double.parseDouble(f[3].replace("%", ""))).isGreaterThan(10.0);
+        ApiResult one = berthd.api("GET", "/containers/" + id + "/stats?stream=0&one-shot=1", null);
+        JsonNode n = MAPPER.readTree(one.body());
+        assertThat(n.get("pids_stats").get("limit").asLong()).isEqualTo(20);
+        assertThat(n.get("memory_stats").get("limit").asLong()).isEqualTo(64L << 20);
+        ok("rm", "-f", id);
+    }
+
+    @Test
     void infoCountsContainers() {
         String id = ok("run", "-d", "busybox", "sleep", "100").out();
         CommandResult info = ok("info", "--format", "{{.ContainersRunning}}");
