@@ -82,6 +82,13 @@ public final class ContainerRoutes {
         r.get("/containers/{id}/top", this::top);
         r.get("/containers/{id}/logs", this::logs);
         r.get("/containers/{id}/stats", this::stats);
+        r.get("/containers/{id}/changes", ex -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Changes.Change c : service.changes(ex.pathVar("id"))) {
+                out.add(Map.of("Path", c.path(), "Kind", c.kind()));
+            }
+            ex.respondJson(200, out);
+        });
         r.post("/containers/{id}/attach", this::attach);
     }
 

@@ -1389,6 +1389,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** What the container changed in its root filesystem, for {@code docker diff}. */
+    List<Changes.Change> changes(String ref) throws IOException {
+        ContainerRecord r = get(ref).rec;
+        List<Path> layers = new ArrayList<>(layerDirsQuietly(r));
+        java.util.Collections.reverse(layers);
+        return Changes.of(dir(r.id()).resolve("upper"), layers);
+    }
+
     /** Size of the container's writable layer in bytes. */
     public long sizeRw(ContainerRecord r) {
         return du(dir(r.id()).resolve("upper"));

@@ -274,6 +274,17 @@ class LifecycleTest {
     }
 
     @Test
+    void diffShowsWhatTheContainerChanged() {
+        String id = ok("run", "-d", "busybox", "sh", "-c", "mkdir /tmp/new; echo x > /tmp/new/f; rm /bin/vi; echo y >> /etc/passwd").out();
+        ok("wait", id);
+        assertThat(ok("diff", id).out()).isEqualTo("C /bin\nD /bin/vi\nC /etc\nC /etc/passwd\nC /tmp\nA /tmp/new\nA /tmp/new/f");
+        String clean = ok("run", "-d", "busybox", "true").out();
+        ok("wait", clean);
+        assertThat(ok("diff", clean).out()).isEmpty();
+        ok("rm", id, clean);
+    }
+
+    @Test
     void infoCountsContainers() {
         String id = ok("run", "-d", "busybox", "sleep", "100").out();
         CommandResult info = ok("info", "--format", "{{.ContainersRunning}}");
