@@ -82,6 +82,8 @@ public final class ContainerRoutes {
         r.get("/containers/{id}/top", this::top);
         r.get("/containers/{id}/logs", this::logs);
         r.get("/containers/{id}/stats", this::stats);
+        r.get("/containers/{id}/export", ex -> service.export(ex.pathVar("id"),
+                () -> ex.startStream(200, "application/x-tar")));
         r.get("/containers/{id}/changes", ex -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (Changes.Change c : service.changes(ex.pathVar("id"))) {

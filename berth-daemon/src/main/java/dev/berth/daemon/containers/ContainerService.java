@@ -1389,6 +1389,32 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /**
+     * Streams the container's root filesystem as a tar. A stopped container's filesystem is
+     * mounted for the export, under its lock so that it is not started meanwhile.
+     */
+    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+        Ctr c = get(ref);
+        c.lock.lock();
+        try {
+            boolean mounted = isMounted(rootfs(c.rec.id()));
+            if (!mounted) {
+                mountRootfs(c.rec);
+            }
+            try {
+                try (java.io.OutputStream o = out.get()) {
+                    Export.write(rootfs(c.rec.id()), o);
+                }
+            } finally {
+                if (!mounted && !c.rec.state().isActive()) {
+                    unmountQuietly(c.rec.id());
+                }
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
     /** What the container changed in its root filesystem, for {@code docker diff}. */
     List<Changes.Change> changes(String ref) throws IOException {
         ContainerRecord r = get(ref).rec;

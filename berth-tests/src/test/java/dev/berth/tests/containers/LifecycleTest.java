@@ -285,6 +285,21 @@ class LifecycleTest {
     }
 
     @Test
+    void exportWritesTheMergedFilesystem() throws Exception {
+        String id = ok("run", "-d", "busybox", "sh", "-c", "echo hi > /tmp/made-here").out();
+        ok("wait", id);
+        Path tar = berthd.dir().resolve("export.tar");
+        ok("export", "-o", tar.toString(), id);
+        CommandResult list = BerthdFixture.run(java.util.List.of("tar", "-tvf", tar.toString()), null, java.util.Map.of());
+        assertThat(list.stdout()).contains(" bin/busybox").contains(" tmp/made-here").contains("bin/sh -> busybox");
+        CommandResult content = BerthdFixture.run(java.util.List.of("tar", "-xOf", tar.toString(), "tmp/made-here"), null, java.util.Map.of());
+        assertThat(content.stdout()).isEqualTo("hi\n");
+        // the stopped container's filesystem was mounted for the export only
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(id);
+        ok("rm", id);
+    }
+
+    @Test
     void infoCountsContainers() {
         String id = ok("run", "-d", "busybox", "sleep", "100").out();
         CommandResult info = ok("info", "--format", "{{.ContainersRunning}}");
