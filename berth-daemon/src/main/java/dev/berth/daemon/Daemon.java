@@ -1,8 +1,12 @@
 package dev.berth.daemon;
 
+import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.api.ApiServer;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.api.Router;
+import dev.berth.daemon.containers.ContainerRoutes;
+import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.images.ImageService;
 import dev.berth.daemon.storage.ContentStore;
@@ -36,9 +40,16 @@ public final class Daemon implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
+    private final ImageLookup imageOverride;
 
     public Daemon(DaemonConfig config) {
+        this(config, null);
+    }
+
+    /** With {@code images} in place of the image store (tests that run containers from a plain rootfs). */
+    public Daemon(DaemonConfig config, ImageLookup images) {
         this.config = config;
+        this.imageOverride = images;
     }
 
     public DaemonConfig config() {
@@ -64,6 +75,18 @@ public final class Daemon implements AutoCloseable {
                 new LayerStore(config.dataRoot(), db), new ImageService.Platform("linux", host.goArch(), null));
         new ImageRoutes(imageService).register(router);
         counts.images = imageService::count;
+
+        ImageLookup images = imageOverride != null ? imageOverride : imageService;
+        ContainerService containers = new ContainerService(config, db, json, images);
+        closeables.push(containers);
+        imageService.setUsage(() -> containers);
+        if (imageOverride == null) {
+            containers.onCreated(imageService::retainForContainer);
+        }
+        containers.onRemoved(imageService::releaseContainer);
+        containers.start();
+        new ContainerRoutes(containers).register(router);
+        counts.containers = containers::counts;
 
         ApiServer server = new ApiServer(router, json);
         closeables.push(server);

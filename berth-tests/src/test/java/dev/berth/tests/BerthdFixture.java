@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     public static final String DOCKER = "/usr/local/bin/docker";
-    private static final String[] CGROUP_V1 = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd"};
+    private static final String[] CGROUP_V1 = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd", "unified"};
 
     private final Path repo = findRepo();
     private final List<String> extraArgs = new ArrayList<>();

@@ -1,0 +1,1493 @@
+package dev.berth.daemon.containers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.DaemonConfig;
+import dev.berth.daemon.api.ApiException;
+import dev.berth.daemon.api.Json;
+import dev.berth.daemon.images.ImageLookup;
+import dev.berth.daemon.images.ImageUsage;
+import dev.berth.daemon.images.ResolvedImage;
+import dev.berth.daemon.runtime.ConmonRuntime;
+import dev.berth.daemon.runtime.ContainerLog;
+import dev.berth.daemon.runtime.ExitWatcher;
+import dev.berth.daemon.runtime.OciSpecBuilder;
+import dev.berth.daemon.runtime.RuntimeSpec;
+import dev.berth.daemon.runtime.UserResolver;
+import dev.berth.daemon.store.MetadataDb;
+import dev.berth.oci.ContainerConfig;
+import dev.berth.sys.Libc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Owns every container: records (in the metadata database), names, the state machine
+ * created → running ⇄ paused → exited → removed, root filesystems (an overlay mount per
+ * container over its image's layers), and the conmon/runc processes through {@link ConmonRuntime}.
+ * Containers outlive berthd: on start it re-adopts running ones and records exits it missed.
+ */
+public final class ContainerService implements ImageUsage, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
+    private static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
+    private static final List<String> ULIMIT_NAMES = List.of("as", "core", "cpu", "data", "fsize", "locks", "memlock",
+            "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DaemonConfig config;
+    private final ImageLookup images;
+    private final ConmonRuntime runtime;
+    private final OciSpecBuilder specs;
+    private final ContainerStore store;
+    private final Json json;
+    private final Path containersDir;
+    private final Path bundlesDir;
+    private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
+    private final Object namesLock = new Object();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
+    private ExitWatcher watcher;
+    private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
+
+    /** One container's live state: its current record, a lock for transitions, and who waits on it. */
+    static final class Ctr {
+        volatile ContainerRecord rec;
+        final ReentrantLock lock = new ReentrantLock();
+        final List<CompletableFuture<Integer>> nextExit = new CopyOnWriteArrayList<>();
+        final CompletableFuture<Integer> removed = new CompletableFuture<>();
+        final List<AttachSession> pendingAttach = new CopyOnWriteArrayList<>();
+        volatile boolean removing;
+
+        Ctr(ContainerRecord rec) {
+            this.rec = rec;
+        }
+
+        CompletableFuture<Integer> onNextExit() {
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            nextExit.add(f);
+            // a waiter that gives up (client gone, timeout) must not stay listed until the next exit
+            f.whenComplete((v, t) -> nextExit.remove(f));
+            return f;
+        }
+    }
+
+    public ContainerService(DaemonConfig config, MetadataDb db, Json json, ImageLookup images) throws IOException, SQLException {
+        this.config = config;
+        this.images = images;
+        this.json = json;
+        this.store = new ContainerStore(db, json);
+        this.containersDir = config.dataRoot().resolve("containers");
+        this.bundlesDir = config.execRoot().resolve("containers");
+        Files.createDirectories(containersDir);
+        Files.createDirectories(bundlesDir);
+        this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
+                config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
+        this.specs = new OciSpecBuilder(config.defaultUlimits());
+    }
+
+    /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
+    public void start() throws IOException, SQLException, InterruptedException {
+        for (ContainerRecord r : store.loadAll()) {
+            byId.put(r.id(), new Ctr(r));
+        }
+        watcher = new ExitWatcher(runtime.exitDir(), this::onExitFile);
+        for (Ctr c : byId.values()) {
+            adopt(c);
+        }
+        housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private void adopt(Ctr c) throws InterruptedException, SQLException {
+        ContainerRecord r = c.rec;
+        if (!r.state().isActive()) {
+            if (runtime.conmonPid(bundle(r.id())) > 0) {
+                // berthd died between conmon's create and runc start: that half-made run must go,
+                // or its late exit file would be taken for the next run's
+                runtime.delete(r.id());
+                for (int i = 0; i < 50 && runtime.conmonPid(bundle(r.id())) > 0; i++) {
+                    Thread.sleep(100);
+                }
+                try {
+                    runtime.clearExit(r.id());
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "clearing exit of " + r.id(), e);
+                }
+            }
+            unmountQuietly(r.id());
+            if (r.state().status().equals("restarting")) {
+                scheduleRestart(c);
+            } else if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
+                removeAsync(c);
+            }
+            return;
+        }
+        if (runtime.exitCode(r.id()) != null) {
+            onExitFile(r.id());
+        } else if (runtime.conmonPid(bundle(r.id())) > 0) {
+            ConmonRuntime.State st = runtime.state(r.id());
+            if (st != null && st.status().equals("paused") != r.state().paused()) {
+                update(c, r.withState(r.state().paused(st.status().equals("paused"))));
+            }
+            LOG.info("re-adopted running container " + r.id());
+        } else {
+            // The monitor is gone without recording an exit: nothing can report on this process any more.
+            runtime.delete(r.id());
+            unmountQuietly(r.id());
+            update(c, r.withState(r.state().exited(255, false, now()).failed(255, "container monitor exited unexpectedly")));
+            LOG.warning("container " + r.id() + " lost its monitor while berthd was down");
+        }
+    }
+
+    // ---- lookup ----
+
+    /** Docker's lookup order: full ID, exact name, unique ID prefix. */
+    Ctr get(String ref) {
+        if (ref == null || ref.isEmpty()) {
+            throw ApiException.notFound("No such container: " + ref);
+        }
+        Ctr c = byId.get(ref);
+        if (c != null) {
+            return c;
+        }
+        String name = ref.startsWith("/") ? ref : "/" + ref;
+        for (Ctr x : byId.values()) {
+            if (x.rec.name().equals(name)) {
+                return x;
+            }
+        }
+        Ctr found = null;
+        for (Ctr x : byId.values()) {
+            if (x.rec.id().startsWith(ref)) {
+                if (found != null) {
+                    throw ApiException.badRequest("multiple IDs found with provided prefix: " + ref);
+                }
+                found = x;
+            }
+        }
+        if (found == null) {
+            throw ApiException.notFound("No such container: " + ref);
+        }
+        return found;
+    }
+
+    public ContainerRecord inspect(String ref) {
+        return get(ref).rec;
+    }
+
+    public List<ContainerRecord> list() {
+        List<ContainerRecord> out = new ArrayList<>();
+        for (Ctr c : byId.values()) {
+            out.add(c.rec);
+        }
+        // Instant.toString drops a zero fraction, so the strings do not sort as the times do
+        out.sort((a, b) -> Instant.parse(b.created()).compareTo(Instant.parse(a.created())));
+        return out;
+    }
+
+    /** {running, paused, stopped} for /info. */
+    public int[] counts() {
+        int[] n = new int[3];
+        for (Ctr c : byId.values()) {
+            ContainerState s = c.rec.state();
+            n[s.paused() ? 1 : s.running() ? 0 : 2]++;
+        }
+        return n;
+    }
+
+    @Override
+    public List<String> containersUsing(String imageId) {
+        return byId.values().stream().map(c -> c.rec).filter(r -> r.image().equals(imageId)).map(ContainerRecord::id).toList();
+    }
+
+    @Override
+    public List<String> runningContainersUsing(String imageId) {
+        return byId.values().stream().map(c -> c.rec).filter(r -> r.image().equals(imageId) && r.state().running())
+                .map(ContainerRecord::id).toList();
+    }
+
+    // ---- create ----
+
+    /** The result of create: the new ID and Docker's warnings. */
+    public record Created(String id, List<String> warnings) {}
+
+    public Created create(String name, ContainerConfigSpec cfg, ObjectNode hostConfig) throws IOException, SQLException {
+        if (cfg == null || cfg.image() == null || cfg.image().isEmpty()) {
+            throw ApiException.badRequest("no image specified"); // docker: "Config cannot be empty in order to create a container"
+        }
+        if (name != null && !name.isEmpty() && !VALID_NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        if (hostConfig == null) {
+            hostConfig = json.mapper().createObjectNode();
+        }
+        HostSettings hs = readHost(hostConfig);
+        List<String> warnings = validate(hs);
+        fillHostDefaults(hostConfig, hs);
+        ResolvedImage img = images.resolve(cfg.image());
+        ContainerConfigSpec merged = merge(cfg, img.config() == null || img.config().config() == null
+                ? ContainerConfig.EMPTY : img.config().config());
+        List<String> command = new ArrayList<>();
+        if (merged.entrypoint() != null) {
+            command.addAll(merged.entrypoint());
+        }
+        if (merged.cmd() != null) {
+            command.addAll(merged.cmd());
+        }
+        if (command.isEmpty()) {
+            throw ApiException.badRequest("No command specified");
+        }
+        String id = newId();
+        Path dir = containersDir.resolve(id);
+        Files.createDirectories(dir.resolve("upper"));
+        Files.createDirectories(dir.resolve("work"));
+        Files.createDirectories(dir.resolve("rootfs"));
+        Files.createDirectories(bundle(id));
+        String hostname = merged.hostname();
+        if (hostname == null || hostname.isEmpty()) {
+            // With the host's network the container also goes by the host's name, as in Docker.
+            hostname = hs.effectiveNetworkMode().equals("host")
+                    ? readOr(Path.of("/proc/sys/kernel/hostname"), id.substring(0, 12)).trim() : id.substring(0, 12);
+        }
+        merged = withHostname(merged, hostname);
+        try {
+            writeNetworkFiles(dir, hostname, hs);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            deleteTree(bundle(id));
+            throw e;
+        }
+        ContainerRecord rec;
+        synchronized (namesLock) {
+            String n = name == null || name.isEmpty() ? uniqueRandomName() : "/" + name.replaceFirst("^/", "");
+            Ctr holder = byName(n);
+            if (holder != null) {
+                deleteTree(dir);
+                deleteTree(bundle(id));
+                throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
+                        + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            try {
+                for (var l : createdListeners) {
+                    l.accept(id, img.id());
+                }
+            } catch (RuntimeException e) {
+                deleteTree(dir);
+                deleteTree(bundle(id));
+                throw e;
+            }
+            rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
+                    merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
+                    img.layerDirs().stream().map(Path::toString).toList(), false);
+            store.insert(rec);
+            byId.put(id, new Ctr(rec));
+        }
+        return new Created(id, warnings);
+    }
+
+    HostSettings readHost(ObjectNode hostConfig) {
+        try {
+            return json.mapper().treeToValue(hostConfig, HostSettings.class);
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid HostConfig: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    static HostSettings hostSettingsOf(Json json, ContainerRecord r) {
+        try {
+            return json.mapper().treeToValue(r.hostConfig(), HostSettings.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored HostConfig unreadable", e);
+        }
+    }
+
+    private HostSettings hostSettings(ContainerRecord r) {
+        return hostSettingsOf(json, r);
+    }
+
+    private List<String> validate(HostSettings hs) {
+        List<String> warnings = new ArrayList<>();
+        String mode = hs.effectiveNetworkMode();
+        if (mode.startsWith("container:")) {
+            throw ApiException.badRequest("network mode " + mode + " is not supported");
+        }
+        if (!List.of("bridge", "host", "none").contains(mode)) {
+            throw ApiException.notFound("network " + mode + " not found");
+        }
+        dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
+        // Refused rather than ignored: a container silently missing its volume or port is worse.
+        if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
+                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty()) {
+            throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
+        }
+        if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
+            throw ApiException.badRequest("port publishing is not supported by this berthd yet");
+        }
+        if (hs.devices() != null && !hs.devices().isEmpty()) {
+            throw ApiException.badRequest("device mappings are not supported by this berthd yet");
+        }
+        if (hs.restartPolicy() != null && hs.restartPolicy().name() != null
+                && !List.of("", "no", "always", "unless-stopped", "on-failure").contains(hs.restartPolicy().name())) {
+            throw ApiException.badRequest("invalid restart policy '" + hs.restartPolicy().name() + "'");
+        }
+        if (hs.autoRemove() && !policyName(hs).equals("no")) {
+            throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
+        }
+        if (hs.memory() > 0 && hs.memory() < 6 * 1024 * 1024) {
+            throw ApiException.badRequest("Minimum memory limit allowed is 6MB");
+        }
+        if (hs.memorySwap() > 0 && hs.memory() == 0) {
+            throw ApiException.badRequest("You should always set the Memory limit when using Memoryswap limit, see usage");
+        }
+        if (hs.memorySwap() > 0 && hs.memorySwap() < hs.memory()) {
+            throw ApiException.badRequest("Minimum memoryswap limit should be larger than memory limit, see usage");
+        }
+        if (hs.memory() > 0 && hs.memorySwap() != 0 && !specs.swapAccounting()) {
+            warnings.add("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.");
+        }
+        if (hs.nanoCpus() > 0 && hs.cpuPeriod() > 0) {
+            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+        }
+        if (hs.nanoCpus() > 0 && hs.cpuQuota() > 0) {
+            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+        }
+        int ncpu = Runtime.getRuntime().availableProcessors();
+        if (hs.nanoCpus() < 0 || hs.nanoCpus() > ncpu * 1_000_000_000L) {
+            throw ApiException.badRequest("Range of CPUs is from 0.01 to " + ncpu + ".00, as there are only " + ncpu + " CPUs available");
+        }
+        if (hs.cpuPeriod() != 0 && (hs.cpuPeriod() < 1000 || hs.cpuPeriod() > 1_000_000)) {
+            throw ApiException.badRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+        }
+        if (hs.cpuQuota() > 0 && hs.cpuQuota() < 1000) {
+            throw ApiException.badRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+        }
+        if (hs.sysctls() != null) {
+            for (String k : hs.sysctls().keySet()) {
+                // only namespaced parameters: anything else would change the host
+                boolean ns = k.startsWith("net.") || k.startsWith("fs.mqueue.") || k.startsWith("kernel.msg")
+                        || k.startsWith("kernel.shm") || k.equals("kernel.sem") || k.equals("kernel.domainname")
+                        || k.equals("kernel.hostname");
+                if (!ns) {
+                    throw ApiException.badRequest("sysctl '" + k + "' is not allowed");
+                }
+                if (k.startsWith("net.") && hs.effectiveNetworkMode().equals("host")) {
+                    throw ApiException.badRequest("sysctl '" + k + "' not allowed in host network namespace");
+                }
+            }
+        }
+        if (hs.oomScoreAdj() < -1000 || hs.oomScoreAdj() > 1000) {
+            throw ApiException.badRequest("Invalid value " + hs.oomScoreAdj() + ", range for oom score adj is [-1000, 1000]");
+        }
+        if (hs.shmSize() < 0) {
+            throw ApiException.badRequest("SHM size can not be less than 0");
+        }
+        if (hs.ulimits() != null) {
+            for (HostSettings.Ulimit u : hs.ulimits()) {
+                if (u.name() == null || !ULIMIT_NAMES.contains(u.name())) {
+                    throw ApiException.badRequest("invalid ulimit type: " + u.name());
+                }
+                if (u.soft() > u.hard()) {
+                    throw ApiException.badRequest("ulimit soft limit must be less than or equal to hard limit: "
+                            + u.soft() + " > " + u.hard());
+                }
+            }
+        }
+        return warnings;
+    }
+
+    /** Docker's inspect shows the values the daemon chose, not the zeros the client sent. */
+    private void fillHostDefaults(ObjectNode h, HostSettings hs) {
+        h.put("NetworkMode", hs.effectiveNetworkMode());
+        if (hs.shmSize() == 0) {
+            h.put("ShmSize", config.defaultShmSize());
+        }
+        if (!h.hasNonNull("LogConfig")) {
+            ObjectNode lc = h.putObject("LogConfig");
+            lc.put("Type", "k8s-file");
+            lc.putObject("Config");
+        }
+        if (!h.hasNonNull("RestartPolicy")) {
+            ObjectNode rp = h.putObject("RestartPolicy");
+            rp.put("Name", "no");
+            rp.put("MaximumRetryCount", 0);
+        }
+        if (hs.memory() > 0 && hs.memorySwap() == 0) {
+            h.put("MemorySwap", 2 * hs.memory());
+        }
+        for (String f : List.of("CapAdd", "CapDrop", "Binds", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "Ulimits")) {
+            if (!h.has(f)) {
+                h.putNull(f);
+            }
+        }
+        for (String f : List.of("Privileged", "ReadonlyRootfs", "AutoRemove", "PublishAllPorts")) {
+            if (!h.has(f)) {
+                h.put(f, false);
+            }
+        }
+        for (String f : List.of("Memory", "NanoCpus", "CpuShares", "CpuPeriod", "CpuQuota")) {
+            if (!h.has(f)) {
+                h.put(f, 0);
+            }
+        }
+        if (!h.has("MaskedPaths") && !hs.privileged()) {
+            h.set("MaskedPaths", json.mapper().valueToTree(List.of("/proc/asound", "/proc/acpi", "/proc/interrupts",
+                    "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                    "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap")));
+            h.set("ReadonlyPaths", json.mapper().valueToTree(List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                    "/proc/sysrq-trigger")));
+        }
+    }
+
+    /** Docker's merge of the client's config over the image's: entrypoint, cmd, env, labels, and the rest. */
+    static ContainerConfigSpec merge(ContainerConfigSpec u, ContainerConfig img) {
+        List<String> entrypoint = u.entrypoint();
+        List<String> cmd = u.cmd();
+        if (entrypoint == null || entrypoint.isEmpty()) {
+            if (cmd == null || cmd.isEmpty()) {
+                cmd = img.cmd();
+            }
+            if (entrypoint == null) {
+                entrypoint = img.entrypoint();
+            }
+        }
+        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) {
+            entrypoint = null; // --entrypoint "" resets the image's entrypoint
+        }
+        List<String> env = new ArrayList<>();
+        if (img.env() != null) {
+            env.addAll(img.env());
+        }
+        if (u.env() != null) {
+            for (String e : u.env()) {
+                String key = e.contains("=") ? e.substring(0, e.indexOf('=')) : e;
+                env.removeIf(x -> x.equals(key) || x.startsWith(key + "="));
+                env.add(e);
+            }
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (img.labels() != null) {
+            labels.putAll(img.labels());
+        }
+        if (u.labels() != null) {
+            labels.putAll(u.labels());
+        }
+        return new ContainerConfigSpec(u.hostname(), u.domainname() == null ? "" : u.domainname(),
+                empty(u.user()) ? (img.user() == null ? "" : img.user()) : u.user(),
+                u.attachStdin(), u.attachStdout(), u.attachStderr(),
+                u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
+                env, cmd, u.healthcheck(), u.argsEscaped(), u.image(),
+                u.volumes() != null ? u.volumes() : img.volumes(),
+                empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
+                entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
+                labels, empty(u.stopSignal()) ? img.stopSignal() : u.stopSignal(), u.stopTimeout(), u.shell());
+    }
+
+    private static ContainerConfigSpec withHostname(ContainerConfigSpec c, String hostname) {
+        return new ContainerConfigSpec(hostname, c.domainname(), c.user(), c.attachStdin(), c.attachStdout(),
+                c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(), c.stdinOnce(), c.env(), c.cmd(),
+                c.healthcheck(), c.argsEscaped(), c.image(), c.volumes(), c.workingDir(), c.entrypoint(),
+                c.networkDisabled(), c.macAddress(), c.onBuild(), c.labels(), c.stopSignal(), c.stopTimeout(), c.shell());
+    }
+
+    private static boolean empty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private void writeNetworkFiles(Path dir, String hostname, HostSettings hs) throws IOException {
+        String mode = hs.effectiveNetworkMode();
+        Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        StringBuilder hosts = new StringBuilder();
+        if (mode.equals("host")) {
+            hosts.append(readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
+        } else {
+            hosts.append("""
+                    127.0.0.1\tlocalhost
+                    ::1\tlocalhost ip6-localhost ip6-loopback
+                    fe00::0\tip6-localnet
+                    ff00::0\tip6-mcastprefix
+                    ff02::1\tip6-allnodes
+                    ff02::2\tip6-allrouters
+                    """);
+        }
+        for (String e : hs.extraHosts() == null ? List.<String>of() : hs.extraHosts()) {
+            // --add-host name:ip (the first colon separates: the address may be IPv6)
+            int sep = e.indexOf(':') >= 0 ? e.indexOf(':') : e.indexOf('=');
+            if (sep <= 0 || sep == e.length() - 1) {
+                throw ApiException.badRequest("invalid extra host: " + e);
+            }
+            String addr = e.substring(sep + 1);
+            if (addr.equals("host-gateway")) {
+                throw ApiException.badRequest("host-gateway is not supported by this berthd yet");
+            }
+            hosts.append(addr).append('\t').append(e, 0, sep).append('\n');
+        }
+        Files.writeString(dir.resolve("hosts"), hosts.toString());
+        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hs, mode.equals("host")));
+    }
+
+    /** The host's resolv.conf, with the client's --dns, --dns-search and --dns-option in place of its own. */
+    private static String resolvConf(HostSettings hs, boolean hostNetwork) {
+        List<String> servers = new ArrayList<>();
+        List<String> search = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        for (String line : readOr(Path.of("/etc/resolv.conf"), "").lines().toList()) {
+            String t = line.trim();
+            if (t.startsWith("nameserver")) {
+                servers.add(t.substring("nameserver".length()).trim());
+            } else if (t.startsWith("search") || t.startsWith("domain")) {
+                search.addAll(List.of(t.replaceFirst("^(search|domain)", "").trim().split("\\s+")));
+            } else if (t.startsWith("options")) {
+                options.addAll(List.of(t.substring("options".length()).trim().split("\\s+")));
+            } else if (!t.isEmpty()) {
+                other.add(line);
+            }
+        }
+        if (!hostNetwork) {
+            // host nameservers on loopback are unreachable from the container's own network namespace
+            servers.removeIf(a -> a.startsWith("127.") || a.equals("::1"));
+            if (servers.isEmpty()) {
+                servers.addAll(List.of("8.8.8.8", "8.8.4.4"));
+            }
+        }
+        if (hs.dns() != null && !hs.dns().isEmpty()) {
+            servers = hs.dns();
+        }
+        if (hs.dnsSearch() != null && !hs.dnsSearch().isEmpty()) {
+            search = hs.dnsSearch().equals(List.of(".")) ? List.of() : hs.dnsSearch();
+        }
+        if (hs.dnsOptions() != null && !hs.dnsOptions().isEmpty()) {
+            options = hs.dnsOptions();
+        }
+        StringBuilder rc = new StringBuilder();
+        other.forEach(l -> rc.append(l).append('\n'));
+        search.removeIf(String::isBlank);
+        if (!search.isEmpty()) {
+            rc.append("search ").append(String.join(" ", search)).append('\n');
+        }
+        servers.forEach(a -> rc.append("nameserver ").append(a).append('\n'));
+        options.removeIf(String::isBlank);
+        if (!options.isEmpty()) {
+            rc.append("options ").append(String.join(" ", options)).append('\n');
+        }
+        return rc.toString();
+    }
+
+    private static String readOr(Path p, String fallback) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private Ctr byName(String name) {
+        for (Ctr c : byId.values()) {
+            if (c.rec.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private String uniqueRandomName() {
+        for (int i = 0; i < 100; i++) {
+            String n = "/" + Names.random(i > 10);
+            if (byName(n) == null) {
+                return n;
+            }
+        }
+        throw new IllegalStateException("cannot find a free container name");
+    }
+
+    private static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // ---- paths ----
+
+    private String cgroupParent() {
+        return config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
+    }
+
+    /** The container's cgroup, as named in its OCI spec. */
+    String cgroupPath(ContainerRecord r) {
+        return cgroupParent() + "/" + r.id();
+    }
+
+    Path dir(String id) {
+        return containersDir.resolve(id);
+    }
+
+    Path bundle(String id) {
+        return bundlesDir.resolve(id);
+    }
+
+    Path rootfs(String id) {
+        return dir(id).resolve("rootfs");
+    }
+
+    public ContainerLog log(ContainerRecord r) {
+        return new ContainerLog(dir(r.id()).resolve("container.log"), logMaxFiles(r));
+    }
+
+    private long logMaxSize(ContainerRecord r) {
+        JsonNode v = r.hostConfig().path("LogConfig").path("Config").path("max-size");
+        if (v.isTextual()) {
+            try {
+                return dev.berth.daemon.Units.parseBytes(v.asText());
+            } catch (RuntimeException e) {
+                // fall back to the daemon's setting
+            }
+        }
+        return config.logMaxSize();
+    }
+
+    private int logMaxFiles(ContainerRecord r) {
+        JsonNode v = r.hostConfig().path("LogConfig").path("Config").path("max-file");
+        if (v.isTextual()) {
+            try {
+                return Math.max(1, Integer.parseInt(v.asText()));
+            } catch (NumberFormatException e) {
+                // fall back
+            }
+        }
+        return config.logMaxFiles();
+    }
+
+    public Map<String, String> graphDriverData(ContainerRecord r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        List<Path> layers = layerDirsQuietly(r);
+        List<String> lower = new ArrayList<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            lower.add(layers.get(i).toString());
+        }
+        m.put("LowerDir", String.join(":", lower));
+        m.put("MergedDir", rootfs(r.id()).toString());
+        m.put("UpperDir", dir(r.id()).resolve("upper").toString());
+        m.put("WorkDir", dir(r.id()).resolve("work").toString());
+        return m;
+    }
+
+    private List<Path> layerDirsQuietly(ContainerRecord r) {
+        try {
+            return layerDirs(r);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The layers recorded at create; older records without them ask the image store. */
+    private List<Path> layerDirs(ContainerRecord r) {
+        if (r.layers() != null) {
+            return r.layers().stream().map(Path::of).toList();
+        }
+        return images.resolve(r.image()).layerDirs();
+    }
+
+    /** Called with (container ID, image ID) as each container is created, before it is recorded. */
+    public void onCreated(java.util.function.BiConsumer<String, String> listener) {
+        createdListeners.add(listener);
+    }
+
+    /** Called with the ID of each removed container (the image store lets go of layers it kept for it). */
+    public void onRemoved(java.util.function.Consumer<String> listener) {
+        removedListeners.add(listener);
+    }
+
+    // ---- start ----
+
+    /** Starts a created or exited container; attach sessions waiting for it are connected first. */
+    public void start(String ref) throws IOException, SQLException, InterruptedException {
+        Ctr c = get(ref);
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec;
+            if (c.removing) {
+                throw ApiException.conflict("container is marked for removal and cannot be started");
+            }
+            if (r.state().paused()) {
+                throw ApiException.conflict("cannot start a paused container, try unpause instead");
+            }
+            if (r.state().running()) {
+                throw ApiException.notModified();
+            }
+            if (r.manuallyStopped()) {
+                update(c, r.withManuallyStopped(false));
+            }
+            doStart(c);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    private void doStart(Ctr c) throws IOException, SQLException, InterruptedException {
+        ContainerRecord r = c.rec;
+        String id = r.id();
+        HostSettings hs = hostSettings(r);
+        try {
+            mountRootfs(r);
+            Path rootfs = rootfs(id);
+            UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, r.config().user()), hs.groupAdd());
+            Map<String, long[]> ulimits = new LinkedHashMap<>();
+            if (hs.ulimits() != null) {
+                for (HostSettings.Ulimit u : hs.ulimits()) {
+                    ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
+                }
+            }
+            String cgParent = cgroupParent();
+            RuntimeSpec spec = new RuntimeSpec(id, rootfs, commandOf(r), r.config().env(), r.config().workingDir(), user,
+                    r.config().hostname(), r.config().domainname(), r.config().tty(),
+                    hs.consoleSize() != null && hs.consoleSize().size() == 2
+                            ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
+                    hs.readonlyRootfs(), hs.privileged(), !hs.seccompUnconfined(),
+                    hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
+                    ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
+                    hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
+                    hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
+                    cgParent + "/" + id, dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
+                    new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
+            Path b = bundle(id);
+            Files.createDirectories(b);
+            specs.write(spec, b.resolve("config.json"));
+            runtime.delete(id);
+            ContainerLog log = log(r);
+            Files.createDirectories(log.path().getParent());
+            long maxSize = logMaxSize(r);
+            runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
+                    r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
+        } catch (ConmonRuntime.RuntimeError e) {
+            throw startFailed(c, e.getMessage(), null);
+        } catch (ApiException e) {
+            throw startFailed(c, e.getMessage(), e);
+        }
+        int baseline = runtime.conmonSocketCount(bundle(id));
+        int added = 0;
+        for (AttachSession s : c.pendingAttach) {
+            c.pendingAttach.remove(s);
+            try {
+                s.connect(runtime.attachSocket(id, bundle(id)));
+                added += s.connections();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot attach to " + id, e);
+                s.finish();
+            }
+        }
+        runtime.awaitAccepted(bundle(id), baseline, added);
+        try {
+            runtime.start(id);
+        } catch (ConmonRuntime.RuntimeError e) {
+            runtime.delete(id);
+            throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
+        }
+        long pid = runtime.containerPid(bundle(id));
+        update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        // An exit that raced ahead of our record of the start is picked up now.
+        if (runtime.exitCode(id) != null) {
+            Thread.ofVirtual().start(() -> onExitFile(id));
+        }
+    }
+
+    /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
+    private ApiException startFailed(Ctr c, String runtimeMessage, ApiException own) throws SQLException {
+        String id = c.rec.id();
+        try {
+            runtime.delete(id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        unmountQuietly(id);
+        String msg = own != null ? own.getMessage() : "failed to create task for container: " + runtimeMessage + ": unknown";
+        int code = 128;
+        int status = own != null ? own.status() : 500;
+        if (own != null) {
+            code = 126;
+        } else if (runtimeMessage.contains("executable file not found") || runtimeMessage.contains("no such file or directory")) {
+            code = 127;
+            status = 400;
+        } else if (runtimeMessage.contains("permission denied")) {
+            code = 126;
+            status = 400;
+        }
+        update(c, c.rec.withState(c.rec.state().failed(code, msg)));
+        for (AttachSession s : c.pendingAttach) {
+            c.pendingAttach.remove(s);
+            s.finish();
+        }
+        for (CompletableFuture<Integer> f : c.nextExit) {
+            c.nextExit.remove(f);
+            f.complete(code);
+        }
+        if (hostSettings(c.rec).autoRemove()) {
+            removeAsync(c); // as Docker: --rm removes a container that failed to start
+        }
+        return new ApiException(status, msg);
+    }
+
+    private static List<String> commandOf(ContainerRecord r) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(r.path());
+        cmd.addAll(r.args());
+        return cmd;
+    }
+
+    private void mountRootfs(ContainerRecord r) throws IOException {
+        Path target = rootfs(r.id());
+        if (isMounted(target)) {
+            return;
+        }
+        List<Path> layers = layerDirs(r);
+        List<String> lower = new ArrayList<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            lower.add(layers.get(i).toString());
+        }
+        if (lower.isEmpty()) {
+            Path empty = dir(r.id()).resolve("empty");
+            Files.createDirectories(empty);
+            lower.add(empty.toString());
+        }
+        Files.createDirectories(target);
+        String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
+                + ",workdir=" + dir(r.id()).resolve("work");
+        if (opts.length() < 3500) {
+            Libc.mount("overlay", target.toString(), "overlay", 0, opts);
+            return;
+        }
+        // mount(2) takes one page of options: with many layers, name them through short links
+        // relative to the container's directory and mount from there, as Docker does.
+        Path links = dir(r.id()).resolve("l");
+        Files.createDirectories(links);
+        List<String> rel = new ArrayList<>();
+        for (int i = 0; i < lower.size(); i++) {
+            Path link = links.resolve(Integer.toString(i, 36));
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of(lower.get(i)));
+            rel.add("l/" + link.getFileName());
+        }
+        String relOpts = "lowerdir=" + String.join(":", rel) + ",upperdir=upper,workdir=work";
+        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", relOpts, target.toString())
+                .directory(dir(r.id()).toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("overlay mount failed: " + out.trim());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while mounting", e);
+        }
+    }
+
+    private static boolean isMounted(Path target) {
+        try {
+            String t = target.toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].replace("\\040", " ").equals(t)) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            // assume not mounted
+        }
+        return false;
+    }
+
+    private void unmountQuietly(String id) {
+        Path target = rootfs(id);
+        for (int i = 0; i < 5 && isMounted(target); i++) {
+            try {
+                Libc.umount2(target.toString(), 0);
+            } catch (Libc.ErrnoException e) {
+                if (e.errno() == Libc.EBUSY) {
+                    try {
+                        Libc.umount2(target.toString(), Libc.MNT_DETACH);
+                    } catch (Libc.ErrnoException ignored) {
+                        // next round
+                    }
+                } else if (e.errno() != Libc.EINVAL) {
+                    LOG.log(Level.WARNING, "cannot unmount " + target, e);
+                }
+            }
+        }
+    }
+
+    // ---- exits ----
+
+    private void onExitFile(String id) {
+        Ctr c = byId.get(id);
+        if (c == null) {
+            return;
+        }
+        Integer code = runtime.exitCode(id);
+        if (code == null) {
+            return;
+        }
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec;
+            if (!r.state().isActive() || runtime.exitCode(id) == null) {
+                return;
+            }
+            Instant at;
+            try {
+                at = Files.getLastModifiedTime(runtime.exitFile(id)).toInstant();
+            } catch (IOException e) {
+                at = Instant.now();
+            }
+            boolean oom = runtime.oomKilled(id, bundle(id));
+            try {
+                runtime.delete(id);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            unmountQuietly(id);
+            update(c, r.withState(r.state().exited(code, oom, at.toString())));
+            runtime.clearExit(id);
+            LOG.fine(() -> "container " + id + " exited with " + code);
+        } catch (IOException | SQLException e) {
+            LOG.log(Level.WARNING, "recording exit of " + id, e);
+        } finally {
+            c.lock.unlock();
+        }
+        for (CompletableFuture<Integer> f : c.nextExit) {
+            c.nextExit.remove(f);
+            f.complete(code);
+        }
+        if (c.rec.state().status().equals("exited") && shouldRestart(c.rec, code)) {
+            try {
+                scheduleRestart(c);
+            } catch (SQLException e) {
+                LOG.log(Level.WARNING, "scheduling restart of " + id, e);
+            }
+        } else if (hostSettings(c.rec).autoRemove()) {
+            removeAsync(c);
+        }
+    }
+
+    private static String policyName(HostSettings hs) {
+        return hs.restartPolicy() == null || hs.restartPolicy().name() == null || hs.restartPolicy().name().isEmpty()
+                ? "no" : hs.restartPolicy().name();
+    }
+
+    /** Docker's rules: always and unless-stopped unless a client stopped it; on-failure for non-zero exits up to the limit. */
+    private boolean shouldRestart(ContainerRecord r, int code) {
+        HostSettings hs = hostSettings(r);
+        if (r.manuallyStopped() || c(r) == null || c(r).removing) {
+            return false;
+        }
+        return switch (policyName(hs)) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> code != 0 && (hs.restartPolicy().maximumRetryCount() <= 0
+                    || r.restartCount() < hs.restartPolicy().maximumRetryCount());
+            default -> false;
+        };
+    }
+
+    private Ctr c(ContainerRecord r) {
+        return byId.get(r.id());
+    }
+
+    /** Starts the container again after Docker's back-off: 100 ms doubling per quick exit, at most a minute. */
+    private void scheduleRestart(Ctr c) throws SQLException {
+        ContainerRecord r = c.rec;
+        long ranMillis = java.time.Duration.between(Instant.parse(r.state().startedAt().equals(ContainerState.ZERO_TIME)
+                ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
+        int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
+        long delay = Math.min(60_000, 100L << quick);
+        update(c, r.withState(r.state().awaitingRestart()));
+        housekeeping.schedule(() -> {
+            c.lock.lock();
+            try {
+                if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
+                    return;
+                }
+                update(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
+                doStart(c);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
+                try {
+                    if (c.rec.state().status().equals("restarting")) {
+                        update(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
+                    }
+                } catch (SQLException ignored) {
+                    // the record stays as it was
+                }
+            } finally {
+                c.lock.unlock();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void removeAsync(Ctr c) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                remove(c.rec.id(), true);
+            } catch (ApiException e) {
+                // already removed
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "auto-removing " + c.rec.id(), e);
+            }
+        });
+    }
+
+    private void housekeep() {
+        for (Ctr c : byId.values()) {
+            ContainerRecord r = c.rec;
+            if (!r.state().isActive()) {
+                continue;
+            }
+            try {
+                if (runtime.exitCode(r.id()) != null) {
+                    onExitFile(r.id());
+                    continue;
+                }
+                ContainerLog log = log(r);
+                if (log.needsRotation(logMaxSize(r))) {
+                    log.rotate();
+                    runtime.reopenLog(bundle(r.id()));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "housekeeping " + r.id(), e);
+            }
+        }
+    }
+
+    // ---- stop, kill, wait ----
+
+    /** Stops with the container's stop signal, then SIGKILL after {@code timeout} seconds (negative: wait forever). */
+    public void stop(String ref, Integer timeout, String signal) throws IOException, InterruptedException, SQLException {
+        Ctr c = get(ref);
+        markManuallyStopped(c);
+        ContainerRecord r = c.rec;
+        if (!r.state().isActive()) {
+            throw ApiException.notModified();
+        }
+        String sig = signal != null && !signal.isEmpty() ? signal
+                : r.config().stopSignal() != null && !r.config().stopSignal().isEmpty() ? r.config().stopSignal() : "SIGTERM";
+        int t = timeout != null ? timeout : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
+        CompletableFuture<Integer> exited = c.onNextExit();
+        if (!c.rec.state().isActive()) {
+            exited.cancel(false);
+            return;
+        }
+        try {
+            stopAndWait(c, r, sig, t, exited);
+        } finally {
+            exited.cancel(false);
+        }
+    }
+
+    private void stopAndWait(Ctr c, ContainerRecord r, String sig, int t, CompletableFuture<Integer> exited)
+            throws IOException, InterruptedException {
+        signal(c, Signals.parse(sig));
+        try {
+            if (t < 0) {
+                exited.get();
+            } else {
+                exited.get(t, TimeUnit.SECONDS);
+            }
+            return;
+        } catch (TimeoutException e) {
+            // fall through to SIGKILL
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        signal(c, "9");
+        try {
+            exited.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            throw new IOException("container " + r.id() + " did not exit after SIGKILL");
+        }
+    }
+
+    public void kill(String ref, String signal) throws IOException, InterruptedException {
+        Ctr c = get(ref);
+        String sig = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
+        if (!c.rec.state().isActive()) {
+            throw ApiException.conflict("Cannot kill container: " + ref + ": Container " + c.rec.id() + " is not running");
+        }
+        markManuallyStopped(c);
+        signal(c, sig);
+    }
+
+    /** A client stopped it: restart policies no longer apply, and a pending restart is called off. */
+    private void markManuallyStopped(Ctr c) {
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec.withManuallyStopped(true);
+            if (r.state().status().equals("restarting")) {
+                r = r.withState(r.state().exited(r.state().exitCode(), r.state().oomKilled(), r.state().finishedAt()));
+            }
+            update(c, r);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** Signals the container's init; a paused container is thawed so a fatal signal takes effect. */
+    private void signal(Ctr c, String sig) throws IOException, InterruptedException {
+        String id = c.rec.id();
+        try {
+            runtime.kill(id, sig);
+        } catch (ConmonRuntime.RuntimeError e) {
+            if (runtime.exitCode(id) != null || e.getMessage().contains("not running")
+                    || e.getMessage().contains("process already finished")) {
+                return; // it exited meanwhile
+            }
+            throw e;
+        }
+        if (c.rec.state().paused() && (sig.equals("9") || sig.equals("15") || sig.equals("2") || sig.equals("3"))) {
+            try {
+                runtime.resume(id);
+                update(c, c.rec.withState(c.rec.state().paused(false)));
+            } catch (IOException | SQLException e) {
+                LOG.log(Level.FINE, "resume after kill", e);
+            }
+        }
+    }
+
+    public void restart(String ref, Integer timeout, String signal) throws IOException, InterruptedException, SQLException {
+        Ctr c = get(ref);
+        if (c.rec.state().isActive()) {
+            stop(ref, timeout, signal);
+        }
+        c.lock.lock();
+        try {
+            if (!c.rec.state().isActive()) {
+                update(c, c.rec.withManuallyStopped(false));
+                doStart(c);
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** The exit code to report for {@code condition}: not-running, next-exit or removed. */
+    public CompletableFuture<Integer> waitFor(String ref, String condition) {
+        Ctr c = get(ref);
+        String cond = condition == null || condition.isEmpty() ? "not-running" : condition;
+        return switch (cond) {
+            case "not-running" -> c.rec.state().isActive() ? c.onNextExit() : CompletableFuture.completedFuture(c.rec.state().exitCode());
+            case "next-exit" -> c.onNextExit();
+            case "removed" -> c.removed.copy(); // a copy: one client going away must not cancel it for others
+            default -> throw ApiException.badRequest("invalid condition: \"" + cond + "\"");
+        };
+    }
+
+    // ---- pause, rename, remove, top, resize, attach ----
+
+    public void pause(String ref) throws IOException, InterruptedException, SQLException {
+        Ctr c = get(ref);
+        c.lock.lock();
+        try {
+            ContainerState s = c.rec.state();
+            if (!s.running()) {
+                throw ApiException.conflict("Container " + c.rec.id() + " is not running");
+            }
+            if (s.paused()) {
+                throw ApiException.conflict("Container " + c.rec.id() + " is already paused");
+            }
+            runtime.pause(c.rec.id());
+            update(c, c.rec.withState(s.paused(true)));
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    public void unpause(String ref) throws IOException, InterruptedException, SQLException {
+        Ctr c = get(ref);
+        c.lock.lock();
+        try {
+            ContainerState s = c.rec.state();
+            if (!s.paused()) {
+                throw ApiException.conflict("Container " + c.rec.id() + " is not paused");
+            }
+            runtime.resume(c.rec.id());
+            update(c, c.rec.withState(s.paused(false)));
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    public void rename(String ref, String newName) throws SQLException {
+        if (newName == null || newName.isEmpty()) {
+            throw ApiException.badRequest("Neither old nor new names may be empty");
+        }
+        if (!VALID_NAME.matcher(newName).matches()) {
+            throw ApiException.badRequest("Invalid container name (" + newName + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        Ctr c = get(ref);
+        String n = "/" + newName.replaceFirst("^/", "");
+        synchronized (namesLock) {
+            if (c.rec.name().equals(n)) {
+                throw ApiException.badRequest("Renaming a container with the same name as its current name");
+            }
+            Ctr holder = byName(n);
+            if (holder != null) {
+                throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
+                        + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            c.lock.lock();
+            try {
+                update(c, c.rec.withName(n));
+            } finally {
+                c.lock.unlock();
+            }
+        }
+    }
+
+    public void remove(String ref, boolean force) throws IOException, InterruptedException, SQLException {
+        Ctr c = get(ref);
+        if (c.rec.state().isActive()) {
+            if (!force) {
+                throw ApiException.conflict("cannot remove container \"" + c.rec.name() + "\": container is running: "
+                        + "stop the container before removing or force remove");
+            }
+            CompletableFuture<Integer> exited = c.onNextExit();
+            signal(c, "9");
+            try {
+                exited.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                throw new IOException("container " + c.rec.id() + " did not exit after SIGKILL");
+            }
+        }
+        c.lock.lock();
+        try {
+            if (c.removing) {
+                throw ApiException.conflict("removal of container " + c.rec.id() + " is already in progress");
+            }
+            if (c.rec.state().isActive()) {
+                throw ApiException.conflict("cannot remove container \"" + c.rec.name() + "\": container is running");
+            }
+            c.removing = true;
+            String id = c.rec.id();
+            runtime.delete(id);
+            unmountQuietly(id);
+            if (isMounted(rootfs(id))) {
+                c.removing = false;
+                throw new IOException("cannot unmount the root filesystem of " + id);
+            }
+            store.delete(id);
+            byId.remove(id);
+            deleteTree(dir(id));
+            deleteTree(bundle(id));
+            runtime.clearExit(id);
+            runtime.forgetAttachSocket(id);
+        } finally {
+            c.lock.unlock();
+        }
+        for (AttachSession s : c.pendingAttach) {
+            s.finish();
+        }
+        for (CompletableFuture<Integer> f : c.nextExit) {
+            f.complete(c.rec.state().exitCode());
+        }
+        c.removed.complete(c.rec.state().exitCode());
+        for (var l : removedListeners) {
+            try {
+                l.accept(c.rec.id());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "after removing " + c.rec.id(), e);
+            }
+        }
+    }
+
+    /** Removes every stopped container; returns the removed IDs. */
+    public List<String> prune(java.util.function.Predicate<ContainerRecord> filter) {
+        List<String> removed = new ArrayList<>();
+        for (ContainerRecord r : list()) {
+            if (!r.state().isActive() && filter.test(r)) {
+                try {
+                    remove(r.id(), false);
+                    removed.add(r.id());
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "prune " + r.id(), e);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** {@code runc ps} output for top. */
+    public String top(String ref, List<String> psArgs) throws IOException, InterruptedException {
+        Ctr c = get(ref);
+        if (!c.rec.state().isActive()) {
+            throw ApiException.conflict("Container " + c.rec.id() + " is not running");
+        }
+        return runtime.ps(c.rec.id(), psArgs);
+    }
+
+    public void resize(String ref, int height, int width) throws IOException {
+        Ctr c = get(ref);
+        if (!c.rec.state().isActive()) {
+            throw ApiException.conflict("Container " + c.rec.id() + " is not running");
+        }
+        if (!c.rec.config().tty()) {
+            return;
+        }
+        try {
+            runtime.resize(bundle(c.rec.id()), height, width);
+        } catch (IOException e) {
+            if (c.rec.state().isActive() && runtime.exitCode(c.rec.id()) == null) {
+                throw e;
+            }
+            // it exited meanwhile: nothing to resize
+        }
+    }
+
+    /** Forgets a session whose client went away before the container started. */
+    void detachPending(Ctr c, AttachSession s) {
+        c.pendingAttach.remove(s);
+    }
+
+    /**
+     * Attaches a client: at once to a running container, or when it starts
+     * (conmon's socket exists before the process runs, so no output is missed).
+     */
+    void attach(Ctr c, AttachSession s) throws IOException {
+        if (!isKnown(c)) {
+            s.finish();
+            return;
+        }
+        c.lock.lock();
+        try {
+            ContainerState st = c.rec.state();
+            if (st.isActive()) {
+                s.connect(runtime.attachSocket(c.rec.id(), bundle(c.rec.id())));
+            } else if (st.status().equals("created") || st.status().equals("exited")) {
+                c.pendingAttach.add(s);
+            } else {
+                s.finish();
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * Streams the container's root filesystem as a tar. A stopped container's filesystem is
+     * mounted for the export, under its lock so that it is not started meanwhile.
+     */
+    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+        Ctr c = get(ref);
+        c.lock.lock();
+        try {
+            boolean mounted = isMounted(rootfs(c.rec.id()));
+            if (!mounted) {
+                mountRootfs(c.rec);
+            }
+            try {
+                try (java.io.OutputStream o = out.get()) {
+                    Export.write(rootfs(c.rec.id()), o);
+                }
+            } finally {
+                if (!mounted && !c.rec.state().isActive()) {
+                    unmountQuietly(c.rec.id());
+                }
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** What the container changed in its root filesystem, for {@code docker diff}. */
+    List<Changes.Change> changes(String ref) throws IOException {
+        ContainerRecord r = get(ref).rec;
+        List<Path> layers = new ArrayList<>(layerDirsQuietly(r));
+        java.util.Collections.reverse(layers);
+        return Changes.of(dir(r.id()).resolve("upper"), layers);
+    }
+
+    /** Size of the container's writable layer in bytes. */
+    public long sizeRw(ContainerRecord r) {
+        return du(dir(r.id()).resolve("upper"));
+    }
+
+    /** Writable layer plus the image's layers. */
+    public long sizeRootFs(ContainerRecord r) {
+        long n = sizeRw(r);
+        for (Path p : layerDirsQuietly(r)) {
+            n += du(p);
+        }
+        return n;
+    }
+
+    private static long du(Path root) {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        try (var walk = Files.walk(root)) {
+            return walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    // ---- persistence ----
+
+    private void update(Ctr c, ContainerRecord r) throws SQLException {
+        store.update(r);
+        c.rec = r;
+    }
+
+    static String now() {
+        return Instant.now().toString();
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.log(Level.WARNING, "cannot delete " + root, e);
+        }
+    }
+
+    /** False once the container was removed. */
+    boolean isKnown(Ctr c) {
+        return byId.get(c.rec.id()) == c;
+    }
+
+    @Override
+    public void close() throws IOException {
+        housekeeping.shutdownNow();
+        if (watcher != null) {
+            watcher.close();
+        }
+    }
+}

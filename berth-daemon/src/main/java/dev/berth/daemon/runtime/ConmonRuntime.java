@@ -1,0 +1,386 @@
+package dev.berth.daemon.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Drives conmon and runc for one daemon: conmon creates the container (and stays as its parent,
+ * holding its stdio, log and exit code), berthd runs {@code runc start}, {@code kill}, {@code pause},
+ * {@code resume}, {@code delete}, {@code state} and {@code ps} itself.
+ */
+public final class ConmonRuntime {
+    private static final Logger LOG = Logger.getLogger(ConmonRuntime.class.getName());
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final String conmon;
+    private final String runc;
+    private final Path runcRoot;
+    private final Path exitDir;
+    private final Path socketDir;
+
+    /** What conmon needs to create one container. */
+    public record CreateOptions(String id, String name, Path bundle, Path logPath, boolean tty, boolean stdin,
+                                boolean stdinOnce, long logSizeMax) {}
+
+    /** runc's own account of a container: {@code created}, {@code running}, {@code paused}, {@code stopped}. */
+    public record State(String status, long pid) {}
+
+    public ConmonRuntime(String conmon, String runc, Path runcRoot, Path exitDir, Path socketDir) throws IOException {
+        this.conmon = onPath(conmon);
+        this.runc = onPath(runc);
+        this.runcRoot = runcRoot;
+        this.exitDir = exitDir;
+        this.socketDir = socketDir;
+        Files.createDirectories(runcRoot);
+        Files.createDirectories(exitDir);
+        Files.createDirectories(socketDir);
+    }
+
+    /** conmon insists on an absolute runtime path; names are looked up on PATH as a shell would. */
+    static String onPath(String name) {
+        if (name.contains("/")) {
+            return Path.of(name).toAbsolutePath().toString();
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String d : path.split(":")) {
+            Path p = Path.of(d.isEmpty() ? "." : d, name);
+            if (Files.isExecutable(p)) {
+                return p.toAbsolutePath().toString();
+            }
+        }
+        return name;
+    }
+
+    public Path exitDir() {
+        return exitDir;
+    }
+
+    public Path exitFile(String id) {
+        return exitDir.resolve(id);
+    }
+
+    /**
+     * conmon serves attach at {@code <bundle>/attach}, which can be longer than a socket address
+     * may be (108 bytes); a short symlink under the socket directory reaches it, because connect
+     * follows symlinks without that limit.
+     */
+    public Path attachSocket(String id, Path bundle) throws IOException {
+        Path link = socketDir.resolve(id.substring(0, 12));
+        Path target = bundle.resolve("attach");
+        if (!Files.isSymbolicLink(link) || !Files.readSymbolicLink(link).equals(target)) {
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, target);
+        }
+        return link;
+    }
+
+    /** Removes the short link made by {@link #attachSocket}. */
+    public void forgetAttachSocket(String id) throws IOException {
+        Files.deleteIfExists(socketDir.resolve(id.substring(0, 12)));
+    }
+
+    /**
+     * Starts conmon, which runs {@code runc create}; returns once the container exists (its init
+     * waits for {@link #start}) or throws with runc's error text.
+     */
+    public void create(CreateOptions o) throws IOException, InterruptedException {
+        Path b = o.bundle();
+        for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom", "exit")) {
+            Files.deleteIfExists(b.resolve(f));
+        }
+        Files.deleteIfExists(exitFile(o.id()));
+        Files.deleteIfExists(exitDir.resolve(o.id() + ".oom"));
+        List<String> cmd = new ArrayList<>(List.of(conmon, "--api-version", "1", "-c", o.id(), "-u", o.id().substring(0, 12),
+                "-n", o.name(), "-r", runc, "-b", b.toString(), "-p", b.resolve("pidfile").toString(),
+                "-P", b.resolve("conmon.pid").toString(), "-l", "k8s-file:" + o.logPath(),
+                "--exit-dir", exitDir.toString(), "--persist-dir", b.toString(), "--socket-dir-path", socketDir.toString(), "--full-attach",
+                "--runtime-arg", "--root", "--runtime-arg", runcRoot.toString(),
+                "--runtime-arg", "--log", "--runtime-arg", b.resolve("runc.log").toString(),
+                "--runtime-arg", "--log-format", "--runtime-arg", "json"));
+        if (o.tty()) {
+            cmd.add("-t");
+        }
+        if (o.stdin()) {
+            cmd.add("-i");
+            if (!o.stdinOnce()) {
+                cmd.add("--leave-stdin-open");
+            }
+        }
+        if (o.logSizeMax() > 0) {
+            cmd.add("--log-size-max");
+            cmd.add(Long.toString(o.logSizeMax()));
+        }
+        // conmon's daemonized half inherits our stdio: a pipe would never reach end of file.
+        Path conmonOut = b.resolve("conmon.out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(b.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(conmonOut.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new RuntimeError("conmon did not return");
+        }
+        if (p.exitValue() != 0) {
+            throw new RuntimeError("conmon failed: " + Files.readString(conmonOut).trim());
+        }
+        // conmon detaches before runc create finishes: the container exists once its pid file does,
+        // and creation failed if conmon went away without one.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path pidFile = b.resolve("pidfile");
+        while (System.nanoTime() < deadline) {
+            if (readLong(pidFile) > 0) {
+                return;
+            }
+            long cpid = readLong(b.resolve("conmon.pid"));
+            if (cpid > 0 && !alive(cpid)) {
+                if (readLong(pidFile) > 0) {
+                    return;
+                }
+                throw new RuntimeError(runcError(b.resolve("runc.log"), "container creation failed"));
+            }
+            Thread.sleep(5);
+        }
+        throw new RuntimeError("timed out waiting for the container to be created");
+    }
+
+    /** The last error runc logged, in the form Docker reports: {@code OCI runtime create failed: ...}. */
+    private static String runcError(Path log, String fallback) {
+        String msg = null;
+        try {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log)) {
+                    try {
+                        JsonNode n = MAPPER.readTree(line);
+                        if ("error".equals(n.path("level").asText()) || "fatal".equals(n.path("level").asText())) {
+                            msg = n.path("msg").asText();
+                        }
+                    } catch (IOException notJson) {
+                        // runc may write plain lines before it sets up its logger
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no log: fall back
+        }
+        return "OCI runtime create failed: " + (msg == null ? fallback : msg);
+    }
+
+    public void start(String id) throws IOException, InterruptedException {
+        runc("start", id);
+    }
+
+    /** Sends {@code signal} (a name like {@code SIGTERM} or a number) to the container's init. */
+    public void kill(String id, String signal) throws IOException, InterruptedException {
+        runc("kill", id, signal);
+    }
+
+    public void pause(String id) throws IOException, InterruptedException {
+        runc("pause", id);
+    }
+
+    public void resume(String id) throws IOException, InterruptedException {
+        runc("resume", id);
+    }
+
+    /** Removes runc's record of the container (and its cgroup); missing is fine. */
+    public void delete(String id) throws InterruptedException {
+        try {
+            runc("delete", "--force", id);
+        } catch (IOException e) {
+            if (!e.getMessage().contains("does not exist")) {
+                LOG.fine(() -> "runc delete " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** runc's state, or null when runc does not know the container. */
+    public State state(String id) throws InterruptedException {
+        try {
+            String out = runc("state", id);
+            JsonNode n = MAPPER.readTree(out);
+            return new State(n.path("status").asText(), n.path("pid").asLong());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@code ps} on the host restricted to the container's processes, as {@code docker top} shows it. */
+    public String ps(String id, List<String> psArgs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("ps", id));
+        args.addAll(psArgs);
+        return runc(args.toArray(String[]::new));
+    }
+
+    /** Resizes the container's TTY through conmon's control FIFO. */
+    public void resize(Path bundle, int height, int width) throws IOException {
+        writeControl(bundle, "1 " + height + " " + width + "\n");
+    }
+
+    /** Makes conmon reopen its log file (after berthd rotated it away). */
+    public void reopenLog(Path bundle) throws IOException {
+        writeControl(bundle, "2 0 0\n");
+    }
+
+    /** conmon's pid, or 0 when not running. */
+    public long conmonPid(Path bundle) {
+        long pid = readLong(bundle.resolve("conmon.pid"));
+        return pid > 0 && alive(pid) ? pid : 0;
+    }
+
+    /** The exit status conmon recorded (128 + signal when killed), or null while it has none. */
+    public Integer exitCode(String id) {
+        try {
+            String s = Files.readString(exitFile(id)).trim();
+            return s.isEmpty() ? null : Integer.parseInt(s);
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** True when conmon saw the container's cgroup OOM-kill it. */
+    public boolean oomKilled(String id, Path bundle) {
+        return Files.exists(bundle.resolve("oom")) || Files.exists(exitDir.resolve(id + ".oom"));
+    }
+
+    /** Forgets a handled exit so the next run starts clean. */
+    public void clearExit(String id) throws IOException {
+        Files.deleteIfExists(exitFile(id));
+        Files.deleteIfExists(exitDir.resolve(id + ".oom"));
+    }
+
+    /** How many sockets conmon holds open; each attach connection it accepted adds one. */
+    public int conmonSocketCount(Path bundle) {
+        long pid = conmonPid(bundle);
+        if (pid == 0) {
+            return -1;
+        }
+        int n = 0;
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return n;
+    }
+
+    /**
+     * Waits until conmon has accepted {@code added} more attach connections than it had at
+     * {@code baseline}: output written before conmon accepts a connection never reaches it.
+     */
+    public void awaitAccepted(Path bundle, int baseline, int added) throws InterruptedException {
+        if (baseline < 0 || added == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            int n = conmonSocketCount(bundle);
+            if (n < 0 || n >= baseline + added) {
+                return;
+            }
+            Thread.sleep(2);
+        }
+        LOG.fine("conmon did not accept the attach connections in time");
+    }
+
+    public long containerPid(Path bundle) {
+        return readLong(bundle.resolve("pidfile"));
+    }
+
+    private void writeControl(Path bundle, String msg) throws IOException {
+        Path ctl = bundle.resolve("ctl");
+        if (conmonPid(bundle) == 0 || !Files.exists(ctl)) {
+            throw new IOException("container monitor is not running");
+        }
+        // Opening a FIFO for writing blocks until there is a reader; conmon is one, but if it just
+        // died we must not hang a thread forever.
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+            try (OutputStream out = Files.newOutputStream(ctl, StandardOpenOption.WRITE)) {
+                out.write(msg.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> Thread.ofPlatform().daemon().name("conmon-ctl").start(r));
+        try {
+            f.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("cannot write to conmon's control FIFO: " + e.getMessage(), e);
+        }
+    }
+
+    private String runc(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(runc, "--root", runcRoot.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        }, r -> Thread.ofVirtual().start(r));
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new RuntimeError("runc " + args[0] + " timed out");
+        }
+        if (p.exitValue() != 0) {
+            throw new RuntimeError(runcMessage(new String(err.join(), StandardCharsets.UTF_8)));
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** runc's logrus line {@code time=... level=error msg="..."} reduced to the message. */
+    static String runcMessage(String stderr) {
+        String last = stderr.strip();
+        int nl = last.lastIndexOf('\n');
+        if (nl >= 0) {
+            last = last.substring(nl + 1);
+        }
+        int m = last.indexOf("msg=\"");
+        if (m >= 0) {
+            String s = last.substring(m + 5);
+            int end = s.lastIndexOf('"');
+            return (end >= 0 ? s.substring(0, end) : s).replace("\\\"", "\"");
+        }
+        return last;
+    }
+
+    static long readLong(Path f) {
+        try {
+            String s = Files.readString(f).trim();
+            return s.isEmpty() ? 0 : Long.parseLong(s);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** A failure reported by conmon or runc; the message is runc's own where there is one. */
+    public static final class RuntimeError extends IOException {
+        public RuntimeError(String message) {
+            super(message);
+        }
+    }
+}

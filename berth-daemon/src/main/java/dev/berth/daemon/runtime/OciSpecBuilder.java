@@ -1,0 +1,349 @@
+package dev.berth.daemon.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes an OCI runtime spec (1.2) {@code config.json} with Docker's defaults: namespaces, mounts,
+ * capabilities, masked and read-only paths, device rules, rlimits and cgroup limits.
+ * The seccomp filter is a denylist approximating Docker's default allowlist profile ({@link Seccomp}).
+ */
+public final class OciSpecBuilder {
+    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    static final List<String> MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore",
+            "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+            "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
+    static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+    /** The most open files a container gets by default, as dockerd's systemd unit allows. */
+    static final long DEFAULT_NOFILE = 1048576;
+    /** Brings the loopback interface up inside the new network namespace; runc leaves it down. */
+    static final String LOOPBACK_HOOK = "pid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p'); "
+            + "exec nsenter -t \"$pid\" -n ip link set lo up";
+
+    private final Map<String, long[]> daemonUlimits;
+    private final long[] hostNofile;
+    private final boolean swapAccounting;
+
+    /**
+     * @param daemonUlimits the daemon's --default-ulimit settings
+     */
+    public OciSpecBuilder(Map<String, long[]> daemonUlimits) {
+        this.daemonUlimits = daemonUlimits == null ? Map.of() : daemonUlimits;
+        this.hostNofile = hostNofileLimit();
+        this.swapAccounting = Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))
+                || Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+    }
+
+    /** True when memory+swap limits can be set (Docker warns and ignores MemorySwap otherwise). */
+    public boolean swapAccounting() {
+        return swapAccounting;
+    }
+
+    public void write(RuntimeSpec s, Path configJson) throws IOException {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Path tmp = configJson.resolveSibling(".config.json.tmp");
+        m.writeValue(tmp.toFile(), build(s));
+        Files.move(tmp, configJson, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The spec as nested maps, in the member order of the OCI schema. */
+    public Map<String, Object> build(RuntimeSpec s) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("ociVersion", "1.2.0");
+        spec.put("process", process(s));
+        spec.put("root", Map.of("path", s.rootfs().toString(), "readonly", s.readonlyRootfs()));
+        spec.put("hostname", s.hostname());
+        if (s.domainname() != null && !s.domainname().isEmpty()) {
+            spec.put("domainname", s.domainname());
+        }
+        spec.put("mounts", mounts(s));
+        boolean host = "host".equals(s.networkMode());
+        if (!host) {
+            spec.put("hooks", Map.of("createRuntime", List.of(Map.of(
+                    "path", "/bin/sh", "args", List.of("sh", "-c", LOOPBACK_HOOK), "timeout", 10))));
+        }
+        spec.put("linux", linux(s, host));
+        return spec;
+    }
+
+    private Map<String, Object> process(RuntimeSpec s) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("terminal", s.tty());
+        if (s.tty()) {
+            int[] cs = s.consoleSize() != null && s.consoleSize()[0] > 0 && s.consoleSize()[1] > 0 ? s.consoleSize() : new int[] {24, 80};
+            p.put("consoleSize", Map.of("height", cs[0], "width", cs[1]));
+        }
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("uid", s.user().uid());
+        user.put("gid", s.user().gid());
+        if (!s.user().additionalGids().isEmpty()) {
+            user.put("additionalGids", s.user().additionalGids());
+        }
+        p.put("user", user);
+        p.put("args", s.args());
+        p.put("env", env(s));
+        p.put("cwd", s.cwd() == null || s.cwd().isEmpty() ? "/" : s.cwd());
+        List<String> caps = Capabilities.effective(s.privileged(), s.capAdd(), s.capDrop());
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("bounding", caps);
+        c.put("effective", caps);
+        c.put("permitted", caps);
+        p.put("capabilities", c);
+        p.put("rlimits", rlimits(s.ulimits()));
+        if (s.tuning() != null && s.tuning().oomScoreAdj() != 0) {
+            p.put("oomScoreAdj", s.tuning().oomScoreAdj());
+        }
+        p.put("noNewPrivileges", false);
+        return p;
+    }
+
+    /** Docker's order: PATH (unless the container sets one), HOSTNAME, TERM with a TTY, then the container's own. */
+    static List<String> env(RuntimeSpec s) {
+        List<String> env = new ArrayList<>();
+        env.add(DEFAULT_PATH);
+        env.add("HOSTNAME=" + s.hostname());
+        if (s.tty()) {
+            env.add("TERM=xterm");
+        }
+        for (String e : s.env() == null ? List.<String>of() : s.env()) {
+            String key = e.contains("=") ? e.substring(0, e.indexOf('=')) : e;
+            if (!e.contains("=")) {
+                continue; // a bare name means "take it from the client's environment"; the CLI resolves it
+            }
+            env.removeIf(x -> x.startsWith(key + "="));
+            env.add(e);
+        }
+        return env;
+    }
+
+    private List<Map<String, Object>> rlimits(Map<String, long[]> asked) {
+        Map<String, long[]> all = new LinkedHashMap<>();
+        all.put("nofile", new long[] {DEFAULT_NOFILE, DEFAULT_NOFILE});
+        all.putAll(daemonUlimits);
+        if (asked != null) {
+            all.putAll(asked);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var e : all.entrySet()) {
+            long soft = e.getValue()[0];
+            long hard = e.getValue()[1];
+            boolean userAsked = asked != null && asked.containsKey(e.getKey());
+            if (!userAsked && hostNofile != null && e.getKey().equals("nofile")) {
+                // runc cannot raise a limit above the host's hard limit: defaults are capped to it.
+                hard = Math.min(hard, hostNofile[1]);
+                soft = Math.min(soft, hard);
+            }
+            out.add(Map.of("type", "RLIMIT_" + e.getKey().toUpperCase(Locale.ROOT), "hard", hard, "soft", soft));
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> mounts(RuntimeSpec s) {
+        List<Map<String, Object>> m = new ArrayList<>();
+        m.add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")));
+        m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
+        m.add(mount("/dev/pts", "devpts", "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
+        m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", s.privileged() ? "rw" : "ro")));
+        m.add(mount("/sys/fs/cgroup", "cgroup", "cgroup",
+                List.of("nosuid", "noexec", "nodev", "relatime", s.privileged() ? "rw" : "ro")));
+        m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
+        long shm = s.shmSize() > 0 ? s.shmSize() : 64L * 1024 * 1024;
+        m.add(mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + shm)));
+        m.add(mount("/etc/resolv.conf", s.resolvConfFile().toString(), "bind", List.of("rbind", "rprivate")));
+        m.add(mount("/etc/hostname", s.hostnameFile().toString(), "bind", List.of("rbind", "rprivate")));
+        m.add(mount("/etc/hosts", s.hostsFile().toString(), "bind", List.of("rbind", "rprivate")));
+        return m;
+    }
+
+    private static Map<String, Object> mount(String dest, String source, String type, List<String> options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("destination", dest);
+        m.put("type", type);
+        m.put("source", source);
+        m.put("options", options);
+        return m;
+    }
+
+    private Map<String, Object> linux(RuntimeSpec s, boolean hostNetwork) {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("resources", resources(s));
+        l.put("cgroupsPath", s.cgroupsPath());
+        List<Map<String, Object>> ns = new ArrayList<>();
+        for (String t : List.of("mount", "network", "uts", "pid", "ipc")) {
+            if (t.equals("network") && hostNetwork) {
+                continue;
+            }
+            ns.add(Map.of("type", t));
+        }
+        l.put("namespaces", ns);
+        if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
+            l.put("sysctl", s.tuning().sysctls());
+        }
+        if (s.privileged()) {
+            l.put("devices", hostDevices());
+        } else {
+            l.put("maskedPaths", MASKED_PATHS);
+            l.put("readonlyPaths", READONLY_PATHS);
+        }
+        if (s.seccomp() && !s.privileged()) {
+            l.put("seccomp", Seccomp.profile(Capabilities.effective(false, s.capAdd(), s.capDrop())));
+        }
+        return l;
+    }
+
+    private Map<String, Object> resources(RuntimeSpec s) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        List<Map<String, Object>> dev = new ArrayList<>();
+        if (s.privileged()) {
+            dev.add(devRule(true, null, -1, -1, "rwm"));
+        } else {
+            dev.add(devRule(false, null, -1, -1, "rwm"));
+            dev.add(devRule(true, "c", -1, -1, "m"));
+            dev.add(devRule(true, "b", -1, -1, "m"));
+            for (long[] d : new long[][] {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}}) {
+                dev.add(devRule(true, "c", d[0], d[1], "rwm"));
+            }
+        }
+        r.put("devices", dev);
+        RuntimeSpec.Resources res = s.resources() == null ? RuntimeSpec.Resources.NONE : s.resources();
+        Map<String, Object> mem = new LinkedHashMap<>();
+        if (res.memory() > 0) {
+            mem.put("limit", res.memory());
+            if (swapAccounting) {
+                long swap = res.memorySwap() == 0 ? 2 * res.memory() : res.memorySwap();
+                mem.put("swap", swap);
+            }
+        }
+        if (res.memoryReservation() > 0) {
+            mem.put("reservation", res.memoryReservation());
+        }
+        if (res.oomKillDisable()) {
+            mem.put("disableOOMKiller", true);
+        }
+        if (!mem.isEmpty()) {
+            r.put("memory", mem);
+        }
+        if (res.blkioWeight() > 0) {
+            r.put("blockIO", Map.of("weight", res.blkioWeight()));
+        }
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        if (res.cpuShares() > 0) {
+            cpu.put("shares", res.cpuShares());
+        }
+        if (res.nanoCpus() > 0) {
+            long period = 100_000;
+            cpu.put("quota", res.nanoCpus() * period / 1_000_000_000L);
+            cpu.put("period", period);
+        } else {
+            if (res.cpuQuota() != 0) {
+                cpu.put("quota", res.cpuQuota());
+            }
+            if (res.cpuPeriod() > 0) {
+                cpu.put("period", res.cpuPeriod());
+            }
+        }
+        if (res.cpusetCpus() != null && !res.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", res.cpusetCpus());
+        }
+        if (res.cpusetMems() != null && !res.cpusetMems().isEmpty()) {
+            cpu.put("mems", res.cpusetMems());
+        }
+        if (!cpu.isEmpty()) {
+            r.put("cpu", cpu);
+        }
+        if (res.pidsLimit() > 0) {
+            r.put("pids", Map.of("limit", res.pidsLimit()));
+        }
+        return r;
+    }
+
+    private static Map<String, Object> devRule(boolean allow, String type, long major, long minor, String access) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("allow", allow);
+        if (type != null) {
+            d.put("type", type);
+        }
+        if (major >= 0) {
+            d.put("major", major);
+        }
+        if (minor >= 0) {
+            d.put("minor", minor);
+        }
+        d.put("access", access);
+        return d;
+    }
+
+    /** Every device node under the host's /dev, for privileged containers. */
+    private static List<Map<String, Object>> hostDevices() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (var walk = Files.walk(Path.of("/dev"))) {
+            for (Path p : walk.toList()) {
+                String ps = p.toString();
+                if (ps.startsWith("/dev/pts") || ps.startsWith("/dev/shm") || ps.startsWith("/dev/mqueue")
+                        || ps.equals("/dev/console") || ps.equals("/dev/ptmx")) {
+                    continue;
+                }
+                try {
+                    if (Files.isSymbolicLink(p) || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        continue;
+                    }
+                    int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                    int fmt = mode & 0170000;
+                    String type = fmt == 0020000 ? "c" : fmt == 0060000 ? "b" : null;
+                    if (type == null) {
+                        continue;
+                    }
+                    long rdev = (Long) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+                    long major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL);
+                    long minor = (rdev & 0xff) | ((rdev >> 12) & ~0xffL);
+                    Map<String, Object> d = new LinkedHashMap<>();
+                    d.put("path", ps);
+                    d.put("type", type);
+                    d.put("major", major);
+                    d.put("minor", minor);
+                    d.put("fileMode", mode & 07777);
+                    d.put("uid", Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+                    d.put("gid", Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+                    out.add(d);
+                } catch (IOException | RuntimeException e) {
+                    // a node that vanished or cannot be read is skipped, as Docker does
+                }
+            }
+        } catch (IOException e) {
+            // no /dev walk: the container gets runc's default devices only
+        }
+        return out;
+    }
+
+    /** The daemon's own RLIMIT_NOFILE {soft, hard}, from /proc/self/limits. */
+    static long[] hostNofileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    return new long[] {parseLimit(f[0]), parseLimit(f[1])};
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unknown: no cap
+        }
+        return null;
+    }
+
+    private static long parseLimit(String s) {
+        return s.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(s);
+    }
+}

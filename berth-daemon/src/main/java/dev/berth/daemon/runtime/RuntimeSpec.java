@@ -1,0 +1,56 @@
+package dev.berth.daemon.runtime;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@link OciSpecBuilder} needs to write one container's {@code config.json}: the
+ * container's settings after image defaults were merged in, and where its files are.
+ *
+ * @param env        the container's own environment (image + user); PATH, HOSTNAME and TERM are added
+ * @param user       resolved from the image's /etc/passwd and /etc/group
+ * @param consoleSize {height, width} of the TTY at start, or null for 24x80
+ * @param seccomp    apply the default seccomp filter (off for privileged or {@code seccomp=unconfined})
+ * @param networkMode {@code host}, {@code none}, or anything else for a private namespace
+ * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
+ * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
+ */
+public record RuntimeSpec(
+        String id,
+        Path rootfs,
+        List<String> args,
+        List<String> env,
+        String cwd,
+        UserResolver.User user,
+        String hostname,
+        String domainname,
+        boolean tty,
+        int[] consoleSize,
+        boolean readonlyRootfs,
+        boolean privileged,
+        boolean seccomp,
+        List<String> capAdd,
+        List<String> capDrop,
+        String networkMode,
+        long shmSize,
+        Map<String, long[]> ulimits,
+        Resources resources,
+        String cgroupsPath,
+        Path hostsFile,
+        Path hostnameFile,
+        Path resolvConfFile,
+        Tuning tuning) {
+
+    /** Cgroup limits; 0, null or false mean unset, as in Docker's HostConfig. */
+    public record Resources(long memory, long memorySwap, long nanoCpus, long cpuShares, long cpuQuota,
+                            long cpuPeriod, long pidsLimit, long memoryReservation, String cpusetCpus,
+                            String cpusetMems, int blkioWeight, boolean oomKillDisable) {
+        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, 0, 0, null, null, 0, false);
+    }
+
+    /** Kernel parameters ({@code --sysctl}) and the OOM score adjustment ({@code --oom-score-adj}). */
+    public record Tuning(Map<String, String> sysctls, int oomScoreAdj) {
+        public static final Tuning NONE = new Tuning(Map.of(), 0);
+    }
+}

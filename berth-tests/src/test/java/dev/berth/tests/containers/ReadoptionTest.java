@@ -1,0 +1,70 @@
+package dev.berth.tests.containers;
+
+import dev.berth.tests.BerthdFixture;
+import dev.berth.tests.CommandResult;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Containers outlive berthd: a restart (orderly or after SIGKILL) re-adopts them and records exits it missed. */
+class ReadoptionTest {
+    @RegisterExtension
+    static final BerthdFixture berthd = new BerthdFixture();
+
+    @BeforeAll
+    static void image() {
+        berthd.importBusybox("busybox");
+    }
+
+    private static CommandResult ok(String... args) {
+        CommandResult r = berthd.docker(args);
+        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
+        return r;
+    }
+
+    @Test
+    void orderlyRestartKeepsARunningContainerControllable() throws Exception {
+        String id = ok("run", "-d", "busybox", "sh", "-c", "echo before; while true; do sleep 0.1; done").out();
+        String pid = ok("inspect", "-f", "{{.State.Pid}}", id).out();
+        berthd.restart();
+        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", id).out()).isEqualTo("running " + pid);
+        assertThat(ok("logs", id).out()).isEqualTo("before");
+        ok("stop", "-t", "1", id);
+        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 137");
+        ok("rm", id);
+    }
+
+    @Test
+    void exitWhileBerthdIsDeadIsRecordedOnStart() throws Exception {
+        String id = ok("run", "-d", "busybox", "sleep", "100").out();
+        String survivor = ok("run", "-d", "busybox", "sleep", "100").out();
+        berthd.kill9();
+        // the container ends while no daemon watches: conmon still records its exit code
+        BerthdFixture.run(java.util.List.of("runc", "--root", berthd.execRoot().resolve("runc").toString(), "kill", id, "KILL"),
+                null, java.util.Map.of());
+        Thread.sleep(1000);
+        berthd.restart();
+        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 137");
+        assertThat(ok("inspect", "-f", "{{.State.Status}}", survivor).out()).isEqualTo("running");
+        ok("kill", survivor);
+        assertThat(ok("wait", survivor).out()).isEqualTo("137");
+        ok("rm", id, survivor);
+    }
+
+    @Test
+    void autoRemoveHappensAfterAnExitMissedWhileDown() throws Exception {
+        String id = ok("run", "-d", "--rm", "busybox", "sleep", "100").out();
+        berthd.kill9();
+        BerthdFixture.run(java.util.List.of("runc", "--root", berthd.execRoot().resolve("runc").toString(), "kill", id, "KILL"),
+                null, java.util.Map.of());
+        Thread.sleep(1000);
+        berthd.restart();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && berthd.api("GET", "/containers/" + id + "/json", null).status() != 404) {
+            Thread.sleep(100);
+        }
+        assertThat(berthd.api("GET", "/containers/" + id + "/json", null).status()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.berth.tests.containers;
+
+import dev.berth.tests.ApiResult;
+import dev.berth.tests.BerthdFixture;
+import dev.berth.tests.CommandResult;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Restart policies, and HostConfig features berthd refuses rather than silently ignores. */
+class RestartPolicyTest {
+    @RegisterExtension
+    static final BerthdFixture berthd = new BerthdFixture();
+
+    @BeforeAll
+    static void image() {
+        berthd.importBusybox("busybox");
+    }
+
+    private static CommandResult ok(String... args) {
+        CommandResult r = berthd.docker(args);
+        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
+        return r;
+    }
+
+    private static String awaitInspect(String id, String format, String want) throws InterruptedException {
+        String got = null;
+        for (int i = 0; i < 100; i++) {
+            got = ok("inspect", "-f", format, id).out();
+            if (got.equals(want)) {
+                return got;
+            }
+            Thread.sleep(100);
+        }
+        return got;
+    }
+
+    @Test
+    void onFailureRetriesUpToTheLimit() throws Exception {
+        String id = ok("run", "-d", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 1").out();
+        assertThat(awaitInspect(id, "{{.State.Status}} {{.RestartCount}}", "exited 2")).isEqualTo("exited 2");
+        Thread.sleep(1000);
+        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 2 1");
+        assertThat(ok("logs", id).out()).isEqualTo("run\nrun\nrun");
+        ok("rm", id);
+    }
+
+    @Test
+    void alwaysRestartsUntilStopped() throws Exception {
+        String id = ok("run", "-d", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2").out();
+        for (int i = 0; i < 100 && Integer.parseInt(ok("inspect", "-f", "{{.RestartCount}}", id).out()) < 2; i++) {
+            Thread.sleep(100);
+        }
+        assertThat(Integer.parseInt(ok("inspect", "-f", "{{.RestartCount}}", id).out())).isGreaterThanOrEqualTo(2);
+        ok("stop", "-t", "1", id);
+        Thread.sleep(1500);
+        assertThat(ok("inspect", "-f", "{{.State.Status}}", id).out()).isEqualTo("exited");
+        ok("rm", "-f", id);
+    }
+
+    @Test
+    void unsupportedHostConfigIsRefused() throws Exception {
+        assertThat(berthd.docker("run", "--rm", "-v", "/tmp:/x", "busybox", "true").stderr()).contains("not supported");
+        assertThat(berthd.docker("run", "--rm", "-p", "8080:80", "busybox", "true").stderr()).contains("not supported");
+        ApiResult both = berthd.api("POST", "/containers/create",
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}}");
+        assertThat(both.status()).isEqualTo(400);
+        ApiResult bad = berthd.api("POST", "/containers/create",
+                "{\"Image\":\"busybox\",\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}}");
+        assertThat(bad.status()).isEqualTo(400);
+    }
+}
