@@ -159,5 +159,7 @@ public final class Berthd implements Callable<Integer> {
         root.addHandler(h);
         root.setLevel(l);
         Logger.getLogger("io.netty").setLevel(Level.INFO);
+        // The JDK logs every process start at FINE with a stack trace: noise, not diagnosis.
+        Logger.getLogger("java.lang.ProcessBuilder").setLevel(Level.INFO);
     }
 }
