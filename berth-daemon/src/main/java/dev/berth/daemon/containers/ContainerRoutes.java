@@ -81,6 +81,16 @@ public final class ContainerRoutes {
         });
         r.get("/containers/{id}/top", this::top);
         r.get("/containers/{id}/logs", this::logs);
+        r.get("/containers/{id}/stats", this::stats);
+        r.get("/containers/{id}/export", ex -> service.export(ex.pathVar("id"),
+                () -> ex.startStream(200, "application/x-tar")));
+        r.get("/containers/{id}/changes", ex -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Changes.Change c : service.changes(ex.pathVar("id"))) {
+                out.add(Map.of("Path", c.path(), "Kind", c.kind()));
+            }
+            ex.respondJson(200, out);
+        });
         r.post("/containers/{id}/attach", this::attach);
     }
 
@@ -448,6 +458,46 @@ public final class ContainerRoutes {
         } catch (RuntimeException e) {
             throw ApiException.badRequest("invalid time value: " + v);
         }
+    }
+
+    // ---- stats ----
+
+    private void stats(Exchange ex) throws Exception {
+        ContainerService.Ctr c = service.get(ex.pathVar("id"));
+        boolean stream = ex.queryBool("stream", true);
+        boolean oneShot = ex.queryBool("one-shot", false);
+        if (oneShot && stream) {
+            throw ApiException.badRequest("cannot have stream=true and one-shot=true");
+        }
+        OutputStream out = ex.startStream(200, "application/json");
+        try (out) {
+            Map<String, Object> prev = null;
+            if (!stream && !oneShot && c.rec.state().running()) {
+                // docker stats --no-stream shows CPU % from two samples
+                prev = statsSample(c);
+                Thread.sleep(1000);
+            }
+            do {
+                Map<String, Object> s = statsSample(c);
+                s.put("precpu_stats", prev == null ? Map.of("cpu_usage", Map.of("total_usage", 0),
+                        "throttling_data", Map.of("periods", 0, "throttled_periods", 0, "throttled_time", 0)) : prev.get("cpu_stats"));
+                s.put("preread", prev == null ? "0001-01-01T00:00:00Z" : prev.get("read"));
+                s.put("name", c.rec.name());
+                s.put("id", c.rec.id());
+                out.write(ex.json().write(s));
+                out.write('\n');
+                prev = s;
+                if (stream) {
+                    Thread.sleep(1000);
+                }
+            } while (stream && ex.isOpen() && service.isKnown(c) && c.rec.state().running());
+        }
+    }
+
+    private Map<String, Object> statsSample(ContainerService.Ctr c) {
+        return c.rec.state().running()
+                ? dev.berth.daemon.runtime.CgroupStats.sample(service.cgroupPath(c.rec))
+                : dev.berth.daemon.runtime.CgroupStats.empty();
     }
 
     // ---- attach ----

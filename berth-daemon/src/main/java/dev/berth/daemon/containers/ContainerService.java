@@ -86,6 +86,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         CompletableFuture<Integer> onNextExit() {
             CompletableFuture<Integer> f = new CompletableFuture<>();
             nextExit.add(f);
+            // a waiter that gives up (client gone, timeout) must not stay listed until the next exit
+            f.whenComplete((v, t) -> nextExit.remove(f));
             return f;
         }
     }
@@ -268,7 +270,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                     ? readOr(Path.of("/proc/sys/kernel/hostname"), id.substring(0, 12)).trim() : id.substring(0, 12);
         }
         merged = withHostname(merged, hostname);
-        writeNetworkFiles(dir, hostname, merged.domainname(), hs.effectiveNetworkMode());
+        try {
+            writeNetworkFiles(dir, hostname, hs);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(dir);
+            deleteTree(bundle(id));
+            throw e;
+        }
         ContainerRecord rec;
         synchronized (namesLock) {
             String n = name == null || name.isEmpty() ? uniqueRandomName() : "/" + name.replaceFirst("^/", "");
@@ -372,6 +380,23 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
         if (hs.cpuQuota() > 0 && hs.cpuQuota() < 1000) {
             throw ApiException.badRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+        }
+        if (hs.sysctls() != null) {
+            for (String k : hs.sysctls().keySet()) {
+                // only namespaced parameters: anything else would change the host
+                boolean ns = k.startsWith("net.") || k.startsWith("fs.mqueue.") || k.startsWith("kernel.msg")
+                        || k.startsWith("kernel.shm") || k.equals("kernel.sem") || k.equals("kernel.domainname")
+                        || k.equals("kernel.hostname");
+                if (!ns) {
+                    throw ApiException.badRequest("sysctl '" + k + "' is not allowed");
+                }
+                if (k.startsWith("net.") && hs.effectiveNetworkMode().equals("host")) {
+                    throw ApiException.badRequest("sysctl '" + k + "' not allowed in host network namespace");
+                }
+            }
+        }
+        if (hs.oomScoreAdj() < -1000 || hs.oomScoreAdj() > 1000) {
+            throw ApiException.badRequest("Invalid value " + hs.oomScoreAdj() + ", range for oom score adj is [-1000, 1000]");
         }
         if (hs.shmSize() < 0) {
             throw ApiException.badRequest("SHM size can not be less than 0");
@@ -488,39 +513,84 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return s == null || s.isEmpty();
     }
 
-    private void writeNetworkFiles(Path dir, String hostname, String domainname, String mode) throws IOException {
+    private void writeNetworkFiles(Path dir, String hostname, HostSettings hs) throws IOException {
+        String mode = hs.effectiveNetworkMode();
         Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        StringBuilder hosts = new StringBuilder();
         if (mode.equals("host")) {
-            Files.writeString(dir.resolve("hosts"), readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
-            Files.writeString(dir.resolve("resolv.conf"), readOr(Path.of("/etc/resolv.conf"), ""));
-            return;
+            hosts.append(readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
+        } else {
+            hosts.append("""
+                    127.0.0.1\tlocalhost
+                    ::1\tlocalhost ip6-localhost ip6-loopback
+                    fe00::0\tip6-localnet
+                    ff00::0\tip6-mcastprefix
+                    ff02::1\tip6-allnodes
+                    ff02::2\tip6-allrouters
+                    """);
         }
-        Files.writeString(dir.resolve("hosts"), """
-                127.0.0.1\tlocalhost
-                ::1\tlocalhost ip6-localhost ip6-loopback
-                fe00::0\tip6-localnet
-                ff00::0\tip6-mcastprefix
-                ff02::1\tip6-allnodes
-                ff02::2\tip6-allrouters
-                """);
-        // Host nameservers on loopback are unreachable from the container's own network namespace.
-        StringBuilder rc = new StringBuilder();
-        boolean ns = false;
+        for (String e : hs.extraHosts() == null ? List.<String>of() : hs.extraHosts()) {
+            // --add-host name:ip (the first colon separates: the address may be IPv6)
+            int sep = e.indexOf(':') >= 0 ? e.indexOf(':') : e.indexOf('=');
+            if (sep <= 0 || sep == e.length() - 1) {
+                throw ApiException.badRequest("invalid extra host: " + e);
+            }
+            String addr = e.substring(sep + 1);
+            if (addr.equals("host-gateway")) {
+                throw ApiException.badRequest("host-gateway is not supported by this berthd yet");
+            }
+            hosts.append(addr).append('\t').append(e, 0, sep).append('\n');
+        }
+        Files.writeString(dir.resolve("hosts"), hosts.toString());
+        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hs, mode.equals("host")));
+    }
+
+    /** The host's resolv.conf, with the client's --dns, --dns-search and --dns-option in place of its own. */
+    private static String resolvConf(HostSettings hs, boolean hostNetwork) {
+        List<String> servers = new ArrayList<>();
+        List<String> search = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        List<String> other = new ArrayList<>();
         for (String line : readOr(Path.of("/etc/resolv.conf"), "").lines().toList()) {
             String t = line.trim();
             if (t.startsWith("nameserver")) {
-                String addr = t.substring("nameserver".length()).trim();
-                if (addr.startsWith("127.") || addr.equals("::1")) {
-                    continue;
-                }
-                ns = true;
+                servers.add(t.substring("nameserver".length()).trim());
+            } else if (t.startsWith("search") || t.startsWith("domain")) {
+                search.addAll(List.of(t.replaceFirst("^(search|domain)", "").trim().split("\\s+")));
+            } else if (t.startsWith("options")) {
+                options.addAll(List.of(t.substring("options".length()).trim().split("\\s+")));
+            } else if (!t.isEmpty()) {
+                other.add(line);
             }
-            rc.append(line).append('\n');
         }
-        if (!ns) {
-            rc.append("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+        if (!hostNetwork) {
+            // host nameservers on loopback are unreachable from the container's own network namespace
+            servers.removeIf(a -> a.startsWith("127.") || a.equals("::1"));
+            if (servers.isEmpty()) {
+                servers.addAll(List.of("8.8.8.8", "8.8.4.4"));
+            }
         }
-        Files.writeString(dir.resolve("resolv.conf"), rc.toString());
+        if (hs.dns() != null && !hs.dns().isEmpty()) {
+            servers = hs.dns();
+        }
+        if (hs.dnsSearch() != null && !hs.dnsSearch().isEmpty()) {
+            search = hs.dnsSearch().equals(List.of(".")) ? List.of() : hs.dnsSearch();
+        }
+        if (hs.dnsOptions() != null && !hs.dnsOptions().isEmpty()) {
+            options = hs.dnsOptions();
+        }
+        StringBuilder rc = new StringBuilder();
+        other.forEach(l -> rc.append(l).append('\n'));
+        search.removeIf(String::isBlank);
+        if (!search.isEmpty()) {
+            rc.append("search ").append(String.join(" ", search)).append('\n');
+        }
+        servers.forEach(a -> rc.append("nameserver ").append(a).append('\n'));
+        options.removeIf(String::isBlank);
+        if (!options.isEmpty()) {
+            rc.append("options ").append(String.join(" ", options)).append('\n');
+        }
+        return rc.toString();
     }
 
     private static String readOr(Path p, String fallback) {
@@ -557,6 +627,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     // ---- paths ----
+
+    private String cgroupParent() {
+        return config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
+    }
+
+    /** The container's cgroup, as named in its OCI spec. */
+    String cgroupPath(ContainerRecord r) {
+        return cgroupParent() + "/" + r.id();
+    }
 
     Path dir(String id) {
         return containersDir.resolve(id);
@@ -671,23 +750,25 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         try {
             mountRootfs(r);
             Path rootfs = rootfs(id);
-            UserResolver.User user = UserResolver.resolve(rootfs, r.config().user());
+            UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, r.config().user()), hs.groupAdd());
             Map<String, long[]> ulimits = new LinkedHashMap<>();
             if (hs.ulimits() != null) {
                 for (HostSettings.Ulimit u : hs.ulimits()) {
                     ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
                 }
             }
-            String cgParent = config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
+            String cgParent = cgroupParent();
             RuntimeSpec spec = new RuntimeSpec(id, rootfs, commandOf(r), r.config().env(), r.config().workingDir(), user,
                     r.config().hostname(), r.config().domainname(), r.config().tty(),
                     hs.consoleSize() != null && hs.consoleSize().size() == 2
                             ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
-                    hs.readonlyRootfs(), hs.privileged(),
+                    hs.readonlyRootfs(), hs.privileged(), !hs.seccompUnconfined(),
                     hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
                     ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
-                    hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit()),
-                    cgParent + "/" + id, dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"));
+                    hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
+                    hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
+                    cgParent + "/" + id, dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
+                    new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
@@ -790,10 +871,33 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         Files.createDirectories(target);
         String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
                 + ",workdir=" + dir(r.id()).resolve("work");
-        if (opts.length() > 4000) {
-            throw new IOException("too many image layers for one overlay mount (" + layers.size() + ")");
+        if (opts.length() < 3500) {
+            Libc.mount("overlay", target.toString(), "overlay", 0, opts);
+            return;
         }
-        Libc.mount("overlay", target.toString(), "overlay", 0, opts);
+        // mount(2) takes one page of options: with many layers, name them through short links
+        // relative to the container's directory and mount from there, as Docker does.
+        Path links = dir(r.id()).resolve("l");
+        Files.createDirectories(links);
+        List<String> rel = new ArrayList<>();
+        for (int i = 0; i < lower.size(); i++) {
+            Path link = links.resolve(Integer.toString(i, 36));
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of(lower.get(i)));
+            rel.add("l/" + link.getFileName());
+        }
+        String relOpts = "lowerdir=" + String.join(":", rel) + ",upperdir=upper,workdir=work";
+        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", relOpts, target.toString())
+                .directory(dir(r.id()).toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("overlay mount failed: " + out.trim());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while mounting", e);
+        }
     }
 
     private static boolean isMounted(Path target) {
@@ -986,8 +1090,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         int t = timeout != null ? timeout : r.config().stopTimeout() != null ? r.config().stopTimeout() : 10;
         CompletableFuture<Integer> exited = c.onNextExit();
         if (!c.rec.state().isActive()) {
+            exited.cancel(false);
             return;
         }
+        try {
+            stopAndWait(c, r, sig, t, exited);
+        } finally {
+            exited.cancel(false);
+        }
+    }
+
+    private void stopAndWait(Ctr c, ContainerRecord r, String sig, int t, CompletableFuture<Integer> exited)
+            throws IOException, InterruptedException {
         signal(c, Signals.parse(sig));
         try {
             if (t < 0) {
@@ -1042,7 +1156,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             runtime.kill(id, sig);
         } catch (ConmonRuntime.RuntimeError e) {
             if (runtime.exitCode(id) != null || e.getMessage().contains("not running")
-                    || e.getMessage().contains("process already finished")) {
+                    || e.getMessage().contains("process already finished") || e.getMessage().contains("does not exist")) {
                 return; // it exited meanwhile
             }
             throw e;
@@ -1273,6 +1387,40 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /**
+     * Streams the container's root filesystem as a tar. A stopped container's filesystem is
+     * mounted for the export, under its lock so that it is not started meanwhile.
+     */
+    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+        Ctr c = get(ref);
+        c.lock.lock();
+        try {
+            boolean mounted = isMounted(rootfs(c.rec.id()));
+            if (!mounted) {
+                mountRootfs(c.rec);
+            }
+            try {
+                try (java.io.OutputStream o = out.get()) {
+                    Export.write(rootfs(c.rec.id()), o);
+                }
+            } finally {
+                if (!mounted && !c.rec.state().isActive()) {
+                    unmountQuietly(c.rec.id());
+                }
+            }
+        } finally {
+            c.lock.unlock();
+        }
+    }
+
+    /** What the container changed in its root filesystem, for {@code docker diff}. */
+    List<Changes.Change> changes(String ref) throws IOException {
+        ContainerRecord r = get(ref).rec;
+        List<Path> layers = new ArrayList<>(layerDirsQuietly(r));
+        java.util.Collections.reverse(layers);
+        return Changes.of(dir(r.id()).resolve("upper"), layers);
     }
 
     /** Size of the container's writable layer in bytes. */

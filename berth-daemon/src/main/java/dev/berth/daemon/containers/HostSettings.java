@@ -31,7 +31,25 @@ public record HostSettings(
         java.util.Map<String, Object> portBindings,
         List<Object> devices,
         List<String> volumesFrom,
-        RestartPolicy restartPolicy) {
+        RestartPolicy restartPolicy,
+        List<String> securityOpt,
+        List<String> extraHosts,
+        List<String> dns,
+        List<String> dnsSearch,
+        List<String> dnsOptions,
+        List<String> groupAdd,
+        java.util.Map<String, String> sysctls,
+        int oomScoreAdj,
+        long memoryReservation,
+        String cpusetCpus,
+        String cpusetMems,
+        int blkioWeight,
+        Boolean oomKillDisable) {
+
+    /** Docker's {@code --security-opt seccomp=unconfined} turns the filter off. */
+    public boolean seccompUnconfined() {
+        return securityOpt != null && securityOpt.stream().anyMatch(o -> o.equals("seccomp=unconfined") || o.equals("seccomp:unconfined"));
+    }
 
     /** Docker's restart policy: {@code no}, {@code always}, {@code unless-stopped}, {@code on-failure}. */
     @JsonIgnoreProperties(ignoreUnknown = true)

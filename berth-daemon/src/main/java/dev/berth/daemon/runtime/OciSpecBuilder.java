@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * Writes an OCI runtime spec (1.2) {@code config.json} with Docker's defaults: namespaces, mounts,
  * capabilities, masked and read-only paths, device rules, rlimits and cgroup limits.
- * No seccomp profile is applied yet (Docker applies its default profile).
+ * The seccomp filter is a denylist approximating Docker's default allowlist profile ({@link Seccomp}).
  */
 public final class OciSpecBuilder {
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -102,6 +102,9 @@ public final class OciSpecBuilder {
         c.put("permitted", caps);
         p.put("capabilities", c);
         p.put("rlimits", rlimits(s.ulimits()));
+        if (s.tuning() != null && s.tuning().oomScoreAdj() != 0) {
+            p.put("oomScoreAdj", s.tuning().oomScoreAdj());
+        }
         p.put("noNewPrivileges", false);
         return p;
     }
@@ -186,11 +189,17 @@ public final class OciSpecBuilder {
             ns.add(Map.of("type", t));
         }
         l.put("namespaces", ns);
+        if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
+            l.put("sysctl", s.tuning().sysctls());
+        }
         if (s.privileged()) {
             l.put("devices", hostDevices());
         } else {
             l.put("maskedPaths", MASKED_PATHS);
             l.put("readonlyPaths", READONLY_PATHS);
+        }
+        if (s.seccomp() && !s.privileged()) {
+            l.put("seccomp", Seccomp.profile(Capabilities.effective(false, s.capAdd(), s.capDrop())));
         }
         return l;
     }
@@ -210,14 +219,25 @@ public final class OciSpecBuilder {
         }
         r.put("devices", dev);
         RuntimeSpec.Resources res = s.resources() == null ? RuntimeSpec.Resources.NONE : s.resources();
+        Map<String, Object> mem = new LinkedHashMap<>();
         if (res.memory() > 0) {
-            Map<String, Object> mem = new LinkedHashMap<>();
             mem.put("limit", res.memory());
             if (swapAccounting) {
                 long swap = res.memorySwap() == 0 ? 2 * res.memory() : res.memorySwap();
                 mem.put("swap", swap);
             }
+        }
+        if (res.memoryReservation() > 0) {
+            mem.put("reservation", res.memoryReservation());
+        }
+        if (res.oomKillDisable()) {
+            mem.put("disableOOMKiller", true);
+        }
+        if (!mem.isEmpty()) {
             r.put("memory", mem);
+        }
+        if (res.blkioWeight() > 0) {
+            r.put("blockIO", Map.of("weight", res.blkioWeight()));
         }
         Map<String, Object> cpu = new LinkedHashMap<>();
         if (res.cpuShares() > 0) {
@@ -234,6 +254,12 @@ public final class OciSpecBuilder {
             if (res.cpuPeriod() > 0) {
                 cpu.put("period", res.cpuPeriod());
             }
+        }
+        if (res.cpusetCpus() != null && !res.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", res.cpusetCpus());
+        }
+        if (res.cpusetMems() != null && !res.cpusetMems().isEmpty()) {
+            cpu.put("mems", res.cpusetMems());
         }
         if (!cpu.isEmpty()) {
             r.put("cpu", cpu);

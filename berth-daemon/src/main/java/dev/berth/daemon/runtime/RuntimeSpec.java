@@ -11,6 +11,7 @@ import java.util.Map;
  * @param env        the container's own environment (image + user); PATH, HOSTNAME and TERM are added
  * @param user       resolved from the image's /etc/passwd and /etc/group
  * @param consoleSize {height, width} of the TTY at start, or null for 24x80
+ * @param seccomp    apply the default seccomp filter (off for privileged or {@code seccomp=unconfined})
  * @param networkMode {@code host}, {@code none}, or anything else for a private namespace
  * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
  * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
@@ -28,6 +29,7 @@ public record RuntimeSpec(
         int[] consoleSize,
         boolean readonlyRootfs,
         boolean privileged,
+        boolean seccomp,
         List<String> capAdd,
         List<String> capDrop,
         String networkMode,
@@ -37,11 +39,18 @@ public record RuntimeSpec(
         String cgroupsPath,
         Path hostsFile,
         Path hostnameFile,
-        Path resolvConfFile) {
+        Path resolvConfFile,
+        Tuning tuning) {
 
-    /** Cgroup limits; 0 means unset, as in Docker's HostConfig. */
+    /** Cgroup limits; 0, null or false mean unset, as in Docker's HostConfig. */
     public record Resources(long memory, long memorySwap, long nanoCpus, long cpuShares, long cpuQuota,
-                            long cpuPeriod, long pidsLimit) {
-        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, 0);
+                            long cpuPeriod, long pidsLimit, long memoryReservation, String cpusetCpus,
+                            String cpusetMems, int blkioWeight, boolean oomKillDisable) {
+        public static final Resources NONE = new Resources(0, 0, 0, 0, 0, 0, 0, 0, null, null, 0, false);
+    }
+
+    /** Kernel parameters ({@code --sysctl}) and the OOM score adjustment ({@code --oom-score-adj}). */
+    public record Tuning(Map<String, String> sysctls, int oomScoreAdj) {
+        public static final Tuning NONE = new Tuning(Map.of(), 0);
     }
 }

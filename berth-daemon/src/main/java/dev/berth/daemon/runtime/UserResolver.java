@@ -92,6 +92,33 @@ public final class UserResolver {
         return new User(uid, gid, List.copyOf(extra));
     }
 
+    /** Adds {@code --group-add} groups (names from the container's /etc/group, or numbers). */
+    public static User withGroups(Path rootfs, User user, List<String> groupAdd) {
+        if (groupAdd == null || groupAdd.isEmpty()) {
+            return user;
+        }
+        List<String[]> groups = readDb(rootfs, "etc/group");
+        List<Integer> extra = new ArrayList<>(user.additionalGids());
+        for (String g : groupAdd) {
+            Integer gid = null;
+            for (String[] gr : groups) {
+                if (gr.length >= 3 && gr[0].equals(g)) {
+                    gid = parse(gr[2]);
+                }
+            }
+            if (gid == null) {
+                if (!isNumber(g)) {
+                    throw new ApiException(400, "Unable to find group " + g + ": no matching entries in group file");
+                }
+                gid = parse(g);
+            }
+            if (!extra.contains(gid)) {
+                extra.add(gid);
+            }
+        }
+        return new User(user.uid(), user.gid(), List.copyOf(extra));
+    }
+
     private static boolean isNumber(String s) {
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit) && s.length() < 10;
     }

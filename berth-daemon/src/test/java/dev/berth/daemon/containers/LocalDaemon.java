@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LocalDaemon implements AutoCloseable {
     static final String IMAGE_ID = "sha256:" + "b".repeat(64);
+    static final String MANY_ID = "sha256:" + "c".repeat(64);
 
     final Path dir;
     final Path layer;
@@ -51,9 +52,20 @@ final class LocalDaemon implements AutoCloseable {
         ImageConfig ic = new ImageConfig(null, null, "amd64", "linux", null, cc, null, null, null);
         DaemonConfig cfg = new DaemonConfig(dir.resolve("data"), dir.resolve("run"), List.of("unix://" + dir.resolve("run/berth.sock")),
                 null, "debug", "runc", "conmon", cgroupParent, 1024 * 1024, 3, 64L * 1024 * 1024, Map.of());
+        // "many": busybox under 60 thin layers with long paths, more than one mount(2) option page holds
+        List<Path> many = new ArrayList<>(List.of(layer));
+        for (int i = 0; i < 60; i++) {
+            Path l = dir.resolve("a-layer-directory-with-a-deliberately-long-name-to-fill-the-options-page-" + i);
+            Files.createDirectories(l.resolve("layers"));
+            Files.writeString(l.resolve("layers/" + i), "layer" + i + "\n");
+            many.add(l);
+        }
         daemon = new Daemon(cfg, ref -> {
             if (ref.equals("busybox") || ref.equals("busybox:latest") || ref.equals(IMAGE_ID)) {
                 return new ResolvedImage(IMAGE_ID, ic, List.of(layer));
+            }
+            if (ref.equals("many") || ref.equals("many:latest") || ref.equals(MANY_ID)) {
+                return new ResolvedImage(MANY_ID, ic, many);
             }
             throw ApiException.notFound("No such image: " + ref);
         });

@@ -45,6 +45,13 @@ class RunSmokeTest {
     }
 
     @Test
+    void manyLayersAreMountedThroughShortLinks() throws Exception {
+        LocalDaemon.Result r = d.docker("run", "--rm", "many", "cat", "/layers/0", "/layers/59");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("layer0\nlayer59\n");
+    }
+
+    @Test
     void stderrIsSeparate() throws Exception {
         LocalDaemon.Result r = d.docker("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
         assertThat(r.out()).isEqualTo("out\n");

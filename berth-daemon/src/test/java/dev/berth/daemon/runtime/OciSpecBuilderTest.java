@@ -12,8 +12,9 @@ class OciSpecBuilderTest {
     private static RuntimeSpec spec(String network, boolean privileged, boolean tty, RuntimeSpec.Resources res,
                                     Map<String, long[]> ulimits, List<String> env) {
         return new RuntimeSpec("a".repeat(64), Path.of("/r"), List.of("sh"), env, "", UserResolver.User.ROOT, "h1", "",
-                tty, null, false, privileged, null, null, network, 0, ulimits, res, "/berth/x", Path.of("/c/hosts"),
-                Path.of("/c/hostname"), Path.of("/c/resolv.conf"));
+                tty, null, false, privileged, true, null, null, network, 0, ulimits, res, "/berth/x", Path.of("/c/hosts"),
+                Path.of("/c/hostname"), Path.of("/c/resolv.conf"),
+                new RuntimeSpec.Tuning(Map.of("net.ipv4.ip_forward", "1"), 0));
     }
 
     @SuppressWarnings("unchecked")
@@ -43,6 +44,8 @@ class OciSpecBuilderTest {
         Map<String, Object> nofile = rl.stream().filter(r -> r.get("type").equals("RLIMIT_NOFILE")).findFirst().orElseThrow();
         assertThat((Long) nofile.get("hard")).isLessThanOrEqualTo(host == null ? Long.MAX_VALUE : host[1]);
         assertThat((Object) at(s, "linux", "cgroupsPath")).isEqualTo("/berth/x");
+        List<Map<String, Object>> deny = at(s, "linux", "seccomp", "syscalls");
+        assertThat((List<String>) deny.getFirst().get("names")).contains("mount", "kexec_load", "keyctl").doesNotContain("read");
     }
 
     @Test
@@ -58,13 +61,14 @@ class OciSpecBuilderTest {
         Map<String, Object> s = new OciSpecBuilder(Map.of()).build(spec("bridge", true, false, RuntimeSpec.Resources.NONE, null, null));
         assertThat((List<String>) at(s, "process", "capabilities", "bounding")).containsExactlyElementsOf(Capabilities.all());
         assertThat((Object) at(s, "linux", "maskedPaths")).isNull();
+        assertThat((Object) at(s, "linux", "seccomp")).isNull();
         List<Map<String, Object>> dev = at(s, "linux", "resources", "devices");
         assertThat(dev.getFirst()).containsEntry("allow", true).containsEntry("access", "rwm");
     }
 
     @Test
     void limitsAndEnvironment() {
-        var res = new RuntimeSpec.Resources(32 << 20, 0, 1_500_000_000L, 512, 0, 0, 50);
+        var res = new RuntimeSpec.Resources(32 << 20, 0, 1_500_000_000L, 512, 0, 0, 50, 16 << 20, "0", null, 0, false);
         Map<String, Object> s = new OciSpecBuilder(Map.of()).build(spec("none", false, true, res,
                 Map.of("nproc", new long[] {10, 20}), List.of("PATH=/bin", "A=1", "A=2")));
         assertThat((Object) at(s, "linux", "resources", "cpu", "quota")).isEqualTo(150_000L);
@@ -72,6 +76,9 @@ class OciSpecBuilderTest {
         assertThat((Object) at(s, "linux", "resources", "cpu", "shares")).isEqualTo(512L);
         assertThat((Object) at(s, "linux", "resources", "pids", "limit")).isEqualTo(50L);
         assertThat((Object) at(s, "linux", "resources", "memory", "limit")).isEqualTo((long) (32 << 20));
+        assertThat((Object) at(s, "linux", "resources", "memory", "reservation")).isEqualTo((long) (16 << 20));
+        assertThat((Object) at(s, "linux", "resources", "cpu", "cpus")).isEqualTo("0");
+        assertThat((Object) at(s, "linux", "sysctl")).isEqualTo(Map.of("net.ipv4.ip_forward", "1"));
         assertThat((List<String>) at(s, "process", "env")).containsExactly("HOSTNAME=h1", "TERM=xterm", "PATH=/bin", "A=2");
         List<Map<String, Object>> rl = at(s, "process", "rlimits");
         assertThat(rl).anySatisfy(r -> assertThat(r).containsEntry("type", "RLIMIT_NPROC").containsEntry("soft", 10L).containsEntry("hard", 20L));

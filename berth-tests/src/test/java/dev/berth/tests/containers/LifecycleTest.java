@@ -256,6 +256,50 @@ class LifecycleTest {
     }
 
     @Test
+    void statsFromTheContainersCgroups() throws Exception {
+        String id = ok("run", "-d", "--name", "busyloop", "-m", "64m", "--pids-limit", "20", "busybox", "sh", "-c",
+                "while true; do :; done").out();
+        Thread.sleep(500);
+        CommandResult st = ok("stats", "--no-stream", "--format", "{{.Name}}|{{.PIDs}}|{{.MemUsage}}|{{.CPUPerc}}", "busyloop");
+        String[] f = st.out().split("\\|");
+        assertThat(f[0]).isEqualTo("busyloop");
+        assertThat(f[1]).isEqualTo("1");
+        assertThat(f[2]).endsWith("/ 64MiB");
+        assertThat(Double.parseDouble(f[3].replace("%", ""))).isGreaterThan(10.0);
+        ApiResult one = berthd.api("GET", "/containers/" + id + "/stats?stream=0&one-shot=1", null);
+        JsonNode n = MAPPER.readTree(one.body());
+        assertThat(n.get("pids_stats").get("limit").asLong()).isEqualTo(20);
+        assertThat(n.get("memory_stats").get("limit").asLong()).isEqualTo(64L << 20);
+        ok("rm", "-f", id);
+    }
+
+    @Test
+    void diffShowsWhatTheContainerChanged() {
+        String id = ok("run", "-d", "busybox", "sh", "-c", "mkdir /tmp/new; echo x > /tmp/new/f; rm /bin/vi; echo y >> /etc/passwd").out();
+        ok("wait", id);
+        assertThat(ok("diff", id).out()).isEqualTo("C /bin\nD /bin/vi\nC /etc\nC /etc/passwd\nC /tmp\nA /tmp/new\nA /tmp/new/f");
+        String clean = ok("run", "-d", "busybox", "true").out();
+        ok("wait", clean);
+        assertThat(ok("diff", clean).out()).isEmpty();
+        ok("rm", id, clean);
+    }
+
+    @Test
+    void exportWritesTheMergedFilesystem() throws Exception {
+        String id = ok("run", "-d", "busybox", "sh", "-c", "echo hi > /tmp/made-here").out();
+        ok("wait", id);
+        Path tar = berthd.dir().resolve("export.tar");
+        ok("export", "-o", tar.toString(), id);
+        CommandResult list = BerthdFixture.run(java.util.List.of("tar", "-tvf", tar.toString()), null, java.util.Map.of());
+        assertThat(list.stdout()).contains(" bin/busybox").contains(" tmp/made-here").contains("bin/sh -> busybox");
+        CommandResult content = BerthdFixture.run(java.util.List.of("tar", "-xOf", tar.toString(), "tmp/made-here"), null, java.util.Map.of());
+        assertThat(content.stdout()).isEqualTo("hi\n");
+        // the stopped container's filesystem was mounted for the export only
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(id);
+        ok("rm", id);
+    }
+
+    @Test
     void infoCountsContainers() {
         String id = ok("run", "-d", "busybox", "sleep", "100").out();
         CommandResult info = ok("info", "--format", "{{.ContainersRunning}}");

@@ -127,6 +127,21 @@ class RunTest {
     }
 
     @Test
+    void seccompFilterUnlessPrivilegedOrUnconfined() {
+        assertThat(ok("run", "--rm", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("2");
+        assertThat(ok("run", "--rm", "--privileged", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("0");
+        assertThat(ok("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "^Seccomp:", "/proc/self/status").out())
+                .endsWith("0");
+        // with the capability, the filter lets mount through as Docker's profile does
+        // a user namespace needs no capability, so only the filter can refuse it
+        assertThat(ok("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "unshare", "-U", "true").exitCode()).isZero();
+        CommandResult userns = berthd.docker("run", "--rm", "busybox", "unshare", "-U", "true");
+        assertThat(userns.exitCode()).isNotZero();
+        assertThat(userns.stderr()).contains("Operation not permitted");
+        ok("run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", "mount -t tmpfs t /tmp && grep -q ' /tmp tmpfs' /proc/mounts");
+    }
+
+    @Test
     void maskedAndReadOnlyProcPaths() {
         String masked = java.util.stream.Stream.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug")
                 .filter(p -> Files.exists(Path.of(p))).findFirst().orElseThrow();
@@ -185,6 +200,26 @@ class RunTest {
                 .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow().split("\\s+")[4]);
         long inside = Long.parseLong(ok("run", "--rm", "busybox", "sh", "-c", "ulimit -Hn").out());
         assertThat(inside).isLessThanOrEqualTo(hostHard).isPositive();
+    }
+
+    @Test
+    void extraHostsAndDnsSettings() {
+        CommandResult r = ok("run", "--rm", "--add-host", "db:10.1.2.3", "--dns", "192.0.2.53", "--dns-search", "example.com",
+                "--dns-option", "ndots:2", "busybox", "cat", "/etc/hosts", "/etc/resolv.conf");
+        assertThat(r.stdout()).contains("10.1.2.3\tdb\n").contains("nameserver 192.0.2.53\n").contains("search example.com\n")
+                .contains("options ndots:2\n");
+        assertThat(r.stdout()).doesNotContain("nameserver 127.");
+        assertThat(berthd.docker("run", "--rm", "--add-host", "bad", "busybox", "true").exitCode()).isNotZero();
+    }
+
+    @Test
+    void groupsSysctlsCpusetAndOomScore() {
+        assertThat(ok("run", "--rm", "--group-add", "daemon", "--group-add", "4242", "busybox", "id", "-G").out()).isEqualTo("0 1 4242");
+        assertThat(ok("run", "--rm", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "cat", "/proc/sys/net/ipv4/ip_forward").out())
+                .isEqualTo("1");
+        assertThat(berthd.docker("run", "--rm", "--sysctl", "kernel.panic=1", "busybox", "true").stderr()).contains("not allowed");
+        assertThat(ok("run", "--rm", "--cpuset-cpus", "0", "--oom-score-adj", "500", "busybox", "sh", "-c",
+                "cat /sys/fs/cgroup/cpuset/cpuset.cpus /proc/self/oom_score_adj").out()).isEqualTo("0\n500");
     }
 
     @Test

@@ -1,0 +1,174 @@
+package dev.berth.daemon.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One sample of a container's resource use read from its cgroup v1 controllers, in the shape of
+ * Docker's stats JSON (snake_case members). cgroup v2 hosts are not read yet.
+ */
+public final class CgroupStats {
+    private static final Path ROOT = Path.of("/sys/fs/cgroup");
+    /** /proc/stat counts in USER_HZ, which is 100 on Linux. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    private CgroupStats() {}
+
+    /** Reads the counters of cgroup {@code path} (as in the OCI spec, {@code /parent/id}). */
+    public static Map<String, Object> sample(String path) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("read", Instant.now().toString());
+        s.put("pids_stats", pids(path));
+        s.put("blkio_stats", blkio());
+        s.put("num_procs", 0);
+        s.put("storage_stats", Map.of());
+        s.put("cpu_stats", cpu(path));
+        s.put("memory_stats", memory(path));
+        return s;
+    }
+
+    /** What Docker reports for a container that is not running. */
+    public static Map<String, Object> empty() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("read", "0001-01-01T00:00:00Z");
+        s.put("pids_stats", Map.of());
+        s.put("blkio_stats", blkio());
+        s.put("num_procs", 0);
+        s.put("storage_stats", Map.of());
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("cpu_usage", Map.of("total_usage", 0, "usage_in_kernelmode", 0, "usage_in_usermode", 0));
+        cpu.put("throttling_data", Map.of("periods", 0, "throttled_periods", 0, "throttled_time", 0));
+        s.put("cpu_stats", cpu);
+        s.put("memory_stats", Map.of());
+        return s;
+    }
+
+    private static Map<String, Object> blkio() {
+        Map<String, Object> b = new LinkedHashMap<>();
+        for (String k : List.of("io_service_bytes_recursive", "io_serviced_recursive", "io_queue_recursive",
+                "io_service_time_recursive", "io_wait_time_recursive", "io_merged_recursive", "io_time_recursive",
+                "sectors_recursive")) {
+            b.put(k, null);
+        }
+        return b;
+    }
+
+    private static Map<String, Object> pids(String path) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("current", readLong(ROOT.resolve("pids" + path).resolve("pids.current")));
+        String max = readString(ROOT.resolve("pids" + path).resolve("pids.max"));
+        if (max != null && !max.trim().equals("max")) {
+            p.put("limit", Long.parseLong(max.trim()));
+        }
+        return p;
+    }
+
+    private static Map<String, Object> cpu(String path) {
+        Path acct = ROOT.resolve("cpuacct" + path);
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("total_usage", readLong(acct.resolve("cpuacct.usage")));
+        List<Long> percpu = new ArrayList<>();
+        String per = readString(acct.resolve("cpuacct.usage_percpu"));
+        if (per != null) {
+            for (String v : per.trim().split("\\s+")) {
+                if (!v.isEmpty()) {
+                    percpu.add(Long.parseLong(v));
+                }
+            }
+        }
+        usage.put("percpu_usage", percpu);
+        Map<String, Long> stat = keyValues(acct.resolve("cpuacct.stat"));
+        usage.put("usage_in_kernelmode", stat.getOrDefault("system", 0L) * NANOS_PER_TICK);
+        usage.put("usage_in_usermode", stat.getOrDefault("user", 0L) * NANOS_PER_TICK);
+        Map<String, Long> thr = keyValues(ROOT.resolve("cpu" + path).resolve("cpu.stat"));
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("cpu_usage", usage);
+        cpu.put("system_cpu_usage", systemCpuUsage());
+        cpu.put("online_cpus", Runtime.getRuntime().availableProcessors());
+        cpu.put("throttling_data", Map.of("periods", thr.getOrDefault("nr_periods", 0L),
+                "throttled_periods", thr.getOrDefault("nr_throttled", 0L),
+                "throttled_time", thr.getOrDefault("throttled_time", 0L)));
+        return cpu;
+    }
+
+    private static Map<String, Object> memory(String path) {
+        Path mem = ROOT.resolve("memory" + path);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("usage", readLong(mem.resolve("memory.usage_in_bytes")));
+        m.put("max_usage", readLong(mem.resolve("memory.max_usage_in_bytes")));
+        m.put("stats", keyValues(mem.resolve("memory.stat")));
+        m.put("failcnt", readLong(mem.resolve("memory.failcnt")));
+        long limit = readLong(mem.resolve("memory.limit_in_bytes"));
+        long total = hostMemory();
+        m.put("limit", total > 0 && (limit <= 0 || limit > total) ? total : limit);
+        return m;
+    }
+
+    /** Host CPU time in nanoseconds, the denominator of docker stats' CPU %. */
+    static long systemCpuUsage() {
+        String stat = readString(Path.of("/proc/stat"));
+        if (stat == null) {
+            return 0;
+        }
+        String[] f = stat.lines().findFirst().orElse("").trim().split("\\s+");
+        long ticks = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+            ticks += Long.parseLong(f[i]);
+        }
+        return ticks * NANOS_PER_TICK;
+    }
+
+    private static long hostMemory() {
+        String mi = readString(Path.of("/proc/meminfo"));
+        if (mi == null) {
+            return 0;
+        }
+        for (String line : mi.lines().toList()) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static Map<String, Long> keyValues(Path f) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        String s = readString(f);
+        if (s != null) {
+            for (String line : s.lines().toList()) {
+                String[] kv = line.trim().split("\\s+");
+                if (kv.length == 2) {
+                    try {
+                        out.put(kv[0], Long.parseLong(kv[1]));
+                    } catch (NumberFormatException ignored) {
+                        // not a counter
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long readLong(Path f) {
+        String s = readString(f);
+        try {
+            return s == null ? 0 : Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String readString(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

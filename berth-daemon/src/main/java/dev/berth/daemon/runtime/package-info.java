@@ -1,0 +1,24 @@
+/**
+ * Running containers with conmon and runc.
+ *
+ * <p>conmon is each container's parent: it holds the stdio, writes the k8s-file log and the exit
+ * file, and serves attach; berthd can restart without the containers noticing. Facts this
+ * package relies on, checked against conmon 2.1.6 and runc 1.1.5:
+ * <ul>
+ *   <li>conmon detaches before {@code runc create} finishes: creation succeeded once the pid file
+ *       exists, failed if conmon is gone without one; runc's own error comes from its JSON log
+ *       ({@code --log}), which is what Docker shows ("exec: \"x\": executable file not found").</li>
+ *   <li>The attach socket is {@code <bundle>/attach}, often longer than a socket address may be;
+ *       a short symlink under the exec root reaches it. Output written before conmon has
+ *       <em>accepted</em> a connection never reaches that connection, so starters wait until
+ *       conmon's socket count shows the accept before {@code runc start}.</li>
+ *   <li>Closing any attach connection closes the container's stdin unless conmon runs with
+ *       {@code --leave-stdin-open}; input therefore uses its own connection.</li>
+ *   <li>The OOM marker is written to {@code --persist-dir}; without it there is none.</li>
+ *   <li>Log rotation: berthd renames the live file and writes {@code "2 0 0"} to the control FIFO
+ *       so conmon reopens it; conmon's own {@code --log-size-max} (twice the limit) is only the
+ *       backstop, since it truncates instead of rotating.</li>
+ * </ul>
+ * runc leaves a new network namespace's loopback down: a createRuntime hook brings it up.
+ */
+package dev.berth.daemon.runtime;
