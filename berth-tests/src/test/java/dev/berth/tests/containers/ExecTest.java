@@ -68,5 +68,7 @@ class ExecTest {
         assertThat(berthd.docker("exec", stopped, "true").stderr()).contains("is not running");
         ok("rm", stopped);
         assertThat(berthd.docker("exec", "nosuchcontainer", "true").stderr()).contains("No such container");
+        // not yet: a terminal for exec needs conmon's exec support
+        assertThat(berthd.docker("exec", "-t", "target", "true").stderr()).contains("exec with a TTY (-t) is not supported");
     }
 }
