@@ -23,6 +23,8 @@ import java.util.logging.SimpleFormatter;
 @Command(name = "berthd", mixinStandardHelpOptions = true, version = "berthd " + BerthVersion.VERSION,
         description = "Berth's container engine daemon: serves the Docker Engine API.")
 public final class Berthd implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(Berthd.class.getName());
+
     @Option(names = "--config-file", description = "JSON config file (docker's daemon.json names)")
     Path configFile;
     @Option(names = "--data-root", description = "Root of persistent state (default /var/lib/berth)")
@@ -60,7 +62,14 @@ public final class Berthd implements Callable<Integer> {
         configureLogging(config.logLevel());
         Daemon daemon = new Daemon(config);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "berthd-shutdown"));
-        daemon.start();
+        try {
+            daemon.start();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "start failed", e);
+            System.err.println("berthd: failed to start: " + e.getMessage());
+            daemon.close();
+            return 1;
+        }
         daemon.awaitShutdown();
         return 0;
     }
@@ -150,5 +159,7 @@ public final class Berthd implements Callable<Integer> {
         root.addHandler(h);
         root.setLevel(l);
         Logger.getLogger("io.netty").setLevel(Level.INFO);
+        // The JDK logs every process start at FINE with a stack trace: noise, not diagnosis.
+        Logger.getLogger("java.lang.ProcessBuilder").setLevel(Level.INFO);
     }
 }

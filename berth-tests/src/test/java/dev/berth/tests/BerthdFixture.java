@@ -1,6 +1,7 @@
 package dev.berth.tests;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()} stops it and removes every container, conmon, mount and cgroup it made, even
  * after a failed test. Use with {@code @RegisterExtension static BerthdFixture berthd = new BerthdFixture();}.
  */
-public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback, AfterEachCallback, AutoCloseable {
     public static final String DOCKER = "/usr/local/bin/docker";
     private static final String[] CGROUP_V1 = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd", "unified"};
 
@@ -47,6 +48,16 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         start();
+    }
+
+    /** After a failed test, the daemon's recent log goes to the test's output (the temp dir is removed). */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            List<String> lines = log().lines().toList();
+            System.out.println("---- berthd log (last 150 lines) after " + context.getDisplayName() + " ----");
+            lines.subList(Math.max(0, lines.size() - 150), lines.size()).forEach(System.out::println);
+        }
     }
 
     @Override

@@ -1,7 +1,10 @@
 package dev.berth.daemon.api;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
@@ -12,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
@@ -30,11 +34,33 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     private final ExecutorService workers;
     private InboundStream body;
     private InboundStream raw;
+    private boolean closeAfterBody;
 
     ApiChannelHandler(Router router, Json json, ExecutorService workers) {
         this.router = router;
         this.json = json;
         this.workers = workers;
+    }
+
+    /**
+     * Closes the connection once {@code written} is out and the client has sent its whole body.
+     * Closing while a refused body is still arriving would make the client's writes fail with a
+     * broken pipe before it could read our answer; so we half-close, discard the rest, then close.
+     */
+    void closeAfterRequest(ChannelFuture written) {
+        written.channel().eventLoop().execute(() -> {
+            if (body == null) {
+                written.addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            closeAfterBody = true;
+            written.addListener(f -> {
+                if (written.channel() instanceof DuplexChannel d) {
+                    d.shutdownOutput();
+                }
+            });
+            written.channel().eventLoop().schedule(() -> written.channel().close(), 30, TimeUnit.SECONDS);
+        });
     }
 
     void hijackTo(InboundStream stream) {
@@ -73,6 +99,9 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
                 if (msg instanceof LastHttpContent) {
                     target.end();
                     body = null;
+                    if (closeAfterBody) {
+                        ctx.close();
+                    }
                 }
             }
             ReferenceCountUtil.release(msg);
@@ -169,6 +198,9 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
                 raw.end();
             } else if (body != null) {
                 body.end();
+            }
+            if (closeAfterBody) {
+                ctx.close();
             }
         }
         ctx.fireUserEventTriggered(evt);

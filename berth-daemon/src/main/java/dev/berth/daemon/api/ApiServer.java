@@ -67,6 +67,12 @@ public final class ApiServer implements AutoCloseable {
                 b.channel(EpollServerSocketChannel.class);
                 int port = uri.getPort() < 0 ? 2375 : uri.getPort();
                 String host = uri.getHost() == null ? "0.0.0.0" : uri.getHost();
+                // Whoever reaches the API is root on this machine; until mutual TLS is in place,
+                // TCP is for this machine's own clients only.
+                if (!java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+                    throw new IllegalArgumentException("refusing to listen on " + address
+                            + ": TCP without TLS is only allowed on a loopback address");
+                }
                 listeners.add(b.bind(new InetSocketAddress(host, port)).sync().channel());
             }
             default -> throw new IllegalArgumentException("unsupported listen address " + address);

@@ -266,7 +266,12 @@ public final class Exchange {
 
     private void finish(io.netty.channel.ChannelFuture written) {
         if (!HttpUtil.isKeepAlive(request)) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            ApiChannelHandler handler = channel.pipeline().get(ApiChannelHandler.class);
+            if (handler == null) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            } else {
+                handler.closeAfterRequest(written);
+            }
         }
         onComplete.run();
     }

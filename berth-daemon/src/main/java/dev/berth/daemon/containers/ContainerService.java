@@ -1272,7 +1272,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             runtime.kill(id, sig);
         } catch (ConmonRuntime.RuntimeError e) {
             if (runtime.exitCode(id) != null || e.getMessage().contains("not running")
-                    || e.getMessage().contains("process already finished")) {
+                    || e.getMessage().contains("process already finished") || e.getMessage().contains("does not exist")) {
                 return; // it exited meanwhile
             }
             throw e;

@@ -1,0 +1,63 @@
+# Shared helpers for Berth's benchmark scripts (sourced, not run).
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DOCKER_CLI=${DOCKER_CLI:-/usr/local/bin/docker}
+DOCKERD_DIR=${DOCKERD_DIR:-/tmp/berth-bench-dockerd}
+DOCKERD_SOCK="$DOCKERD_DIR/docker.sock"
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# now_ns: wall clock in nanoseconds.
+now_ns() { date +%s%N; }
+
+# wait_ping SOCKET SECONDS: waits until the engine on SOCKET answers /_ping.
+wait_ping() {
+  local sock=$1 deadline=$(( $(date +%s) + $2 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if curl -fsS --max-time 2 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# import_busybox SOCKET: imports the host's busybox as image "busybox" unless it is there already.
+import_busybox() {
+  local sock=$1
+  if DOCKER_HOST="unix://$sock" "$DOCKER_CLI" image inspect busybox >/dev/null 2>&1; then
+    return 0
+  fi
+  # Same image as BerthdFixture.importBusybox: CMD sh, like the registry's busybox.
+  "$bench_root/scripts/busybox-rootfs.sh" | DOCKER_HOST="unix://$sock" "$DOCKER_CLI" import -c 'CMD ["sh"]' - busybox >/dev/null
+}
+
+# stats_ms: reads durations in nanoseconds (one per line), prints "median p90 min max" in ms.
+stats_ms() {
+  sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "- - - -"; exit }
+    p50 = v[int((NR + 1) / 2)]; i90 = int(NR * 0.9 + 0.999999); if (i90 < 1) i90 = 1; if (i90 > NR) i90 = NR
+    printf "%.1f %.1f %.1f %.1f\n", p50 / 1e6, v[i90] / 1e6, v[1] / 1e6, v[NR] / 1e6 }'
+}
+
+# stop_pid PID [NAME]: SIGTERM, wait up to 20 s, then SIGKILL; only for processes this script started.
+stop_pid() {
+  local pid=$1 name=${2:-process} i
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "$name ($pid) did not stop in 20 s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# unmount_under DIR: lazily unmounts every mount point below DIR, deepest first.
+unmount_under() {
+  local dir=$1 m
+  [ -d "$dir" ] || return 0
+  awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
