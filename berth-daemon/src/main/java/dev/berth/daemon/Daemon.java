@@ -86,6 +86,7 @@ public final class Daemon implements AutoCloseable {
         containers.onRemoved(imageService::releaseContainer);
         containers.start();
         new ContainerRoutes(containers).register(router);
+        new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
         counts.containers = containers::counts;
 
         ApiServer server = new ApiServer(router, json);

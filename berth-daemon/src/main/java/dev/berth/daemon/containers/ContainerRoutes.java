@@ -314,7 +314,8 @@ public final class ContainerRoutes {
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
         m.put("AppArmorProfile", "");
-        m.put("ExecIDs", null);
+        List<String> execIds = service.execIds(r.id());
+        m.put("ExecIDs", execIds.isEmpty() ? null : execIds);
         m.put("HostConfig", r.hostConfig());
         m.put("GraphDriver", Map.of("Data", gd, "Name", "overlay2"));
         if (size) {

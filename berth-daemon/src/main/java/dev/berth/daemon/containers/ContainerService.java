@@ -750,25 +750,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         try {
             mountRootfs(r);
             Path rootfs = rootfs(id);
-            UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, r.config().user()), hs.groupAdd());
-            Map<String, long[]> ulimits = new LinkedHashMap<>();
-            if (hs.ulimits() != null) {
-                for (HostSettings.Ulimit u : hs.ulimits()) {
-                    ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
-                }
-            }
-            String cgParent = cgroupParent();
-            RuntimeSpec spec = new RuntimeSpec(id, rootfs, commandOf(r), r.config().env(), r.config().workingDir(), user,
-                    r.config().hostname(), r.config().domainname(), r.config().tty(),
-                    hs.consoleSize() != null && hs.consoleSize().size() == 2
-                            ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
-                    hs.readonlyRootfs(), hs.privileged(), !hs.seccompUnconfined(),
-                    hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
-                    ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
-                    hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
-                    hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
-                    cgParent + "/" + id, dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
-                    new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
+            RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
+                    r.config().user(), r.config().tty(), hs.privileged());
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
@@ -807,6 +790,139 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         // An exit that raced ahead of our record of the start is picked up now.
         if (runtime.exitCode(id) != null) {
             Thread.ofVirtual().start(() -> onExitFile(id));
+        }
+    }
+
+    /** The runtime spec of the container's process, or of another process run in it (exec). */
+    private RuntimeSpec runtimeSpec(ContainerRecord r, HostSettings hs, List<String> args, List<String> env, String cwd,
+                                    String userSpec, boolean tty, boolean privileged) {
+        String id = r.id();
+        Path rootfs = rootfs(id);
+        UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, userSpec), hs.groupAdd());
+        Map<String, long[]> ulimits = new LinkedHashMap<>();
+        if (hs.ulimits() != null) {
+            for (HostSettings.Ulimit u : hs.ulimits()) {
+                ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
+            }
+        }
+        return new RuntimeSpec(id, rootfs, args, env, cwd, user, r.config().hostname(), r.config().domainname(), tty,
+                hs.consoleSize() != null && hs.consoleSize().size() == 2
+                        ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
+                hs.readonlyRootfs(), privileged, !hs.seccompUnconfined(),
+                hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
+                ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
+                hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
+                hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
+                cgroupPath(r), dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
+                new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
+    }
+
+    // ---- exec ----
+
+    /** One process started in a running container by {@code docker exec}. */
+    static final class Exec {
+        final String id;
+        final String containerId;
+        final ExecConfig config;
+        volatile boolean running;
+        volatile Integer exitCode;
+        volatile long pid;
+        volatile Path log;
+        final CompletableFuture<Integer> done = new CompletableFuture<>();
+
+        Exec(String id, String containerId, ExecConfig config) {
+            this.id = id;
+            this.containerId = containerId;
+            this.config = config;
+        }
+    }
+
+    /** What a client asked to run: {@code POST /containers/{id}/exec}. */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    public record ExecConfig(boolean attachStdin, boolean attachStdout, boolean attachStderr, String detachKeys,
+                             boolean tty, List<String> env,
+                             @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                             List<String> cmd, boolean privileged, String user, String workingDir) {}
+
+    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+
+    String createExec(String ref, ExecConfig cfg) {
+        Ctr c = get(ref);
+        if (!c.rec.state().running()) {
+            throw ApiException.conflict("container " + c.rec.id() + " is not running");
+        }
+        if (c.rec.state().paused()) {
+            throw ApiException.conflict("container " + c.rec.id() + " is paused, unpause the container before exec");
+        }
+        if (cfg == null || cfg.cmd() == null || cfg.cmd().isEmpty()) {
+            throw ApiException.badRequest("No exec command specified");
+        }
+        if (cfg.tty()) {
+            throw ApiException.badRequest("exec with a TTY (-t) is not supported by this berthd yet");
+        }
+        String id = newId();
+        execs.put(id, new Exec(id, c.rec.id(), cfg));
+        return id;
+    }
+
+    Exec exec(String execId) {
+        Exec e = execs.get(execId);
+        if (e == null) {
+            throw ApiException.notFound("No such exec instance: " + execId);
+        }
+        return e;
+    }
+
+    List<String> execIds(String containerId) {
+        return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
+    }
+
+    /**
+     * Starts an exec'd process with {@code runc exec} and returns it; its stdio are the pipes of
+     * the returned {@link Process}. It does not outlive berthd's interest in it (no conmon).
+     */
+    Process startExec(Exec e) throws IOException {
+        Ctr c = byId.get(e.containerId);
+        if (c == null) {
+            throw ApiException.notFound("No such container: " + e.containerId);
+        }
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec;
+            if (!r.state().running() || r.state().paused()) {
+                throw ApiException.conflict("container " + r.id() + " is not running");
+            }
+            if (e.running || e.exitCode != null) {
+                throw ApiException.conflict("Error: Exec command " + e.id + " has already run");
+            }
+            HostSettings hs = hostSettings(r);
+            List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
+            if (e.config.env() != null) {
+                env.addAll(e.config.env());
+            }
+            String cwd = e.config.workingDir() != null && !e.config.workingDir().isEmpty() ? e.config.workingDir() : r.config().workingDir();
+            String user = e.config.user() != null && !e.config.user().isEmpty() ? e.config.user() : r.config().user();
+            RuntimeSpec spec = runtimeSpec(r, hs, e.config.cmd(), env, cwd, user, false, hs.privileged() || e.config.privileged());
+            Path processFile = bundle(r.id()).resolve("exec-" + e.id + ".json");
+            Files.write(processFile, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(specs.build(spec).get("process")));
+            Path log = bundle(r.id()).resolve("exec-" + e.id + ".log");
+            e.log = log;
+            Process p = runtime.exec(r.id(), processFile, log);
+            e.running = true;
+            e.pid = p.pid();
+            p.onExit().thenAccept(done -> {
+                e.exitCode = done.exitValue();
+                e.running = false;
+                e.done.complete(e.exitCode);
+                try {
+                    Files.deleteIfExists(processFile);
+                } catch (IOException ignored) {
+                    // removed with the bundle
+                }
+            });
+            return p;
+        } finally {
+            c.lock.unlock();
         }
     }
 
@@ -1294,6 +1410,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             store.delete(id);
             byId.remove(id);
+            execs.values().removeIf(e -> e.containerId.equals(id));
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);

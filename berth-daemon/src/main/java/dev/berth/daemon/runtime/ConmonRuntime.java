@@ -156,6 +156,11 @@ public final class ConmonRuntime {
 
     /** The last error runc logged, in the form Docker reports: {@code OCI runtime create failed: ...}. */
     private static String runcError(Path log, String fallback) {
+        String msg = lastError(log);
+        return "OCI runtime create failed: " + (msg == null ? fallback : msg);
+    }
+
+    private static String lastError(Path log) {
         String msg = null;
         try {
             if (Files.exists(log)) {
@@ -171,13 +176,29 @@ public final class ConmonRuntime {
                 }
             }
         } catch (IOException e) {
-            // no log: fall back
+            // no log: nothing to report
         }
-        return "OCI runtime create failed: " + (msg == null ? fallback : msg);
+        return msg;
     }
 
     public void start(String id) throws IOException, InterruptedException {
         runc("start", id);
+    }
+
+    /**
+     * Runs {@code runc exec} for a process spec in a running container; the process's stdio are
+     * the returned process's pipes and its exit status is runc's.
+     */
+    public Process exec(String id, Path processSpec, Path log) throws IOException {
+        // runc's own errors go to the log, so the process's stderr carries only the process's output
+        return new ProcessBuilder(runc, "--root", runcRoot.toString(), "--log", log.toString(), "--log-format", "json",
+                "exec", "--process", processSpec.toString(), id).start();
+    }
+
+    /** The error runc logged while starting an exec'd process, as Docker words it, or null. */
+    public static String execError(Path log) {
+        String msg = lastError(log);
+        return msg == null ? null : "OCI runtime exec failed: " + msg + ": unknown";
     }
 
     /** Sends {@code signal} (a name like {@code SIGTERM} or a number) to the container's init. */
