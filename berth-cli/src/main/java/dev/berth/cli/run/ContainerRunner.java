@@ -35,34 +35,38 @@ public final class ContainerRunner {
     public int attachAndStart(Spec spec, Starter starter) throws IOException {
         boolean attached = spec.attach().stdin() || spec.attach().stdout() || spec.attach().stderr();
         AttachSession session = attached ? AttachSession.open(client, spec.id(), spec.attach(), spec.detachKeys()) : null;
-        DockerClient.Pending wait = client.send("POST",
-                Query.of().add("condition", spec.autoRemove() ? "removed" : "next-exit").on("/containers/" + spec.id() + "/wait"), null);
-        try {
-            starter.start();
-        } catch (RuntimeException e) {
-            if (session != null) {
-                session.close();
-            }
-            throw e;
-        }
+        // as docker: the terminal goes raw and stdin starts flowing before the start, so input typed
+        // (or piped, with its end) early is delivered in order
         try (TtyControl tty = spec.tty() ? TtyControl.enter(spec.attach().stdin()) : null) {
+            if (session != null) {
+                session.pumpStdin(cli.in());
+            }
+            DockerClient.Pending wait = client.send("POST",
+                    Query.of().add("condition", spec.autoRemove() ? "removed" : "next-exit").on("/containers/" + spec.id() + "/wait"), null);
+            try {
+                starter.start();
+            } catch (RuntimeException e) {
+                if (session != null) {
+                    session.close();
+                }
+                throw e;
+            }
             if (tty != null) {
                 tty.monitorSize(client, "/containers/" + spec.id() + "/resize");
             } else if (spec.sigProxy()) {
                 proxySignals(spec.id());
             }
             if (session != null) {
-                session.pumpStdin(cli.in());
                 session.copyOutput(spec.tty(), cli.out(), cli.err());
                 session.close();
             }
+            JsonNode status = client.readJson(wait.response());
+            String err = status.path("Error").path("Message").asText("");
+            if (!err.isEmpty()) {
+                cli.err().println(err);
+            }
+            return status.path("StatusCode").asInt();
         }
-        JsonNode status = client.readJson(wait.response());
-        String err = status.path("Error").path("Message").asText("");
-        if (!err.isEmpty()) {
-            cli.err().println(err);
-        }
-        return status.path("StatusCode").asInt();
     }
 
     /** Forwards the signals a user sends to the client to the container (docker's --sig-proxy). */

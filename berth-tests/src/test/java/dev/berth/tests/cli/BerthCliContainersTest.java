@@ -181,6 +181,17 @@ class BerthCliContainersTest {
     }
 
     @Test
+    void startInteractiveDeliversInputAndItsEnd() {
+        for (int i = 0; i < 3; i++) {
+            ok("create", "-i", "--name", "cat" + i, "busybox", "cat");
+            CommandResult r = berthd.berthWithInput(("input " + i + "\n").getBytes(StandardCharsets.UTF_8), "start", "-ai", "cat" + i);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.stdout()).isEqualTo("input " + i + "\n");
+            ok("rm", "cat" + i);
+        }
+    }
+
+    @Test
     void pruneRemovesStoppedContainers() {
         ok("run", "--name", "done1", "busybox", "true");
         CommandResult p = ok("container", "prune", "-f");
