@@ -44,6 +44,16 @@ class BerthCliContainersTest {
     }
 
     @Test
+    void historyAndImagePruneMatchDocker() {
+        CliCompare.sameIgnoringTimes(berthd, "history", "busybox");
+        CliCompare.same(berthd, "image", "history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}", "busybox");
+        CliCompare.same(berthd, "history", "-q", "busybox");
+        CommandResult prune = ok("image", "prune", "-f");
+        assertThat(prune.stdout()).isEqualTo(berthd.docker("image", "prune", "-f").stdout());
+        assertThat(prune.stdout()).endsWith("Total reclaimed space: 0B\n");
+    }
+
+    @Test
     void tagAndRmiPrintWhatDockerPrints() {
         ok("tag", "busybox", "example.com/team/tool:v1");
         assertThat(berthd.docker("images", "--format", "{{.Repository}}:{{.Tag}}").stdout()).contains("example.com/team/tool:v1\n");
