@@ -106,6 +106,13 @@ public final class FlagSet {
         return add(names, "string", "", true, true, set);
     }
 
+    /** Leaves the flag declared last out of help (docker's deprecated spellings). */
+    public FlagSet hideLast() {
+        Flag f = flags.removeLast();
+        flags.add(new Flag(f.shortName(), f.longName(), f.valueName(), f.usage(), f.takesValue(), true, f.setter()));
+        return this;
+    }
+
     private static String goQuote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }

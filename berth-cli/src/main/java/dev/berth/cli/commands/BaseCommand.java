@@ -1,6 +1,5 @@
 package dev.berth.cli.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.Cli;
 import dev.berth.cli.ExitException;
@@ -83,11 +82,6 @@ public abstract class BaseCommand {
             values.put(f.substring(eq + 1).strip(), true);
         }
         return Json.string(root);
-    }
-
-    protected static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? "" : v.asText();
     }
 
     /** Asks docker's prune question; true when the user typed y or yes. */

@@ -25,7 +25,7 @@ public final class StopCommand extends BaseCommand {
     public void define(FlagSet f) {
         f.string("s,signal", "string", "Signal to send to the container", v -> signal = v);
         f.integer("t,timeout", "int", "Seconds to wait before killing the container", v -> timeout = v);
-        f.flags().add(new FlagSet.Flag((char) 0, "time", "int", "", true, true, v -> timeout = Long.parseLong(v.strip())));
+        f.integer("time", "int", "Seconds to wait before killing the container (deprecated: use --timeout)", v -> timeout = v).hideLast();
     }
 
     @Override
