@@ -2,6 +2,13 @@
 # Order: $JAVA_HOME if it is 25+, then the newest JDK under /usr/lib/jvm that is 25+.
 
 berth_java_feature() { # prints the feature version of the java binary $1
+  # A JDK's release file names its version; reading it is much cheaper than starting a JVM (bin/berth runs this every time).
+  local release v
+  release="$(dirname "$1")/../release"
+  if [ -f "$release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [ -n "$v" ]; then echo "$v"; return 0; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
 }
 
