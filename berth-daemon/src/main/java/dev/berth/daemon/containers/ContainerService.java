@@ -337,7 +337,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
         // Refused rather than ignored: a container silently missing its volume or port is worse.
         if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
-                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty()) {
+                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty() || hs.tmpfs() != null && !hs.tmpfs().isEmpty()) {
             throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
         }
         if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
