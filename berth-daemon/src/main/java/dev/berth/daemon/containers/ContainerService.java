@@ -337,7 +337,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
         // Refused rather than ignored: a container silently missing its volume or port is worse.
         if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
-                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty()) {
+                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty() || hs.tmpfs() != null && !hs.tmpfs().isEmpty()) {
             throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
         }
         if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
@@ -1157,6 +1157,33 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }, delay, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The monitor died without recording an exit (killed, or the machine's runc state was lost):
+     * nothing will ever report on the process again, so the container is recorded as exited.
+     */
+    private void markLost(Ctr c) {
+        c.lock.lock();
+        try {
+            ContainerRecord r = c.rec;
+            if (!r.state().isActive() || runtime.conmonPid(bundle(r.id())) != 0 || runtime.exitCode(r.id()) != null) {
+                return;
+            }
+            runtime.delete(r.id());
+            unmountQuietly(r.id());
+            update(c, r.withState(r.state().exited(255, false, now()).failed(255, "container monitor exited unexpectedly")));
+            LOG.warning("container " + r.id() + " lost its monitor");
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "recording the loss of " + c.rec.id(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            c.lock.unlock();
+        }
+        for (CompletableFuture<Integer> f : c.nextExit) {
+            f.complete(255);
+        }
+    }
+
     private void removeAsync(Ctr c) {
         Thread.ofVirtual().start(() -> {
             try {
@@ -1178,6 +1205,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             try {
                 if (runtime.exitCode(r.id()) != null) {
                     onExitFile(r.id());
+                    continue;
+                }
+                if (runtime.conmonPid(bundle(r.id())) == 0 && runtime.exitCode(r.id()) == null) {
+                    markLost(c);
                     continue;
                 }
                 ContainerLog log = log(r);

@@ -44,7 +44,8 @@ public record HostSettings(
         String cpusetCpus,
         String cpusetMems,
         int blkioWeight,
-        Boolean oomKillDisable) {
+        Boolean oomKillDisable,
+        java.util.Map<String, String> tmpfs) {
 
     /** Docker's {@code --security-opt seccomp=unconfined} turns the filter off. */
     public boolean seccompUnconfined() {

@@ -114,7 +114,9 @@ public final class ConmonRuntime {
         }
         if (o.stdin()) {
             cmd.add("-i");
-            if (!o.stdinOnce()) {
+            // As Docker: StdinOnce closes stdin when the client goes, but never a terminal's, or
+            // detaching from "docker run -it" would end the shell.
+            if (!o.stdinOnce() || o.tty()) {
                 cmd.add("--leave-stdin-open");
             }
         }

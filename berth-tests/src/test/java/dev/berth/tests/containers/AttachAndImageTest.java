@@ -48,6 +48,17 @@ class AttachAndImageTest {
     }
 
     @Test
+    void detachingFromRunItLeavesTheContainerRunning() throws Exception {
+        CommandResult r = inTerminal(BerthdFixture.DOCKER + " run -it --name itdetach busybox sh",
+                "sleep 1; echo 'echo $((40+3))'; sleep 1; printf '\\020\\021'; sleep 1");
+        assertThat(r.stdout()).contains("\n43\r");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Thread.sleep(500);
+        assertThat(ok("inspect", "-f", "{{.State.Running}}", "itdetach").out()).isEqualTo("true");
+        ok("rm", "-f", "itdetach");
+    }
+
+    @Test
     void startAttachedReplaysARun() {
         String id = ok("create", "busybox", "sh", "-c", "echo again; exit 6").out();
         CommandResult first = berthd.docker("start", "-a", id);

@@ -54,6 +54,23 @@ class ReadoptionTest {
     }
 
     @Test
+    void aContainerWhoseMonitorDiesIsRecordedAsExited() throws Exception {
+        String id = ok("run", "-d", "busybox", "sleep", "100").out();
+        long conmon = Long.parseLong(java.nio.file.Files.readString(
+                berthd.execRoot().resolve("containers").resolve(id).resolve("conmon.pid")).trim());
+        ProcessHandle.of(conmon).ifPresent(ProcessHandle::destroyForcibly);
+        String state = "";
+        for (int i = 0; i < 50 && !state.equals("exited 255"); i++) {
+            Thread.sleep(100);
+            state = ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out();
+        }
+        assertThat(state).isEqualTo("exited 255");
+        assertThat(BerthdFixture.run(java.util.List.of("runc", "--root", berthd.execRoot().resolve("runc").toString(), "list", "-q"),
+                null, java.util.Map.of()).stdout()).doesNotContain(id);
+        ok("rm", id);
+    }
+
+    @Test
     void autoRemoveHappensAfterAnExitMissedWhileDown() throws Exception {
         String id = ok("run", "-d", "--rm", "busybox", "sleep", "100").out();
         berthd.kill9();
