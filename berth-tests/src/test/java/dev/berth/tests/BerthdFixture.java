@@ -174,6 +174,16 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
         return run(cmd, stdin, Map.of("DOCKER_HOST", dockerHost(), "DOCKER_CONFIG", dir.resolve("docker-config").toString()));
     }
 
+    /** Runs the real docker CLI and checks it succeeded. */
+    public CommandResult dockerOk(String... args) {
+        return docker(args).ok();
+    }
+
+    /** Runs berth and checks it succeeded. */
+    public CommandResult berthOk(String... args) {
+        return berth(args).ok();
+    }
+
     /** Runs Berth's own CLI (bin/berth) against this berthd. */
     public CommandResult berth(String... args) {
         return berthWithInput(null, args);

@@ -10,4 +10,12 @@ public record CommandResult(int exitCode, String stdout, String stderr) {
     public String toString() {
         return "exit " + exitCode + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
     }
+
+    /** This result, after checking the command succeeded (the failure message shows its output). */
+    public CommandResult ok() {
+        if (exitCode != 0) {
+            throw new AssertionError("command failed: " + this);
+        }
+        return this;
+    }
 }

@@ -27,7 +27,7 @@ class BadInputTest {
     @BeforeAll
     static void seed() {
         berthd.importBusybox("busybox");
-        ok(berthd.docker("create", "--name", "keeper", "-l", "role=keep", "busybox", "true"));
+        out(berthd.docker("create", "--name", "keeper", "-l", "role=keep", "busybox", "true"));
     }
 
     @BeforeEach
@@ -118,12 +118,11 @@ class BadInputTest {
     }
 
     private static String state() {
-        return ok(berthd.docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Status}} {{.Labels}}"))
-                + "\n" + ok(berthd.docker("images", "-a", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}"));
+        return out(berthd.docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}} {{.Status}} {{.Labels}}"))
+                + "\n" + out(berthd.docker("images", "-a", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}"));
     }
 
-    private static String ok(CommandResult r) {
-        assertThat(r.exitCode()).as(r.toString()).isZero();
-        return r.out();
+    private static String out(CommandResult r) {
+        return r.ok().out();
     }
 }

@@ -25,11 +25,6 @@ class BerthCliContainersTest {
         imageId = r.out();
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.berth(args);
-        assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     @Test
     void importedImageListsAsDockerListsIt() {
@@ -48,20 +43,20 @@ class BerthCliContainersTest {
         CliCompare.sameIgnoringTimes(berthd, "history", "busybox");
         CliCompare.same(berthd, "image", "history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}", "busybox");
         CliCompare.same(berthd, "history", "-q", "busybox");
-        CommandResult prune = ok("image", "prune", "-f");
+        CommandResult prune = berthd.berthOk("image", "prune", "-f");
         assertThat(prune.stdout()).isEqualTo(berthd.docker("image", "prune", "-f").stdout());
         assertThat(prune.stdout()).endsWith("Total reclaimed space: 0B\n");
     }
 
     @Test
     void tagAndRmiPrintWhatDockerPrints() {
-        ok("tag", "busybox", "example.com/team/tool:v1");
+        berthd.berthOk("tag", "busybox", "example.com/team/tool:v1");
         assertThat(berthd.docker("images", "--format", "{{.Repository}}:{{.Tag}}").stdout()).contains("example.com/team/tool:v1\n");
-        CommandResult rmi = ok("rmi", "example.com/team/tool:v1");
+        CommandResult rmi = berthd.berthOk("rmi", "example.com/team/tool:v1");
         assertThat(rmi.stdout()).isEqualTo("Untagged: example.com/team/tool:v1\n");
-        ok("image", "tag", "busybox", "again");
+        berthd.berthOk("image", "tag", "busybox", "again");
         CommandResult docker = berthd.docker("rmi", "again");
-        ok("image", "tag", "busybox", "again");
+        berthd.berthOk("image", "tag", "busybox", "again");
         CommandResult berth = berthd.berth("rmi", "again");
         assertThat(berth.toString()).isEqualTo(docker.toString());
         CliCompare.same(berthd, "rmi", "nosuch:image");
@@ -69,16 +64,16 @@ class BerthCliContainersTest {
 
     @Test
     void runPrintsOutputAndExitsWithTheContainersStatus() {
-        CommandResult hello = ok("run", "--rm", "busybox", "echo", "hello");
+        CommandResult hello = berthd.berthOk("run", "--rm", "busybox", "echo", "hello");
         assertThat(hello.stdout()).isEqualTo("hello\n");
-        CommandResult split = ok("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
+        CommandResult split = berthd.berthOk("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
         assertThat(split.stdout()).isEqualTo("out\n");
         assertThat(split.stderr()).isEqualTo("err\n");
         assertThat(berthd.berth("run", "--rm", "busybox", "sh", "-c", "exit 3").exitCode()).isEqualTo(3);
         CommandResult in = berthd.berthWithInput("line one\nline two\n".getBytes(StandardCharsets.UTF_8), "run", "-i", "--rm", "busybox", "cat");
         assertThat(in.exitCode()).as(in.toString()).isZero();
         assertThat(in.stdout()).isEqualTo("line one\nline two\n");
-        CommandResult tty = ok("run", "-t", "--rm", "busybox", "sh", "-c", "test -t 1 && echo tty");
+        CommandResult tty = berthd.berthOk("run", "-t", "--rm", "busybox", "sh", "-c", "test -t 1 && echo tty");
         assertThat(tty.stdout()).isEqualTo("tty\r\n");
     }
 
@@ -109,10 +104,10 @@ class BerthCliContainersTest {
 
     @Test
     void detachedContainerThroughItsLifecycle() {
-        CommandResult run = ok("run", "-d", "--name", "life", "busybox", "sh", "-c", "echo started; echo oops >&2; sleep 300");
+        CommandResult run = berthd.berthOk("run", "-d", "--name", "life", "busybox", "sh", "-c", "echo started; echo oops >&2; sleep 300");
         assertThat(run.stdout()).matches("[0-9a-f]{64}\n");
         String id = run.out();
-        assertThat(ok("ps", "-q").stdout()).contains(id.substring(0, 12) + "\n");
+        assertThat(berthd.berthOk("ps", "-q").stdout()).contains(id.substring(0, 12) + "\n");
         CliCompare.same(berthd, "ps", "--format", "{{.ID}} {{.Image}} {{.Command}} {{.Names}} {{.State}} {{.Labels}}");
         CliCompare.same(berthd, "ps", "--no-trunc", "-a", "--format", "{{.ID}}|{{.Command}}|{{.Names}}");
         CliCompare.sameIgnoringTimes(berthd, "ps");
@@ -121,17 +116,17 @@ class BerthCliContainersTest {
         waitForLog("life", "oops");
         CliCompare.same(berthd, "logs", "life");
         CliCompare.same(berthd, "logs", "--tail", "1", "life");
-        assertThat(ok("top", "life").stdout()).startsWith("UID").contains("sleep 300");
-        assertThat(ok("pause", "life").stdout()).isEqualTo("life\n");
-        assertThat(ok("inspect", "-f", "{{.State.Status}}", "life").out()).isEqualTo("paused");
-        assertThat(ok("unpause", "life").stdout()).isEqualTo("life\n");
-        ok("rename", "life", "life2");
-        assertThat(ok("stop", "-t", "1", "life2").stdout()).isEqualTo("life2\n");
-        assertThat(ok("wait", "life2").out()).isEqualTo("137");
-        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "life2").out()).isEqualTo("exited 137");
-        assertThat(ok("start", "life2").stdout()).isEqualTo("life2\n");
-        assertThat(ok("inspect", "-f", "{{.State.Running}}", "life2").out()).isEqualTo("true");
-        assertThat(ok("rm", "-f", "life2").stdout()).isEqualTo("life2\n");
+        assertThat(berthd.berthOk("top", "life").stdout()).startsWith("UID").contains("sleep 300");
+        assertThat(berthd.berthOk("pause", "life").stdout()).isEqualTo("life\n");
+        assertThat(berthd.berthOk("inspect", "-f", "{{.State.Status}}", "life").out()).isEqualTo("paused");
+        assertThat(berthd.berthOk("unpause", "life").stdout()).isEqualTo("life\n");
+        berthd.berthOk("rename", "life", "life2");
+        assertThat(berthd.berthOk("stop", "-t", "1", "life2").stdout()).isEqualTo("life2\n");
+        assertThat(berthd.berthOk("wait", "life2").out()).isEqualTo("137");
+        assertThat(berthd.berthOk("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "life2").out()).isEqualTo("exited 137");
+        assertThat(berthd.berthOk("start", "life2").stdout()).isEqualTo("life2\n");
+        assertThat(berthd.berthOk("inspect", "-f", "{{.State.Running}}", "life2").out()).isEqualTo("true");
+        assertThat(berthd.berthOk("rm", "-f", "life2").stdout()).isEqualTo("life2\n");
         CliCompare.same(berthd, "inspect", "life2");
     }
 
@@ -163,48 +158,48 @@ class BerthCliContainersTest {
                 + "{{json .HostConfig.Ulimits}} {{.HostConfig.ShmSize}} {{.HostConfig.NetworkMode}}";
         String[] berthArgs = concat(new String[] {"create", "--name", "by-berth"}, flags);
         String[] dockerArgs = concat(new String[] {"create", "--name", "by-docker"}, flags);
-        assertThat(ok(berthArgs).stdout()).matches("[0-9a-f]{64}\n");
+        assertThat(berthd.berthOk(berthArgs).stdout()).matches("[0-9a-f]{64}\n");
         CommandResult d = berthd.docker(dockerArgs);
         assertThat(d.exitCode()).as(d.toString()).isZero();
-        String mine = ok("inspect", "-f", template, "by-berth").out();
+        String mine = berthd.berthOk("inspect", "-f", template, "by-berth").out();
         assertThat(mine).isEqualTo(berthd.docker("inspect", "-f", template, "by-docker").out());
         assertThat(mine).contains("[\"A=1\"]").contains("64").contains("SIGINT");
-        ok("rm", "by-berth");
-        ok("rm", "by-docker");
+        berthd.berthOk("rm", "by-berth");
+        berthd.berthOk("rm", "by-docker");
     }
 
     @Test
     void attachFollowAndStartAttachedEndWithTheContainer() {
-        ok("run", "-d", "--name", "follow", "busybox", "sh", "-c", "echo one; sleep 2; echo two; exit 9");
-        CommandResult logs = ok("logs", "-f", "follow");
+        berthd.berthOk("run", "-d", "--name", "follow", "busybox", "sh", "-c", "echo one; sleep 2; echo two; exit 9");
+        CommandResult logs = berthd.berthOk("logs", "-f", "follow");
         assertThat(logs.stdout()).isEqualTo("one\ntwo\n");
-        ok("run", "-d", "--name", "att", "busybox", "sh", "-c", "sleep 2; echo late; exit 9");
+        berthd.berthOk("run", "-d", "--name", "att", "busybox", "sh", "-c", "sleep 2; echo late; exit 9");
         CommandResult attach = berthd.berth("attach", "att");
         assertThat(attach.exitCode()).as(attach.toString()).isEqualTo(9);
         assertThat(attach.stdout()).isEqualTo("late\n");
-        ok("create", "--name", "later", "busybox", "sh", "-c", "echo from start; exit 6");
+        berthd.berthOk("create", "--name", "later", "busybox", "sh", "-c", "echo from start; exit 6");
         CommandResult start = berthd.berth("start", "-a", "later");
         assertThat(start.exitCode()).as(start.toString()).isEqualTo(6);
         assertThat(start.stdout()).isEqualTo("from start\n");
         CliCompare.same(berthd, "attach", "later");
-        ok("rm", "follow", "att", "later");
+        berthd.berthOk("rm", "follow", "att", "later");
     }
 
     @Test
     void startInteractiveDeliversInputAndItsEnd() {
         for (int i = 0; i < 3; i++) {
-            ok("create", "-i", "--name", "cat" + i, "busybox", "cat");
+            berthd.berthOk("create", "-i", "--name", "cat" + i, "busybox", "cat");
             CommandResult r = berthd.berthWithInput(("input " + i + "\n").getBytes(StandardCharsets.UTF_8), "start", "-ai", "cat" + i);
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.stdout()).isEqualTo("input " + i + "\n");
-            ok("rm", "cat" + i);
+            berthd.berthOk("rm", "cat" + i);
         }
     }
 
     @Test
     void pruneRemovesStoppedContainers() {
-        ok("run", "--name", "done1", "busybox", "true");
-        CommandResult p = ok("container", "prune", "-f");
+        berthd.berthOk("run", "--name", "done1", "busybox", "true");
+        CommandResult p = berthd.berthOk("container", "prune", "-f");
         assertThat(p.stdout()).startsWith("Deleted Containers:\n").contains("Total reclaimed space: ");
         assertThat(berthd.docker("ps", "-a", "--filter", "name=done1", "-q").out()).isEmpty();
     }

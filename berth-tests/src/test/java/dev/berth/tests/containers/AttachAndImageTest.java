@@ -21,11 +21,6 @@ class AttachAndImageTest {
         berthd.importBusybox("busybox");
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.docker(args);
-        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     /** Runs {@code command} on a pseudo-terminal (script(1)) fed by the shell snippet {@code input}. */
     private static CommandResult inTerminal(String command, String input) throws Exception {
@@ -37,14 +32,14 @@ class AttachAndImageTest {
 
     @Test
     void attachToARunningTtyContainerAndDetachWithTheKeys() throws Exception {
-        String id = ok("run", "-dit", "busybox", "sh").out();
+        String id = berthd.dockerOk("run", "-dit", "busybox", "sh").out();
         CommandResult r = inTerminal(BerthdFixture.DOCKER + " attach " + id,
                 "sleep 1; echo 'echo $((40+2))'; sleep 1; printf '\\020\\021'; sleep 1");
         assertThat(r.stdout()).contains("\n42\r").contains("read escape sequence");
         // the docker CLI exits 1 after "read escape sequence", with Docker's own daemon too
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-        assertThat(ok("inspect", "-f", "{{.State.Running}}", id).out()).isEqualTo("true");
-        ok("rm", "-f", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Running}}", id).out()).isEqualTo("true");
+        berthd.dockerOk("rm", "-f", id);
     }
 
     @Test
@@ -54,21 +49,21 @@ class AttachAndImageTest {
         assertThat(r.stdout()).contains("\n43\r");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         Thread.sleep(500);
-        assertThat(ok("inspect", "-f", "{{.State.Running}}", "itdetach").out()).isEqualTo("true");
-        ok("rm", "-f", "itdetach");
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Running}}", "itdetach").out()).isEqualTo("true");
+        berthd.dockerOk("rm", "-f", "itdetach");
     }
 
     @Test
     void startAttachedReplaysARun() {
-        String id = ok("create", "busybox", "sh", "-c", "echo again; exit 6").out();
+        String id = berthd.dockerOk("create", "busybox", "sh", "-c", "echo again; exit 6").out();
         CommandResult first = berthd.docker("start", "-a", id);
         assertThat(first.exitCode()).isEqualTo(6);
         assertThat(first.stdout()).isEqualTo("again\n");
         CommandResult second = berthd.docker("start", "-a", id);
         assertThat(second.exitCode()).isEqualTo(6);
         assertThat(second.stdout()).isEqualTo("again\n");
-        assertThat(ok("logs", id).stdout()).isEqualTo("again\nagain\n");
-        ok("rm", id);
+        assertThat(berthd.dockerOk("logs", id).stdout()).isEqualTo("again\nagain\n");
+        berthd.dockerOk("rm", id);
     }
 
     @Test
@@ -76,8 +71,8 @@ class AttachAndImageTest {
         CommandResult r = berthd.docker("run", "--name", "hog", "-m", "8m", "--memory-swap", "8m", "busybox", "sh", "-c",
                 "x=a; while true; do x=\"$x$x\"; done");
         assertThat(r.exitCode()).isEqualTo(137);
-        assertThat(ok("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog").out()).isEqualTo("true 137");
-        ok("rm", "hog");
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog").out()).isEqualTo("true 137");
+        berthd.dockerOk("rm", "hog");
     }
 
     @Test
@@ -86,29 +81,29 @@ class AttachAndImageTest {
                 "-c", "WORKDIR /tmp", "-c", "ENTRYPOINT [\"echo\"]", "-c", "CMD [\"from-image\"]", "-c", "USER nobody",
                 "-c", "LABEL l=image", "-", "defaults:1");
         assertThat(imp.exitCode()).as(imp.toString()).isZero();
-        assertThat(ok("run", "--rm", "defaults:1").out()).isEqualTo("from-image");
-        assertThat(ok("run", "--rm", "defaults:1", "mine").out()).isEqualTo("mine");
-        assertThat(ok("run", "--rm", "-e", "B=client", "--entrypoint", "sh", "defaults:1", "-c", "echo $A $B $(pwd) $(id -u)").out())
+        assertThat(berthd.dockerOk("run", "--rm", "defaults:1").out()).isEqualTo("from-image");
+        assertThat(berthd.dockerOk("run", "--rm", "defaults:1", "mine").out()).isEqualTo("mine");
+        assertThat(berthd.dockerOk("run", "--rm", "-e", "B=client", "--entrypoint", "sh", "defaults:1", "-c", "echo $A $B $(pwd) $(id -u)").out())
                 .isEqualTo("image client /tmp 65534");
-        String id = ok("create", "-l", "c=client", "defaults:1").out();
-        assertThat(ok("inspect", "-f", "{{.Config.Labels.l}} {{.Config.Labels.c}} {{.Config.WorkingDir}} {{.Config.User}}", id).out())
+        String id = berthd.dockerOk("create", "-l", "c=client", "defaults:1").out();
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.Config.Labels.l}} {{.Config.Labels.c}} {{.Config.WorkingDir}} {{.Config.User}}", id).out())
                 .isEqualTo("image client /tmp nobody");
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void anImageInUseCannotBeRemovedWithoutForceAndItsContainerStillRuns() {
         CommandResult imp = berthd.dockerWithInput(berthd.busyboxTar(), "import", "-c", "CMD [\"sh\"]", "-", "inuse:1");
         assertThat(imp.exitCode()).isZero();
-        String id = ok("create", "inuse:1", "echo", "still-here").out();
+        String id = berthd.dockerOk("create", "inuse:1", "echo", "still-here").out();
         CommandResult rmi = berthd.docker("rmi", "inuse:1");
         assertThat(rmi.exitCode()).isNotZero();
         assertThat(rmi.stderr()).contains("conflict");
-        ok("rmi", "-f", "inuse:1");
+        berthd.dockerOk("rmi", "-f", "inuse:1");
         CommandResult start = berthd.docker("start", "-a", id);
         assertThat(start.exitCode()).as(start + berthd.log()).isZero();
         assertThat(start.stdout()).isEqualTo("still-here\n");
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test

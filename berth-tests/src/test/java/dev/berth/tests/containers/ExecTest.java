@@ -17,7 +17,7 @@ class ExecTest {
     @BeforeAll
     static void container() {
         berthd.importBusybox("busybox");
-        ok("run", "-d", "--name", "target", "-e", "CV=1", "busybox", "sleep", "300");
+        berthd.dockerOk("run", "-d", "--name", "target", "-e", "CV=1", "busybox", "sleep", "300");
     }
 
     @AfterAll
@@ -25,11 +25,6 @@ class ExecTest {
         berthd.docker("rm", "-f", "target");
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.docker(args);
-        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     @Test
     void outputStreamsAndExitCode() {
@@ -42,7 +37,7 @@ class ExecTest {
     @Test
     void stdinUserWorkdirAndEnv() {
         assertThat(berthd.dockerWithInput("piped\n".getBytes(), "exec", "-i", "target", "cat").stdout()).isEqualTo("piped\n");
-        assertThat(ok("exec", "-u", "nobody", "-w", "/tmp", "-e", "X=2", "target", "sh", "-c", "id -u; pwd; echo $X $CV").out())
+        assertThat(berthd.dockerOk("exec", "-u", "nobody", "-w", "/tmp", "-e", "X=2", "target", "sh", "-c", "id -u; pwd; echo $X $CV").out())
                 .isEqualTo("65534\n/tmp\n2 1");
     }
 
@@ -56,17 +51,17 @@ class ExecTest {
 
     @Test
     void detachedExecRunsOnItsOwn() throws Exception {
-        ok("exec", "-d", "target", "sh", "-c", "echo detached > /tmp/d");
+        berthd.dockerOk("exec", "-d", "target", "sh", "-c", "echo detached > /tmp/d");
         Thread.sleep(500);
-        assertThat(ok("exec", "target", "cat", "/tmp/d").out()).isEqualTo("detached");
-        assertThat(ok("inspect", "-f", "{{len .ExecIDs}}", "target").out()).isNotEqualTo("0");
+        assertThat(berthd.dockerOk("exec", "target", "cat", "/tmp/d").out()).isEqualTo("detached");
+        assertThat(berthd.dockerOk("inspect", "-f", "{{len .ExecIDs}}", "target").out()).isNotEqualTo("0");
     }
 
     @Test
     void refusedWhereItCannotRun() {
-        String stopped = ok("create", "busybox", "true").out();
+        String stopped = berthd.dockerOk("create", "busybox", "true").out();
         assertThat(berthd.docker("exec", stopped, "true").stderr()).contains("is not running");
-        ok("rm", stopped);
+        berthd.dockerOk("rm", stopped);
         assertThat(berthd.docker("exec", "nosuchcontainer", "true").stderr()).contains("No such container");
         // not yet: a terminal for exec needs conmon's exec support
         assertThat(berthd.docker("exec", "-t", "target", "true").stderr()).contains("exec with a TTY (-t) is not supported");

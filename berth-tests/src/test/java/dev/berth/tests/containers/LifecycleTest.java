@@ -25,29 +25,24 @@ class LifecycleTest {
         berthd.importBusybox("busybox");
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.docker(args);
-        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     @Test
     void detachedPsLogsStopRm() throws Exception {
-        String id = ok("run", "-d", "--name", "ticker", "-l", "app=tick", "busybox", "sh", "-c",
+        String id = berthd.dockerOk("run", "-d", "--name", "ticker", "-l", "app=tick", "busybox", "sh", "-c",
                 "echo started; echo warn >&2; while true; do sleep 0.1; done").out();
         assertThat(id).matches("[0-9a-f]{64}");
-        CommandResult ps = ok("ps", "--format", "{{.ID}}|{{.Names}}|{{.Image}}|{{.Status}}|{{.Labels}}");
+        CommandResult ps = berthd.dockerOk("ps", "--format", "{{.ID}}|{{.Names}}|{{.Image}}|{{.Status}}|{{.Labels}}");
         assertThat(ps.out()).startsWith(id.substring(0, 12) + "|ticker|busybox|Up ").contains("|app=tick");
         Thread.sleep(300);
-        CommandResult logs = ok("logs", "ticker");
+        CommandResult logs = berthd.dockerOk("logs", "ticker");
         assertThat(logs.stdout()).isEqualTo("started\n");
         assertThat(logs.stderr()).isEqualTo("warn\n");
-        assertThat(ok("logs", "-t", "ticker").stdout()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z started\n");
-        ok("stop", "-t", "1", "ticker");
-        CommandResult after = ok("ps", "-a", "--filter", "name=ticker", "--format", "{{.Status}}");
+        assertThat(berthd.dockerOk("logs", "-t", "ticker").stdout()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z started\n");
+        berthd.dockerOk("stop", "-t", "1", "ticker");
+        CommandResult after = berthd.dockerOk("ps", "-a", "--filter", "name=ticker", "--format", "{{.Status}}");
         assertThat(after.out()).startsWith("Exited (137) ");
-        assertThat(ok("ps", "-q").out()).doesNotContain(id.substring(0, 12));
-        ok("rm", "ticker");
+        assertThat(berthd.dockerOk("ps", "-q").out()).doesNotContain(id.substring(0, 12));
+        berthd.dockerOk("rm", "ticker");
         assertThat(berthd.api("GET", "/containers/" + id + "/json", null).status()).isEqualTo(404);
         Path dir = berthd.dataRoot().resolve("containers").resolve(id);
         assertThat(dir).doesNotExist();
@@ -55,15 +50,15 @@ class LifecycleTest {
 
     @Test
     void stopUsesSigtermFirst() {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.1; done").out();
-        ok("stop", id);
-        assertThat(ok("inspect", "-f", "{{.State.ExitCode}}", id).out()).isEqualTo("7");
-        ok("rm", id);
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.1; done").out();
+        berthd.dockerOk("stop", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.ExitCode}}", id).out()).isEqualTo("7");
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void inspectHasDockersShape() throws Exception {
-        String id = ok("create", "--name", "insp", "-e", "A=1", "-l", "k=v", "busybox", "echo", "x").out();
+        String id = berthd.dockerOk("create", "--name", "insp", "-e", "A=1", "-l", "k=v", "busybox", "echo", "x").out();
         ApiResult r = berthd.api("GET", "/containers/insp/json", null);
         assertThat(r.status()).isEqualTo(200);
         JsonNode n = MAPPER.readTree(r.body());
@@ -91,50 +86,50 @@ class LifecycleTest {
         assertThat(n.get("NetworkSettings").has("Networks")).isTrue();
         assertThat(n.get("HostsPath").asText()).endsWith("/hosts");
         assertThat(Files.exists(Path.of(n.get("HostsPath").asText()))).isTrue();
-        ok("start", "-a", "insp");
+        berthd.dockerOk("start", "-a", "insp");
         JsonNode after = MAPPER.readTree(berthd.api("GET", "/containers/insp/json", null).body()).get("State");
         assertThat(after.get("Status").asText()).isEqualTo("exited");
         assertThat(after.get("StartedAt").asText()).isNotEqualTo("0001-01-01T00:00:00Z");
         assertThat(after.get("FinishedAt").asText()).isNotEqualTo("0001-01-01T00:00:00Z");
-        ok("rm", "insp");
+        berthd.dockerOk("rm", "insp");
     }
 
     @Test
     void killDeliversTheSignal() {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "trap 'echo got-usr1; exit 42' USR1; while true; do sleep 0.1; done").out();
-        ok("kill", "-s", "USR1", id);
-        assertThat(ok("wait", id).out()).isEqualTo("42");
-        assertThat(ok("logs", id).out()).isEqualTo("got-usr1");
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "trap 'echo got-usr1; exit 42' USR1; while true; do sleep 0.1; done").out();
+        berthd.dockerOk("kill", "-s", "USR1", id);
+        assertThat(berthd.dockerOk("wait", id).out()).isEqualTo("42");
+        assertThat(berthd.dockerOk("logs", id).out()).isEqualTo("got-usr1");
         assertThat(berthd.docker("kill", id).stderr()).contains("is not running");
-        String id2 = ok("run", "-d", "busybox", "sleep", "100").out();
-        ok("kill", id2);
-        assertThat(ok("wait", id2).out()).isEqualTo("137");
+        String id2 = berthd.dockerOk("run", "-d", "busybox", "sleep", "100").out();
+        berthd.dockerOk("kill", id2);
+        assertThat(berthd.dockerOk("wait", id2).out()).isEqualTo("137");
         assertThat(berthd.docker("kill", "-s", "NOPE", id2).exitCode()).isNotZero();
-        ok("rm", id, id2);
+        berthd.dockerOk("rm", id, id2);
     }
 
     @Test
     void pauseAndUnpauseFreezeTheContainer() throws Exception {
-        String id = ok("run", "-d", "busybox", "sleep", "100").out();
-        ok("pause", id);
-        assertThat(ok("ps", "--filter", "id=" + id, "--format", "{{.Status}}").out()).endsWith("(Paused)");
-        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", id).out()).isEqualTo("paused true");
+        String id = berthd.dockerOk("run", "-d", "busybox", "sleep", "100").out();
+        berthd.dockerOk("pause", id);
+        assertThat(berthd.dockerOk("ps", "--filter", "id=" + id, "--format", "{{.Status}}").out()).endsWith("(Paused)");
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", id).out()).isEqualTo("paused true");
         Path freezer = Path.of("/sys/fs/cgroup/freezer", berthd.cgroupParent(), id, "freezer.state");
         assertThat(Files.readString(freezer).trim()).isEqualTo("FROZEN");
         assertThat(berthd.docker("pause", id).exitCode()).isNotZero();
-        ok("unpause", id);
+        berthd.dockerOk("unpause", id);
         assertThat(Files.readString(freezer).trim()).isEqualTo("THAWED");
-        assertThat(ok("inspect", "-f", "{{.State.Status}}", id).out()).isEqualTo("running");
-        ok("pause", id);
-        ok("rm", "-f", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}}", id).out()).isEqualTo("running");
+        berthd.dockerOk("pause", id);
+        berthd.dockerOk("rm", "-f", id);
     }
 
     @Test
     void renameAndNameRules() throws Exception {
-        String id = ok("create", "--name", "before", "busybox", "true").out();
-        ok("rename", "before", "after");
-        assertThat(ok("inspect", "-f", "{{.Name}}", id).out()).isEqualTo("/after");
-        ok("create", "--name", "taken", "busybox", "true");
+        String id = berthd.dockerOk("create", "--name", "before", "busybox", "true").out();
+        berthd.dockerOk("rename", "before", "after");
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.Name}}", id).out()).isEqualTo("/after");
+        berthd.dockerOk("create", "--name", "taken", "busybox", "true");
         CommandResult clash = berthd.docker("rename", "after", "taken");
         assertThat(clash.exitCode()).isNotZero();
         CommandResult dup = berthd.docker("create", "--name", "taken", "busybox", "true");
@@ -144,7 +139,7 @@ class LifecycleTest {
         ApiResult invalid = berthd.api("POST", "/containers/create?name=bad%20name", "{\"Image\":\"busybox\"}");
         assertThat(invalid.status()).isEqualTo(400);
         assertThat(invalid.body()).contains("Invalid container name (bad name)");
-        ok("rm", "after", "taken");
+        berthd.dockerOk("rm", "after", "taken");
     }
 
     @Test
@@ -159,7 +154,7 @@ class LifecycleTest {
 
     @Test
     void removingARunningContainerNeedsForce() throws Exception {
-        String id = ok("run", "-d", "--name", "busy", "busybox", "sleep", "100").out();
+        String id = berthd.dockerOk("run", "-d", "--name", "busy", "busybox", "sleep", "100").out();
         ApiResult r = berthd.api("DELETE", "/containers/busy", null);
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.body()).contains("container is running: stop the container before removing or force remove");
@@ -170,17 +165,17 @@ class LifecycleTest {
 
     @Test
     void topListsTheContainersProcesses() {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "sleep 100 & sleep 101").out();
-        CommandResult top = ok("top", id);
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "sleep 100 & sleep 101").out();
+        CommandResult top = berthd.dockerOk("top", id);
         assertThat(top.out()).contains("PID").contains("sleep 100").contains("sleep 101");
-        assertThat(ok("top", id, "-o", "pid,comm").out().lines().skip(1).filter(l -> l.contains("sleep")).count()).isEqualTo(2);
-        ok("rm", "-f", id);
+        assertThat(berthd.dockerOk("top", id, "-o", "pid,comm").out().lines().skip(1).filter(l -> l.contains("sleep")).count()).isEqualTo(2);
+        berthd.dockerOk("rm", "-f", id);
         assertThat(berthd.docker("top", id).exitCode()).isNotZero();
     }
 
     @Test
     void waitConditions() throws Exception {
-        String id = ok("create", "busybox", "sh", "-c", "sleep 0.5; exit 9").out();
+        String id = berthd.dockerOk("create", "busybox", "sh", "-c", "sleep 0.5; exit 9").out();
         // not-running on a created container answers at once
         ApiResult now = berthd.api("POST", "/containers/" + id + "/wait", null);
         assertThat(now.status()).isEqualTo(200);
@@ -194,73 +189,73 @@ class LifecycleTest {
             }
         });
         Thread.sleep(300);
-        ok("start", id);
+        berthd.dockerOk("start", id);
         waiter.join(20_000);
         assertThat(next[0].body()).contains("\"StatusCode\":9").contains("\"Error\":null");
         assertThat(berthd.api("POST", "/containers/" + id + "/wait?condition=bogus", null).status()).isEqualTo(400);
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void restartRunsItAgain() {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "echo run; sleep 100").out();
-        ok("restart", "-t", "0", id);
-        assertThat(ok("inspect", "-f", "{{.State.Running}}", id).out()).isEqualTo("true");
-        ok("rm", "-f", id);
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "echo run; sleep 100").out();
+        berthd.dockerOk("restart", "-t", "0", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Running}}", id).out()).isEqualTo("true");
+        berthd.dockerOk("rm", "-f", id);
     }
 
     @Test
     void logsOptions() throws Exception {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; printf partial").out();
-        ok("wait", id);
-        assertThat(ok("logs", "--tail", "2", id).stdout()).isEqualTo("line5\npartial");
-        assertThat(ok("logs", id).stdout()).isEqualTo("line1\nline2\nline3\nline4\nline5\npartial");
-        assertThat(ok("logs", "--since", "2000-01-01T00:00:00Z", "--until", "2001-01-01T00:00:00Z", id).stdout()).isEmpty();
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; printf partial").out();
+        berthd.dockerOk("wait", id);
+        assertThat(berthd.dockerOk("logs", "--tail", "2", id).stdout()).isEqualTo("line5\npartial");
+        assertThat(berthd.dockerOk("logs", id).stdout()).isEqualTo("line1\nline2\nline3\nline4\nline5\npartial");
+        assertThat(berthd.dockerOk("logs", "--since", "2000-01-01T00:00:00Z", "--until", "2001-01-01T00:00:00Z", id).stdout()).isEmpty();
         ApiResult none = berthd.api("GET", "/containers/" + id + "/logs", null);
         assertThat(none.status()).isEqualTo(400);
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void logsFollowEndsWhenTheContainerDoes() {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "echo a; sleep 1; echo b").out();
-        CommandResult f = ok("logs", "-f", id);
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "echo a; sleep 1; echo b").out();
+        CommandResult f = berthd.dockerOk("logs", "-f", id);
         assertThat(f.stdout()).isEqualTo("a\nb\n");
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void psFiltersAndPrune() throws Exception {
         assertThat(berthd.docker("run", "--name", "pf-exited", "-l", "grp=x", "busybox", "sh", "-c", "exit 2").exitCode()).isEqualTo(2);
-        String exited = ok("inspect", "-f", "{{.Id}}", "pf-exited").out();
-        String running = ok("run", "-d", "--name", "pf-running", "-l", "grp=x", "busybox", "sleep", "100").out();
-        ok("create", "--name", "pf-created", "busybox", "true");
-        assertThat(ok("ps", "-a", "--filter", "status=exited", "--filter", "name=pf-", "--format", "{{.Names}}").out()).isEqualTo("pf-exited");
-        assertThat(ok("ps", "-a", "--filter", "exited=2", "--format", "{{.Names}}").out()).isEqualTo("pf-exited");
-        assertThat(ok("ps", "--filter", "label=grp=x", "--format", "{{.Names}}").out()).isEqualTo("pf-running");
-        assertThat(ok("ps", "-a", "--filter", "name=pf-", "--filter", "ancestor=busybox", "-q").out().lines()).hasSize(3);
-        assertThat(ok("ps", "-a", "-n", "1", "--format", "{{.Names}}").out()).isEqualTo("pf-created");
-        assertThat(ok("ps", "-a", "--filter", "status=created", "--format", "{{.Status}}").out()).contains("Created");
-        assertThat(ok("ps", "-a", "--filter", "since=pf-exited", "--filter", "name=pf-", "--format", "{{.Names}}").out())
+        String exited = berthd.dockerOk("inspect", "-f", "{{.Id}}", "pf-exited").out();
+        String running = berthd.dockerOk("run", "-d", "--name", "pf-running", "-l", "grp=x", "busybox", "sleep", "100").out();
+        berthd.dockerOk("create", "--name", "pf-created", "busybox", "true");
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "status=exited", "--filter", "name=pf-", "--format", "{{.Names}}").out()).isEqualTo("pf-exited");
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "exited=2", "--format", "{{.Names}}").out()).isEqualTo("pf-exited");
+        assertThat(berthd.dockerOk("ps", "--filter", "label=grp=x", "--format", "{{.Names}}").out()).isEqualTo("pf-running");
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "name=pf-", "--filter", "ancestor=busybox", "-q").out().lines()).hasSize(3);
+        assertThat(berthd.dockerOk("ps", "-a", "-n", "1", "--format", "{{.Names}}").out()).isEqualTo("pf-created");
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "status=created", "--format", "{{.Status}}").out()).contains("Created");
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "since=pf-exited", "--filter", "name=pf-", "--format", "{{.Names}}").out())
                 .isEqualTo("pf-created\npf-running");
-        assertThat(ok("ps", "-a", "--filter", "before=pf-created", "--filter", "name=pf-", "--format", "{{.Names}}").out())
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "before=pf-created", "--filter", "name=pf-", "--format", "{{.Names}}").out())
                 .isEqualTo("pf-running\npf-exited");
-        assertThat(ok("ps", "-s", "--filter", "name=pf-running", "--format", "{{.Size}}").out()).contains("virtual");
+        assertThat(berthd.dockerOk("ps", "-s", "--filter", "name=pf-running", "--format", "{{.Size}}").out()).contains("virtual");
         ApiResult bad = berthd.api("GET", "/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D", null);
         assertThat(bad.status()).isEqualTo(400);
-        CommandResult prune = ok("container", "prune", "-f");
+        CommandResult prune = berthd.dockerOk("container", "prune", "-f");
         assertThat(prune.out()).contains("Deleted Containers:");
-        assertThat(ok("ps", "-a", "--filter", "name=pf-", "--format", "{{.Names}}").out()).isEqualTo("pf-running");
-        ok("rm", "-f", running);
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "name=pf-", "--format", "{{.Names}}").out()).isEqualTo("pf-running");
+        berthd.dockerOk("rm", "-f", running);
         assertThat(berthd.api("GET", "/containers/" + exited + "/json", null).status()).isEqualTo(404);
     }
 
     @Test
     void statsFromTheContainersCgroups() throws Exception {
-        String id = ok("run", "-d", "--name", "busyloop", "-m", "64m", "--pids-limit", "20", "busybox", "sh", "-c",
+        String id = berthd.dockerOk("run", "-d", "--name", "busyloop", "-m", "64m", "--pids-limit", "20", "busybox", "sh", "-c",
                 "while true; do :; done").out();
         Thread.sleep(500);
-        CommandResult st = ok("stats", "--no-stream", "--format", "{{.Name}}|{{.PIDs}}|{{.MemUsage}}|{{.CPUPerc}}", "busyloop");
+        CommandResult st = berthd.dockerOk("stats", "--no-stream", "--format", "{{.Name}}|{{.PIDs}}|{{.MemUsage}}|{{.CPUPerc}}", "busyloop");
         String[] f = st.out().split("\\|");
         assertThat(f[0]).isEqualTo("busyloop");
         assertThat(f[1]).isEqualTo("1");
@@ -270,40 +265,40 @@ class LifecycleTest {
         JsonNode n = MAPPER.readTree(one.body());
         assertThat(n.get("pids_stats").get("limit").asLong()).isEqualTo(20);
         assertThat(n.get("memory_stats").get("limit").asLong()).isEqualTo(64L << 20);
-        ok("rm", "-f", id);
+        berthd.dockerOk("rm", "-f", id);
     }
 
     @Test
     void diffShowsWhatTheContainerChanged() {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "mkdir /tmp/new; echo x > /tmp/new/f; rm /bin/vi; echo y >> /etc/passwd").out();
-        ok("wait", id);
-        assertThat(ok("diff", id).out()).isEqualTo("C /bin\nD /bin/vi\nC /etc\nC /etc/passwd\nC /tmp\nA /tmp/new\nA /tmp/new/f");
-        String clean = ok("run", "-d", "busybox", "true").out();
-        ok("wait", clean);
-        assertThat(ok("diff", clean).out()).isEmpty();
-        ok("rm", id, clean);
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "mkdir /tmp/new; echo x > /tmp/new/f; rm /bin/vi; echo y >> /etc/passwd").out();
+        berthd.dockerOk("wait", id);
+        assertThat(berthd.dockerOk("diff", id).out()).isEqualTo("C /bin\nD /bin/vi\nC /etc\nC /etc/passwd\nC /tmp\nA /tmp/new\nA /tmp/new/f");
+        String clean = berthd.dockerOk("run", "-d", "busybox", "true").out();
+        berthd.dockerOk("wait", clean);
+        assertThat(berthd.dockerOk("diff", clean).out()).isEmpty();
+        berthd.dockerOk("rm", id, clean);
     }
 
     @Test
     void exportWritesTheMergedFilesystem() throws Exception {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "echo hi > /tmp/made-here").out();
-        ok("wait", id);
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "echo hi > /tmp/made-here").out();
+        berthd.dockerOk("wait", id);
         Path tar = berthd.dir().resolve("export.tar");
-        ok("export", "-o", tar.toString(), id);
+        berthd.dockerOk("export", "-o", tar.toString(), id);
         CommandResult list = BerthdFixture.run(java.util.List.of("tar", "-tvf", tar.toString()), null, java.util.Map.of());
         assertThat(list.stdout()).contains(" bin/busybox").contains(" tmp/made-here").contains("bin/sh -> busybox");
         CommandResult content = BerthdFixture.run(java.util.List.of("tar", "-xOf", tar.toString(), "tmp/made-here"), null, java.util.Map.of());
         assertThat(content.stdout()).isEqualTo("hi\n");
         // the stopped container's filesystem was mounted for the export only
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(id);
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void infoCountsContainers() {
-        String id = ok("run", "-d", "busybox", "sleep", "100").out();
-        CommandResult info = ok("info", "--format", "{{.ContainersRunning}}");
+        String id = berthd.dockerOk("run", "-d", "busybox", "sleep", "100").out();
+        CommandResult info = berthd.dockerOk("info", "--format", "{{.ContainersRunning}}");
         assertThat(Integer.parseInt(info.out())).isGreaterThanOrEqualTo(1);
-        ok("rm", "-f", id);
+        berthd.dockerOk("rm", "-f", id);
     }
 }

@@ -18,61 +18,56 @@ class ReadoptionTest {
         berthd.importBusybox("busybox");
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.docker(args);
-        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     @Test
     void orderlyRestartKeepsARunningContainerControllable() throws Exception {
-        String id = ok("run", "-d", "busybox", "sh", "-c", "echo before; while true; do sleep 0.1; done").out();
-        String pid = ok("inspect", "-f", "{{.State.Pid}}", id).out();
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "echo before; while true; do sleep 0.1; done").out();
+        String pid = berthd.dockerOk("inspect", "-f", "{{.State.Pid}}", id).out();
         berthd.restart();
-        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", id).out()).isEqualTo("running " + pid);
-        assertThat(ok("logs", id).out()).isEqualTo("before");
-        ok("stop", "-t", "1", id);
-        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 137");
-        ok("rm", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", id).out()).isEqualTo("running " + pid);
+        assertThat(berthd.dockerOk("logs", id).out()).isEqualTo("before");
+        berthd.dockerOk("stop", "-t", "1", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 137");
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void exitWhileBerthdIsDeadIsRecordedOnStart() throws Exception {
-        String id = ok("run", "-d", "busybox", "sleep", "100").out();
-        String survivor = ok("run", "-d", "busybox", "sleep", "100").out();
+        String id = berthd.dockerOk("run", "-d", "busybox", "sleep", "100").out();
+        String survivor = berthd.dockerOk("run", "-d", "busybox", "sleep", "100").out();
         berthd.kill9();
         // the container ends while no daemon watches: conmon still records its exit code
         BerthdFixture.run(java.util.List.of("runc", "--root", berthd.execRoot().resolve("runc").toString(), "kill", id, "KILL"),
                 null, java.util.Map.of());
         Thread.sleep(1000);
         berthd.restart();
-        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 137");
-        assertThat(ok("inspect", "-f", "{{.State.Status}}", survivor).out()).isEqualTo("running");
-        ok("kill", survivor);
-        assertThat(ok("wait", survivor).out()).isEqualTo("137");
-        ok("rm", id, survivor);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 137");
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}}", survivor).out()).isEqualTo("running");
+        berthd.dockerOk("kill", survivor);
+        assertThat(berthd.dockerOk("wait", survivor).out()).isEqualTo("137");
+        berthd.dockerOk("rm", id, survivor);
     }
 
     @Test
     void aContainerWhoseMonitorDiesIsRecordedAsExited() throws Exception {
-        String id = ok("run", "-d", "busybox", "sleep", "100").out();
+        String id = berthd.dockerOk("run", "-d", "busybox", "sleep", "100").out();
         long conmon = Long.parseLong(java.nio.file.Files.readString(
                 berthd.execRoot().resolve("containers").resolve(id).resolve("conmon.pid")).trim());
         ProcessHandle.of(conmon).ifPresent(ProcessHandle::destroyForcibly);
         String state = "";
         for (int i = 0; i < 50 && !state.equals("exited 255"); i++) {
             Thread.sleep(100);
-            state = ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out();
+            state = berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out();
         }
         assertThat(state).isEqualTo("exited 255");
         assertThat(BerthdFixture.run(java.util.List.of("runc", "--root", berthd.execRoot().resolve("runc").toString(), "list", "-q"),
                 null, java.util.Map.of()).stdout()).doesNotContain(id);
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void autoRemoveHappensAfterAnExitMissedWhileDown() throws Exception {
-        String id = ok("run", "-d", "--rm", "busybox", "sleep", "100").out();
+        String id = berthd.dockerOk("run", "-d", "--rm", "busybox", "sleep", "100").out();
         berthd.kill9();
         BerthdFixture.run(java.util.List.of("runc", "--root", berthd.execRoot().resolve("runc").toString(), "kill", id, "KILL"),
                 null, java.util.Map.of());

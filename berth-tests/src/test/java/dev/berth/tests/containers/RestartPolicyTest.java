@@ -19,16 +19,11 @@ class RestartPolicyTest {
         berthd.importBusybox("busybox");
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.docker(args);
-        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     private static String awaitInspect(String id, String format, String want) throws InterruptedException {
         String got = null;
         for (int i = 0; i < 100; i++) {
-            got = ok("inspect", "-f", format, id).out();
+            got = berthd.dockerOk("inspect", "-f", format, id).out();
             if (got.equals(want)) {
                 return got;
             }
@@ -39,25 +34,25 @@ class RestartPolicyTest {
 
     @Test
     void onFailureRetriesUpToTheLimit() throws Exception {
-        String id = ok("run", "-d", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 1").out();
+        String id = berthd.dockerOk("run", "-d", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 1").out();
         assertThat(awaitInspect(id, "{{.State.Status}} {{.RestartCount}}", "exited 2")).isEqualTo("exited 2");
         Thread.sleep(1000);
-        assertThat(ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 2 1");
-        assertThat(ok("logs", id).out()).isEqualTo("run\nrun\nrun");
-        ok("rm", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", id).out()).isEqualTo("exited 2 1");
+        assertThat(berthd.dockerOk("logs", id).out()).isEqualTo("run\nrun\nrun");
+        berthd.dockerOk("rm", id);
     }
 
     @Test
     void alwaysRestartsUntilStopped() throws Exception {
-        String id = ok("run", "-d", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2").out();
-        for (int i = 0; i < 100 && Integer.parseInt(ok("inspect", "-f", "{{.RestartCount}}", id).out()) < 2; i++) {
+        String id = berthd.dockerOk("run", "-d", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2").out();
+        for (int i = 0; i < 100 && Integer.parseInt(berthd.dockerOk("inspect", "-f", "{{.RestartCount}}", id).out()) < 2; i++) {
             Thread.sleep(100);
         }
-        assertThat(Integer.parseInt(ok("inspect", "-f", "{{.RestartCount}}", id).out())).isGreaterThanOrEqualTo(2);
-        ok("stop", "-t", "1", id);
+        assertThat(Integer.parseInt(berthd.dockerOk("inspect", "-f", "{{.RestartCount}}", id).out())).isGreaterThanOrEqualTo(2);
+        berthd.dockerOk("stop", "-t", "1", id);
         Thread.sleep(1500);
-        assertThat(ok("inspect", "-f", "{{.State.Status}}", id).out()).isEqualTo("exited");
-        ok("rm", "-f", id);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Status}}", id).out()).isEqualTo("exited");
+        berthd.dockerOk("rm", "-f", id);
     }
 
     @Test

@@ -23,15 +23,10 @@ class RunTest {
         berthd.importBusybox("busybox");
     }
 
-    private static CommandResult ok(String... args) {
-        CommandResult r = berthd.docker(args);
-        assertThat(r.exitCode()).as(r + "\n" + berthd.log()).isZero();
-        return r;
-    }
 
     @Test
     void runRmEchoPrintsAndRemoves() {
-        CommandResult r = ok("run", "--rm", "--name", "echo1", "busybox", "echo", "hello");
+        CommandResult r = berthd.dockerOk("run", "--rm", "--name", "echo1", "busybox", "echo", "hello");
         assertThat(r.stdout()).isEqualTo("hello\n");
         assertThat(berthd.docker("ps", "-a", "--filter", "name=echo1", "-q").out()).isEmpty();
     }
@@ -50,14 +45,14 @@ class RunTest {
     @Test
     void failedStartIsRecordedOnTheContainer() {
         assertThat(berthd.docker("run", "--name", "nocmd", "busybox", "nosuch").exitCode()).isEqualTo(127);
-        CommandResult st = ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", "nocmd");
+        CommandResult st = berthd.dockerOk("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", "nocmd");
         assertThat(st.out()).startsWith("created 127 failed to create task for container");
-        ok("rm", "nocmd");
+        berthd.dockerOk("rm", "nocmd");
     }
 
     @Test
     void stdoutAndStderrStaySeparate() {
-        CommandResult r = ok("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
+        CommandResult r = berthd.dockerOk("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
         assertThat(r.stdout()).isEqualTo("out\n");
         assertThat(r.stderr()).isEqualTo("err\n");
     }
@@ -82,10 +77,10 @@ class RunTest {
 
     @Test
     void envWorkdirUserAndHostname() {
-        CommandResult r = ok("run", "--rm", "-e", "FOO=bar", "-w", "/tmp", "-u", "nobody", "--hostname", "box1", "busybox",
+        CommandResult r = berthd.dockerOk("run", "--rm", "-e", "FOO=bar", "-w", "/tmp", "-u", "nobody", "--hostname", "box1", "busybox",
                 "sh", "-c", "echo $FOO; pwd; id -u; id -g; hostname; echo $HOSTNAME; echo $PATH");
         assertThat(r.stdout()).isEqualTo("bar\n/tmp\n65534\n65534\nbox1\nbox1\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
-        assertThat(ok("run", "--rm", "-u", "1234:5678", "busybox", "id").out()).isEqualTo("uid=1234 gid=5678 groups=5678");
+        assertThat(berthd.dockerOk("run", "--rm", "-u", "1234:5678", "busybox", "id").out()).isEqualTo("uid=1234 gid=5678 groups=5678");
         CommandResult noUser = berthd.docker("run", "--rm", "-u", "nosuchuser", "busybox", "id");
         assertThat(noUser.exitCode()).isNotZero();
         assertThat(noUser.stderr()).contains("unable to find user nosuchuser");
@@ -93,18 +88,18 @@ class RunTest {
 
     @Test
     void defaultHostnameIsTheShortId() {
-        String id = ok("run", "-d", "busybox", "sleep", "30").out();
+        String id = berthd.dockerOk("run", "-d", "busybox", "sleep", "30").out();
         try {
-            CommandResult h = ok("inspect", "-f", "{{.Config.Hostname}}", id);
+            CommandResult h = berthd.dockerOk("inspect", "-f", "{{.Config.Hostname}}", id);
             assertThat(h.out()).isEqualTo(id.substring(0, 12));
         } finally {
-            ok("rm", "-f", id);
+            berthd.dockerOk("rm", "-f", id);
         }
     }
 
     @Test
     void entrypointOverride() {
-        assertThat(ok("run", "--rm", "--entrypoint", "echo", "busybox", "a", "b").out()).isEqualTo("a b");
+        assertThat(berthd.dockerOk("run", "--rm", "--entrypoint", "echo", "busybox", "a", "b").out()).isEqualTo("a b");
     }
 
     @Test
@@ -112,64 +107,64 @@ class RunTest {
         CommandResult r = berthd.docker("run", "--rm", "--read-only", "busybox", "touch", "/x");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stderr()).contains("Read-only file system");
-        ok("run", "--rm", "--read-only", "busybox", "touch", "/dev/shm/ok");
+        berthd.dockerOk("run", "--rm", "--read-only", "busybox", "touch", "/dev/shm/ok");
     }
 
     @Test
     void capabilitiesFollowDockersDefaultsAndFlags() {
-        assertThat(ok("run", "--rm", "busybox", "grep", "CapEff", "/proc/self/status").out()).endsWith("00000000a80425fb");
-        assertThat(ok("run", "--rm", "--cap-drop", "ALL", "busybox", "grep", "CapEff", "/proc/self/status").out())
+        assertThat(berthd.dockerOk("run", "--rm", "busybox", "grep", "CapEff", "/proc/self/status").out()).endsWith("00000000a80425fb");
+        assertThat(berthd.dockerOk("run", "--rm", "--cap-drop", "ALL", "busybox", "grep", "CapEff", "/proc/self/status").out())
                 .endsWith("0000000000000000");
         // +NET_ADMIN (bit 12), -CHOWN (bit 0)
-        assertThat(ok("run", "--rm", "--cap-add", "NET_ADMIN", "--cap-drop", "chown", "busybox", "grep", "CapEff",
+        assertThat(berthd.dockerOk("run", "--rm", "--cap-add", "NET_ADMIN", "--cap-drop", "chown", "busybox", "grep", "CapEff",
                 "/proc/self/status").out()).endsWith("00000000a80435fa");
         assertThat(berthd.docker("run", "--rm", "--cap-add", "NOPE", "busybox", "true").stderr()).contains("unknown capability");
     }
 
     @Test
     void seccompFilterUnlessPrivilegedOrUnconfined() {
-        assertThat(ok("run", "--rm", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("2");
-        assertThat(ok("run", "--rm", "--privileged", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("0");
-        assertThat(ok("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "^Seccomp:", "/proc/self/status").out())
+        assertThat(berthd.dockerOk("run", "--rm", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("2");
+        assertThat(berthd.dockerOk("run", "--rm", "--privileged", "busybox", "grep", "^Seccomp:", "/proc/self/status").out()).endsWith("0");
+        assertThat(berthd.dockerOk("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "^Seccomp:", "/proc/self/status").out())
                 .endsWith("0");
         // with the capability, the filter lets mount through as Docker's profile does
         // a user namespace needs no capability, so only the filter can refuse it
-        assertThat(ok("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "unshare", "-U", "true").exitCode()).isZero();
+        assertThat(berthd.dockerOk("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "unshare", "-U", "true").exitCode()).isZero();
         CommandResult userns = berthd.docker("run", "--rm", "busybox", "unshare", "-U", "true");
         assertThat(userns.exitCode()).isNotZero();
         assertThat(userns.stderr()).contains("Operation not permitted");
-        ok("run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", "mount -t tmpfs t /tmp && grep -q ' /tmp tmpfs' /proc/mounts");
+        berthd.dockerOk("run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", "mount -t tmpfs t /tmp && grep -q ' /tmp tmpfs' /proc/mounts");
     }
 
     @Test
     void maskedAndReadOnlyProcPaths() {
         String masked = java.util.stream.Stream.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug")
                 .filter(p -> Files.exists(Path.of(p))).findFirst().orElseThrow();
-        assertThat(ok("run", "--rm", "busybox", "wc", "-c", masked).out()).startsWith("0 ");
+        assertThat(berthd.dockerOk("run", "--rm", "busybox", "wc", "-c", masked).out()).startsWith("0 ");
         assertThat(berthd.docker("run", "--rm", "busybox", "sh", "-c", "echo 1 > /proc/sys/kernel/domainname").exitCode()).isNotZero();
     }
 
     @Test
     void memoryPidsAndCpuLimitsAreInTheContainersCgroup() throws Exception {
-        String id = ok("run", "-d", "-m", "32m", "--pids-limit", "50", "--cpus", "0.5", "busybox", "sleep", "60").out();
+        String id = berthd.dockerOk("run", "-d", "-m", "32m", "--pids-limit", "50", "--cpus", "0.5", "busybox", "sleep", "60").out();
         try {
             Path memory = Path.of("/sys/fs/cgroup/memory", berthd.cgroupParent(), id);
             assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).trim()).isEqualTo("33554432");
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids", berthd.cgroupParent(), id, "pids.max")).trim()).isEqualTo("50");
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu", berthd.cgroupParent(), id, "cpu.cfs_quota_us")).trim()).isEqualTo("50000");
-            assertThat(ok("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}}", id).out())
+            assertThat(berthd.dockerOk("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}}", id).out())
                     .isEqualTo("33554432 50 500000000");
         } finally {
-            ok("rm", "-f", id);
+            berthd.dockerOk("rm", "-f", id);
         }
     }
 
     @Test
     void networkNoneHasOnlyLoopbackAndItIsUp() {
-        CommandResult r = ok("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link");
+        CommandResult r = berthd.dockerOk("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link");
         assertThat(r.out().lines()).hasSize(1);
         assertThat(r.out()).contains("lo:").contains("UP");
-        assertThat(ok("run", "--rm", "busybox", "ping", "-c", "1", "-W", "2", "127.0.0.1").exitCode()).isZero();
+        assertThat(berthd.dockerOk("run", "--rm", "busybox", "ping", "-c", "1", "-W", "2", "127.0.0.1").exitCode()).isZero();
     }
 
     @Test
@@ -178,33 +173,33 @@ class RunTest {
         try (var s = Files.list(Path.of("/sys/class/net"))) {
             hostLinks = s.count();
         }
-        CommandResult r = ok("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net | wc -l; hostname");
+        CommandResult r = berthd.dockerOk("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net | wc -l; hostname");
         String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         assertThat(r.out()).isEqualTo(hostLinks + "\n" + hostname);
-        assertThat(ok("run", "--rm", "--network", "host", "busybox", "cat", "/etc/hosts").stdout())
+        assertThat(berthd.dockerOk("run", "--rm", "--network", "host", "busybox", "cat", "/etc/hosts").stdout())
                 .isEqualTo(Files.readString(Path.of("/etc/hosts")));
     }
 
     @Test
     void shmSizeDefaultsTo64mAndFollowsTheFlag() {
-        assertThat(ok("run", "--rm", "busybox", "df", "-k", "/dev/shm").out()).contains(" 65536 ");
-        assertThat(ok("run", "--rm", "--shm-size", "16m", "busybox", "df", "-k", "/dev/shm").out()).contains(" 16384 ");
+        assertThat(berthd.dockerOk("run", "--rm", "busybox", "df", "-k", "/dev/shm").out()).contains(" 65536 ");
+        assertThat(berthd.dockerOk("run", "--rm", "--shm-size", "16m", "busybox", "df", "-k", "/dev/shm").out()).contains(" 16384 ");
     }
 
     @Test
     void ulimits() throws Exception {
-        assertThat(ok("run", "--rm", "--ulimit", "nofile=1000:2000", "busybox", "sh", "-c", "ulimit -n; ulimit -Hn").out())
+        assertThat(berthd.dockerOk("run", "--rm", "--ulimit", "nofile=1000:2000", "busybox", "sh", "-c", "ulimit -n; ulimit -Hn").out())
                 .isEqualTo("1000\n2000");
         // the default never exceeds what the host allows, or runc could not start the container
         long hostHard = Long.parseLong(Files.readAllLines(Path.of("/proc/self/limits")).stream()
                 .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow().split("\\s+")[4]);
-        long inside = Long.parseLong(ok("run", "--rm", "busybox", "sh", "-c", "ulimit -Hn").out());
+        long inside = Long.parseLong(berthd.dockerOk("run", "--rm", "busybox", "sh", "-c", "ulimit -Hn").out());
         assertThat(inside).isLessThanOrEqualTo(hostHard).isPositive();
     }
 
     @Test
     void extraHostsAndDnsSettings() {
-        CommandResult r = ok("run", "--rm", "--add-host", "db:10.1.2.3", "--dns", "192.0.2.53", "--dns-search", "example.com",
+        CommandResult r = berthd.dockerOk("run", "--rm", "--add-host", "db:10.1.2.3", "--dns", "192.0.2.53", "--dns-search", "example.com",
                 "--dns-option", "ndots:2", "busybox", "cat", "/etc/hosts", "/etc/resolv.conf");
         assertThat(r.stdout()).contains("10.1.2.3\tdb\n").contains("nameserver 192.0.2.53\n").contains("search example.com\n")
                 .contains("options ndots:2\n");
@@ -214,21 +209,21 @@ class RunTest {
 
     @Test
     void groupsSysctlsCpusetAndOomScore() {
-        assertThat(ok("run", "--rm", "--group-add", "daemon", "--group-add", "4242", "busybox", "id", "-G").out()).isEqualTo("0 1 4242");
-        assertThat(ok("run", "--rm", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "cat", "/proc/sys/net/ipv4/ip_forward").out())
+        assertThat(berthd.dockerOk("run", "--rm", "--group-add", "daemon", "--group-add", "4242", "busybox", "id", "-G").out()).isEqualTo("0 1 4242");
+        assertThat(berthd.dockerOk("run", "--rm", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "cat", "/proc/sys/net/ipv4/ip_forward").out())
                 .isEqualTo("1");
         assertThat(berthd.docker("run", "--rm", "--sysctl", "kernel.panic=1", "busybox", "true").stderr()).contains("not allowed");
-        assertThat(ok("run", "--rm", "--cpuset-cpus", "0", "--oom-score-adj", "500", "busybox", "sh", "-c",
+        assertThat(berthd.dockerOk("run", "--rm", "--cpuset-cpus", "0", "--oom-score-adj", "500", "busybox", "sh", "-c",
                 "cat /sys/fs/cgroup/cpuset/cpuset.cpus /proc/self/oom_score_adj").out()).isEqualTo("0\n500");
     }
 
     @Test
     void etcFilesAreTheContainers() {
-        String id = ok("create", "--hostname", "hosty", "busybox", "cat", "/etc/hostname", "/etc/hosts").out();
-        ok("start", id);
-        ok("wait", id);
-        CommandResult logs = ok("logs", id);
+        String id = berthd.dockerOk("create", "--hostname", "hosty", "busybox", "cat", "/etc/hostname", "/etc/hosts").out();
+        berthd.dockerOk("start", id);
+        berthd.dockerOk("wait", id);
+        CommandResult logs = berthd.dockerOk("logs", id);
         assertThat(logs.stdout()).startsWith("hosty\n127.0.0.1\tlocalhost\n");
-        ok("rm", id);
+        berthd.dockerOk("rm", id);
     }
 }
