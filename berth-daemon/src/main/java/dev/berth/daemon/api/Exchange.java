@@ -37,6 +37,8 @@ public final class Exchange {
     /** Largest body read into memory with {@link #body()}; streamed bodies have no such cap. */
     public static final int MAX_BUFFERED_BODY = 16 * 1024 * 1024;
 
+    private final HttpHeaders extraHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders();
+
     private final Channel channel;
     private final HttpRequest request;
     private final String path;
@@ -187,6 +189,12 @@ public final class Exchange {
         channel.closeFuture().addListener(f -> action.run());
     }
 
+    /** Adds a header to the response this exchange will send. */
+    public Exchange responseHeader(String name, String value) {
+        extraHeaders.add(name, value);
+        return this;
+    }
+
     public void respondJson(int status, Object value) {
         respond(status, "application/json", json.write(value));
     }
@@ -204,6 +212,7 @@ public final class Exchange {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(content));
         decorate(r.headers());
+        r.headers().add(extraHeaders);
         if (contentType != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -216,6 +225,7 @@ public final class Exchange {
         claim();
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         decorate(r.headers());
+        r.headers().add(extraHeaders);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setTransferEncodingChunked(r, true);
         channel.writeAndFlush(r);
@@ -233,6 +243,7 @@ public final class Exchange {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                 upgrade ? new HttpResponseStatus(101, "UPGRADED") : HttpResponseStatus.OK);
         decorate(r.headers());
+        r.headers().add(extraHeaders);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (upgrade) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);

@@ -38,6 +38,9 @@ public final class SystemRoutes {
 
     private void ping(Exchange ex) {
         var body = "OK".getBytes(StandardCharsets.US_ASCII);
+        // "1": the classic builder protocol; no BuildKit session endpoint is served.
+        ex.responseHeader("Builder-Version", "1").responseHeader("Cache-Control", "no-cache, no-store, must-revalidate")
+                .responseHeader("Pragma", "no-cache");
         ex.respond(200, "text/plain; charset=utf-8", ex.method().name().equals("HEAD") ? new byte[0] : body);
     }
 

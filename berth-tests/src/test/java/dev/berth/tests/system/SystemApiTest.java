@@ -20,6 +20,7 @@ class SystemApiTest {
         assertThat(r.body()).isEqualTo("OK");
         assertThat(r.headers()).containsEntry("api-version", "1.50").containsEntry("ostype", "linux");
         assertThat(r.headers().get("server")).startsWith("Berth/");
+        assertThat(r.headers()).containsEntry("builder-version", "1").containsEntry("cache-control", "no-cache, no-store, must-revalidate");
         assertThat(berthd.api("HEAD", "/_ping", null).status()).isEqualTo(200);
     }
 
