@@ -44,6 +44,16 @@ public final class SystemRoutes {
         ex.respond(200, "text/plain; charset=utf-8", ex.method().name().equals("HEAD") ? new byte[0] : body);
     }
 
+    /** The data root's filesystem in Docker's words (ext2/3/4 are all "extfs"). */
+    private String backingFilesystem() {
+        try {
+            String type = java.nio.file.Files.getFileStore(config.dataRoot()).type();
+            return type.startsWith("ext") ? "extfs" : type;
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     Map<String, Object> version() {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("Platform", Map.of("Name", "Berth Engine"));
@@ -74,7 +84,7 @@ public final class SystemRoutes {
         i.put("ContainersStopped", c.stopped());
         i.put("Images", c.images());
         i.put("Driver", "overlay2");
-        i.put("DriverStatus", List.of(List.of("Backing Filesystem", "extfs"), List.of("Supports d_type", "true")));
+        i.put("DriverStatus", List.of(List.of("Backing Filesystem", backingFilesystem()), List.of("Supports d_type", "true")));
         i.put("Plugins", Map.of("Volume", List.of("local"), "Network", List.of("bridge", "host", "none"),
                 "Log", List.of("local")));
         i.put("MemoryLimit", true);
@@ -113,6 +123,10 @@ public final class SystemRoutes {
         i.put("LiveRestoreEnabled", true);
         i.put("Isolation", "");
         i.put("InitBinary", "");
+        i.put("RuncCommit", Map.of("ID", runtimeVersion));
+        i.put("ContainerdCommit", Map.of("ID", ""));
+        i.put("InitCommit", Map.of("ID", ""));
+        i.put("Swarm", Map.of("NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable", false, "Error", ""));
         i.put("SecurityOptions", List.of("name=seccomp,profile=builtin"));
         i.put("Warnings", List.of());
         return i;

@@ -38,6 +38,10 @@ class SystemApiTest {
         assertThat(r.out()).isEqualTo("linux|overlay2|" + berthd.dataRoot() + "|" + Runtime.getRuntime().availableProcessors() + "|cgroupfs");
         String kernel = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/osrelease")).trim();
         assertThat(berthd.docker("info", "--format", "{{.KernelVersion}}").out()).isEqualTo(kernel);
+        String fs = java.nio.file.Files.getFileStore(berthd.dataRoot()).type();
+        assertThat(berthd.docker("info", "--format", "{{index .DriverStatus 0}} {{.Swarm.LocalNodeState}}").out())
+                .isEqualTo("[Backing Filesystem " + (fs.startsWith("ext") ? "extfs" : fs) + "] inactive");
+        assertThat(berthd.docker("info").out()).contains("Swarm: inactive").containsPattern("runc version: \\S+");
     }
 
     @Test
