@@ -60,7 +60,10 @@ public final class SystemRoutes {
         v.put("Components", List.of(
                 Map.of("Name", "Engine", "Version", BerthVersion.VERSION,
                         "Details", Map.of("ApiVersion", ApiVersion.MAX.toString(), "MinAPIVersion", ApiVersion.MIN.toString(),
-                                "Os", "linux", "Arch", host.goArch(), "KernelVersion", host.kernelVersion())),
+                                "Os", "linux", "Arch", host.goArch(), "KernelVersion", host.kernelVersion(),
+                                // The docker CLI prints these keys; Berth's runtime is the JVM, not Go.
+                                "GoVersion", "java" + Runtime.version().feature(), "GitCommit", "",
+                                "BuildTime", "", "Experimental", "false")),
                 Map.of("Name", "runc", "Version", runtimeVersion, "Details", Map.of())));
         v.put("Version", BerthVersion.VERSION);
         v.put("ApiVersion", ApiVersion.MAX.toString());

@@ -29,6 +29,7 @@ class SystemApiTest {
         CommandResult r = berthd.docker("version", "--format", "{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Os}}");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("1.50 1.24 linux");
+        assertThat(berthd.docker("version").out()).containsPattern("Go version: +java25").containsPattern("Experimental: +false");
     }
 
     @Test
