@@ -140,7 +140,8 @@ public final class ConmonRuntime {
         // and creation failed if conmon went away without one.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Path pidFile = b.resolve("pidfile");
-        while (System.nanoTime() < deadline) {
+        // runc create usually takes tens of milliseconds: poll finely at first, then back off.
+        for (int round = 0; System.nanoTime() < deadline; round++) {
             if (readLong(pidFile) > 0) {
                 return;
             }
@@ -151,7 +152,7 @@ public final class ConmonRuntime {
                 }
                 throw new RuntimeError(runcError(b.resolve("runc.log"), "container creation failed"));
             }
-            Thread.sleep(5);
+            Thread.sleep(round < 100 ? 1 : 5);
         }
         throw new RuntimeError("timed out waiting for the container to be created");
     }
@@ -218,6 +219,11 @@ public final class ConmonRuntime {
 
     /** Removes runc's record of the container (and its cgroup); missing is fine. */
     public void delete(String id) throws InterruptedException {
+        // runc keeps each container's state in a directory named by its ID under --root; without
+        // one, runc would only answer "does not exist", and a process start costs more than a stat.
+        if (!Files.exists(runcRoot.resolve(id))) {
+            return;
+        }
         try {
             runc("delete", "--force", id);
         } catch (IOException e) {
@@ -319,7 +325,7 @@ public final class ConmonRuntime {
             if (n < 0 || n >= baseline + added) {
                 return;
             }
-            Thread.sleep(2);
+            Thread.sleep(1);
         }
         LOG.fine("conmon did not accept the attach connections in time");
     }

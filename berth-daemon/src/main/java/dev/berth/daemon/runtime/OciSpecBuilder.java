@@ -27,9 +27,6 @@ public final class OciSpecBuilder {
             "/proc/sysrq-trigger");
     /** The most open files a container gets by default, as dockerd's systemd unit allows. */
     static final long DEFAULT_NOFILE = 1048576;
-    /** Brings the loopback interface up inside the new network namespace; runc leaves it down. */
-    static final String LOOPBACK_HOOK = "pid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p'); "
-            + "exec nsenter -t \"$pid\" -n ip link set lo up";
 
     private final Map<String, long[]> daemonUlimits;
     private final long[] hostNofile;
@@ -69,11 +66,8 @@ public final class OciSpecBuilder {
             spec.put("domainname", s.domainname());
         }
         spec.put("mounts", mounts(s));
+        // No hook for the loopback: runc brings lo up itself in a network namespace it creates.
         boolean host = "host".equals(s.networkMode());
-        if (!host) {
-            spec.put("hooks", Map.of("createRuntime", List.of(Map.of(
-                    "path", "/bin/sh", "args", List.of("sh", "-c", LOOPBACK_HOOK), "timeout", 10))));
-        }
         spec.put("linux", linux(s, host));
         return spec;
     }

@@ -19,6 +19,7 @@
  *       so conmon reopens it; conmon's own {@code --log-size-max} (twice the limit) is only the
  *       backstop, since it truncates instead of rotating.</li>
  * </ul>
- * runc leaves a new network namespace's loopback down: a createRuntime hook brings it up.
+ * runc brings the loopback up in a network namespace it creates (its loopback network), so no
+ * hook or extra process is needed for it.
  */
 package dev.berth.daemon.runtime;
