@@ -919,7 +919,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             String user = e.config.user() != null && !e.config.user().isEmpty() ? e.config.user() : r.config().user();
             RuntimeSpec spec = runtimeSpec(r, hs, e.config.cmd(), env, cwd, user, false, hs.privileged() || e.config.privileged());
             Path processFile = bundle(r.id()).resolve("exec-" + e.id + ".json");
-            Files.write(processFile, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(specs.build(spec).get("process")));
+            specs.writeProcess(spec, processFile);
             Path log = bundle(r.id()).resolve("exec-" + e.id + ".log");
             e.log = log;
             Process p = runtime.exec(r.id(), processFile, log);
@@ -1091,7 +1091,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             boolean oom = runtime.oomKilled(id, bundle(id));
             long t0 = System.nanoTime();
             try {
-                runtime.delete(id);
+                runtime.deleteExited(id);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -1101,7 +1101,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             update(c, r.withState(r.state().exited(code, oom, at.toString())));
             runtime.clearExit(id);
             long t3 = System.nanoTime();
-            LOG.fine(() -> "container " + id + " exited with " + code + "; ms: runc delete " + ms(t0, t1) + ", unmount "
+            LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
                     + ms(t1, t2) + ", record " + ms(t2, t3));
         } catch (IOException | SQLException e) {
             LOG.log(Level.WARNING, "recording exit of " + id, e);

@@ -1,6 +1,7 @@
 package dev.berth.daemon.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
@@ -28,6 +29,9 @@ public final class OciSpecBuilder {
     /** The most open files a container gets by default, as dockerd's systemd unit allows. */
     static final long DEFAULT_NOFILE = 1048576;
 
+    /** Shared: a mapper is costly to build and warm up, and one is safe to use from many threads. */
+    private static final ObjectWriter WRITER = new ObjectMapper().writer(SerializationFeature.INDENT_OUTPUT);
+
     private final Map<String, long[]> daemonUlimits;
     private final long[] hostNofile;
     private final boolean swapAccounting;
@@ -48,11 +52,15 @@ public final class OciSpecBuilder {
     }
 
     public void write(RuntimeSpec s, Path configJson) throws IOException {
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Path tmp = configJson.resolveSibling(".config.json.tmp");
-        m.writeValue(tmp.toFile(), build(s));
+        WRITER.writeValue(tmp.toFile(), build(s));
         Files.move(tmp, configJson, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes only the spec's process, as {@code runc exec --process} takes it. */
+    public void writeProcess(RuntimeSpec s, Path processJson) throws IOException {
+        WRITER.writeValue(processJson.toFile(), build(s).get("process"));
     }
 
     /** The spec as nested maps, in the member order of the OCI schema. */
