@@ -1453,19 +1453,25 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             c.removing = true;
             String id = c.rec.id();
+            long t0 = System.nanoTime();
             runtime.delete(id);
             unmountQuietly(id);
             if (isMounted(rootfs(id))) {
                 c.removing = false;
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
+            long t1 = System.nanoTime();
             store.delete(id);
             byId.remove(id);
+            long t2 = System.nanoTime();
             execs.values().removeIf(e -> e.containerId.equals(id));
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
             runtime.forgetAttachSocket(id);
+            long t3 = System.nanoTime();
+            LOG.fine(() -> "removed " + id.substring(0, 12) + " ms: runtime and mount " + ms(t0, t1) + ", record "
+                    + ms(t1, t2) + ", files " + ms(t2, t3));
         } finally {
             c.lock.unlock();
         }
