@@ -158,8 +158,14 @@ public final class Berthd implements Callable<Integer> {
         h.setLevel(l);
         root.addHandler(h);
         root.setLevel(l);
-        Logger.getLogger("io.netty").setLevel(Level.INFO);
         // The JDK logs every process start at FINE with a stack trace: noise, not diagnosis.
-        Logger.getLogger("java.lang.ProcessBuilder").setLevel(Level.INFO);
+        // The loggers are held here: the JDK keeps only weak references, and a collected logger
+        // forgets its level (with a small heap that happens within seconds).
+        for (Logger quiet : QUIETED) {
+            quiet.setLevel(Level.INFO);
+        }
     }
+
+    private static final List<Logger> QUIETED = List.of(Logger.getLogger("io.netty"),
+            Logger.getLogger("java.lang.ProcessBuilder"));
 }

@@ -76,7 +76,8 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
     }
 
     private void launch() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED",
+                "@" + repo.resolve("bin/berthd.jvm-options"),
                 "-jar", repo.resolve("berth-daemon/target/berthd.jar").toString(),
                 "--data-root", dataRoot().toString(), "--exec-root", execRoot().toString(),
                 "-H", "unix://" + socket(), "--cgroup-parent", cgroupParent, "--log-level", "debug"));

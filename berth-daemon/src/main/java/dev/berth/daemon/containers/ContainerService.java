@@ -747,8 +747,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         ContainerRecord r = c.rec;
         String id = r.id();
         HostSettings hs = hostSettings(r);
+        long t0 = System.nanoTime();
+        long[] marks = new long[6];
         try {
             mountRootfs(r);
+            marks[0] = System.nanoTime();
             Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
                     r.config().user(), r.config().tty(), hs.privileged());
@@ -759,6 +762,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             ContainerLog log = log(r);
             Files.createDirectories(log.path().getParent());
             long maxSize = logMaxSize(r);
+            marks[1] = System.nanoTime();
             runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
                     r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
         } catch (ConmonRuntime.RuntimeError e) {
@@ -766,6 +770,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } catch (ApiException e) {
             throw startFailed(c, e.getMessage(), e);
         }
+        marks[2] = System.nanoTime();
         int baseline = runtime.conmonSocketCount(bundle(id));
         int added = 0;
         for (AttachSession s : c.pendingAttach) {
@@ -779,18 +784,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
         }
         runtime.awaitAccepted(bundle(id), baseline, added);
+        marks[3] = System.nanoTime();
         try {
             runtime.start(id);
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
             throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
         }
+        marks[4] = System.nanoTime();
         long pid = runtime.containerPid(bundle(id));
         update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        marks[5] = System.nanoTime();
+        LOG.fine(() -> "start " + id.substring(0, 12) + " ms: mount " + ms(t0, marks[0]) + ", spec " + ms(marks[0], marks[1])
+                + ", create " + ms(marks[1], marks[2]) + ", attach " + ms(marks[2], marks[3]) + ", runc start "
+                + ms(marks[3], marks[4]) + ", record " + ms(marks[4], marks[5]));
         // An exit that raced ahead of our record of the start is picked up now.
         if (runtime.exitCode(id) != null) {
             Thread.ofVirtual().start(() -> onExitFile(id));
         }
+    }
+
+    private static String ms(long from, long to) {
+        return String.format("%.1f", (to - from) / 1e6);
     }
 
     /** The runtime spec of the container's process, or of another process run in it (exec). */
@@ -904,7 +919,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             String user = e.config.user() != null && !e.config.user().isEmpty() ? e.config.user() : r.config().user();
             RuntimeSpec spec = runtimeSpec(r, hs, e.config.cmd(), env, cwd, user, false, hs.privileged() || e.config.privileged());
             Path processFile = bundle(r.id()).resolve("exec-" + e.id + ".json");
-            Files.write(processFile, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(specs.build(spec).get("process")));
+            specs.writeProcess(spec, processFile);
             Path log = bundle(r.id()).resolve("exec-" + e.id + ".log");
             e.log = log;
             Process p = runtime.exec(r.id(), processFile, log);
@@ -1074,15 +1089,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 at = Instant.now();
             }
             boolean oom = runtime.oomKilled(id, bundle(id));
+            long t0 = System.nanoTime();
             try {
-                runtime.delete(id);
+                runtime.deleteExited(id);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            long t1 = System.nanoTime();
             unmountQuietly(id);
+            long t2 = System.nanoTime();
             update(c, r.withState(r.state().exited(code, oom, at.toString())));
             runtime.clearExit(id);
-            LOG.fine(() -> "container " + id + " exited with " + code);
+            long t3 = System.nanoTime();
+            LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
+                    + ms(t1, t2) + ", record " + ms(t2, t3));
         } catch (IOException | SQLException e) {
             LOG.log(Level.WARNING, "recording exit of " + id, e);
         } finally {
@@ -1433,19 +1453,25 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             c.removing = true;
             String id = c.rec.id();
+            long t0 = System.nanoTime();
             runtime.delete(id);
             unmountQuietly(id);
             if (isMounted(rootfs(id))) {
                 c.removing = false;
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
+            long t1 = System.nanoTime();
             store.delete(id);
             byId.remove(id);
+            long t2 = System.nanoTime();
             execs.values().removeIf(e -> e.containerId.equals(id));
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
             runtime.forgetAttachSocket(id);
+            long t3 = System.nanoTime();
+            LOG.fine(() -> "removed " + id.substring(0, 12) + " ms: runtime and mount " + ms(t0, t1) + ", record "
+                    + ms(t1, t2) + ", files " + ms(t2, t3));
         } finally {
             c.lock.unlock();
         }

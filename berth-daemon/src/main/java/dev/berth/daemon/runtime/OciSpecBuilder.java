@@ -1,6 +1,7 @@
 package dev.berth.daemon.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
@@ -27,9 +28,9 @@ public final class OciSpecBuilder {
             "/proc/sysrq-trigger");
     /** The most open files a container gets by default, as dockerd's systemd unit allows. */
     static final long DEFAULT_NOFILE = 1048576;
-    /** Brings the loopback interface up inside the new network namespace; runc leaves it down. */
-    static final String LOOPBACK_HOOK = "pid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p'); "
-            + "exec nsenter -t \"$pid\" -n ip link set lo up";
+
+    /** Shared: a mapper is costly to build and warm up, and one is safe to use from many threads. */
+    private static final ObjectWriter WRITER = new ObjectMapper().writer(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, long[]> daemonUlimits;
     private final long[] hostNofile;
@@ -51,11 +52,15 @@ public final class OciSpecBuilder {
     }
 
     public void write(RuntimeSpec s, Path configJson) throws IOException {
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Path tmp = configJson.resolveSibling(".config.json.tmp");
-        m.writeValue(tmp.toFile(), build(s));
+        WRITER.writeValue(tmp.toFile(), build(s));
         Files.move(tmp, configJson, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes only the spec's process, as {@code runc exec --process} takes it. */
+    public void writeProcess(RuntimeSpec s, Path processJson) throws IOException {
+        WRITER.writeValue(processJson.toFile(), build(s).get("process"));
     }
 
     /** The spec as nested maps, in the member order of the OCI schema. */
@@ -69,11 +74,8 @@ public final class OciSpecBuilder {
             spec.put("domainname", s.domainname());
         }
         spec.put("mounts", mounts(s));
+        // No hook for the loopback: runc brings lo up itself in a network namespace it creates.
         boolean host = "host".equals(s.networkMode());
-        if (!host) {
-            spec.put("hooks", Map.of("createRuntime", List.of(Map.of(
-                    "path", "/bin/sh", "args", List.of("sh", "-c", LOOPBACK_HOOK), "timeout", 10))));
-        }
         spec.put("linux", linux(s, host));
         return spec;
     }

@@ -18,7 +18,12 @@
  *   <li>Log rotation: berthd renames the live file and writes {@code "2 0 0"} to the control FIFO
  *       so conmon reopens it; conmon's own {@code --log-size-max} (twice the limit) is only the
  *       backstop, since it truncates instead of rotating.</li>
+ *   <li>runc keeps a container's state in {@code <root>/<id>/state.json}; with no such directory
+ *       there is nothing for {@code runc delete} to do. For an exited container that had its own
+ *       PID namespace, {@code runc delete} only removes the cgroups listed there
+ *       ({@code cgroup_paths}) and the directory, which berthd does itself on the exit path.</li>
  * </ul>
- * runc leaves a new network namespace's loopback down: a createRuntime hook brings it up.
+ * runc brings the loopback up in a network namespace it creates (its loopback network), so no
+ * hook or extra process is needed for it.
  */
 package dev.berth.daemon.runtime;

@@ -35,7 +35,7 @@ class OciSpecBuilderTest {
         assertThat((List<String>) at(s, "linux", "maskedPaths")).contains("/proc/kcore", "/sys/firmware");
         assertThat((List<String>) at(s, "linux", "readonlyPaths")).contains("/proc/sys", "/proc/sysrq-trigger");
         assertThat((List<String>) at(s, "process", "env")).containsExactly(OciSpecBuilder.DEFAULT_PATH, "HOSTNAME=h1");
-        assertThat((Object) at(s, "hooks")).isNotNull(); // brings lo up in the new network namespace
+        assertThat((Object) at(s, "hooks")).isNull(); // runc itself brings lo up: no extra processes per start
         List<Map<String, Object>> mounts = at(s, "mounts");
         Map<String, Object> shm = mounts.stream().filter(m -> m.get("destination").equals("/dev/shm")).findFirst().orElseThrow();
         assertThat((List<String>) shm.get("options")).contains("size=67108864");

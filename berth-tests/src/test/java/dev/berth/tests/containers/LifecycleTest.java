@@ -197,6 +197,20 @@ class LifecycleTest {
     }
 
     @Test
+    void anExitedContainerLeavesNoRuncStateOrCgroupAndStartsAgain() {
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "sleep 100 & echo ran").out();
+        assertThat(berthd.dockerOk("wait", id).out()).isEqualTo("0");
+        assertThat(berthd.execRoot().resolve("runc").resolve(id)).doesNotExist();
+        for (String controller : new String[] {"memory", "pids", "cpu"}) {
+            assertThat(Path.of("/sys/fs/cgroup", controller, berthd.cgroupParent(), id)).doesNotExist();
+        }
+        berthd.dockerOk("start", id);
+        assertThat(berthd.dockerOk("wait", id).out()).isEqualTo("0");
+        assertThat(berthd.dockerOk("logs", id).stdout()).isEqualTo("ran\nran\n");
+        berthd.dockerOk("rm", id);
+    }
+
+    @Test
     void restartRunsItAgain() {
         String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "echo run; sleep 100").out();
         berthd.dockerOk("restart", "-t", "0", id);
