@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -40,6 +41,8 @@ final class RegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
     private final RegistryRoutes routes;
     private Body body;
     private boolean keepAlive;
+    /** A HEAD answer carries the headers of the GET answer and never a body. */
+    private boolean head;
 
     RegistryHandler(RegistryRoutes routes) {
         this.routes = routes;
@@ -49,6 +52,7 @@ final class RegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
         if (msg instanceof HttpRequest req) {
             keepAlive = HttpUtil.isKeepAlive(req);
+            head = req.method().equals(HttpMethod.HEAD);
             if (!req.decoderResult().isSuccess()) {
                 fail(ctx, new RegistryException(ErrorCode.UNSUPPORTED, 400, "malformed request"));
             } else {
@@ -109,25 +113,27 @@ final class RegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
     }
 
     private void write(ChannelHandlerContext ctx, Response r) {
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status));
-        r.headers.forEach((k, v) -> head.headers().set(k, v));
-        head.headers().set("Docker-Distribution-API-Version", "registry/2.0");
-        head.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.contentLength());
-        if (!keepAlive) {
-            head.headers().set(HttpHeaderNames.CONNECTION, "close");
-        }
-        ctx.write(head);
-        if (r.file != null) {
+        FileChannel file = null;
+        if (!head && r.file != null) {
             try {
-                FileChannel ch = FileChannel.open(r.file, StandardOpenOption.READ);
-                ctx.write(new DefaultFileRegion(ch, r.offset, r.length));
+                file = FileChannel.open(r.file, StandardOpenOption.READ);
             } catch (IOException e) {
-                // The headers are out already; the only honest signal left is to drop the connection.
-                LOG.log(Level.WARNING, "cannot open " + r.file, e);
-                ctx.close();
+                // Checked a moment ago; opening first keeps a clean error answer possible.
+                fail(ctx, new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob vanished: " + e.getMessage()));
                 return;
             }
-        } else if (r.body.length > 0) {
+        }
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status));
+        r.headers.forEach((k, v) -> response.headers().set(k, v));
+        response.headers().set("Docker-Distribution-API-Version", "registry/2.0");
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.contentLength());
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        }
+        ctx.write(response);
+        if (file != null) {
+            ctx.write(new DefaultFileRegion(file, r.offset, r.length));
+        } else if (!head && r.body.length > 0) {
             ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(r.body)));
         }
         ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);

@@ -79,6 +79,13 @@ class BlobProtocolTest {
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(errorCode(r)).isEqualTo("BLOB_UNKNOWN");
 
+        // HEAD answers carry no body, and the connection stays usable afterwards.
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<byte[]> head = reg.send("HEAD", "/v2/lib/app/blobs/" + missing, null);
+            assertThat(head.statusCode()).isEqualTo(404);
+            assertThat(head.body()).isEmpty();
+        }
+
         HttpResponse<byte[]> bad = reg.get("/v2/lib/app/blobs/sha256:xyz");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(errorCode(bad)).isEqualTo("DIGEST_INVALID");
