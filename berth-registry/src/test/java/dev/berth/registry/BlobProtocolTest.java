@@ -10,8 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static dev.berth.registry.RegistryClient.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -241,6 +245,42 @@ class BlobProtocolTest {
             HttpResponse<byte[]> r = reg.send(path.endsWith("uploads/") ? "POST" : "GET", path, null);
             assertThat(r.statusCode()).as(path).isEqualTo(400);
             assertThat(errorCode(r)).as(path).isEqualTo("NAME_INVALID");
+        }
+    }
+
+    @Test
+    void sixteenClientsPushingTheSameAndDifferentBlobs() throws Exception {
+        byte[] shared = random(2 << 20, 10);
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            contents.add(i % 2 == 0 ? shared : random(300_000 + i, 100 + i));
+        }
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (byte[] content : contents) {
+                results.add(pool.submit(() -> {
+                    String location = reg.send("POST", "/v2/many/blobs/uploads/", null).headers()
+                            .firstValue("Location").orElseThrow();
+                    int half = content.length / 2;
+                    reg.send("PATCH", location, Arrays.copyOfRange(content, 0, half), "Content-Range",
+                            "0-" + (half - 1));
+                    reg.send("PATCH", location, Arrays.copyOfRange(content, half, content.length), "Content-Range",
+                            half + "-" + (content.length - 1));
+                    return reg.send("PUT", location + "?digest=" + Digest.sha256(content), null).statusCode();
+                }));
+            }
+            for (Future<Integer> f : results) {
+                assertThat(f.get()).isEqualTo(201);
+            }
+        }
+        for (byte[] content : contents) {
+            assertThat(reg.get("/v2/many/blobs/" + Digest.sha256(content)).body()).isEqualTo(content);
+        }
+        try (var s = Files.list(root.resolve("blobs/sha256"))) {
+            assertThat(s.filter(p -> !p.getFileName().toString().startsWith(".")).count()).isEqualTo(9);
+        }
+        try (var s = Files.list(root.resolve("uploads"))) {
+            assertThat(s.toList()).isEmpty();
         }
     }
 }
