@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** The {@code berth-registry} command line. */
@@ -20,6 +21,10 @@ public final class RegistryMain {
         @Option(names = "--listen", defaultValue = "127.0.0.1:5000", description = "host:port (loopback only).")
         String listen;
 
+        @Option(names = "--upload-ttl", defaultValue = "PT24H",
+                description = "How long an idle upload session lives (ISO-8601 duration, default ${DEFAULT-VALUE}).")
+        Duration uploadTtl;
+
         @Override
         public Integer call() throws Exception {
             int colon = listen.lastIndexOf(':');
@@ -28,7 +33,7 @@ public final class RegistryMain {
             }
             String host = listen.substring(0, colon).replaceAll("^\\[|]$", "");
             int port = Integer.parseInt(listen.substring(colon + 1));
-            try (RegistryServer server = RegistryServer.start(root, host, port)) {
+            try (RegistryServer server = RegistryServer.start(root, host, port, uploadTtl)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(server::close));
                 server.awaitClose();
             }

@@ -35,6 +35,10 @@ final class RegistryRoutes {
     private final Uploads uploads;
     private final ObjectMapper mapper = new ObjectMapper();
 
+    Uploads uploads() {
+        return uploads;
+    }
+
     RegistryRoutes(Path root) throws IOException {
         this.blobs = new BlobStore(root);
         this.repos = new Repositories(root);

@@ -12,9 +12,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Upload sessions under {@code <root>/uploads/<uuid>/} ({@code data}, and {@code repo} naming the repository).
@@ -27,6 +31,8 @@ public final class Uploads {
     private final Path uploads;
     private final BlobStore blobs;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+    /** Sessions with a request writing to them right now; expiry leaves them alone. */
+    private final Set<UUID> writing = ConcurrentHashMap.newKeySet();
 
     public Uploads(Path root, BlobStore blobs) throws IOException {
         this.uploads = root.resolve("uploads");
@@ -91,6 +97,7 @@ public final class Uploads {
 
         private Writer(UUID id) throws IOException {
             this.id = id;
+            writing.add(id);
             this.ch = FileChannel.open(data(id), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             this.size = ch.size();
             Running r = running.remove(id);
@@ -114,6 +121,7 @@ public final class Uploads {
 
         @Override
         public void close() throws IOException {
+            writing.remove(id);
             ch.close();
             if (md != null) {
                 running.put(id, new Running(md, size));
@@ -144,6 +152,32 @@ public final class Uploads {
         }
         blobs.commit(data, expected);
         cancel(id);
+    }
+
+    /** Removes sessions that nobody has written to for longer than {@code maxIdle}. */
+    public int expire(Duration maxIdle) throws IOException {
+        Instant cutoff = Instant.now().minus(maxIdle);
+        int removed = 0;
+        try (Stream<Path> dirs = Files.list(uploads)) {
+            for (Path dir : dirs.toList()) {
+                UUID id;
+                try {
+                    id = UUID.fromString(dir.getFileName().toString());
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (writing.contains(id)) {
+                    continue;
+                }
+                Path data = dir.resolve("data");
+                Path stamp = Files.exists(data) ? data : dir;
+                if (Files.getLastModifiedTime(stamp).toInstant().isBefore(cutoff)) {
+                    cancel(id);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     public void cancel(UUID id) throws IOException {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -282,5 +283,19 @@ class BlobProtocolTest {
         try (var s = Files.list(root.resolve("uploads"))) {
             assertThat(s.toList()).isEmpty();
         }
+    }
+
+    @Test
+    void idleUploadSessionsExpire() throws Exception {
+        reg.close();
+        reg = new RegistryClient(root, Duration.ofMillis(300));
+        String location = reg.send("POST", "/v2/app/blobs/uploads/", null).headers().firstValue("Location")
+                .orElseThrow();
+        assertThat(reg.get(location).statusCode()).isEqualTo(204);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (reg.get(location).statusCode() == 204 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(errorCode(reg.get(location))).isEqualTo("BLOB_UPLOAD_UNKNOWN");
     }
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** A registry started on a free loopback port for one test, with a JDK HttpClient speaking to it. */
 final class RegistryClient implements AutoCloseable {
@@ -19,9 +20,16 @@ final class RegistryClient implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private RegistryServer server;
 
+    private final Duration uploadTtl;
+
     RegistryClient(Path root) throws IOException, InterruptedException {
+        this(root, RegistryServer.DEFAULT_UPLOAD_TTL);
+    }
+
+    RegistryClient(Path root, Duration uploadTtl) throws IOException, InterruptedException {
         this.root = root;
-        this.server = RegistryServer.start(root, "127.0.0.1", 0);
+        this.uploadTtl = uploadTtl;
+        this.server = RegistryServer.start(root, "127.0.0.1", 0, uploadTtl);
     }
 
     int port() {
@@ -31,7 +39,7 @@ final class RegistryClient implements AutoCloseable {
     /** Stops the server and starts a new one on the same root (a new port). */
     void restart() throws IOException, InterruptedException {
         server.close();
-        server = RegistryServer.start(root, "127.0.0.1", 0);
+        server = RegistryServer.start(root, "127.0.0.1", 0, uploadTtl);
     }
 
     /** Sends a request; {@code headers} alternate name and value; a relative Location resolves against the server. */
