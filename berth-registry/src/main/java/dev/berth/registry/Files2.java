@@ -3,6 +3,7 @@ package dev.berth.registry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,7 +16,7 @@ final class Files2 {
 
     /** Writes bytes to a hidden temp file next to target, syncs it, and renames it over target. */
     static void writeAtomic(Path target, byte[] content) throws IOException {
-        Files.createDirectories(target.getParent());
+        ensureDir(target.getParent());
         Path tmp = target.resolveSibling(".tmp-" + UUID.randomUUID());
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(content);
@@ -29,7 +30,7 @@ final class Files2 {
 
     /** Renames an already synced file into place and syncs the directory so the rename survives a crash. */
     static void moveAtomic(Path from, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
+        ensureDir(target.getParent());
         try {
             Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -37,6 +38,29 @@ final class Files2 {
             throw e;
         }
         syncDir(target.getParent());
+    }
+
+    /** Creates a directory and its missing ancestors, syncing each parent so the new entries survive a crash. */
+    static void ensureDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        ensureDir(dir.getParent());
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException raced) {
+            return;
+        }
+        syncDir(dir.getParent());
+    }
+
+    /** Deletes the temp files a crash may have left behind; only safe before the registry serves requests. */
+    static void deleteTempFiles(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static void syncDir(Path dir) throws IOException {

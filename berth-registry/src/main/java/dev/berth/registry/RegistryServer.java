@@ -74,6 +74,8 @@ public final class RegistryServer implements AutoCloseable {
             throw new IllegalArgumentException("refusing to listen on " + host
                     + ": plain HTTP without auth is only allowed on a loopback address");
         }
+        Files2.ensureDir(root.toAbsolutePath());
+        Files2.deleteTempFiles(root);
         RegistryServer s = new RegistryServer(new RegistryRoutes(root), new InetSocketAddress(host, port), uploadTtl);
         LOG.info("berth-registry serving " + root + " on " + host + ":" + s.port());
         return s;

@@ -122,7 +122,10 @@ public final class Uploads {
         @Override
         public void close() throws IOException {
             writing.remove(id);
-            ch.close();
+            try (ch) {
+                // A chunk is acknowledged once this returns; it must survive a crash from then on.
+                ch.force(false);
+            }
             if (md != null) {
                 running.put(id, new Running(md, size));
             }
