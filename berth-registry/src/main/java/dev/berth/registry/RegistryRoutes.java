@@ -66,8 +66,8 @@ final class RegistryRoutes {
             String name = Names.repository(x.group(1));
             String ref = x.group(2);
             return switch (m) {
-                case "GET" -> () -> getManifest(name, ref, true);
-                case "HEAD" -> () -> getManifest(name, ref, false);
+                case "GET" -> () -> getManifest(name, ref, headers, true);
+                case "HEAD" -> () -> getManifest(name, ref, headers, false);
                 case "PUT" -> putManifest(name, ref, headers);
                 case "DELETE" -> () -> deleteManifest(name, ref);
                 default -> throw unsupported(m, path);
@@ -342,9 +342,29 @@ final class RegistryRoutes {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is unknown");
     }
 
-    private Response getManifest(String name, String ref, boolean withBody) throws IOException {
+    /**
+     * Whether the client's Accept header admits a manifest type. A client that names no manifest type at all
+     * (or a wildcard) gets whatever is stored; one that names some but not this one is told it is unknown,
+     * as the reference registry does, rather than handed a format it said it cannot read.
+     */
+    private static boolean accepts(HttpHeaders headers, String type) {
+        List<String> accepted = headers.getAll("Accept").stream()
+                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(v -> v.split(";", 2)[0].strip())
+                .filter(v -> !v.isEmpty())
+                .toList();
+        boolean namesManifests = accepted.stream().anyMatch(
+                a -> Manifests.IMAGE_TYPES.contains(a) || Manifests.INDEX_TYPES.contains(a));
+        return !namesManifests || accepted.contains(type) || accepted.contains("*/*");
+    }
+
+    private Response getManifest(String name, String ref, HttpHeaders headers, boolean withBody) throws IOException {
         Digest digest = resolve(name, ref);
         String type = repos.manifestType(name, digest).orElseThrow(() -> manifestUnknown(name, ref));
+        if (!accepts(headers, type)) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is " + type
+                    + ", which the Accept header does not admit");
+        }
         if (!blobs.exists(digest)) {
             throw manifestUnknown(name, ref);
         }

@@ -74,6 +74,16 @@ class ManifestProtocolTest {
         assertThat(byTag.headers().firstValue("Content-Type")).contains(MediaTypes.OCI_MANIFEST);
         assertThat(byTag.headers().firstValue("Docker-Content-Digest")).contains(d.toString());
 
+        HttpResponse<byte[]> several = reg.send("GET", "/v2/lib/app/manifests/v1", null, "Accept",
+                MediaTypes.DOCKER_MANIFEST + ", " + MediaTypes.OCI_MANIFEST + ";q=0.9");
+        assertThat(several.statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> wildcard = reg.send("GET", "/v2/lib/app/manifests/v1", null, "Accept", "*/*");
+        assertThat(wildcard.statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> refused = reg.send("GET", "/v2/lib/app/manifests/v1", null, "Accept",
+                MediaTypes.DOCKER_MANIFEST);
+        assertThat(refused.statusCode()).isEqualTo(404);
+        assertThat(errorCode(refused)).isEqualTo("MANIFEST_UNKNOWN");
+
         HttpResponse<byte[]> head = reg.send("HEAD", "/v2/lib/app/manifests/" + d, null);
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(m.length);
