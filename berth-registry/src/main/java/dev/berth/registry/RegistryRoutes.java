@@ -249,7 +249,7 @@ final class RegistryRoutes {
             // A body on a POST without a digest has nowhere to go; clients follow with PATCH/PUT.
             return () -> uploadStatus(name, id, 202);
         }
-        return writeThen(id, w -> {
+        return writeThen(uploads.append(id), w -> {
             uploads.finish(id, digest.get());
             repos.linkBlob(name, digest.get());
             return created(name, digest.get());
@@ -261,9 +261,11 @@ final class RegistryRoutes {
         Response apply(Uploads.Writer w) throws IOException;
     }
 
-    /** Streams the body into the session, closing the file however the request ends. */
-    private Body writeThen(UUID id, AfterWrite after) throws IOException {
-        Uploads.Writer w = uploads.append(id);
+    /**
+     * Streams the body into the session, closing the file however the request ends; the session stays
+     * reserved for this request until its response is decided, so a racing request cannot interleave.
+     */
+    private Body writeThen(Uploads.Writer w, AfterWrite after) {
         return new Body() {
             @Override
             public void data(ByteBuf chunk) throws IOException {
@@ -272,8 +274,12 @@ final class RegistryRoutes {
 
             @Override
             public Response end() throws IOException {
-                w.close();
-                return after.apply(w);
+                try {
+                    w.close();
+                    return after.apply(w);
+                } finally {
+                    w.release();
+                }
             }
 
             @Override
@@ -282,16 +288,29 @@ final class RegistryRoutes {
                     w.close();
                 } catch (IOException ignored) {
                     // the session stays as it was on disk; the client may query its status and resume
+                } finally {
+                    w.release();
                 }
             }
         };
     }
 
     private Body patchUpload(String name, UUID id, HttpHeaders headers) throws IOException {
+        Uploads.Writer w = uploads.append(id);
+        try {
+            checkContentRange(name, id, headers, w.size());
+        } catch (RuntimeException e) {
+            w.close();
+            w.release();
+            throw e;
+        }
+        return writeThen(w, x -> uploadStatus(name, id, 202));
+    }
+
+    private void checkContentRange(String name, UUID id, HttpHeaders headers, long size) throws IOException {
         String cr = headers.get("Content-Range");
         if (cr != null) {
             Matcher rm = CONTENT_RANGE.matcher(cr.strip());
-            long size = uploads.size(id);
             if (!rm.matches() || Long.parseLong(rm.group(1)) != size
                     || Long.parseLong(rm.group(2)) < Long.parseLong(rm.group(1))) {
                 throw new RangeException(uploadStatus(name, id, 416),
@@ -304,13 +323,12 @@ final class RegistryRoutes {
                         "Content-Range " + cr + " does not match Content-Length " + cl);
             }
         }
-        return writeThen(id, w -> uploadStatus(name, id, 202));
     }
 
     private Body putUpload(String name, UUID id, Optional<String> digestText) throws IOException {
         Digest digest = Names.digest(digestText.orElseThrow(() -> new RegistryException(
                 ErrorCode.DIGEST_INVALID, "the digest query parameter is required")));
-        return writeThen(id, w -> {
+        return writeThen(uploads.append(id), w -> {
             uploads.finish(id, digest);
             repos.linkBlob(name, digest);
             return created(name, digest);

@@ -95,11 +95,24 @@ public final class Uploads {
         private final MessageDigest md;
         private long size;
 
+        private boolean closed;
+
         private Writer(UUID id) throws IOException {
             this.id = id;
-            writing.add(id);
-            this.ch = FileChannel.open(data(id), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            this.size = ch.size();
+            if (!writing.add(id)) {
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
+                        "upload " + id + " is busy with another request");
+            }
+            try {
+                this.ch = FileChannel.open(data(id), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                this.size = ch.size();
+            } catch (NoSuchFileException e) {
+                writing.remove(id);
+                throw unknown(id.toString());
+            } catch (IOException | RuntimeException e) {
+                writing.remove(id);
+                throw e;
+            }
             Running r = running.remove(id);
             this.md = r != null && r.size() == size ? r.md() : null;
         }
@@ -119,9 +132,13 @@ public final class Uploads {
             return size;
         }
 
+        /** Syncs and closes the data file; the session stays reserved until {@link #release}. */
         @Override
         public void close() throws IOException {
-            writing.remove(id);
+            if (closed) {
+                return;
+            }
+            closed = true;
             try (ch) {
                 // A chunk is acknowledged once this returns; it must survive a crash from then on.
                 ch.force(false);
@@ -129,6 +146,11 @@ public final class Uploads {
             if (md != null) {
                 running.put(id, new Running(md, size));
             }
+        }
+
+        /** Lets the next request write to (or finish) this session. */
+        public void release() {
+            writing.remove(id);
         }
     }
 

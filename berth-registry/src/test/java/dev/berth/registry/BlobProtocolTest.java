@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,5 +304,32 @@ class BlobProtocolTest {
             Thread.sleep(100);
         }
         assertThat(errorCode(reg.get(location))).isEqualTo("BLOB_UPLOAD_UNKNOWN");
+    }
+
+    @Test
+    void aSessionTakesOneWriterAtATime() throws Exception {
+        String location = reg.send("POST", "/v2/app/blobs/uploads/", null).headers().firstValue("Location")
+                .orElseThrow();
+        try (Socket slow = new Socket("127.0.0.1", reg.port())) {
+            OutputStream out = slow.getOutputStream();
+            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // The first request holds the session until its body ends; a second writer is turned away.
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!reg.get(location).headers().firstValue("Range").orElse("").equals("0-4")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            HttpResponse<byte[]> busy = reg.send("PATCH", location, "other".getBytes(StandardCharsets.UTF_8));
+            assertThat(busy.statusCode()).isEqualTo(400);
+            assertThat(errorCode(busy)).isEqualTo("BLOB_UPLOAD_INVALID");
+            out.write("world".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String status = new String(slow.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(status).isEqualTo("HTTP/1.1 202");
+        }
+        Digest d = Digest.sha256("helloworld".getBytes(StandardCharsets.UTF_8));
+        assertThat(reg.send("PUT", location + "?digest=" + d, null).statusCode()).isEqualTo(201);
     }
 }
