@@ -96,6 +96,7 @@ public final class Uploads {
         private long size;
 
         private boolean closed;
+        private boolean released;
 
         private Writer(UUID id) throws IOException {
             this.id = id;
@@ -148,9 +149,12 @@ public final class Uploads {
             }
         }
 
-        /** Lets the next request write to (or finish) this session. */
+        /** Lets the next request write to (or finish) this session; only the first call counts. */
         public void release() {
-            writing.remove(id);
+            if (!released) {
+                released = true;
+                writing.remove(id);
+            }
         }
     }
 
