@@ -4,9 +4,12 @@ import dev.berth.oci.Digest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,10 +117,17 @@ public final class Repositories {
     /** Every repository that holds a manifest, in lexical order. */
     public List<String> catalog() throws IOException {
         List<String> names = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(repos)) {
-            s.filter(p -> p.getFileName().toString().equals("_manifests") && Files.isDirectory(p))
-                    .forEach(p -> names.add(repos.relativize(p.getParent()).toString()));
-        }
+        Files.walkFileTree(repos, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                String base = dir.getFileName().toString();
+                if (base.equals("_manifests")) {
+                    names.add(repos.relativize(dir.getParent()).toString());
+                }
+                // Links live below '_' directories; only repository names are worth descending into.
+                return base.startsWith("_") ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+        });
         names.sort(null);
         return names;
     }

@@ -200,15 +200,15 @@ class ManifestProtocolTest {
 
     @Test
     void catalogPaginates() throws Exception {
-        for (String repo : List.of("b/x", "a", "c")) {
+        for (String repo : List.of("b/x", "a", "c", "a/nested")) {
             byte[] m = image(repo, MediaTypes.OCI_MANIFEST, MediaTypes.OCI_LAYER_GZIP, repo);
             assertThat(put(repo, "latest", MediaTypes.OCI_MANIFEST, m).statusCode()).isEqualTo(201);
         }
         JsonNode all = MAPPER.readTree(reg.get("/v2/_catalog").body());
-        assertThat(texts(all.path("repositories"))).containsExactly("a", "b/x", "c");
+        assertThat(texts(all.path("repositories"))).containsExactly("a", "a/nested", "b/x", "c");
 
-        HttpResponse<byte[]> first = reg.get("/v2/_catalog?n=2");
-        assertThat(texts(MAPPER.readTree(first.body()).path("repositories"))).containsExactly("a", "b/x");
+        HttpResponse<byte[]> first = reg.get("/v2/_catalog?n=3");
+        assertThat(texts(MAPPER.readTree(first.body()).path("repositories"))).containsExactly("a", "a/nested", "b/x");
         String link = first.headers().firstValue("Link").orElseThrow();
         HttpResponse<byte[]> second = reg.get(link.substring(1, link.indexOf('>')));
         assertThat(texts(MAPPER.readTree(second.body()).path("repositories"))).containsExactly("c");
