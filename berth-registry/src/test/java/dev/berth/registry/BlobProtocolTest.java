@@ -136,6 +136,11 @@ class BlobProtocolTest {
         assertThat(errorCode(gap)).isEqualTo("BLOB_UPLOAD_INVALID");
         assertThat(gap.headers().firstValue("Range")).contains("0-3999");
 
+        HttpResponse<byte[]> mismatch = reg.send("PATCH", location, Arrays.copyOfRange(content, 4000, 4500),
+                "Content-Range", "4000-4999");
+        assertThat(mismatch.statusCode()).isEqualTo(416);
+        assertThat(errorCode(mismatch)).isEqualTo("BLOB_UPLOAD_INVALID");
+
         HttpResponse<byte[]> status = reg.get(location);
         assertThat(status.statusCode()).isEqualTo(204);
         assertThat(status.headers().firstValue("Range")).contains("0-3999");
