@@ -6,7 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,6 +26,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,12 +36,15 @@ import java.util.logging.Logger;
  * and writes the response (blob contents as a zero-copy file region). Once a request has been answered
  * early with an error, the rest of its body is discarded.
  */
-final class RegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
+final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(RegistryHandler.class.getName());
     private static final Body DISCARD = () -> null;
+    /** Queued after the last message of a closed connection. */
+    private static final Object CLOSED = new Object();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final RegistryRoutes routes;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private Body body;
     private boolean keepAlive;
     /** A HEAD answer carries the headers of the GET answer and never a body. */
@@ -48,8 +54,62 @@ final class RegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
         this.routes = routes;
     }
 
+    /**
+     * Disk work (writes, fsyncs, hashing) must not stall the event loop that serves other connections, so each
+     * connection gets a virtual thread that handles its messages in order. Reading from the socket only resumes
+     * once a message is handled, which bounds what is buffered per connection to one read.
+     */
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.channel().config().setAutoRead(false);
+        Thread.ofVirtual().name("registry-conn").start(() -> serve(ctx));
+        ctx.read();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inbox.add(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        inbox.add(CLOSED);
+        super.channelInactive(ctx);
+    }
+
+    private void serve(ChannelHandlerContext ctx) {
+        while (true) {
+            Object msg;
+            try {
+                msg = inbox.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                msg = CLOSED;
+            }
+            if (msg == CLOSED) {
+                if (body != null) {
+                    body.abort();
+                    body = null;
+                }
+                inbox.forEach(ReferenceCountUtil::release);
+                return;
+            }
+            try {
+                if (msg instanceof HttpObject http) {
+                    handle(ctx, http);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "request handling failed", e);
+                ctx.close();
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+            ctx.channel().read();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, HttpObject msg) {
         if (msg instanceof HttpRequest req) {
             keepAlive = HttpUtil.isKeepAlive(req);
             head = req.method().equals(HttpMethod.HEAD);
@@ -140,15 +200,6 @@ final class RegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (body != null) {
-            body.abort();
-            body = null;
-        }
-        super.channelInactive(ctx);
     }
 
     @Override
