@@ -337,4 +337,32 @@ class BlobProtocolTest {
         Digest d = Digest.sha256("helloworld".getBytes(StandardCharsets.UTF_8));
         assertThat(reg.send("PUT", location + "?digest=" + d, null).statusCode()).isEqualTo(201);
     }
+
+    @Test
+    void aDroppedConnectionFreesItsSession() throws Exception {
+        String location = reg.send("POST", "/v2/app/blobs/uploads/", null).headers().firstValue("Location")
+                .orElseThrow();
+        try (Socket dropped = new Socket("127.0.0.1", reg.port())) {
+            dropped.getOutputStream().write(("PATCH " + location
+                    + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhello").getBytes(StandardCharsets.US_ASCII));
+            dropped.getOutputStream().flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!reg.get(location).headers().firstValue("Range").orElse("").equals("0-4")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        // The client went away mid-chunk; what reached the disk stays, and the session takes writers again.
+        HttpResponse<byte[]> next = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        do {
+            if (next != null) {
+                Thread.sleep(20);
+            }
+            next = reg.send("PATCH", location, "world".getBytes(StandardCharsets.UTF_8), "Content-Range", "5-9");
+        } while (next.statusCode() == 400 && System.nanoTime() < deadline);
+        assertThat(next.statusCode()).isEqualTo(202);
+        Digest d = Digest.sha256("helloworld".getBytes(StandardCharsets.UTF_8));
+        assertThat(reg.send("PUT", location + "?digest=" + d, null).statusCode()).isEqualTo(201);
+    }
 }
