@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds berthd and berth (skipping tests); bin/berthd and bin/berth then run the result.
+# Builds berthd, berth and berth-registry (skipping tests); bin/berthd, bin/berth and bin/berth-registry then run the result.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/scripts/java-env.sh"
 cd "$root"
-mvn -B -q -DskipTests -pl berth-daemon,berth-cli -am package
+mvn -B -q -DskipTests -pl berth-daemon,berth-cli,berth-registry -am package
 "$root/scripts/cli-aot.sh" || echo "berth: AOT cache for the CLI not created; the CLI still works, only slower to start" >&2

@@ -1,0 +1,90 @@
+package dev.berth.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaTypes;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Checks a pushed manifest: its media type, its schema version and the descriptors it references. */
+final class Manifests {
+    static final Set<String> IMAGE_TYPES = Set.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST);
+    static final Set<String> INDEX_TYPES = Set.of(MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST_LIST);
+
+    /** What a validated manifest is and what it points at. */
+    record Parsed(String mediaType, List<Digest> blobs, List<Digest> manifests) {}
+
+    private Manifests() {}
+
+    static Parsed parse(ObjectMapper mapper, byte[] body, String contentType) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (IOException e) {
+            throw invalid("manifest is not valid JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid("manifest is not a JSON object");
+        }
+        if (root.path("schemaVersion").asInt(0) != 2) {
+            throw invalid("only schemaVersion 2 manifests are accepted (Docker schema 1 is not supported)");
+        }
+        String header = contentType == null ? "" : contentType.split(";", 2)[0].strip();
+        String declared = root.path("mediaType").asText("");
+        if (!declared.isEmpty() && !header.isEmpty() && !declared.equals(header)) {
+            throw invalid("Content-Type " + header + " does not match the manifest's mediaType " + declared);
+        }
+        String type = declared.isEmpty() ? header : declared;
+        if (type.isEmpty() && root.has("layers")) {
+            type = MediaTypes.OCI_MANIFEST;
+        } else if (type.isEmpty() && root.has("manifests")) {
+            type = MediaTypes.OCI_INDEX;
+        }
+        List<Digest> blobs = new ArrayList<>();
+        List<Digest> manifests = new ArrayList<>();
+        if (IMAGE_TYPES.contains(type)) {
+            blobs.add(descriptor(root.path("config"), "config"));
+            JsonNode layers = root.path("layers");
+            if (!layers.isArray()) {
+                throw invalid("manifest has no layers array");
+            }
+            for (JsonNode layer : layers) {
+                Digest d = descriptor(layer, "layer");
+                // Foreign (non-distributable) layers live at their URLs, not in this registry.
+                if (!layer.has("urls")) {
+                    blobs.add(d);
+                }
+            }
+        } else if (INDEX_TYPES.contains(type)) {
+            JsonNode list = root.path("manifests");
+            if (!list.isArray()) {
+                throw invalid("index has no manifests array");
+            }
+            for (JsonNode m : list) {
+                manifests.add(descriptor(m, "manifest"));
+            }
+        } else {
+            throw invalid("unsupported manifest media type: " + (type.isEmpty() ? "(none)" : type));
+        }
+        return new Parsed(type, blobs, manifests);
+    }
+
+    private static Digest descriptor(JsonNode node, String what) {
+        if (!node.isObject() || !node.path("digest").isTextual()) {
+            throw invalid(what + " descriptor has no digest");
+        }
+        try {
+            return Digest.parse(node.path("digest").asText());
+        } catch (IllegalArgumentException e) {
+            throw invalid(what + " descriptor: " + e.getMessage());
+        }
+    }
+
+    private static RegistryException invalid(String detail) {
+        return new RegistryException(ErrorCode.MANIFEST_INVALID, detail);
+    }
+}

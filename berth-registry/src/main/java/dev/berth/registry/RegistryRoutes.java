@@ -1,0 +1,466 @@
+package dev.berth.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.Digest;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The endpoints of the OCI distribution spec over {@link BlobStore}, {@link Repositories} and {@link Uploads}. */
+final class RegistryRoutes {
+    static final int MAX_MANIFEST = 4 << 20;
+    private static final Pattern TAGS = Pattern.compile("/v2/(.+)/tags/list");
+    private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/]+)");
+    private static final Pattern UPLOADS = Pattern.compile("/v2/(.+)/blobs/uploads/?");
+    private static final Pattern UPLOAD = Pattern.compile("/v2/(.+)/blobs/uploads/([^/]+)");
+    private static final Pattern BLOB = Pattern.compile("/v2/(.+)/blobs/([^/]+)");
+    private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes )?(\\d+)-(\\d+)");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+    private final BlobStore blobs;
+    private final Repositories repos;
+    private final Uploads uploads;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    Uploads uploads() {
+        return uploads;
+    }
+
+    RegistryRoutes(Path root) throws IOException {
+        this.blobs = new BlobStore(root);
+        this.repos = new Repositories(root);
+        this.uploads = new Uploads(root, blobs);
+    }
+
+    /** Picks the endpoint for a request; it throws {@link RegistryException} for requests refused up front. */
+    Body dispatch(HttpMethod method, String uri, HttpHeaders headers) throws IOException {
+        QueryStringDecoder q = new QueryStringDecoder(uri);
+        String path = q.path();
+        Map<String, List<String>> params = q.parameters();
+        String m = method.name();
+        if (path.equals("/v2/") || path.equals("/v2")) {
+            return () -> new Response(200).body("application/json", "{}".getBytes(StandardCharsets.UTF_8));
+        }
+        if (path.equals("/v2/_catalog") && m.equals("GET")) {
+            return () -> catalog(params);
+        }
+        Matcher x;
+        if ((x = TAGS.matcher(path)).matches() && m.equals("GET")) {
+            String name = Names.repository(x.group(1));
+            return () -> tags(name, params);
+        }
+        if ((x = MANIFEST.matcher(path)).matches()) {
+            String name = Names.repository(x.group(1));
+            String ref = x.group(2);
+            return switch (m) {
+                case "GET" -> () -> getManifest(name, ref, headers, true);
+                case "HEAD" -> () -> getManifest(name, ref, headers, false);
+                case "PUT" -> putManifest(name, ref, headers);
+                case "DELETE" -> () -> deleteManifest(name, ref);
+                default -> throw unsupported(m, path);
+            };
+        }
+        if ((x = UPLOADS.matcher(path)).matches() && m.equals("POST")) {
+            return startUpload(Names.repository(x.group(1)), params);
+        }
+        if ((x = UPLOAD.matcher(path)).matches()) {
+            String name = Names.repository(x.group(1));
+            UUID id = uploads.find(name, x.group(2));
+            return switch (m) {
+                case "GET" -> () -> uploadStatus(name, id, 204);
+                case "PATCH" -> patchUpload(name, id, headers);
+                case "PUT" -> putUpload(name, id, param(params, "digest"));
+                case "DELETE" -> () -> {
+                    uploads.cancel(id);
+                    return new Response(204);
+                };
+                default -> throw unsupported(m, path);
+            };
+        }
+        if ((x = BLOB.matcher(path)).matches()) {
+            String name = Names.repository(x.group(1));
+            Digest digest = Names.digest(x.group(2));
+            return switch (m) {
+                case "GET" -> () -> getBlob(name, digest, headers.get("Range"), true);
+                case "HEAD" -> () -> getBlob(name, digest, headers.get("Range"), false);
+                case "DELETE" -> () -> {
+                    if (!repos.unlinkBlob(name, digest)) {
+                        throw blobUnknown(digest);
+                    }
+                    return new Response(202);
+                };
+                default -> throw unsupported(m, path);
+            };
+        }
+        throw new RegistryException(ErrorCode.NAME_UNKNOWN, 404, "no route for " + m + " " + path);
+    }
+
+    private static RegistryException unsupported(String method, String path) {
+        return new RegistryException(ErrorCode.UNSUPPORTED, method + " " + path + " is not supported");
+    }
+
+    private static RegistryException blobUnknown(Digest d) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + d + " is unknown");
+    }
+
+    private static Optional<String> param(Map<String, List<String>> params, String key) {
+        List<String> v = params.get(key);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
+    }
+
+    private static int limit(Map<String, List<String>> params) {
+        Optional<String> n = param(params, "n");
+        if (n.isEmpty()) {
+            return Integer.MAX_VALUE;
+        }
+        try {
+            int v = Integer.parseInt(n.get());
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "invalid n: " + n.get());
+        }
+    }
+
+    private byte[] json(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- listings
+
+    /** One page of a sorted list after {@code last}, with a Link header when more follow. */
+    private Response page(List<String> all, Map<String, List<String>> params, String base, String field,
+                          Map<String, Object> extra) {
+        int n = limit(params);
+        String last = param(params, "last").orElse("");
+        List<String> after = all.stream().filter(s -> s.compareTo(last) > 0).toList();
+        List<String> page = after.subList(0, Math.min(n, after.size()));
+        var body = new java.util.LinkedHashMap<String, Object>(extra);
+        body.put(field, page);
+        Response r = new Response(200).body("application/json", json(body));
+        if (page.size() < after.size() && !page.isEmpty()) {
+            r.header("Link", "<" + base + "?n=" + n + "&last="
+                    + java.net.URLEncoder.encode(page.getLast(), StandardCharsets.UTF_8) + ">; rel=\"next\"");
+        }
+        return r;
+    }
+
+    private Response catalog(Map<String, List<String>> params) throws IOException {
+        return page(repos.catalog(), params, "/v2/_catalog", "repositories", Map.of());
+    }
+
+    private Response tags(String name, Map<String, List<String>> params) throws IOException {
+        if (!repos.exists(name)) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is unknown");
+        }
+        return page(repos.tags(name), params, "/v2/" + name + "/tags/list", "tags", Map.of("name", name));
+    }
+
+    // ---- blobs
+
+    private Response getBlob(String name, Digest digest, String range, boolean withBody) throws IOException {
+        if (!repos.hasBlob(name, digest) || !blobs.exists(digest)) {
+            throw blobUnknown(digest);
+        }
+        long size = blobs.size(digest);
+        long start = 0;
+        long end = size - 1;
+        int status = 200;
+        if (range != null) {
+            Matcher rm = RANGE.matcher(range.strip());
+            boolean ok = rm.matches() && !(rm.group(1).isEmpty() && rm.group(2).isEmpty());
+            if (ok) {
+                if (rm.group(1).isEmpty()) {
+                    start = Math.max(0, size - Long.parseLong(rm.group(2)));
+                } else {
+                    start = Long.parseLong(rm.group(1));
+                    if (!rm.group(2).isEmpty()) {
+                        end = Math.min(end, Long.parseLong(rm.group(2)));
+                    }
+                }
+                ok = start < size && start <= end;
+            }
+            if (!ok) {
+                return new Response(416).header("Content-Range", "bytes */" + size);
+            }
+            status = 206;
+        }
+        Response r = new Response(status)
+                .header("Content-Type", "application/octet-stream")
+                .header("Docker-Content-Digest", digest)
+                .header("Accept-Ranges", "bytes")
+                .file(withBody ? blobs.path(digest) : null, start, end - start + 1);
+        if (status == 206) {
+            r.header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+        }
+        return r;
+    }
+
+    // ---- uploads
+
+    private Response uploadStatus(String name, UUID id, int status) throws IOException {
+        long size = uploads.size(id);
+        return new Response(status)
+                .header("Location", "/v2/" + name + "/blobs/uploads/" + id)
+                .header("Range", "0-" + Math.max(0, size - 1))
+                .header("Docker-Upload-UUID", id);
+    }
+
+    private Response created(String name, Digest digest) {
+        return new Response(201)
+                .header("Location", "/v2/" + name + "/blobs/" + digest)
+                .header("Docker-Content-Digest", digest);
+    }
+
+    private Body startUpload(String name, Map<String, List<String>> params) throws IOException {
+        Optional<String> mount = param(params, "mount");
+        if (mount.isPresent()) {
+            Digest digest = Names.digest(mount.get());
+            Optional<String> from = param(params, "from").map(Names::repository);
+            if (blobs.exists(digest) && from.map(f -> repos.hasBlob(f, digest)).orElse(true)) {
+                return () -> {
+                    repos.linkBlob(name, digest);
+                    return created(name, digest);
+                };
+            }
+        }
+        Optional<Digest> digest = param(params, "digest").map(Names::digest);
+        UUID id = uploads.create(name);
+        if (digest.isEmpty()) {
+            // A body on a POST without a digest has nowhere to go; clients follow with PATCH/PUT.
+            return () -> uploadStatus(name, id, 202);
+        }
+        return writeThen(uploads.append(id), w -> {
+            uploads.finish(id, digest.get());
+            repos.linkBlob(name, digest.get());
+            return created(name, digest.get());
+        });
+    }
+
+    /** The rest of a request once its body has been appended to the session. */
+    private interface AfterWrite {
+        Response apply(Uploads.Writer w) throws IOException;
+    }
+
+    /**
+     * Streams the body into the session, closing the file however the request ends; the session stays
+     * reserved for this request until its response is decided, so a racing request cannot interleave.
+     */
+    private Body writeThen(Uploads.Writer w, AfterWrite after) {
+        return new Body() {
+            @Override
+            public void data(ByteBuf chunk) throws IOException {
+                w.write(chunk);
+            }
+
+            @Override
+            public Response end() throws IOException {
+                try {
+                    w.close();
+                    return after.apply(w);
+                } finally {
+                    w.release();
+                }
+            }
+
+            @Override
+            public void abort() {
+                try {
+                    w.close();
+                } catch (IOException ignored) {
+                    // the session stays as it was on disk; the client may query its status and resume
+                } finally {
+                    w.release();
+                }
+            }
+        };
+    }
+
+    private Body patchUpload(String name, UUID id, HttpHeaders headers) throws IOException {
+        Uploads.Writer w = uploads.append(id);
+        try {
+            checkContentRange(name, id, headers, w.size());
+        } catch (RuntimeException e) {
+            w.close();
+            w.release();
+            throw e;
+        }
+        return writeThen(w, x -> uploadStatus(name, id, 202));
+    }
+
+    private void checkContentRange(String name, UUID id, HttpHeaders headers, long size) throws IOException {
+        String cr = headers.get("Content-Range");
+        if (cr != null) {
+            Matcher rm = CONTENT_RANGE.matcher(cr.strip());
+            if (!rm.matches() || Long.parseLong(rm.group(1)) != size
+                    || Long.parseLong(rm.group(2)) < Long.parseLong(rm.group(1))) {
+                throw new RangeException(uploadStatus(name, id, 416),
+                        "Content-Range " + cr + " does not continue the upload at offset " + size);
+            }
+            String cl = headers.get("Content-Length");
+            long expected = Long.parseLong(rm.group(2)) - Long.parseLong(rm.group(1)) + 1;
+            if (cl != null && Long.parseLong(cl) != expected) {
+                throw new RangeException(uploadStatus(name, id, 416),
+                        "Content-Range " + cr + " does not match Content-Length " + cl);
+            }
+        }
+    }
+
+    private Body putUpload(String name, UUID id, Optional<String> digestText) throws IOException {
+        Digest digest = Names.digest(digestText.orElseThrow(() -> new RegistryException(
+                ErrorCode.DIGEST_INVALID, "the digest query parameter is required")));
+        return writeThen(uploads.append(id), w -> {
+            uploads.finish(id, digest);
+            repos.linkBlob(name, digest);
+            return created(name, digest);
+        });
+    }
+
+    /** A refused chunk: the error body goes out with the session's Location and Range headers. */
+    static final class RangeException extends RuntimeException {
+        final Response status;
+        final RegistryException error;
+
+        RangeException(Response status, String detail) {
+            super(detail);
+            this.status = status;
+            this.error = new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, detail);
+        }
+    }
+
+    // ---- manifests
+
+    private Digest resolve(String name, String ref) throws IOException {
+        if (Names.isTag(ref)) {
+            return repos.resolveTag(name, ref).orElseThrow(() -> manifestUnknown(name, ref));
+        }
+        return Names.digest(ref);
+    }
+
+    private static RegistryException manifestUnknown(String name, String ref) {
+        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is unknown");
+    }
+
+    /**
+     * Whether the client's Accept header admits a manifest type. A client that names no manifest type at all
+     * (or a wildcard) gets whatever is stored; one that names some but not this one is told it is unknown,
+     * as the reference registry does, rather than handed a format it said it cannot read.
+     */
+    private static boolean accepts(HttpHeaders headers, String type) {
+        List<String> accepted = headers.getAll("Accept").stream()
+                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(v -> v.split(";", 2)[0].strip())
+                .filter(v -> !v.isEmpty())
+                .toList();
+        boolean namesManifests = accepted.stream().anyMatch(
+                a -> Manifests.IMAGE_TYPES.contains(a) || Manifests.INDEX_TYPES.contains(a));
+        return !namesManifests || accepted.contains(type) || accepted.contains("*/*");
+    }
+
+    private Response getManifest(String name, String ref, HttpHeaders headers, boolean withBody) throws IOException {
+        Digest digest = resolve(name, ref);
+        String type = repos.manifestType(name, digest).orElseThrow(() -> manifestUnknown(name, ref));
+        if (!accepts(headers, type)) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is " + type
+                    + ", which the Accept header does not admit");
+        }
+        if (!blobs.exists(digest)) {
+            throw manifestUnknown(name, ref);
+        }
+        Response r = new Response(200)
+                .header("Docker-Content-Digest", digest)
+                .header("Content-Type", type);
+        if (withBody) {
+            r.body(type, blobs.read(digest));
+        } else {
+            r.file(null, 0, blobs.size(digest));
+        }
+        return r;
+    }
+
+    private Body putManifest(String name, String ref, HttpHeaders headers) {
+        if (!Names.isTag(ref)) {
+            Names.digest(ref);
+        }
+        String cl = headers.get("Content-Length");
+        if (cl != null && Long.parseLong(cl) > MAX_MANIFEST) {
+            throw tooLarge();
+        }
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        return new Body() {
+            @Override
+            public void data(ByteBuf chunk) throws IOException {
+                if (buf.size() + chunk.readableBytes() > MAX_MANIFEST) {
+                    throw tooLarge();
+                }
+                chunk.getBytes(chunk.readerIndex(), buf, chunk.readableBytes());
+            }
+
+            @Override
+            public Response end() throws IOException {
+                return storeManifest(name, ref, buf.toByteArray(), headers.get("Content-Type"));
+            }
+        };
+    }
+
+    private static RegistryException tooLarge() {
+        return new RegistryException(ErrorCode.SIZE_INVALID, 413,
+                "manifests are limited to " + MAX_MANIFEST + " bytes");
+    }
+
+    private Response storeManifest(String name, String ref, byte[] body, String contentType) throws IOException {
+        Manifests.Parsed parsed = Manifests.parse(mapper, body, contentType);
+        for (Digest d : parsed.blobs()) {
+            if (!repos.hasBlob(name, d) || !blobs.exists(d)) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + d + " is unknown to " + name);
+            }
+        }
+        for (Digest d : parsed.manifests()) {
+            if (repos.manifestType(name, d).isEmpty()) {
+                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "manifest " + d + " is unknown to " + name);
+            }
+        }
+        boolean byTag = Names.isTag(ref);
+        String algorithm = byTag ? "sha256" : Names.digest(ref).algorithm();
+        Digest digest = Hashing.of(algorithm, body);
+        if (!byTag && !digest.equals(Names.digest(ref))) {
+            throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest has digest " + digest + ", not " + ref);
+        }
+        blobs.put(algorithm, body);
+        repos.linkManifest(name, digest, parsed.mediaType());
+        if (byTag) {
+            repos.tag(name, ref, digest);
+        }
+        return new Response(201)
+                .header("Location", "/v2/" + name + "/manifests/" + digest)
+                .header("Docker-Content-Digest", digest);
+    }
+
+    private Response deleteManifest(String name, String ref) throws IOException {
+        boolean removed = Names.isTag(ref) ? repos.deleteTag(name, ref) : repos.deleteManifest(name, Names.digest(ref));
+        if (!removed) {
+            throw manifestUnknown(name, ref);
+        }
+        return new Response(202);
+    }
+}
