@@ -1,0 +1,120 @@
+package dev.berth.dockerfile;
+
+/**
+ * The few Go text rules Docker's Dockerfile handling depends on (unicode.IsSpace, strings.TrimSpace,
+ * strconv.Quote), so that parses and dumps match Docker's byte for byte.
+ */
+public final class GoText {
+    private GoText() {}
+
+    /** Go's unicode.IsSpace: ASCII \t \n \v \f \r and space, U+0085, U+00A0 and the Unicode space separators. */
+    public static boolean isSpace(int cp) {
+        if (cp < 0x80) {
+            return cp == ' ' || (cp >= '\t' && cp <= '\r');
+        }
+        if (cp == 0x85 || cp == 0xA0) {
+            return true;
+        }
+        return Character.getType(cp) == Character.SPACE_SEPARATOR
+                || cp == 0x2028 || cp == 0x2029;
+    }
+
+    /** Go's strings.TrimSpace. */
+    public static String trimSpace(String s) {
+        return trimRightSpace(trimLeftSpace(s));
+    }
+
+    /** Go's strings.TrimLeftFunc(s, unicode.IsSpace). */
+    public static String trimLeftSpace(String s) {
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            if (!isSpace(cp)) {
+                break;
+            }
+            i += Character.charCount(cp);
+        }
+        return s.substring(i);
+    }
+
+    /** Go's strings.TrimRightFunc(s, unicode.IsSpace). */
+    public static String trimRightSpace(String s) {
+        int end = s.length();
+        while (end > 0) {
+            int cp = s.codePointBefore(end);
+            if (!isSpace(cp)) {
+                break;
+            }
+            end -= Character.charCount(cp);
+        }
+        return s.substring(0, end);
+    }
+
+    /** Whether a string is blank by Go's rules. */
+    public static boolean isBlank(String s) {
+        return trimLeftSpace(s).isEmpty();
+    }
+
+    /** Go's unicode.IsLetter. */
+    public static boolean isLetter(int cp) {
+        return Character.isLetter(cp);
+    }
+
+    /** Go's unicode.IsDigit (decimal digits in any script). */
+    public static boolean isDigit(int cp) {
+        return Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER;
+    }
+
+    /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+    static boolean isPrint(int cp) {
+        if (cp == ' ') {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+                 Character.MODIFIER_LETTER, Character.OTHER_LETTER,
+                 Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK,
+                 Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER,
+                 Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
+                 Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
+                 Character.OTHER_PUNCTUATION,
+                 Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+            default -> false;
+        };
+    }
+
+    /** Go's strconv.Quote: a double-quoted string with Go escapes for what is not printable. */
+    public static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            switch (cp) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case 7 -> sb.append("\\a");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case 11 -> sb.append("\\v");
+                default -> {
+                    if (Character.isSurrogate((char) cp)) {
+                        // An unpaired surrogate is what Java makes of invalid UTF-8; Go prints the replacement char.
+                        sb.append('\uFFFD');
+                    } else if (isPrint(cp)) {
+                        sb.appendCodePoint(cp);
+                    } else if (cp < ' ' || cp == 0x7f) {
+                        sb.append(String.format("\\x%02x", cp));
+                    } else if (cp < 0x10000) {
+                        sb.append(String.format("\\u%04x", cp));
+                    } else {
+                        sb.append(String.format("\\U%08x", cp));
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
