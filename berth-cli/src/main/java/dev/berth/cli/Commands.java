@@ -4,6 +4,7 @@ import dev.berth.cli.commands.AttachCommand;
 import dev.berth.cli.commands.BaseCommand;
 import dev.berth.cli.commands.ContainerPruneCommand;
 import dev.berth.cli.commands.CreateCommand;
+import dev.berth.cli.commands.ParseDockerfileCommand;
 import dev.berth.cli.commands.HistoryCommand;
 import dev.berth.cli.commands.ImageInspectCommand;
 import dev.berth.cli.commands.ImagePruneCommand;
@@ -50,6 +51,13 @@ public final class Commands {
 
     private static final Group CONTAINER = container();
     private static final Group IMAGE = image();
+    private static final Group DEBUG = debug();
+
+    private static Group debug() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("parse-dockerfile", ParseDockerfileCommand::new);
+        return new Group("debug", "Inspect how berth reads its inputs", m, Map.of());
+    }
 
     private static Group container() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
@@ -93,6 +101,7 @@ public final class Commands {
             new Entry("info", Section.COMMON, InfoCommand::new, null),
             new Entry("container", Section.MANAGEMENT, null, CONTAINER),
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
+            new Entry("debug", Section.MANAGEMENT, null, DEBUG),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
             new Entry("history", Section.OTHER, HistoryCommand::new, null),

@@ -405,6 +405,11 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
         return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
     }
 
+    /** The repository root (where bin/berth and bin/berthd live). */
+    public static Path repoRoot() {
+        return findRepo();
+    }
+
     private static Path findRepo() {
         String prop = System.getProperty("berth.repo");
         if (prop != null) {
