@@ -31,4 +31,11 @@ public final class DockerfileSyntaxException extends Exception {
     public String detail() {
         return detail;
     }
+
+    /** A problem in one value, before the line is known; callers wrap it with the line. */
+    public static final class Detail extends Exception {
+        public Detail(String message) {
+            super(message);
+        }
+    }
 }
