@@ -50,7 +50,7 @@ final class Flags {
             }
             Type type = allowed.get(name);
             if (type == null) {
-                throw new DockerfileSyntaxException.Detail("unknown flag: " + name);
+                throw new DockerfileSyntaxException.Detail(Suggest.wrap("unknown flag: " + name, name, allowed.keySet(), false));
             }
             if (values.containsKey(name) && type != Type.LIST) {
                 throw new DockerfileSyntaxException.Detail("duplicate flag specified: " + name);

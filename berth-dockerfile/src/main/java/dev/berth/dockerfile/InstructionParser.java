@@ -145,9 +145,12 @@ final class InstructionParser {
                         .bool("unpack").list("exclude").parse(st.flags());
                 yield copy(st, true, f);
             }
-            default -> throw new DockerfileSyntaxException.Detail("unknown instruction: " + kw);
+            default -> throw new DockerfileSyntaxException.Detail(Suggest.wrap("unknown instruction: " + st.keyword(), kw, INSTRUCTIONS, true));
         };
     }
+
+    private static final List<String> INSTRUCTIONS = List.of("add", "arg", "cmd", "copy", "entrypoint", "env", "expose", "from",
+            "healthcheck", "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir");
 
     private static DockerfileSyntaxException.Detail atLeastOne(String kw) {
         return new DockerfileSyntaxException.Detail(kw + " requires at least one argument");

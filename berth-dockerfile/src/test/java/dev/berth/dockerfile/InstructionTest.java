@@ -110,7 +110,10 @@ class InstructionTest {
         rejects("FROM a\nVOLUME [\"\"]", "dockerfile parse error on line 2: VOLUME specified can not be an empty string");
         rejects("FROM a\nLABEL", "dockerfile parse error on line 2: LABEL requires at least one argument");
         rejects("FROM a\nARG =x", "dockerfile parse error on line 2: ARG names can not be blank");
-        rejects("FROM a\nRUNN x", "dockerfile parse error on line 2: unknown instruction: RUNN");
+        rejects("FROM a\nRUNN x", "dockerfile parse error on line 2: unknown instruction: RUNN (did you mean RUN?)");
+        rejects("FORM a", "dockerfile parse error on line 1: unknown instruction: FORM (did you mean FROM?)");
+        rejects("FROM a\nservices: x", "dockerfile parse error on line 2: unknown instruction: services:");
+        rejects("FROM a\nCOPY --chmown=1 a b", "dockerfile parse error on line 2: unknown flag: chmown (did you mean chown?)");
         rejects("FROM a\nCMD --x y", "dockerfile parse error on line 2: unknown flag: x");
     }
 }
