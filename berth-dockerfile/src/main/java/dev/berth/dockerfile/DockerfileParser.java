@@ -33,7 +33,32 @@ public final class DockerfileParser {
 
     /** Parses Dockerfile text. */
     public static ParsedDockerfile parse(String text) throws DockerfileSyntaxException {
-        return new Run().parse(splitLines(text));
+        return new Run().parse(text);
+    }
+
+    /** Docker reads Dockerfiles with a 64 KiB line buffer; a longer line ends the file with an error. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
+
+    /** Lines with their line endings kept (heredoc bodies keep them); the last may lack one. */
+    private static List<String> scanLines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        while (start < text.length()) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? text.length() : nl + 1;
+            lines.add(text.substring(start, end));
+            start = end;
+        }
+        return lines;
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n;
     }
 
     /** Lines as Go's bufio.ScanLines gives them: split at \n, one trailing \r dropped, no empty last line. */
@@ -106,7 +131,16 @@ public final class DockerfileParser {
         private final List<Statement> statements = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
 
-        ParsedDockerfile parse(List<String> lines) throws DockerfileSyntaxException {
+        ParsedDockerfile parse(String text) throws DockerfileSyntaxException {
+            List<String> lines = scanLines(text);
+            int tooLong = -1;
+            for (int k = 0; k < lines.size(); k++) {
+                if (utf8Length(lines.get(k)) > MAX_LINE_BYTES) {
+                    tooLong = k;
+                    lines = lines.subList(0, k);
+                    break;
+                }
+            }
             int current = 0;
             int i = 0;
             while (i < lines.size()) {
@@ -165,7 +199,7 @@ public final class DockerfileParser {
                                 terminated = true;
                                 break;
                             }
-                            body.append(l).append('\n');
+                            body.append(l);
                         }
                         if (!terminated) {
                             throw new DockerfileSyntaxException(startLine, current, "unterminated heredoc");
@@ -178,6 +212,9 @@ public final class DockerfileParser {
             }
             if (statements.isEmpty()) {
                 throw new DockerfileSyntaxException(Math.max(current, 1), "file with no instructions");
+            }
+            if (tooLong >= 0) {
+                throw new DockerfileSyntaxException(tooLong + 1, "dockerfile line greater than max allowed size of " + (MAX_LINE_BYTES - 1));
             }
             return new ParsedDockerfile(d.escape, d.seen, statements, warnings);
         }
@@ -501,7 +538,7 @@ public final class DockerfileParser {
     private static List<Heredoc> heredocsFromLine(String line, int start, int end) throws DockerfileSyntaxException {
         List<String> words;
         try {
-            words = ShellLex.of('\\').withRawQuotes(true).withRawEscapes(true).processWords(line, name -> null);
+            words = ShellLex.of('\\').withRawQuotes(true).withRawEscapes(true).withSkipUnsetEnv(true).processWords(line, name -> null);
         } catch (ShellLex.ShellSyntaxException e) {
             return List.of();
         }

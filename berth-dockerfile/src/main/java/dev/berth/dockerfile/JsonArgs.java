@@ -4,10 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the exec (JSON) form of an instruction as Docker does: the first JSON value of the text
- * must be an array; whatever follows it is ignored. Text that is not valid JSON is not an error
- * (the instruction falls back to shell form), but a valid array holding anything other than
- * strings is.
+ * Reads the exec (JSON) form of an instruction as Docker does: the whole text must be one JSON
+ * value, an array. Text that is not valid JSON (trailing text included) is not an error (the
+ * instruction falls back to shell form), but a valid array holding anything other than strings is.
  */
 final class JsonArgs {
     /** The outcome: the strings, or why the text is not a usable array. */
@@ -39,6 +38,10 @@ final class JsonArgs {
         JsonArgs p = new JsonArgs(text);
         try {
             Object v = p.value();
+            p.skipWs();
+            if (p.pos != text.length()) {
+                return new NotJson("invalid character after top-level value");
+            }
             if (!(v instanceof List<?> list)) {
                 return new NotJson("not an array");
             }

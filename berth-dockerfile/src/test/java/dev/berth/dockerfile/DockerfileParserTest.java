@@ -148,9 +148,10 @@ class DockerfileParserTest {
 
     @Test
     void jsonFormEdgeCases() throws Exception {
-        assertThat(dump("CMD [\"a\"] trailing\nCMD [\"a\",]\nRUN [\"a\\u00e9\\ud83d\\ude00\"]\nENTRYPOINT []\n"))
-                .isEqualTo("(cmd \"a\")\n(cmd \"[\\\"a\\\",]\")\n(run \"aé😀\")\n(entrypoint)\n");
-        assertThatThrownBy(() -> dump("CMD [1] trailing text\n")).hasMessageContaining("line 1: when using JSON array syntax");
+        // the whole text must be the JSON array: trailing text makes it shell form
+        assertThat(dump("CMD [\"a\"] trailing\nCMD [\"a\",]\nRUN [\"a\\u00e9\\ud83d\\ude00\"]\nENTRYPOINT []\nCMD [1] x\nCMD [\"a\"]  \n"))
+                .isEqualTo("(cmd \"[\\\"a\\\"] trailing\")\n(cmd \"[\\\"a\\\",]\")\n(run \"aé😀\")\n(entrypoint)\n(cmd \"[1] x\")\n(cmd \"a\")\n");
+        assertThatThrownBy(() -> dump("CMD [1]\n")).hasMessageContaining("line 1: when using JSON array syntax");
         assertThatThrownBy(() -> dump("COPY [\"a\", null]\n")).hasMessageContaining("arrays must be comprised of strings only");
         ParsedDockerfile p = DockerfileParser.parse("SHELL [\"/bin/bash\", \"-c\"]\nRUN echo\n");
         assertThat(p.statements().get(0).json()).isTrue();
@@ -230,6 +231,21 @@ class DockerfileParserTest {
     @Test
     void crlfBomAndLeadingWhitespace() throws Exception {
         assertThat(dump("\uFEFFFROM a\r\n   RUN x \\\r\n  y\r\n\t# comment\r\n  CMD z\r\n")).isEqualTo("(from \"a\")\n(run \"x   y\")\n(cmd \"z\")\n");
+    }
+
+    @Test
+    void heredocBodiesKeepTheirLineEndingsAndNamesMayBeVariables() throws Exception {
+        ParsedDockerfile p = DockerfileParser.parse("FROM a\r\nRUN <<EOF\r\nhi\r\nEOF\r\nRUN <<$END\nx\n$END\n");
+        assertThat(p.statements().get(1).heredocs().getFirst().content()).isEqualTo("hi\r\n");
+        assertThat(p.statements().get(2).heredocs().getFirst().name()).isEqualTo("$END");
+    }
+
+    @Test
+    void linesLongerThanDockersBufferAreRefused() throws Exception {
+        String ok = "FROM a\nRUN " + "x".repeat(65536 - 5) + "\n";
+        assertThat(DockerfileParser.parse(ok).statements()).hasSize(2);
+        assertThatThrownBy(() -> DockerfileParser.parse("FROM a\nRUN " + "x".repeat(65536) + "\nRUN y\n"))
+                .hasMessage("dockerfile parse error on line 2: dockerfile line greater than max allowed size of 65535");
     }
 
     @Test
