@@ -255,12 +255,10 @@ public record ShellLex(int escape, boolean rawQuotes, boolean rawEscapes, boolea
                     return replace(name);
                 }
                 case ':' -> {
+                    // ":" then any modifier; an unsupported one is reported after its word is read
                     nullIsUnset = true;
                     ch = next();
                     chs += ch == EOF ? "" : Character.toString(ch);
-                    if (ch != '+' && ch != '-' && ch != '?') {
-                        throw new ShellSyntaxException("unsupported modifier (" + chs + ") in substitution");
-                    }
                 }
                 case '+', '-', '?', '#', '%' -> { }
                 case EOF -> throw new ShellSyntaxException("syntax error: missing '}'");
@@ -282,9 +280,13 @@ public record ShellLex(int escape, boolean rawQuotes, boolean rawEscapes, boolea
                 return "${" + name + chs + word + "}";
             }
             boolean empty = !set || (nullIsUnset && value.isEmpty());
-            return switch (ch) {
-                case '-' -> empty ? word : value;
-                case '+' -> empty ? "" : word;
+            switch (ch) {
+                case '-' -> {
+                    return empty ? word : value;
+                }
+                case '+' -> {
+                    return empty ? "" : word;
+                }
                 case '?' -> {
                     if (!set) {
                         throw new ShellSyntaxException(name + ": " + (word.isEmpty() ? "is not allowed to be unset" : word));
@@ -292,15 +294,17 @@ public record ShellLex(int escape, boolean rawQuotes, boolean rawEscapes, boolea
                     if (nullIsUnset && value.isEmpty()) {
                         throw new ShellSyntaxException(name + ": " + (word.isEmpty() ? "is not allowed to be empty" : word));
                     }
-                    yield value;
+                    return value;
                 }
-                default -> {
+                case '#', '%' -> {
+                    // one # or % for the shortest match, two for the longest
                     boolean longest = !word.isEmpty() && word.codePointAt(0) == ch;
                     String pattern = longest ? word.substring(Character.charCount(ch)) : word;
                     String v = set ? value : "";
-                    yield ch == '#' ? ShellPattern.trimPrefix(pattern, v, longest) : ShellPattern.trimSuffix(pattern, v, longest);
+                    return ch == '#' ? ShellPattern.trimPrefix(pattern, v, longest) : ShellPattern.trimSuffix(pattern, v, longest);
                 }
-            };
+                default -> throw new ShellSyntaxException("unsupported modifier (" + chs + ") in substitution");
+            }
         }
 
         private String replace(String name) throws ShellSyntaxException {

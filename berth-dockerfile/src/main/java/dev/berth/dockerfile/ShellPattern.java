@@ -50,11 +50,8 @@ final class ShellPattern {
         return reverse(reversed);
     }
 
-    /** {@code ${v/p/r}} and {@code ${v//p/r}}: replaces the first / every longest match. */
+    /** {@code ${v/p/r}} and {@code ${v//p/r}}: replaces the first / every longest match (an empty pattern matches everywhere, as in Docker). */
     static String replace(String pattern, String replacement, String value, boolean all) throws ShellLex.ShellSyntaxException {
-        if (pattern.isEmpty()) {
-            return value;
-        }
         Matcher m = toRegex(pattern, false, true).matcher(value);
         String r = Matcher.quoteReplacement(replacement);
         return all ? m.replaceAll(r) : m.replaceFirst(r);

@@ -75,6 +75,9 @@ class ShellLexTest {
             "${STAR/\\*/-}|a-b",
             "${str#?}|oobarbaz",
             "${XXX#a}|",
+            "${PWD:#/h}|ome",
+            "${SHELL:%%/*}|",
+            "${str///-}|-f-o-o-b-a-r-b-a-z-",
     })
     void substitution(String in, String out) throws Exception {
         assertThat(word(in)).isEqualTo(out == null ? "" : out);
@@ -92,7 +95,7 @@ class ShellLexTest {
             "he${XXX:YYY}|unsupported modifier (:Y) in substitution",
             "he${XXX?}|XXX: is not allowed to be unset",
             "he${NULL:?must be set}|NULL: must be set",
-            "he${PWD:#x}|unsupported modifier (:#) in substitution",
+            "he${PWD:=000|missing '}'",
             "he${PWD!x}|unsupported modifier (!) in substitution",
             "${str/a|missing '/' in ${}",
             "${str#\\x}|invalid escape",
