@@ -23,6 +23,7 @@ import dev.berth.dockerfile.Instruction.Volume;
 import dev.berth.dockerfile.Instruction.Workdir;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,9 +54,6 @@ final class InstructionParser {
             }
             case "run" -> {
                 Flags f = new Flags().list("mount").string("network").string("security").list("device").parse(st.flags());
-                if (a.isEmpty()) {
-                    throw atLeastOne(kw);
-                }
                 String network = f.value("network");
                 if (network != null && !List.of("default", "none", "host").contains(network)) {
                     throw new DockerfileSyntaxException.Detail("unsupported network mode " + GoText.quote(network));
@@ -80,6 +78,9 @@ final class InstructionParser {
                 }
                 List<KeyValue> kv = new ArrayList<>();
                 for (int i = 0; i < a.size(); i += 3) {
+                    if (a.get(i).isEmpty()) {
+                        throw new DockerfileSyntaxException.Detail(kw + " names can not be blank");
+                    }
                     kv.add(new KeyValue(a.get(i), a.get(i + 1)));
                 }
                 yield st.command().equals("env") ? new Env(List.copyOf(kv), st) : new Label(List.copyOf(kv), st);
@@ -105,31 +106,43 @@ final class InstructionParser {
                 if (a.isEmpty()) {
                     throw atLeastOne(kw);
                 }
-                yield new Expose(a, st);
+                // Docker sorts the ports as written, before expansion
+                List<String> ports = new ArrayList<>(a);
+                Collections.sort(ports);
+                yield new Expose(List.copyOf(ports), st);
             }
             case "volume" -> {
                 new Flags().parse(st.flags());
                 if (a.isEmpty()) {
                     throw atLeastOne(kw);
                 }
+                List<String> paths = new ArrayList<>();
                 for (String v : a) {
-                    if (GoText.trimSpace(v).isEmpty()) {
+                    String t = GoText.trimSpace(v);
+                    if (t.isEmpty()) {
                         throw new DockerfileSyntaxException.Detail("VOLUME specified can not be an empty string");
                     }
+                    paths.add(t);
                 }
-                yield new Volume(a, st);
+                yield new Volume(List.copyOf(paths), st);
             }
             case "user" -> new User(exactlyOne(st, kw), st);
             case "workdir" -> new Workdir(exactlyOne(st, kw), st);
-            case "stopsignal" -> new StopSignal(exactlyOne(st, kw), st);
+            case "stopsignal" -> {
+                // Docker checks no flags on STOPSIGNAL
+                if (a.size() != 1) {
+                    throw new DockerfileSyntaxException.Detail(kw + " requires exactly one argument");
+                }
+                yield new StopSignal(a.getFirst(), st);
+            }
             case "maintainer" -> new Maintainer(exactlyOne(st, kw), st);
             case "shell" -> {
                 new Flags().parse(st.flags());
+                if (a.isEmpty()) {
+                    throw atLeastOne(kw);
+                }
                 if (!st.json()) {
                     throw new DockerfileSyntaxException.Detail("SHELL requires the arguments to be in JSON form");
-                }
-                if (a.isEmpty()) {
-                    throw new DockerfileSyntaxException.Detail("SHELL requires at least one argument");
                 }
                 yield new Shell(a, st);
             }
@@ -195,7 +208,7 @@ final class InstructionParser {
         }
         String type = a.getFirst().toUpperCase(Locale.ROOT);
         if (type.equals("NONE")) {
-            if (a.size() != 1 || !st.flags().isEmpty()) {
+            if (a.size() != 1) {
                 throw new DockerfileSyntaxException.Detail("HEALTHCHECK NONE takes no arguments");
             }
             return new Healthcheck(List.of("NONE"), 0, 0, 0, 0, 0, st);
@@ -257,7 +270,7 @@ final class InstructionParser {
         String kw = add ? "ADD" : "COPY";
         List<String> a = st.args();
         if (a.size() < 2) {
-            throw new DockerfileSyntaxException.Detail(kw + " requires at least two arguments, but only one was provided. Destination could not be determined.");
+            throw new DockerfileSyntaxException.Detail(kw + " requires at least two arguments, but only one was provided. Destination could not be determined");
         }
         String dest = a.getLast();
         if (heredoc(dest) != null) {
