@@ -13,6 +13,11 @@ public sealed interface Instruction {
     /** The parsed statement this instruction came from (for its text and line numbers). */
     Statement source();
 
+    /** The instruction as the classic builder shows it in {@code Step N/M : ...}: the logical line, trimmed. */
+    default String text() {
+        return GoText.trimSpace(source().original());
+    }
+
     /** The name Docker shows in build steps ("RUN", "COPY", ...). */
     default String name() {
         return source().keyword().toUpperCase(Locale.ROOT);

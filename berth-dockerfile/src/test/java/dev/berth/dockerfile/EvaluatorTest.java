@@ -134,6 +134,23 @@ class EvaluatorTest {
     }
 
     @Test
+    void aStageBasedOnAnotherInheritsItsEnvAndArgs() throws Exception {
+        DockerfileModel model = DockerfileModel.parse("FROM alpine AS base\nARG VERSION=1.0\nENV HOME_DIR=/srv\n"
+                + "FROM base AS app\nWORKDIR $HOME_DIR/$VERSION\nFROM alpine AS other\nWORKDIR /x$VERSION\n");
+        BuildArgs args = BuildArgs.of(Map.of());
+        Map<String, String> global = args.globalScope(model);
+        StageEvaluator base = new StageEvaluator(model, args, global, List.of("PATH=/bin"), Map.of());
+        for (Instruction in : model.stages().get(0).instructions()) {
+            base.evaluate(in);
+        }
+        StageEvaluator app = new StageEvaluator(model, args, global, base.env(), base.declaredArgs());
+        assertThat(((Instruction.Workdir) app.evaluate(model.stages().get(1).instructions().getFirst())).path()).isEqualTo("/srv/1.0");
+        StageEvaluator other = new StageEvaluator(model, args, global, List.of("PATH=/bin"), Map.of());
+        assertThat(((Instruction.Workdir) other.evaluate(model.stages().get(2).instructions().getFirst())).path()).isEqualTo("/x");
+        assertThat(model.stages().get(1).from().text()).isEqualTo("FROM base AS app");
+    }
+
+    @Test
     void platformArgsAreGlobal() throws Exception {
         DockerfileModel model = DockerfileModel.parse("FROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETARCH\nUSER $TARGETARCH$BUILDOS\n");
         BuildArgs args = new BuildArgs(Map.of(), BuildArgs.platformArgs("linux/arm/v7", "linux/amd64"));
