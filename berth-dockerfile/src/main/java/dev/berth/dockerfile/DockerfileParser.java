@@ -180,7 +180,7 @@ public final class DockerfileParser {
                 Statement st;
                 try {
                     st = fromLine(line, d);
-                } catch (LineException e) {
+                } catch (DockerfileSyntaxException.Detail e) {
                     throw new DockerfileSyntaxException(startLine, current, e.getMessage());
                 }
                 if (canContainHeredoc(st) && line.contains("<<")) {
@@ -250,13 +250,6 @@ public final class DockerfileParser {
         return GoText.trimLeftSpace(trimNewline(line)).startsWith("#");
     }
 
-    /** A syntax error inside one logical line; the caller adds the line numbers. */
-    private static final class LineException extends Exception {
-        LineException(String message) {
-            super(message);
-        }
-    }
-
     /** What the argument parser of one instruction produced. */
     private record Parsed(List<String> args, Statement sub, boolean json) {
         static final Parsed EMPTY = new Parsed(List.of(), null, false);
@@ -267,7 +260,7 @@ public final class DockerfileParser {
     }
 
     /** Splits a logical line into keyword, flags and arguments and parses the arguments. */
-    private static Statement fromLine(String line, Directives d) throws LineException {
+    private static Statement fromLine(String line, Directives d) throws DockerfileSyntaxException.Detail {
         String trimmed = GoText.trimSpace(line);
         Matcher ws = WHITESPACE.matcher(trimmed);
         String keyword;
@@ -275,7 +268,7 @@ public final class DockerfileParser {
         List<String> flags = List.of();
         if (ws.find()) {
             keyword = trimmed.substring(0, ws.start());
-            Flags f = extractFlags(trimmed.substring(ws.end()));
+            LeadingFlags f = extractFlags(trimmed.substring(ws.end()));
             flags = f.flags();
             args = GoText.trimSpace(f.rest());
         } else {
@@ -297,10 +290,10 @@ public final class DockerfileParser {
         return new Statement(keyword, flags, p.args(), p.sub(), p.json(), List.of(), line, 0, 0);
     }
 
-    private record Flags(String rest, List<String> flags) {}
+    private record LeadingFlags(String rest, List<String> flags) {}
 
     /** Leading {@code --name[=value]} words; quotes inside them are removed, a lone {@code --} ends them. */
-    private static Flags extractFlags(String line) {
+    private static LeadingFlags extractFlags(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         final int inSpaces = 0;
@@ -319,7 +312,7 @@ public final class DockerfileParser {
                     continue;
                 }
                 if (ch != '-' || pos + 1 == line.length() || line.charAt(pos + 1) != '-') {
-                    return new Flags(line.substring(pos), words);
+                    return new LeadingFlags(line.substring(pos), words);
                 }
                 phase = inWord;
             }
@@ -333,7 +326,7 @@ public final class DockerfileParser {
                 if (GoText.isSpace(ch)) {
                     phase = inSpaces;
                     if (word.toString().equals("--")) {
-                        return new Flags(line.substring(pos), words);
+                        return new LeadingFlags(line.substring(pos), words);
                     }
                     if (blankOk || !word.isEmpty()) {
                         words.add(word.toString());
@@ -371,7 +364,7 @@ public final class DockerfileParser {
             }
             word.append(ch);
         }
-        return new Flags("", words);
+        return new LeadingFlags("", words);
     }
 
     /**
@@ -453,7 +446,7 @@ public final class DockerfileParser {
     }
 
     /** ENV and LABEL: legacy {@code name value} or {@code name=value ...}, as name/value/separator triples. */
-    private static List<String> nameValues(String rest, String key, Directives d) throws LineException {
+    private static List<String> nameValues(String rest, String key, Directives d) throws DockerfileSyntaxException.Detail {
         List<String> words = parseWords(rest, d);
         if (words.isEmpty()) {
             return List.of();
@@ -461,7 +454,7 @@ public final class DockerfileParser {
         if (!words.getFirst().contains("=")) {
             String[] parts = WHITESPACE.split(rest, 2);
             if (parts.length < 2) {
-                throw new LineException(key + " must have two arguments");
+                throw new DockerfileSyntaxException.Detail(key + " must have two arguments");
             }
             return List.of(parts[0], parts[1], "");
         }
@@ -469,7 +462,7 @@ public final class DockerfileParser {
         for (String w : words) {
             int eq = w.indexOf('=');
             if (eq < 0) {
-                throw new LineException("Syntax error - can't find = in " + GoText.quote(w) + ". Must be of the form: name=value");
+                throw new DockerfileSyntaxException.Detail("Syntax error - can't find = in " + GoText.quote(w) + ". Must be of the form: name=value");
             }
             out.add(w.substring(0, eq));
             out.add(w.substring(eq + 1));
@@ -486,27 +479,27 @@ public final class DockerfileParser {
         return out;
     }
 
-    private static Parsed maybeJson(String rest) throws LineException {
+    private static Parsed maybeJson(String rest) throws DockerfileSyntaxException.Detail {
         if (rest.isEmpty()) {
             return Parsed.EMPTY;
         }
         return switch (JsonArgs.parse(rest)) {
             case JsonArgs.Strings s -> new Parsed(s.values(), null, true);
-            case JsonArgs.NotStringArray n -> throw new LineException(JsonArgs.NOT_STRING_ARRAY);
+            case JsonArgs.NotStringArray n -> throw new DockerfileSyntaxException.Detail(JsonArgs.NOT_STRING_ARRAY);
             case JsonArgs.NotJson n -> Parsed.of(List.of(rest));
         };
     }
 
-    private static Parsed maybeJsonToList(String rest) throws LineException {
+    private static Parsed maybeJsonToList(String rest) throws DockerfileSyntaxException.Detail {
         return switch (JsonArgs.parse(rest)) {
             case JsonArgs.Strings s -> new Parsed(s.values(), null, true);
-            case JsonArgs.NotStringArray n -> throw new LineException(JsonArgs.NOT_STRING_ARRAY);
+            case JsonArgs.NotStringArray n -> throw new DockerfileSyntaxException.Detail(JsonArgs.NOT_STRING_ARRAY);
             case JsonArgs.NotJson n -> Parsed.of(whitespaceDelimited(rest));
         };
     }
 
     /** HEALTHCHECK: a type word (CMD, NONE, ...) then a command in JSON or shell form. */
-    private static Parsed healthcheck(String rest) throws LineException {
+    private static Parsed healthcheck(String rest) throws DockerfileSyntaxException.Detail {
         int sep = 0;
         while (sep < rest.length() && !GoText.isSpace(rest.charAt(sep))) {
             sep++;
