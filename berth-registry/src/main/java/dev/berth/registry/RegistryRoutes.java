@@ -21,12 +21,12 @@ import java.util.regex.Pattern;
 
 /** The endpoints of the OCI distribution spec over {@link BlobStore}, {@link Repositories} and {@link Uploads}. */
 final class RegistryRoutes {
-    static final int MAX_MANIFEST = 4 << 20;
-    private static final Pattern TAGS = Pattern.compile("/v2/(.+)/tags/list");
-    private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/]+)");
-    private static final Pattern UPLOADS = Pattern.compile("/v2/(.+)/blobs/uploads/?");
-    private static final Pattern UPLOAD = Pattern.compile("/v2/(.+)/blobs/uploads/([^/]+)");
-    private static final Pattern BLOB = Pattern.compile("/v2/(.+)/blobs/([^/]+)");
+    static final int MAX_MANIFEST = (int) RegistryConfig.Limits.DEFAULT.maxManifestBytes();
+    private static final Pattern TAGS = RequiredAccess.TAGS;
+    private static final Pattern MANIFEST = RequiredAccess.MANIFEST;
+    private static final Pattern UPLOADS = RequiredAccess.UPLOADS;
+    private static final Pattern UPLOAD = RequiredAccess.UPLOAD;
+    private static final Pattern BLOB = RequiredAccess.BLOB;
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes )?(\\d+)-(\\d+)");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
@@ -39,14 +39,20 @@ final class RegistryRoutes {
         return uploads;
     }
 
-    RegistryRoutes(Path root) throws IOException {
+    private final long maxManifest;
+
+    RegistryRoutes(Path root, RegistryConfig.Limits limits) throws IOException {
         this.blobs = new BlobStore(root);
         this.repos = new Repositories(root);
-        this.uploads = new Uploads(root, blobs);
+        this.uploads = new Uploads(root, blobs, limits.maxBlobBytes());
+        this.maxManifest = limits.maxManifestBytes() == 0 ? Integer.MAX_VALUE - 8 : limits.maxManifestBytes();
     }
 
-    /** Picks the endpoint for a request; it throws {@link RegistryException} for requests refused up front. */
-    Body dispatch(HttpMethod method, String uri, HttpHeaders headers) throws IOException {
+    /**
+     * Picks the endpoint for a request; it throws {@link RegistryException} for requests refused up front.
+     * {@code grant} has already allowed what the route needs; it is asked again only for a mount's source.
+     */
+    Body dispatch(HttpMethod method, String uri, HttpHeaders headers, Grant grant) throws IOException {
         QueryStringDecoder q = new QueryStringDecoder(uri);
         String path = q.path();
         Map<String, List<String>> params = q.parameters();
@@ -74,7 +80,7 @@ final class RegistryRoutes {
             };
         }
         if ((x = UPLOADS.matcher(path)).matches() && m.equals("POST")) {
-            return startUpload(Names.repository(x.group(1)), params);
+            return startUpload(Names.repository(x.group(1)), params, grant);
         }
         if ((x = UPLOAD.matcher(path)).matches()) {
             String name = Names.repository(x.group(1));
@@ -231,12 +237,14 @@ final class RegistryRoutes {
                 .header("Docker-Content-Digest", digest);
     }
 
-    private Body startUpload(String name, Map<String, List<String>> params) throws IOException {
+    private Body startUpload(String name, Map<String, List<String>> params, Grant grant) throws IOException {
         Optional<String> mount = param(params, "mount");
         if (mount.isPresent()) {
             Digest digest = Names.digest(mount.get());
             Optional<String> from = param(params, "from").map(Names::repository);
-            if (blobs.exists(digest) && from.map(f -> repos.hasBlob(f, digest)).orElse(true)) {
+            // Without pull rights on the source the blob is not the caller's to mount; they upload it instead.
+            boolean mayRead = from.map(f -> grant.can(f, "pull")).orElse(true);
+            if (mayRead && blobs.exists(digest) && from.map(f -> repos.hasBlob(f, digest)).orElse(true)) {
                 return () -> {
                     repos.linkBlob(name, digest);
                     return created(name, digest);
@@ -402,14 +410,14 @@ final class RegistryRoutes {
             Names.digest(ref);
         }
         String cl = headers.get("Content-Length");
-        if (cl != null && Long.parseLong(cl) > MAX_MANIFEST) {
+        if (cl != null && Long.parseLong(cl) > maxManifest) {
             throw tooLarge();
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         return new Body() {
             @Override
             public void data(ByteBuf chunk) throws IOException {
-                if (buf.size() + chunk.readableBytes() > MAX_MANIFEST) {
+                if (buf.size() + chunk.readableBytes() > maxManifest) {
                     throw tooLarge();
                 }
                 chunk.getBytes(chunk.readerIndex(), buf, chunk.readableBytes());
@@ -422,9 +430,9 @@ final class RegistryRoutes {
         };
     }
 
-    private static RegistryException tooLarge() {
+    private RegistryException tooLarge() {
         return new RegistryException(ErrorCode.SIZE_INVALID, 413,
-                "manifests are limited to " + MAX_MANIFEST + " bytes");
+                "manifests are limited to " + maxManifest + " bytes");
     }
 
     private Response storeManifest(String name, String ref, byte[] body, String contentType) throws IOException {

@@ -34,9 +34,13 @@ public final class Uploads {
     /** Sessions with a request writing to them right now; expiry leaves them alone. */
     private final Set<UUID> writing = ConcurrentHashMap.newKeySet();
 
-    public Uploads(Path root, BlobStore blobs) throws IOException {
+    /** Largest blob a session may grow to; 0 for no cap. */
+    private final long maxBlobBytes;
+
+    public Uploads(Path root, BlobStore blobs, long maxBlobBytes) throws IOException {
         this.uploads = root.resolve("uploads");
         this.blobs = blobs;
+        this.maxBlobBytes = maxBlobBytes;
         Files.createDirectories(uploads);
     }
 
@@ -119,6 +123,10 @@ public final class Uploads {
         }
 
         public void write(ByteBuf buf) throws IOException {
+            if (maxBlobBytes > 0 && size + buf.readableBytes() > maxBlobBytes) {
+                throw new RegistryException(ErrorCode.SIZE_INVALID, 413,
+                        "blobs here are limited to " + maxBlobBytes + " bytes");
+            }
             for (ByteBuffer nio : buf.nioBuffers()) {
                 if (md != null) {
                     md.update(nio.duplicate());
