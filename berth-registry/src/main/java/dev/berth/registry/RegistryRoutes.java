@@ -27,6 +27,7 @@ final class RegistryRoutes {
     private static final Pattern UPLOADS = RequiredAccess.UPLOADS;
     private static final Pattern UPLOAD = RequiredAccess.UPLOAD;
     private static final Pattern BLOB = RequiredAccess.BLOB;
+    private static final Pattern REFERRERS = RequiredAccess.REFERRERS;
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes )?(\\d+)-(\\d+)");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
@@ -34,6 +35,7 @@ final class RegistryRoutes {
     private final Repositories repos;
     private final Uploads uploads;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final ReferrersIndex referrers;
 
     Uploads uploads() {
         return uploads;
@@ -45,6 +47,7 @@ final class RegistryRoutes {
         this.blobs = new BlobStore(root);
         this.repos = new Repositories(root);
         this.uploads = new Uploads(root, blobs, limits.maxBlobBytes());
+        this.referrers = new ReferrersIndex(root, mapper);
         this.maxManifest = limits.maxManifestBytes() == 0 ? Integer.MAX_VALUE - 8 : limits.maxManifestBytes();
     }
 
@@ -78,6 +81,11 @@ final class RegistryRoutes {
                 case "DELETE" -> () -> deleteManifest(name, ref);
                 default -> throw unsupported(m, path);
             };
+        }
+        if ((x = REFERRERS.matcher(path)).matches() && m.equals("GET")) {
+            String name = Names.repository(x.group(1));
+            Digest subject = Names.digest(x.group(2));
+            return () -> listReferrers(name, subject, param(params, "artifactType"));
         }
         if ((x = UPLOADS.matcher(path)).matches() && m.equals("POST")) {
             return startUpload(Names.repository(x.group(1)), params, grant);
@@ -455,20 +463,47 @@ final class RegistryRoutes {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest has digest " + digest + ", not " + ref);
         }
         blobs.put(algorithm, body);
+        if (parsed.subject().isPresent()) {
+            referrers.add(name, parsed.subject().get(), digest, body.length, parsed);
+        }
         repos.linkManifest(name, digest, parsed.mediaType());
         if (byTag) {
             repos.tag(name, ref, digest);
         }
-        return new Response(201)
+        Response r = new Response(201)
                 .header("Location", "/v2/" + name + "/manifests/" + digest)
                 .header("Docker-Content-Digest", digest);
+        parsed.subject().ifPresent(s -> r.header("OCI-Subject", s));
+        return r;
     }
 
     private Response deleteManifest(String name, String ref) throws IOException {
+        if (!Names.isTag(ref)) {
+            Digest d = Names.digest(ref);
+            Optional<String> type = repos.manifestType(name, d);
+            if (type.isPresent() && blobs.exists(d)) {
+                Manifests.Parsed parsed = Manifests.parse(mapper, blobs.read(d), type.get());
+                if (parsed.subject().isPresent()) {
+                    referrers.remove(name, parsed.subject().get(), d);
+                }
+            }
+        }
         boolean removed = Names.isTag(ref) ? repos.deleteTag(name, ref) : repos.deleteManifest(name, Names.digest(ref));
         if (!removed) {
             throw manifestUnknown(name, ref);
         }
         return new Response(202);
+    }
+
+    private Response listReferrers(String name, Digest subject, Optional<String> artifactType) throws IOException {
+        var index = mapper.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", dev.berth.oci.MediaTypes.OCI_INDEX);
+        index.putArray("manifests").addAll(referrers.list(name, subject, artifactType));
+        Response r = new Response(200).body(dev.berth.oci.MediaTypes.OCI_INDEX, mapper.writeValueAsBytes(index));
+        if (artifactType.isPresent()) {
+            r.header("OCI-Filters-Applied", "artifactType");
+        }
+        return r;
     }
 }
