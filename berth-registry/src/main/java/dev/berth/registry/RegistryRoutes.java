@@ -192,7 +192,7 @@ final class RegistryRoutes {
     // ---- blobs
 
     private Response getBlob(String name, Digest digest, String range, boolean withBody) throws IOException {
-        if (!repos.hasBlob(name, digest) || !blobs.exists(digest)) {
+        if (!repos.hasBlob(name, digest) || !blobs.claim(digest)) {
             throw blobUnknown(digest);
         }
         long size = blobs.size(digest);
@@ -252,7 +252,7 @@ final class RegistryRoutes {
             Optional<String> from = param(params, "from").map(Names::repository);
             // Without pull rights on the source the blob is not the caller's to mount; they upload it instead.
             boolean mayRead = from.map(f -> grant.can(f, "pull")).orElse(true);
-            if (mayRead && blobs.exists(digest) && from.map(f -> repos.hasBlob(f, digest)).orElse(true)) {
+            if (mayRead && from.map(f -> repos.hasBlob(f, digest)).orElse(true) && blobs.claim(digest)) {
                 return () -> {
                     repos.linkBlob(name, digest);
                     return created(name, digest);
@@ -446,7 +446,7 @@ final class RegistryRoutes {
     private Response storeManifest(String name, String ref, byte[] body, String contentType) throws IOException {
         Manifests.Parsed parsed = Manifests.parse(mapper, body, contentType);
         for (Digest d : parsed.blobs()) {
-            if (!repos.hasBlob(name, d) || !blobs.exists(d)) {
+            if (!repos.hasBlob(name, d) || !blobs.claim(d)) {
                 throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + d + " is unknown to " + name);
             }
         }
