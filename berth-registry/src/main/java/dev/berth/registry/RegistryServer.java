@@ -2,7 +2,9 @@ package dev.berth.registry;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -49,11 +51,13 @@ public final class RegistryServer implements AutoCloseable {
         this.accessLog = accessLog;
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .channel(EpollServerSocketChannel.class)
+                // Blob bodies arrive in reads of up to 1 MiB: fewer wake-ups, syscalls and hand-offs per GiB.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 64 << 10, 1 << 20))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ssl.ifPresent(s -> ch.pipeline().addLast(s.newHandler(ch.alloc())));
-                        ch.pipeline().addLast(new HttpServerCodec(8192, 64 * 1024, 1 << 16));
+                        ch.pipeline().addLast(new HttpServerCodec(8192, 64 * 1024, 1 << 20));
                         ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                         if (ssl.isPresent()) {
                             ch.pipeline().addLast(new ChunkedWriteHandler());
