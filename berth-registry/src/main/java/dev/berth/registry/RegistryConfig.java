@@ -38,9 +38,9 @@ public record RegistryConfig(Path root, String host, int port, Optional<Tls> tls
         }
     }
 
-    /** Request size caps; 0 means no cap. */
-    public record Limits(long maxManifestBytes, long maxBlobBytes, long maxBodyBytes) {
-        public static final Limits DEFAULT = new Limits(4 << 20, 0, 1 << 20);
+    /** Request size caps and the number of uploads written at once (beyond it: 429); 0 means no cap. */
+    public record Limits(long maxManifestBytes, long maxBlobBytes, long maxBodyBytes, long maxConcurrentUploads) {
+        public static final Limits DEFAULT = new Limits(4 << 20, 0, 1 << 20, 0);
     }
 
     /** Where access log lines go: stdout when {@code path} is empty; nowhere when disabled. */

@@ -96,7 +96,8 @@ public final class RegistryConfigFile {
             RegistryConfig.Limits d = RegistryConfig.Limits.DEFAULT;
             c = c.withLimits(new RegistryConfig.Limits(l.optLong("maxmanifestbytes").orElse(d.maxManifestBytes()),
                     l.optLong("maxblobbytes").orElse(d.maxBlobBytes()),
-                    l.optLong("maxbodybytes").orElse(d.maxBodyBytes())));
+                    l.optLong("maxbodybytes").orElse(d.maxBodyBytes()),
+                    l.optLong("maxconcurrentuploads").orElse(d.maxConcurrentUploads())));
             l.done();
         }
         Optional<Section> log = top.optSection("log");

@@ -46,7 +46,7 @@ final class RegistryRoutes {
     RegistryRoutes(Path root, RegistryConfig.Limits limits) throws IOException {
         this.blobs = new BlobStore(root);
         this.repos = new Repositories(root);
-        this.uploads = new Uploads(root, blobs, limits.maxBlobBytes());
+        this.uploads = new Uploads(root, blobs, limits.maxBlobBytes(), limits.maxConcurrentUploads());
         this.referrers = new ReferrersIndex(root, mapper);
         this.maxManifest = limits.maxManifestBytes() == 0 ? Integer.MAX_VALUE - 8 : limits.maxManifestBytes();
     }
@@ -265,11 +265,48 @@ final class RegistryRoutes {
             // A body on a POST without a digest has nowhere to go; clients follow with PATCH/PUT.
             return () -> uploadStatus(name, id, 202);
         }
-        return writeThen(uploads.append(id), w -> {
+        Uploads.Writer writer;
+        try {
+            writer = uploads.append(id);
+        } catch (RuntimeException e) {
+            uploads.cancel(id);
+            throw e;
+        }
+        // The client never learns this session's id: a failed monolithic upload leaves nothing to resume.
+        return discardOnFailure(id, writeThen(writer, w -> {
             uploads.finish(id, digest.get());
             repos.linkBlob(name, digest.get());
             return created(name, digest.get());
-        });
+        }));
+    }
+
+    private Body discardOnFailure(UUID id, Body body) {
+        return new Body() {
+            @Override
+            public void data(ByteBuf chunk) throws IOException {
+                body.data(chunk);
+            }
+
+            @Override
+            public Response end() throws IOException {
+                try {
+                    return body.end();
+                } catch (IOException | RuntimeException e) {
+                    uploads.cancel(id);
+                    throw e;
+                }
+            }
+
+            @Override
+            public void abort() {
+                body.abort();
+                try {
+                    uploads.cancel(id);
+                } catch (IOException ignored) {
+                    // expiry removes it later
+                }
+            }
+        };
     }
 
     /** The rest of a request once its body has been appended to the session. */

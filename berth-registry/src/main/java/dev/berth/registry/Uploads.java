@@ -42,10 +42,14 @@ public final class Uploads {
     /** Largest blob a session may grow to; 0 for no cap. */
     private final long maxBlobBytes;
 
-    public Uploads(Path root, BlobStore blobs, long maxBlobBytes) throws IOException {
+    /** Uploads written at the same time; one more is told to come back later. 0 for no cap. */
+    private final long maxConcurrent;
+
+    public Uploads(Path root, BlobStore blobs, long maxBlobBytes, long maxConcurrent) throws IOException {
         this.uploads = root.resolve("uploads");
         this.blobs = blobs;
         this.maxBlobBytes = maxBlobBytes;
+        this.maxConcurrent = maxConcurrent;
         Files.createDirectories(uploads);
     }
 
@@ -114,6 +118,10 @@ public final class Uploads {
 
         private Writer(UUID id) throws IOException {
             this.id = id;
+            if (maxConcurrent > 0 && writing.size() >= maxConcurrent) {
+                throw new RegistryException(ErrorCode.TOOMANYREQUESTS, 429, maxConcurrent
+                        + " uploads are being written; retry later", java.util.Map.of("Retry-After", "1"));
+            }
             if (!writing.add(id)) {
                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
                         "upload " + id + " is busy with another request");

@@ -34,7 +34,7 @@ class OperationsTest {
     private RegistryConfig config() {
         return RegistryConfig.local(tmp.resolve("root"), "127.0.0.1", 0, Duration.ofHours(1))
                 .withAccessLog(new RegistryConfig.AccessLogSettings(false, Optional.of(tmp.resolve("access.log"))))
-                .withLimits(new RegistryConfig.Limits(1000, 100_000, 2048));
+                .withLimits(new RegistryConfig.Limits(1000, 100_000, 2048, 1));
     }
 
     @Test
@@ -96,5 +96,40 @@ class OperationsTest {
         assertThat(reg.get("/v2/app/blobs/" + Digest.sha256(blob)).statusCode()).isEqualTo(404);
         // Exactly at the cap is fine.
         assertThat(reg.pushBlob("app", new byte[100_000])).isNotNull();
+        // The refused monolithic push left no session behind.
+        try (var s = Files.list(tmp.resolve("root/uploads"))) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void uploadsBeyondTheConcurrencyCapAreToldToComeBackLater() throws Exception {
+        reg = new RegistryClient(config());
+        HttpResponse<byte[]> started = reg.send("POST", "/v2/app/blobs/uploads/", null);
+        String location = started.headers().firstValue("Location").orElseThrow();
+        // One PATCH holds the only upload slot while its body is still arriving.
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", reg.port())) {
+            var out = s.getOutputStream();
+            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[10]);
+            out.flush();
+            HttpResponse<byte[]> busy = null;
+            for (int i = 0; i < 100; i++) {
+                busy = reg.send("POST", "/v2/app/blobs/uploads/?digest=" + Digest.sha256(new byte[5]), new byte[5]);
+                if (busy.statusCode() == 429) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(busy.statusCode()).isEqualTo(429);
+            assertThat(errorCode(busy)).isEqualTo("TOOMANYREQUESTS");
+            assertThat(busy.headers().firstValue("Retry-After")).contains("1");
+            out.write(new byte[990]);
+            out.flush();
+            String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(status).isEqualTo("HTTP/1.1 202");
+        }
+        assertThat(reg.pushBlob("app", new byte[5])).isNotNull();
     }
 }
