@@ -254,7 +254,7 @@ public final class ImageService implements ImageLookup {
         });
     }
 
-    private List<String> refsOf(Connection c, String id) throws SQLException {
+    private static List<String> refsOf(Connection c, String id) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT ref FROM image_refs WHERE image_id = ? ORDER BY ref")) {
             ps.setString(1, id);
@@ -317,6 +317,88 @@ public final class ImageService implements ImageLookup {
         } finally {
             layers.discard(u);
         }
+    }
+
+    /**
+     * Stores an image whose layers were fetched elsewhere (pull, load): in one transaction the
+     * layers (given unpacked, or null where the store already has the layer at that position),
+     * the image row, its references, and {@code alsoInTx} (the caller's own rows). Each unpacked
+     * layer must have the DiffID the config lists; on any failure nothing is stored. Unpacked
+     * layers stay the caller's to discard (a no-op once committed).
+     *
+     * @return the image ID (the config's digest)
+     */
+    public String storeImage(byte[] configBytes, List<LayerStore.Unpacked> unpacked, List<ImageReference> refs,
+                             MetadataDb.Work<Void> alsoInTx) throws IOException {
+        ImageConfig config;
+        try {
+            config = configJson.readValue(configBytes, ImageConfig.class);
+        } catch (IOException e) {
+            throw new IOException("invalid image config: " + e.getMessage(), e);
+        }
+        List<String> diffIds = config.rootfs() == null || config.rootfs().diffIds() == null ? List.of() : config.rootfs().diffIds();
+        if (diffIds.size() != unpacked.size()) {
+            throw new IOException("image config lists " + diffIds.size() + " layers, the manifest " + unpacked.size());
+        }
+        for (int i = 0; i < diffIds.size(); i++) {
+            LayerStore.Unpacked u = unpacked.get(i);
+            if (u != null && !u.diffId().toString().equals(diffIds.get(i))) {
+                throw new IOException("layer " + (i + 1) + " does not match the image config: its DiffID is "
+                        + u.diffId() + ", the config says " + diffIds.get(i));
+            }
+        }
+        String id = content.put(configBytes).toString();
+        try {
+            db.tx(c -> {
+                String parent = null;
+                long size = 0;
+                List<String> chains = new ArrayList<>();
+                for (int i = 0; i < diffIds.size(); i++) {
+                    String chain = LayerStore.chainId(parent, diffIds.get(i));
+                    LayerStore.Layer layer;
+                    if (unpacked.get(i) != null) {
+                        layer = layers.commit(c, unpacked.get(i), parent);
+                    } else {
+                        layer = layers.get(c, chain).orElseThrow(() -> new IllegalStateException(
+                                "layer " + chain + " was removed while the image was stored; try again"));
+                    }
+                    size += layer.size();
+                    chains.add(layer.chainId());
+                    parent = layer.chainId();
+                }
+                if (!exists(c, id)) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO images(id, size, added) VALUES(?, ?, ?)")) {
+                        ps.setString(1, id);
+                        ps.setLong(2, size);
+                        ps.setLong(3, System.currentTimeMillis());
+                        ps.executeUpdate();
+                    }
+                    layers.retain(c, id, chains);
+                }
+                for (ImageReference r : refs) {
+                    setTag(c, r, id);
+                }
+                if (alsoInTx != null) {
+                    alsoInTx.run(c);
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new IOException("metadata database error: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return id;
+    }
+
+    /** The stored layer with this chain ID, if any. */
+    public java.util.Optional<LayerStore.Layer> layer(String chainId) {
+        return sql(() -> layers.get(chainId));
+    }
+
+    /** The raw config of an image, as stored (its digest is the image ID). */
+    public byte[] configBytes(String id) throws IOException {
+        return content.read(Digest.parse(id));
     }
 
     private static boolean exists(Connection c, String id) throws SQLException {
@@ -390,6 +472,9 @@ public final class ImageService implements ImageLookup {
                 }
                 removeRef(c, full.toString());
                 out.add(DeleteItem.untagged(full));
+                if (full.digest() == null) {
+                    removeOrphanedDigests(c, img.id(), full, out);
+                }
                 if (!refsOf(c, img.id()).isEmpty()) {
                     return null;
                 }
@@ -417,6 +502,24 @@ public final class ImageService implements ImageLookup {
         }));
         finishDelete(configToDelete);
         return out;
+    }
+
+    /**
+     * Docker's rule after untagging: when no tag of that repository is left on the image, its
+     * digest references in the same repository go too.
+     */
+    private static void removeOrphanedDigests(Connection c, String id, ImageReference removed, List<DeleteItem> out)
+            throws SQLException {
+        List<ImageReference> refs = refsOf(c, id).stream().map(ImageReference::parse).toList();
+        if (refs.stream().anyMatch(r -> r.digest() == null && r.name().equals(removed.name()))) {
+            return;
+        }
+        for (ImageReference r : refs) {
+            if (r.digest() != null && r.name().equals(removed.name())) {
+                removeRef(c, r.toString());
+                out.add(DeleteItem.untagged(r));
+            }
+        }
     }
 
     /** Docker's checkImageDeleteConflict: hard conflicts always, soft ones unless forced. */
