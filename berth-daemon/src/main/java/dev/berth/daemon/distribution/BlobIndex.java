@@ -50,6 +50,16 @@ public final class BlobIndex {
         }
     }
 
+    /** Records in a transaction of its own that these blobs are in {@code repo}. */
+    public void recordSources(List<Digest> blobs, String repo) throws SQLException {
+        db.tx(c -> {
+            for (Digest d : blobs) {
+                recordSource(c, d, repo);
+            }
+            return null;
+        });
+    }
+
     /** The blobs known to hold {@code diffId}, compressed ones first. */
     public List<LayerBlob> blobsOf(String diffId) throws SQLException {
         return db.tx(c -> {

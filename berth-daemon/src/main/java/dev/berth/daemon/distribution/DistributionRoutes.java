@@ -39,6 +39,7 @@ public final class DistributionRoutes implements AutoCloseable {
     private final RegistryEndpoints endpoints;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Puller puller;
+    private final Pusher pusher;
 
     public DistributionRoutes(ImageService images, ContentStore content, LayerStore layers, MetadataDb db,
                               RegistryOptions options) throws SQLException {
@@ -46,10 +47,12 @@ public final class DistributionRoutes implements AutoCloseable {
         this.endpoints = new RegistryEndpoints(options);
         BlobIndex blobs = new BlobIndex(db);
         this.puller = new Puller(images, content, layers, blobs, endpoints, workers);
+        this.pusher = new Pusher(images, content, blobs, endpoints, workers);
     }
 
     public void register(Router r) {
         r.post("/auth", this::auth);
+        r.post("/images/{name...}/push", this::push);
         r.get("/distribution/{name...}/json", this::inspect);
     }
 
@@ -128,6 +131,36 @@ public final class DistributionRoutes implements AutoCloseable {
             return AuthConfig.fromHeader(ex.header("X-Registry-Auth"));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    // ---- push ----
+
+    /** {@code POST /images/{name}/push?tag=...}: streams docker's push progress. */
+    private void push(Exchange ex) throws IOException {
+        ImageReference ref = reference(ex.pathVar("name"));
+        String tag = ex.query("tag", "");
+        if (ref.digest() != null) {
+            throw ApiException.badRequest("cannot push a digest reference");
+        }
+        if (tag.isEmpty() && ref.tag() != null) {
+            tag = ref.tag();
+        }
+        if (!tag.isEmpty()) {
+            try {
+                ref.withTag(tag);
+            } catch (ImageReference.InvalidReferenceException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+        }
+        AuthConfig auth = authHeader(ex);
+        Progress progress = new Progress(() -> ex.startStream(200, "application/json"));
+        try {
+            pusher.push(ref.nameOnly(), tag.isEmpty() ? null : tag, auth, progress);
+        } catch (IOException | RuntimeException e) {
+            fail(progress, e, "push of " + ref);
+        } finally {
+            progress.close();
         }
     }
 

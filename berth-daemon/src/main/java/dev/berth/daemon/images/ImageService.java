@@ -391,6 +391,17 @@ public final class ImageService implements ImageLookup {
         return id;
     }
 
+    /** Records {@code ref} (a {@code name@digest} reference) for image {@code id}: a pushed image's RepoDigest. */
+    public void addDigestReference(ImageReference ref, String id) {
+        if (ref.digest() == null || ref.tag() != null) {
+            throw new IllegalArgumentException("not a digest reference: " + ref);
+        }
+        sql(() -> db.tx(c -> {
+            setTag(c, ref, id);
+            return null;
+        }));
+    }
+
     /** The stored layer with this chain ID, if any. */
     public java.util.Optional<LayerStore.Layer> layer(String chainId) {
         return sql(() -> layers.get(chainId));
