@@ -40,6 +40,8 @@ public final class DistributionRoutes implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Puller puller;
     private final Pusher pusher;
+    private final DockerArchive archives;
+    private final ContentStore content;
 
     public DistributionRoutes(ImageService images, ContentStore content, LayerStore layers, MetadataDb db,
                               RegistryOptions options) throws SQLException {
@@ -48,11 +50,18 @@ public final class DistributionRoutes implements AutoCloseable {
         BlobIndex blobs = new BlobIndex(db);
         this.puller = new Puller(images, content, layers, blobs, endpoints, workers);
         this.pusher = new Pusher(images, content, blobs, endpoints, workers);
+        this.archives = new DockerArchive(images, content, layers, blobs);
+        this.content = content;
+        images.setLayerBlobRecorder((c, diffId, blob, mediaType, size) ->
+                blobs.recordLayer(c, diffId, new BlobIndex.LayerBlob(blob, mediaType, size)));
     }
 
     public void register(Router r) {
         r.post("/auth", this::auth);
         r.post("/images/{name...}/push", this::push);
+        r.get("/images/get", ex -> save(ex, ex.queryAll("names")));
+        r.get("/images/{name...}/get", ex -> save(ex, List.of(ex.pathVar("name"))));
+        r.post("/images/load", this::load);
         r.get("/distribution/{name...}/json", this::inspect);
     }
 
@@ -159,6 +168,33 @@ public final class DistributionRoutes implements AutoCloseable {
             pusher.push(ref.nameOnly(), tag.isEmpty() ? null : tag, auth, progress);
         } catch (IOException | RuntimeException e) {
             fail(progress, e, "push of " + ref);
+        } finally {
+            progress.close();
+        }
+    }
+
+    // ---- save and load ----
+
+    private void save(Exchange ex, List<String> names) throws IOException {
+        if (names.isEmpty()) {
+            throw ApiException.badRequest("no images named");
+        }
+        List<Object> resolved = archives.resolve(names);
+        try (java.io.OutputStream out = ex.startStream(200, "application/x-tar")) {
+            archives.save(resolved, out, content.scratchDir());
+        } catch (IOException | RuntimeException e) {
+            // The tar is cut short: the client sees an unexpected end, as with docker.
+            LOG.log(Level.WARNING, "save of " + names + " failed", e);
+        }
+    }
+
+    private void load(Exchange ex) throws IOException {
+        boolean quiet = ex.queryBool("quiet", false);
+        Progress progress = new Progress(() -> ex.startStream(200, "application/json"));
+        try {
+            archives.load(ex.bodyStream(), progress, quiet);
+        } catch (IOException | RuntimeException e) {
+            fail(progress, e, "load");
         } finally {
             progress.close();
         }

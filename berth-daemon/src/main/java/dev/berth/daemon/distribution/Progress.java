@@ -99,6 +99,13 @@ public final class Progress {
         send(n);
     }
 
+    /** {@code {"stream": text}}: load's "Loaded image" lines. */
+    public void stream(String text) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("stream", text);
+        send(n);
+    }
+
     /** {@code {"progressDetail": {}, "aux": aux}}. */
     public void aux(Object aux) {
         ObjectNode n = JSON.createObjectNode();

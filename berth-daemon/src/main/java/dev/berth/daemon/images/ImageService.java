@@ -15,6 +15,8 @@ import dev.berth.oci.InvalidLayerException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -95,6 +97,7 @@ public final class ImageService implements ImageLookup {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
     private volatile Supplier<ImageUsage> usage = () -> NO_CONTAINERS;
+    private volatile LayerBlobRecorder layerBlobs = (c, diffId, blob, mediaType, size) -> { };
 
     public ImageService(MetadataDb db, ContentStore content, LayerStore layers, Platform hostPlatform) throws SQLException {
         this.db = db;
@@ -106,6 +109,17 @@ public final class ImageService implements ImageLookup {
                 CREATE TABLE image_refs (ref TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id), is_digest INTEGER NOT NULL DEFAULT 0);
                 CREATE INDEX image_refs_image ON image_refs(image_id)
                 """);
+    }
+
+    /** Records, inside the image's transaction, which stored blob holds a layer (for save and push). */
+    @FunctionalInterface
+    public interface LayerBlobRecorder {
+        void record(Connection c, String diffId, Digest blob, String mediaType, long size) throws SQLException;
+    }
+
+    /** Binds where imported layers' archives are recorded (the distribution service's index). */
+    public void setLayerBlobRecorder(LayerBlobRecorder recorder) {
+        this.layerBlobs = recorder;
     }
 
     /** Binds who uses images (the container service), asked before a delete. */
@@ -284,11 +298,42 @@ public final class ImageService implements ImageLookup {
             throw ApiException.badRequest(e.getMessage());
         }
         LayerStore.Unpacked u;
-        try {
-            u = layers.unpack(tar);
-        } catch (InvalidLayerException e) {
-            throw ApiException.badRequest(e.getMessage());
+        // The archive is kept as it came, so save and push can send the very bytes of the DiffID.
+        ContentStore.Ingest ingest = content.ingest();
+        InputStream teed = new java.io.FilterInputStream(tar) {
+            @Override
+            public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    ingest.out().write(b, off, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                return Math.max(0, read(new byte[(int) Math.min(n, 65536)]));
+            }
+        };
+        Digest blob;
+        try (ingest) {
+            try {
+                u = layers.unpack(teed);
+                teed.transferTo(OutputStream.nullOutputStream());
+            } catch (InvalidLayerException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            blob = ingest.digest();
+            ingest.commit(blob, blob);
         }
+        String blobType = blobMediaType(blob);
+        long blobSize = Files.size(content.path(blob));
         try {
             String created = rfc3339Nano(Instant.now());
             String diffId = u.diffId().toString();
@@ -310,6 +355,9 @@ public final class ImageService implements ImageLookup {
                 }
                 if (tag != null) {
                     setTag(c, tag, id);
+                }
+                if (blobType != null) {
+                    layerBlobs.record(c, diffId, blob, blobType, blobSize);
                 }
                 return null;
             }));
@@ -410,6 +458,18 @@ public final class ImageService implements ImageLookup {
     /** The raw config of an image, as stored (its digest is the image ID). */
     public byte[] configBytes(String id) throws IOException {
         return content.read(Digest.parse(id));
+    }
+
+    /** The registry media type of a layer archive as imported; null for compressions registries do not take. */
+    private String blobMediaType(Digest blob) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(content.path(blob)))) {
+            return switch (dev.berth.oci.LayerArchive.detect(in)) {
+                case NONE -> "application/vnd.oci.image.layer.v1.tar";
+                case GZIP -> "application/vnd.oci.image.layer.v1.tar+gzip";
+                case ZSTD -> "application/vnd.oci.image.layer.v1.tar+zstd";
+                default -> null;
+            };
+        }
     }
 
     private static boolean exists(Connection c, String id) throws SQLException {

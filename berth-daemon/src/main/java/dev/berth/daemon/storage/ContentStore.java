@@ -39,6 +39,11 @@ public final class ContentStore {
         return blobs.resolve(d.algorithm()).resolve(d.hex());
     }
 
+    /** A directory for scratch files of work in progress; emptied at every start. */
+    public Path scratchDir() {
+        return tmp;
+    }
+
     public boolean exists(Digest d) {
         return Files.exists(path(d));
     }
