@@ -15,7 +15,13 @@ import dev.berth.cli.commands.InspectCommand;
 import dev.berth.cli.commands.KillCommand;
 import dev.berth.cli.commands.LifecycleCommands;
 import dev.berth.cli.commands.LogsCommand;
+import dev.berth.cli.commands.LoadCommand;
+import dev.berth.cli.commands.LoginCommand;
+import dev.berth.cli.commands.LogoutCommand;
 import dev.berth.cli.commands.PsCommand;
+import dev.berth.cli.commands.PullCommand;
+import dev.berth.cli.commands.PushCommand;
+import dev.berth.cli.commands.SaveCommand;
 import dev.berth.cli.commands.RenameCommand;
 import dev.berth.cli.commands.RmCommand;
 import dev.berth.cli.commands.RmiCommand;
@@ -86,9 +92,13 @@ public final class Commands {
         m.put("history", HistoryCommand::new);
         m.put("import", ImportCommand::new);
         m.put("inspect", ImageInspectCommand::new);
+        m.put("load", LoadCommand::new);
         m.put("ls", ImagesCommand::new);
         m.put("prune", ImagePruneCommand::new);
+        m.put("pull", PullCommand::new);
+        m.put("push", PushCommand::new);
         m.put("rm", RmiCommand::new);
+        m.put("save", SaveCommand::new);
         m.put("tag", TagCommand::new);
         return new Group("image", "Manage images", m, Map.of("list", "ls", "remove", "rm"));
     }
@@ -96,6 +106,10 @@ public final class Commands {
     private static final List<Entry> TOP = List.of(
             new Entry("run", Section.COMMON, RunCommand::new, null),
             new Entry("ps", Section.COMMON, PsCommand::new, null),
+            new Entry("pull", Section.COMMON, PullCommand::new, null),
+            new Entry("push", Section.COMMON, PushCommand::new, null),
+            new Entry("login", Section.COMMON, LoginCommand::new, null),
+            new Entry("logout", Section.COMMON, LogoutCommand::new, null),
             new Entry("images", Section.COMMON, ImagesCommand::new, null),
             new Entry("version", Section.COMMON, VersionCommand::new, null),
             new Entry("info", Section.COMMON, InfoCommand::new, null),
@@ -108,12 +122,14 @@ public final class Commands {
             new Entry("import", Section.OTHER, ImportCommand::new, null),
             new Entry("inspect", Section.OTHER, InspectCommand::new, null),
             new Entry("kill", Section.OTHER, KillCommand::new, null),
+            new Entry("load", Section.OTHER, LoadCommand::new, null),
             new Entry("logs", Section.OTHER, LogsCommand::new, null),
             new Entry("pause", Section.OTHER, LifecycleCommands.Pause::new, null),
             new Entry("rename", Section.OTHER, RenameCommand::new, null),
             new Entry("restart", Section.OTHER, LifecycleCommands.Restart::new, null),
             new Entry("rm", Section.OTHER, RmCommand::new, null),
             new Entry("rmi", Section.OTHER, RmiCommand::new, null),
+            new Entry("save", Section.OTHER, SaveCommand::new, null),
             new Entry("start", Section.OTHER, StartCommand::new, null),
             new Entry("stop", Section.OTHER, StopCommand::new, null),
             new Entry("tag", Section.OTHER, TagCommand::new, null),
@@ -145,6 +161,10 @@ public final class Commands {
         alias(ImagesCommand.class, "image ls", "image list", "images");
         alias(RmiCommand.class, "image rm", "image remove", "rmi");
         alias(TagCommand.class, "image tag", "tag");
+        alias(PullCommand.class, "image pull", "pull");
+        alias(PushCommand.class, "image push", "push");
+        alias(SaveCommand.class, "image save", "save");
+        alias(LoadCommand.class, "image load", "load");
     }
 
     private Commands() {}

@@ -45,6 +45,14 @@ public final class Berthd implements Callable<Integer> {
     String cgroupParent;
     @Option(names = "--log-opt", description = "Default container log options: max-size=10m, max-file=3")
     Map<String, String> logOpts;
+    @Option(names = "--registry-mirror", description = "Preferred Docker registry mirror (repeatable)")
+    List<String> registryMirrors;
+    @Option(names = "--insecure-registry", description = "Registry (host[:port] or CIDR) allowed over plain HTTP (repeatable)")
+    List<String> insecureRegistries;
+    @Option(names = "--max-concurrent-downloads", description = "Layers downloaded at once (default 3)")
+    Integer maxDownloads;
+    @Option(names = "--max-concurrent-uploads", description = "Layers uploaded at once (default 5)")
+    Integer maxUploads;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Berthd()).execute(args));
@@ -124,7 +132,19 @@ public final class Berthd implements Callable<Integer> {
                     new long[] {e.getValue().path("Soft").asLong(), e.getValue().path("Hard").asLong()}));
         }
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
-                pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits));
+                pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
+                registryOptions(file));
+    }
+
+    private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file) {
+        var d = dev.berth.daemon.distribution.RegistryOptions.defaults();
+        List<String> mirrors = new ArrayList<>(registryMirrors == null ? List.of() : registryMirrors);
+        file.path("registry-mirrors").forEach(m -> mirrors.add(m.asText()));
+        List<String> insecure = new ArrayList<>(insecureRegistries == null ? List.of() : insecureRegistries);
+        file.path("insecure-registries").forEach(m -> insecure.add(m.asText()));
+        int downloads = maxDownloads != null ? maxDownloads : file.path("max-concurrent-downloads").asInt(d.maxDownloads());
+        int uploads = maxUploads != null ? maxUploads : file.path("max-concurrent-uploads").asInt(d.maxUploads());
+        return new dev.berth.daemon.distribution.RegistryOptions(mirrors, insecure, downloads, uploads, d.certsDir());
     }
 
     private static Path pick(List<String> conflicts, String key, String flag, JsonNode file, String fallback) {

@@ -6,6 +6,7 @@ import dev.berth.daemon.api.Json;
 import dev.berth.daemon.api.Router;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.distribution.DistributionRoutes;
 import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.images.ImageService;
@@ -71,9 +72,14 @@ public final class Daemon implements AutoCloseable {
 
         new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
 
-        ImageService imageService = new ImageService(db, new ContentStore(config.dataRoot()),
-                new LayerStore(config.dataRoot(), db), new ImageService.Platform("linux", host.goArch(), null));
-        new ImageRoutes(imageService).register(router);
+        ContentStore contentStore = new ContentStore(config.dataRoot());
+        LayerStore layerStore = new LayerStore(config.dataRoot(), db);
+        ImageService imageService = new ImageService(db, contentStore, layerStore,
+                new ImageService.Platform("linux", host.goArch(), null));
+        DistributionRoutes distribution = new DistributionRoutes(imageService, contentStore, layerStore, db, config.registry());
+        closeables.push(distribution);
+        new ImageRoutes(imageService, distribution::pull).register(router);
+        distribution.register(router);
         counts.images = imageService::count;
 
         ImageLookup images = imageOverride != null ? imageOverride : imageService;
