@@ -314,7 +314,7 @@ public final class ContainerRoutes {
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
         m.put("AppArmorProfile", "");
-        List<String> execIds = service.execIds(r.id());
+        List<String> execIds = service.execs().idsOf(r.id());
         m.put("ExecIDs", execIds.isEmpty() ? null : execIds);
         m.put("HostConfig", r.hostConfig());
         m.put("GraphDriver", Map.of("Data", gd, "Name", "overlay2"));

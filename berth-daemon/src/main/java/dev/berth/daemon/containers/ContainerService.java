@@ -620,7 +620,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         throw new IllegalStateException("cannot find a free container name");
     }
 
-    private static String newId() {
+    static String newId() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
@@ -832,113 +832,39 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
     }
 
-    // ---- exec ----
+    // ---- exec (ExecService owns exec sessions; these are its hooks) ----
 
-    /** One process started in a running container by {@code docker exec}. */
-    static final class Exec {
-        final String id;
-        final String containerId;
-        final ExecConfig config;
-        volatile boolean running;
-        volatile Integer exitCode;
-        volatile long pid;
-        volatile Path log;
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final ExecService execs = new ExecService(this);
 
-        Exec(String id, String containerId, ExecConfig config) {
-            this.id = id;
-            this.containerId = containerId;
-            this.config = config;
-        }
+    ExecService execs() {
+        return execs;
     }
 
-    /** What a client asked to run: {@code POST /containers/{id}/exec}. */
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    public record ExecConfig(boolean attachStdin, boolean attachStdout, boolean attachStderr, String detachKeys,
-                             boolean tty, List<String> env,
-                             @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-                             List<String> cmd, boolean privileged, String user, String workingDir) {}
-
-    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
-
-    String createExec(String ref, ExecConfig cfg) {
-        Ctr c = get(ref);
-        if (!c.rec.state().running()) {
-            throw ApiException.conflict("container " + c.rec.id() + " is not running");
-        }
-        if (c.rec.state().paused()) {
-            throw ApiException.conflict("container " + c.rec.id() + " is paused, unpause the container before exec");
-        }
-        if (cfg == null || cfg.cmd() == null || cfg.cmd().isEmpty()) {
-            throw ApiException.badRequest("No exec command specified");
-        }
-        if (cfg.tty()) {
-            throw ApiException.badRequest("exec with a TTY (-t) is not supported by this berthd yet");
-        }
-        String id = newId();
-        execs.put(id, new Exec(id, c.rec.id(), cfg));
-        return id;
-    }
-
-    Exec exec(String execId) {
-        Exec e = execs.get(execId);
-        if (e == null) {
-            throw ApiException.notFound("No such exec instance: " + execId);
-        }
-        return e;
-    }
-
-    List<String> execIds(String containerId) {
-        return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
-    }
-
-    /**
-     * Starts an exec'd process with {@code runc exec} and returns it; its stdio are the pipes of
-     * the returned {@link Process}. It does not outlive berthd's interest in it (no conmon).
-     */
-    Process startExec(Exec e) throws IOException {
-        Ctr c = byId.get(e.containerId);
+    /** The container's live state, for services of this package that act on a running container. */
+    Ctr ctr(String containerId) {
+        Ctr c = byId.get(containerId);
         if (c == null) {
-            throw ApiException.notFound("No such container: " + e.containerId);
+            throw ApiException.notFound("No such container: " + containerId);
         }
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().running() || r.state().paused()) {
-                throw ApiException.conflict("container " + r.id() + " is not running");
-            }
-            if (e.running || e.exitCode != null) {
-                throw ApiException.conflict("Error: Exec command " + e.id + " has already run");
-            }
-            HostSettings hs = hostSettings(r);
-            List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
-            if (e.config.env() != null) {
-                env.addAll(e.config.env());
-            }
-            String cwd = e.config.workingDir() != null && !e.config.workingDir().isEmpty() ? e.config.workingDir() : r.config().workingDir();
-            String user = e.config.user() != null && !e.config.user().isEmpty() ? e.config.user() : r.config().user();
-            RuntimeSpec spec = runtimeSpec(r, hs, e.config.cmd(), env, cwd, user, false, hs.privileged() || e.config.privileged());
-            Path processFile = bundle(r.id()).resolve("exec-" + e.id + ".json");
-            specs.writeProcess(spec, processFile);
-            Path log = bundle(r.id()).resolve("exec-" + e.id + ".log");
-            e.log = log;
-            Process p = runtime.exec(r.id(), processFile, log);
-            e.running = true;
-            e.pid = p.pid();
-            p.onExit().thenAccept(done -> {
-                e.exitCode = done.exitValue();
-                e.running = false;
-                e.done.complete(e.exitCode);
-                try {
-                    Files.deleteIfExists(processFile);
-                } catch (IOException ignored) {
-                    // removed with the bundle
-                }
-            });
-            return p;
-        } finally {
-            c.lock.unlock();
+        return c;
+    }
+
+    ConmonRuntime runtime() {
+        return runtime;
+    }
+
+    /** Writes the runtime spec of a process run inside the running container {@code r} (exec) to {@code file}. */
+    void writeExecProcess(ContainerRecord r, List<String> cmd, List<String> extraEnv, String cwd, String user, boolean tty,
+                          boolean privileged, Path file) throws IOException {
+        HostSettings hs = hostSettings(r);
+        List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
+        if (extraEnv != null) {
+            env.addAll(extraEnv);
         }
+        String dir = cwd != null && !cwd.isEmpty() ? cwd : r.config().workingDir();
+        String u = user != null && !user.isEmpty() ? user : r.config().user();
+        RuntimeSpec spec = runtimeSpec(r, hs, cmd, env, dir, u, tty, hs.privileged() || privileged);
+        specs.writeProcess(spec, file);
     }
 
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
@@ -1464,7 +1390,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             store.delete(id);
             byId.remove(id);
             long t2 = System.nanoTime();
-            execs.values().removeIf(e -> e.containerId.equals(id));
+            execs.forget(id);
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
