@@ -92,6 +92,7 @@ public final class ContainerRoutes {
             ex.respondJson(200, out);
         });
         r.post("/containers/{id}/attach", this::attach);
+        new ArchiveRoutes(service).register(r);
     }
 
     private static Integer timeout(Exchange ex) {

@@ -1489,11 +1489,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** Something done with a container's mounted root filesystem. */
+    @FunctionalInterface
+    interface RootfsAction<T> {
+        T run(ContainerRecord r, Path rootfs) throws IOException;
+    }
+
     /**
-     * Streams the container's root filesystem as a tar. A stopped container's filesystem is
-     * mounted for the export, under its lock so that it is not started meanwhile.
+     * Runs {@code action} on the container's root filesystem (the merged overlay view). A stopped
+     * container's filesystem is mounted for it, under its lock so that it is not started meanwhile.
      */
-    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+    <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
         try {
@@ -1502,9 +1508,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 mountRootfs(c.rec);
             }
             try {
-                try (java.io.OutputStream o = out.get()) {
-                    Export.write(rootfs(c.rec.id()), o);
-                }
+                return action.run(c.rec, rootfs(c.rec.id()));
             } finally {
                 if (!mounted && !c.rec.state().isActive()) {
                     unmountQuietly(c.rec.id());
@@ -1513,6 +1517,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /** Streams the container's root filesystem as a tar ({@code docker export}). */
+    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+        withRootfs(ref, (r, rootfs) -> {
+            try (java.io.OutputStream o = out.get()) {
+                Export.write(rootfs, o);
+            }
+            return null;
+        });
+    }
+
+    boolean readonlyRootfs(ContainerRecord r) {
+        return hostSettings(r).readonlyRootfs();
     }
 
     /** What the container changed in its root filesystem, for {@code docker diff}. */
