@@ -87,6 +87,8 @@ public final class Daemon implements AutoCloseable {
         containers.start();
         new ContainerRoutes(containers).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
+        new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
+                .register(router);
         counts.containers = containers::counts;
 
         ApiServer server = new ApiServer(router, json);

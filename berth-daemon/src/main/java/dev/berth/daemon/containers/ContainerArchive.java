@@ -227,13 +227,14 @@ final class ContainerArchive {
     }
 
     /** Entry names of a directory descriptor (an O_PATH one too: /proc reopens it). */
-    private static List<String> list(Fd dir) throws IOException {
+    static List<String> list(Fd dir) throws IOException {
         try (Stream<Path> s = Files.list(dir.procPath())) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
-    private static void entry(TarArchiveOutputStream tar, String name, Fd f, Fd.Stat st) throws IOException {
+    /** Writes one tar entry for the file {@code f} (its content too, for a regular file). */
+    static void entry(TarArchiveOutputStream tar, String name, Fd f, Fd.Stat st) throws IOException {
         TarArchiveEntry e;
         switch (st.type()) {
             case 0040000 -> e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR);
