@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * {@code docker commit}: a container's writable layer becomes a new layer on top of its image.
@@ -23,16 +22,10 @@ import java.util.function.BiConsumer;
 public final class CommitService {
     private final ContainerService containers;
     private final ImageService images;
-    private volatile BiConsumer<ContainerRecord, String> committed = (r, imageId) -> {};
 
     public CommitService(ContainerService containers, ImageService images) {
         this.containers = containers;
         this.images = images;
-    }
-
-    /** Told (container, new image ID) after each commit, for the {@code commit} event. */
-    public void onCommitted(BiConsumer<ContainerRecord, String> listener) {
-        this.committed = listener;
     }
 
     /** What the client asked for; {@code config} (may be null) overrides the container's own. */
@@ -70,7 +63,8 @@ public final class CommitService {
                 id = images.commitImage(r.image(), in, new ImageService.CommitInfo(cfg, req.author(), req.comment(),
                         createdBy.strip(), req.tag()));
             }
-            committed.accept(r, id);
+            containers.events().container(r, "commit", "comment", req.comment() == null ? "" : req.comment(),
+                    "imageID", id, "imageRef", req.tag() == null ? "" : req.tag().familiar());
             return id;
         } finally {
             if (pausedHere) {

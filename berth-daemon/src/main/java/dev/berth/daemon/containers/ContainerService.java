@@ -302,6 +302,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             store.insert(rec);
             byId.put(id, new Ctr(rec));
         }
+        events.container(rec, "create");
         return new Created(id, warnings);
     }
 
@@ -794,6 +795,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         marks[4] = System.nanoTime();
         long pid = runtime.containerPid(bundle(id));
         update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        events.container(c.rec, "start");
         marks[5] = System.nanoTime();
         LOG.fine(() -> "start " + id.substring(0, 12) + " ms: mount " + ms(t0, marks[0]) + ", spec " + ms(marks[0], marks[1])
                 + ", create " + ms(marks[1], marks[2]) + ", attach " + ms(marks[2], marks[3]) + ", runc start "
@@ -830,6 +832,30 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
                 cgroupPath(r), dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
+    }
+
+    // ---- events ----
+
+    private volatile ContainerEvents events = ContainerEvents.NONE;
+
+    /** Sets where lifecycle events go (the daemon's event log). */
+    public void setEvents(ContainerEvents events) {
+        this.events = events;
+        execs.onEvent((e, action) -> {
+            Ctr c = byId.get(e.containerId);
+            if (c != null) {
+                String cmd = String.join(" ", e.config.cmd());
+                if (action.equals("exec_die")) {
+                    events.container(c.rec, action, "execID", e.id, "exitCode", String.valueOf(e.exitCode));
+                } else {
+                    events.container(c.rec, action + ": " + cmd, "execID", e.id);
+                }
+            }
+        });
+    }
+
+    ContainerEvents events() {
+        return events;
     }
 
     // ---- exec (ExecService owns exec sessions; these are its hooks) ----
@@ -1025,6 +1051,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             unmountQuietly(id);
             long t2 = System.nanoTime();
             update(c, r.withState(r.state().exited(code, oom, at.toString())));
+            if (oom) {
+                events.container(c.rec, "oom");
+            }
+            events.container(c.rec, "die", "exitCode", String.valueOf(code));
             runtime.clearExit(id);
             long t3 = System.nanoTime();
             LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
@@ -1191,6 +1221,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             exited.cancel(false);
         }
+        events.container(c.rec, "stop");
     }
 
     private void stopAndWait(Ctr c, ContainerRecord r, String sig, int t, CompletableFuture<Integer> exited)
@@ -1223,7 +1254,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             throw ApiException.conflict("Cannot kill container: " + ref + ": Container " + c.rec.id() + " is not running");
         }
         markManuallyStopped(c);
+        // as Docker: a SIGKILL is answered once the container is gone (up to a short wait)
+        CompletableFuture<Integer> exited = sig.equals("9") ? c.onNextExit() : null;
         signal(c, sig);
+        if (exited != null) {
+            try {
+                if (c.rec.state().isActive()) {
+                    exited.get(2, TimeUnit.SECONDS);
+                }
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still going: the client is told it was signalled, as Docker does
+            } finally {
+                exited.cancel(false);
+            }
+        }
     }
 
     /** A client stopped it: restart policies no longer apply, and a pending restart is called off. */
@@ -1245,6 +1289,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     /** Signals the container's init; a paused container is thawed so a fatal signal takes effect. */
     private void signal(Ctr c, String sig) throws IOException, InterruptedException {
         String id = c.rec.id();
+        events.container(c.rec, "kill", "signal", sig);
         try {
             runtime.kill(id, sig);
         } catch (ConmonRuntime.RuntimeError e) {
@@ -1274,6 +1319,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             if (!c.rec.state().isActive()) {
                 update(c, c.rec.withManuallyStopped(false));
                 doStart(c);
+                events.container(c.rec, "restart");
             }
         } finally {
             c.lock.unlock();
@@ -1307,6 +1353,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             runtime.pause(c.rec.id());
             update(c, c.rec.withState(s.paused(true)));
+            events.container(c.rec, "pause");
         } finally {
             c.lock.unlock();
         }
@@ -1322,6 +1369,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             runtime.resume(c.rec.id());
             update(c, c.rec.withState(s.paused(false)));
+            events.container(c.rec, "unpause");
         } finally {
             c.lock.unlock();
         }
@@ -1347,7 +1395,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             c.lock.lock();
             try {
+                String old = c.rec.name().substring(1);
                 update(c, c.rec.withName(n));
+                events.container(c.rec, "rename", "oldName", old);
             } finally {
                 c.lock.unlock();
             }
@@ -1408,6 +1458,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             f.complete(c.rec.state().exitCode());
         }
         c.removed.complete(c.rec.state().exitCode());
+        events.container(c.rec, "destroy");
         for (var l : removedListeners) {
             try {
                 l.accept(c.rec.id());

@@ -108,6 +108,20 @@ public final class ImageService implements ImageLookup {
                 """);
     }
 
+    private volatile dev.berth.daemon.events.EventLog events;
+
+    /** Sets where image events (import, tag, untag, delete) go. */
+    public void setEvents(dev.berth.daemon.events.EventLog events) {
+        this.events = events;
+    }
+
+    private void event(String action, String id, String name) {
+        dev.berth.daemon.events.EventLog log = events;
+        if (log != null) {
+            log.publish("image", action, id, Map.of("name", name));
+        }
+    }
+
     /** Binds who uses images (the container service), asked before a delete. */
     public void setUsage(Supplier<ImageUsage> usage) {
         this.usage = usage;
@@ -284,8 +298,10 @@ public final class ImageService implements ImageLookup {
             throw ApiException.badRequest(e.getMessage());
         }
         String created = rfc3339Nano(Instant.now());
-        return storeLayer(tar, null, new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
+        String id = storeLayer(tar, null, new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
                 null, List.of(new ImageConfig.History(created, null, null, message, null)), message), tag);
+        event("import", id, id);
+        return id;
     }
 
     /**
@@ -353,8 +369,12 @@ public final class ImageService implements ImageLookup {
         String created = rfc3339Nano(Instant.now());
         List<ImageConfig.History> history = new ArrayList<>(pc.history() == null ? List.of() : pc.history());
         history.add(new ImageConfig.History(created, info.createdBy(), emptyToNull(info.author()), emptyToNull(info.comment()), null));
-        return storeLayer(layerTar, parent, new ImageConfig(created, emptyToNull(info.author()), pc.architecture(), pc.os(),
+        String id = storeLayer(layerTar, parent, new ImageConfig(created, emptyToNull(info.author()), pc.architecture(), pc.os(),
                 pc.variant(), info.config(), null, history, emptyToNull(info.comment())), info.tag());
+        if (info.tag() != null) {
+            event("tag", id, info.tag().familiar());
+        }
+        return id;
     }
 
     private static String emptyToNull(String s) {
@@ -402,10 +422,12 @@ public final class ImageService implements ImageLookup {
         } catch (ImageReference.InvalidReferenceException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        sql(() -> db.tx(c -> {
-            setTag(c, target, findId(c, source));
-            return null;
+        String id = sql(() -> db.tx(c -> {
+            String found = findId(c, source);
+            setTag(c, target, found);
+            return found;
         }));
+        event("tag", id, target.familiar());
     }
 
     // ---- delete ----
@@ -458,6 +480,13 @@ public final class ImageService implements ImageLookup {
             return null;
         }));
         finishDelete(configToDelete);
+        for (DeleteItem item : out) {
+            if (item.untagged() != null) {
+                event("untag", img.id(), img.id());
+            } else if (img.id().equals(item.deleted())) {
+                event("delete", img.id(), img.id());
+            }
+        }
         return out;
     }
 
