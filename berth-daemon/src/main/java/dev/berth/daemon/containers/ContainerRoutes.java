@@ -183,7 +183,7 @@ public final class ContainerRoutes {
         }
         m.put("Labels", r.config().labels() == null ? Map.of() : r.config().labels());
         m.put("State", r.state().status());
-        m.put("Status", status(r.state(), Instant.now()));
+        m.put("Status", status(r.state(), Instant.now()) + service.health().psSuffix(r));
         m.put("HostConfig", Map.of("NetworkMode", r.hostConfig().path("NetworkMode").asText("bridge")));
         m.put("NetworkSettings", Map.of("Networks", networks(r)));
         m.put("Mounts", List.of());
@@ -300,7 +300,14 @@ public final class ContainerRoutes {
         m.put("Created", r.created());
         m.put("Path", r.path());
         m.put("Args", r.args());
-        m.put("State", r.state());
+        Map<String, Object> health = service.health().health(r);
+        if (health == null) {
+            m.put("State", r.state());
+        } else {
+            com.fasterxml.jackson.databind.node.ObjectNode st = ex.json().mapper().valueToTree(r.state());
+            st.set("Health", ex.json().mapper().valueToTree(health));
+            m.put("State", st);
+        }
         m.put("Image", r.image());
         Map<String, String> gd = service.graphDriverData(r);
         String dir = service.dir(r.id()).toString();

@@ -114,6 +114,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         watcher = new ExitWatcher(runtime.exitDir(), this::onExitFile);
         for (Ctr c : byId.values()) {
             adopt(c);
+            if (c.rec.state().running()) {
+                health.begin(c.rec);
+            }
         }
         housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
     }
@@ -496,7 +499,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 empty(u.user()) ? (img.user() == null ? "" : img.user()) : u.user(),
                 u.attachStdin(), u.attachStdout(), u.attachStderr(),
                 u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
-                env, cmd, u.healthcheck(), u.argsEscaped(), u.image(),
+                env, cmd, HealthService.merge(u.healthcheck(), img.healthcheck()), u.argsEscaped(), u.image(),
                 u.volumes() != null ? u.volumes() : img.volumes(),
                 empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
                 entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
@@ -836,10 +839,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     // ---- events ----
 
-    private volatile ContainerEvents events = ContainerEvents.NONE;
+    private final ExecService execs = new ExecService(this);
+    private final HealthService health = new HealthService(this);
+    private volatile ContainerEvents events = health.observing(ContainerEvents.NONE);
 
     /** Sets where lifecycle events go (the daemon's event log). */
-    public void setEvents(ContainerEvents events) {
+    public void setEvents(ContainerEvents downstream) {
+        ContainerEvents events = health.observing(downstream);
         this.events = events;
         execs.onEvent((e, action) -> {
             Ctr c = byId.get(e.containerId);
@@ -858,9 +864,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return events;
     }
 
-    // ---- exec (ExecService owns exec sessions; these are its hooks) ----
+    HealthService health() {
+        return health;
+    }
 
-    private final ExecService execs = new ExecService(this);
+    // ---- exec (ExecService owns exec sessions; these are its hooks) ----
 
     ExecService execs() {
         return execs;
@@ -1441,6 +1449,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             byId.remove(id);
             long t2 = System.nanoTime();
             execs.forget(id);
+            health.forget(id);
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);

@@ -118,6 +118,11 @@ public final class ExecService {
         return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
     }
 
+    /** Drops one finished session (a health probe's). */
+    void drop(String execId) {
+        execs.remove(execId);
+    }
+
     /** Drops the sessions of a removed container. */
     void forget(String containerId) {
         execs.values().removeIf(e -> e.containerId.equals(containerId));
