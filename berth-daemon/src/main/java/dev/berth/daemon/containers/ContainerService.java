@@ -889,7 +889,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     /** Writes the runtime spec of a process run inside the running container {@code r} (exec) to {@code file}. */
     void writeExecProcess(ContainerRecord r, List<String> cmd, List<String> extraEnv, String cwd, String user, boolean tty,
-                          boolean privileged, Path file) throws IOException {
+                          int[] consoleSize, boolean privileged, Path file) throws IOException {
         HostSettings hs = hostSettings(r);
         List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
         if (extraEnv != null) {
@@ -898,7 +898,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         String dir = cwd != null && !cwd.isEmpty() ? cwd : r.config().workingDir();
         String u = user != null && !user.isEmpty() ? user : r.config().user();
         RuntimeSpec spec = runtimeSpec(r, hs, cmd, env, dir, u, tty, hs.privileged() || privileged);
-        specs.writeProcess(spec, file);
+        specs.writeProcess(consoleSize == null ? spec : spec.withConsoleSize(consoleSize), file);
     }
 
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */

@@ -148,15 +148,16 @@ public final class ExecService {
             }
             Path bundle = containers.bundle(r.id());
             Path processFile = bundle.resolve("exec-" + e.id + ".json");
+            int[] size = e.size != null && e.size[0] > 0 && e.size[1] > 0 ? e.size : new int[] {24, 80};
+            // runc gives the container's terminal this size before the process starts; it follows our pty's later
             containers.writeExecProcess(r, e.config.cmd(), e.config.env(), e.config.workingDir(), e.config.user(),
-                    e.config.tty(), e.config.privileged(), processFile);
+                    e.config.tty(), e.config.tty() ? size : null, e.config.privileged(), processFile);
             e.log = bundle.resolve("exec-" + e.id + ".log");
             e.pidFile = bundle.resolve("exec-" + e.id + ".pid");
             File terminal = null;
             if (e.config.tty()) {
                 Pty pty = Pty.open();
-                int[] s = e.size != null ? e.size : new int[] {24, 80};
-                pty.resize(s[0], s[1]);
+                pty.resize(size[0], size[1]);
                 e.pty = pty;
                 terminal = new File(pty.slavePath());
             }
