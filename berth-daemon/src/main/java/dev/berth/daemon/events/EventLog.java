@@ -64,7 +64,7 @@ public final class EventLog {
     private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
     private long lastNano;
 
-    /** Records an event now; attributes keep their order. */
+    /** Records an event now. */
     public void publish(String type, String action, String actorId, Map<String, String> attributes) {
         Event e;
         synchronized (ring) {
@@ -72,7 +72,8 @@ public final class EventLog {
             long t = now.getEpochSecond() * 1_000_000_000L + now.getNano();
             // strictly increasing, so "since" the last seen event never repeats it
             lastNano = Math.max(t, lastNano + 1);
-            e = new Event(type, action, actorId, Map.copyOf(attributes), lastNano);
+            // sorted, as Go writes a map: clients see the attributes in Docker's order
+            e = new Event(type, action, actorId, java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(attributes)), lastNano);
             if (ring.size() == CAPACITY) {
                 ring.removeFirst();
             }

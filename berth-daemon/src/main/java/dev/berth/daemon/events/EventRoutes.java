@@ -119,7 +119,10 @@ public final class EventRoutes {
         }
         m.put("Type", e.type());
         m.put("Action", e.action());
-        m.put("Actor", Map.of("ID", e.actorId(), "Attributes", e.attributes()));
+        Map<String, Object> actor = new LinkedHashMap<>();
+        actor.put("ID", e.actorId());
+        actor.put("Attributes", e.attributes());
+        m.put("Actor", actor);
         m.put("scope", "local");
         m.put("time", e.timeNano() / 1_000_000_000L);
         m.put("timeNano", e.timeNano());
