@@ -2,6 +2,11 @@ package dev.berth.cli;
 
 import dev.berth.cli.commands.AttachCommand;
 import dev.berth.cli.commands.BaseCommand;
+import dev.berth.cli.commands.CommitCommand;
+import dev.berth.cli.commands.DiffCommand;
+import dev.berth.cli.commands.EventsCommand;
+import dev.berth.cli.commands.ExecCommand;
+import dev.berth.cli.commands.ExportCommand;
 import dev.berth.cli.commands.ContainerPruneCommand;
 import dev.berth.cli.commands.CreateCommand;
 import dev.berth.cli.commands.ParseDockerfileCommand;
@@ -68,7 +73,11 @@ public final class Commands {
     private static Group container() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
         m.put("attach", AttachCommand::new);
+        m.put("commit", CommitCommand::new);
         m.put("create", CreateCommand::new);
+        m.put("diff", DiffCommand::new);
+        m.put("exec", ExecCommand::new);
+        m.put("export", ExportCommand::new);
         m.put("inspect", InspectCommand.ContainerInspect::new);
         m.put("kill", KillCommand::new);
         m.put("logs", LogsCommand::new);
@@ -105,6 +114,7 @@ public final class Commands {
 
     private static final List<Entry> TOP = List.of(
             new Entry("run", Section.COMMON, RunCommand::new, null),
+            new Entry("exec", Section.COMMON, ExecCommand::new, null),
             new Entry("ps", Section.COMMON, PsCommand::new, null),
             new Entry("pull", Section.COMMON, PullCommand::new, null),
             new Entry("push", Section.COMMON, PushCommand::new, null),
@@ -117,7 +127,11 @@ public final class Commands {
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
             new Entry("debug", Section.MANAGEMENT, null, DEBUG),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
+            new Entry("commit", Section.OTHER, CommitCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
+            new Entry("diff", Section.OTHER, DiffCommand::new, null),
+            new Entry("events", Section.OTHER, EventsCommand::new, null),
+            new Entry("export", Section.OTHER, ExportCommand::new, null),
             new Entry("history", Section.OTHER, HistoryCommand::new, null),
             new Entry("import", Section.OTHER, ImportCommand::new, null),
             new Entry("inspect", Section.OTHER, InspectCommand::new, null),
@@ -143,6 +157,10 @@ public final class Commands {
     static {
         alias(AttachCommand.class, "container attach", "attach");
         alias(CreateCommand.class, "container create", "create");
+        alias(CommitCommand.class, "container commit", "commit");
+        alias(DiffCommand.class, "container diff", "diff");
+        alias(ExecCommand.class, "container exec", "exec");
+        alias(ExportCommand.class, "container export", "export");
         alias(KillCommand.class, "container kill", "kill");
         alias(LogsCommand.class, "container logs", "logs");
         alias(PsCommand.class, "container ls", "container list", "container ps", "ps");

@@ -92,7 +92,13 @@ public final class Daemon implements AutoCloseable {
         containers.onRemoved(imageService::releaseContainer);
         containers.start();
         new ContainerRoutes(containers).register(router);
+        dev.berth.daemon.events.EventLog events = new dev.berth.daemon.events.EventLog();
+        imageService.setEvents(events);
+        containers.setEvents(events::publish);
+        new dev.berth.daemon.events.EventRoutes(events).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
+        new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
+                .register(router);
         counts.containers = containers::counts;
 
         ApiServer server = new ApiServer(router, json);

@@ -320,7 +320,7 @@ public final class CreateRequest {
     }
 
     /** --env-file lines first, then -e; "NAME" alone takes the local value and is dropped when unset. */
-    static List<String> environment(ContainerOptions o, Function<String, String> env) {
+    public static List<String> environment(ContainerOptions o, Function<String, String> env) {
         List<String> out = new ArrayList<>();
         for (String file : o.envFile) {
             for (String line : readLines(file)) {

@@ -92,6 +92,7 @@ public final class ContainerRoutes {
             ex.respondJson(200, out);
         });
         r.post("/containers/{id}/attach", this::attach);
+        new ArchiveRoutes(service).register(r);
     }
 
     private static Integer timeout(Exchange ex) {
@@ -182,7 +183,7 @@ public final class ContainerRoutes {
         }
         m.put("Labels", r.config().labels() == null ? Map.of() : r.config().labels());
         m.put("State", r.state().status());
-        m.put("Status", status(r.state(), Instant.now()));
+        m.put("Status", status(r.state(), Instant.now()) + service.health().psSuffix(r));
         m.put("HostConfig", Map.of("NetworkMode", r.hostConfig().path("NetworkMode").asText("bridge")));
         m.put("NetworkSettings", Map.of("Networks", networks(r)));
         m.put("Mounts", List.of());
@@ -299,7 +300,14 @@ public final class ContainerRoutes {
         m.put("Created", r.created());
         m.put("Path", r.path());
         m.put("Args", r.args());
-        m.put("State", r.state());
+        Map<String, Object> health = service.health().health(r);
+        if (health == null) {
+            m.put("State", r.state());
+        } else {
+            com.fasterxml.jackson.databind.node.ObjectNode st = ex.json().mapper().valueToTree(r.state());
+            st.set("Health", ex.json().mapper().valueToTree(health));
+            m.put("State", st);
+        }
         m.put("Image", r.image());
         Map<String, String> gd = service.graphDriverData(r);
         String dir = service.dir(r.id()).toString();
@@ -314,7 +322,7 @@ public final class ContainerRoutes {
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
         m.put("AppArmorProfile", "");
-        List<String> execIds = service.execIds(r.id());
+        List<String> execIds = service.execs().idsOf(r.id());
         m.put("ExecIDs", execIds.isEmpty() ? null : execIds);
         m.put("HostConfig", r.hostConfig());
         m.put("GraphDriver", Map.of("Data", gd, "Name", "overlay2"));

@@ -114,6 +114,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         watcher = new ExitWatcher(runtime.exitDir(), this::onExitFile);
         for (Ctr c : byId.values()) {
             adopt(c);
+            if (c.rec.state().running()) {
+                health.begin(c.rec);
+            }
         }
         housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
     }
@@ -302,6 +305,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             store.insert(rec);
             byId.put(id, new Ctr(rec));
         }
+        events.container(rec, "create");
         return new Created(id, warnings);
     }
 
@@ -495,7 +499,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 empty(u.user()) ? (img.user() == null ? "" : img.user()) : u.user(),
                 u.attachStdin(), u.attachStdout(), u.attachStderr(),
                 u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
-                env, cmd, u.healthcheck(), u.argsEscaped(), u.image(),
+                env, cmd, HealthService.merge(u.healthcheck(), img.healthcheck()), u.argsEscaped(), u.image(),
                 u.volumes() != null ? u.volumes() : img.volumes(),
                 empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
                 entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
@@ -620,7 +624,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         throw new IllegalStateException("cannot find a free container name");
     }
 
-    private static String newId() {
+    static String newId() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
@@ -794,6 +798,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         marks[4] = System.nanoTime();
         long pid = runtime.containerPid(bundle(id));
         update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        events.container(c.rec, "start");
         marks[5] = System.nanoTime();
         LOG.fine(() -> "start " + id.substring(0, 12) + " ms: mount " + ms(t0, marks[0]) + ", spec " + ms(marks[0], marks[1])
                 + ", create " + ms(marks[1], marks[2]) + ", attach " + ms(marks[2], marks[3]) + ", runc start "
@@ -832,113 +837,68 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
     }
 
-    // ---- exec ----
+    // ---- events ----
 
-    /** One process started in a running container by {@code docker exec}. */
-    static final class Exec {
-        final String id;
-        final String containerId;
-        final ExecConfig config;
-        volatile boolean running;
-        volatile Integer exitCode;
-        volatile long pid;
-        volatile Path log;
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final ExecService execs = new ExecService(this);
+    private final HealthService health = new HealthService(this);
+    private volatile ContainerEvents events = health.observing(ContainerEvents.NONE);
 
-        Exec(String id, String containerId, ExecConfig config) {
-            this.id = id;
-            this.containerId = containerId;
-            this.config = config;
-        }
-    }
-
-    /** What a client asked to run: {@code POST /containers/{id}/exec}. */
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    public record ExecConfig(boolean attachStdin, boolean attachStdout, boolean attachStderr, String detachKeys,
-                             boolean tty, List<String> env,
-                             @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-                             List<String> cmd, boolean privileged, String user, String workingDir) {}
-
-    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
-
-    String createExec(String ref, ExecConfig cfg) {
-        Ctr c = get(ref);
-        if (!c.rec.state().running()) {
-            throw ApiException.conflict("container " + c.rec.id() + " is not running");
-        }
-        if (c.rec.state().paused()) {
-            throw ApiException.conflict("container " + c.rec.id() + " is paused, unpause the container before exec");
-        }
-        if (cfg == null || cfg.cmd() == null || cfg.cmd().isEmpty()) {
-            throw ApiException.badRequest("No exec command specified");
-        }
-        if (cfg.tty()) {
-            throw ApiException.badRequest("exec with a TTY (-t) is not supported by this berthd yet");
-        }
-        String id = newId();
-        execs.put(id, new Exec(id, c.rec.id(), cfg));
-        return id;
-    }
-
-    Exec exec(String execId) {
-        Exec e = execs.get(execId);
-        if (e == null) {
-            throw ApiException.notFound("No such exec instance: " + execId);
-        }
-        return e;
-    }
-
-    List<String> execIds(String containerId) {
-        return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
-    }
-
-    /**
-     * Starts an exec'd process with {@code runc exec} and returns it; its stdio are the pipes of
-     * the returned {@link Process}. It does not outlive berthd's interest in it (no conmon).
-     */
-    Process startExec(Exec e) throws IOException {
-        Ctr c = byId.get(e.containerId);
-        if (c == null) {
-            throw ApiException.notFound("No such container: " + e.containerId);
-        }
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().running() || r.state().paused()) {
-                throw ApiException.conflict("container " + r.id() + " is not running");
-            }
-            if (e.running || e.exitCode != null) {
-                throw ApiException.conflict("Error: Exec command " + e.id + " has already run");
-            }
-            HostSettings hs = hostSettings(r);
-            List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
-            if (e.config.env() != null) {
-                env.addAll(e.config.env());
-            }
-            String cwd = e.config.workingDir() != null && !e.config.workingDir().isEmpty() ? e.config.workingDir() : r.config().workingDir();
-            String user = e.config.user() != null && !e.config.user().isEmpty() ? e.config.user() : r.config().user();
-            RuntimeSpec spec = runtimeSpec(r, hs, e.config.cmd(), env, cwd, user, false, hs.privileged() || e.config.privileged());
-            Path processFile = bundle(r.id()).resolve("exec-" + e.id + ".json");
-            specs.writeProcess(spec, processFile);
-            Path log = bundle(r.id()).resolve("exec-" + e.id + ".log");
-            e.log = log;
-            Process p = runtime.exec(r.id(), processFile, log);
-            e.running = true;
-            e.pid = p.pid();
-            p.onExit().thenAccept(done -> {
-                e.exitCode = done.exitValue();
-                e.running = false;
-                e.done.complete(e.exitCode);
-                try {
-                    Files.deleteIfExists(processFile);
-                } catch (IOException ignored) {
-                    // removed with the bundle
+    /** Sets where lifecycle events go (the daemon's event log). */
+    public void setEvents(ContainerEvents downstream) {
+        ContainerEvents events = health.observing(downstream);
+        this.events = events;
+        execs.onEvent((e, action) -> {
+            Ctr c = byId.get(e.containerId);
+            if (c != null) {
+                String cmd = String.join(" ", e.config.cmd());
+                if (action.equals("exec_die")) {
+                    events.container(c.rec, action, "execID", e.id, "exitCode", String.valueOf(e.exitCode));
+                } else {
+                    events.container(c.rec, action + ": " + cmd, "execID", e.id);
                 }
-            });
-            return p;
-        } finally {
-            c.lock.unlock();
+            }
+        });
+    }
+
+    ContainerEvents events() {
+        return events;
+    }
+
+    HealthService health() {
+        return health;
+    }
+
+    // ---- exec (ExecService owns exec sessions; these are its hooks) ----
+
+    ExecService execs() {
+        return execs;
+    }
+
+    /** The container's live state, for services of this package that act on a running container. */
+    Ctr ctr(String containerId) {
+        Ctr c = byId.get(containerId);
+        if (c == null) {
+            throw ApiException.notFound("No such container: " + containerId);
         }
+        return c;
+    }
+
+    ConmonRuntime runtime() {
+        return runtime;
+    }
+
+    /** Writes the runtime spec of a process run inside the running container {@code r} (exec) to {@code file}. */
+    void writeExecProcess(ContainerRecord r, List<String> cmd, List<String> extraEnv, String cwd, String user, boolean tty,
+                          int[] consoleSize, boolean privileged, Path file) throws IOException {
+        HostSettings hs = hostSettings(r);
+        List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
+        if (extraEnv != null) {
+            env.addAll(extraEnv);
+        }
+        String dir = cwd != null && !cwd.isEmpty() ? cwd : r.config().workingDir();
+        String u = user != null && !user.isEmpty() ? user : r.config().user();
+        RuntimeSpec spec = runtimeSpec(r, hs, cmd, env, dir, u, tty, hs.privileged() || privileged);
+        specs.writeProcess(consoleSize == null ? spec : spec.withConsoleSize(consoleSize), file);
     }
 
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
@@ -1099,6 +1059,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             unmountQuietly(id);
             long t2 = System.nanoTime();
             update(c, r.withState(r.state().exited(code, oom, at.toString())));
+            if (oom) {
+                events.container(c.rec, "oom");
+            }
+            events.container(c.rec, "die", "exitCode", String.valueOf(code));
             runtime.clearExit(id);
             long t3 = System.nanoTime();
             LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
@@ -1265,6 +1229,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             exited.cancel(false);
         }
+        events.container(c.rec, "stop");
     }
 
     private void stopAndWait(Ctr c, ContainerRecord r, String sig, int t, CompletableFuture<Integer> exited)
@@ -1297,7 +1262,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             throw ApiException.conflict("Cannot kill container: " + ref + ": Container " + c.rec.id() + " is not running");
         }
         markManuallyStopped(c);
+        // as Docker: a SIGKILL is answered once the container is gone (up to a short wait)
+        CompletableFuture<Integer> exited = sig.equals("9") ? c.onNextExit() : null;
         signal(c, sig);
+        if (exited != null) {
+            try {
+                if (c.rec.state().isActive()) {
+                    exited.get(2, TimeUnit.SECONDS);
+                }
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still going: the client is told it was signalled, as Docker does
+            } finally {
+                exited.cancel(false);
+            }
+        }
     }
 
     /** A client stopped it: restart policies no longer apply, and a pending restart is called off. */
@@ -1319,6 +1297,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     /** Signals the container's init; a paused container is thawed so a fatal signal takes effect. */
     private void signal(Ctr c, String sig) throws IOException, InterruptedException {
         String id = c.rec.id();
+        events.container(c.rec, "kill", "signal", sig);
         try {
             runtime.kill(id, sig);
         } catch (ConmonRuntime.RuntimeError e) {
@@ -1348,6 +1327,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             if (!c.rec.state().isActive()) {
                 update(c, c.rec.withManuallyStopped(false));
                 doStart(c);
+                events.container(c.rec, "restart");
             }
         } finally {
             c.lock.unlock();
@@ -1381,6 +1361,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             runtime.pause(c.rec.id());
             update(c, c.rec.withState(s.paused(true)));
+            events.container(c.rec, "pause");
         } finally {
             c.lock.unlock();
         }
@@ -1396,6 +1377,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             runtime.resume(c.rec.id());
             update(c, c.rec.withState(s.paused(false)));
+            events.container(c.rec, "unpause");
         } finally {
             c.lock.unlock();
         }
@@ -1421,7 +1403,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             c.lock.lock();
             try {
+                String old = c.rec.name().substring(1);
                 update(c, c.rec.withName(n));
+                events.container(c.rec, "rename", "oldName", old);
             } finally {
                 c.lock.unlock();
             }
@@ -1464,7 +1448,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             store.delete(id);
             byId.remove(id);
             long t2 = System.nanoTime();
-            execs.values().removeIf(e -> e.containerId.equals(id));
+            execs.forget(id);
+            health.forget(id);
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
@@ -1482,6 +1467,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             f.complete(c.rec.state().exitCode());
         }
         c.removed.complete(c.rec.state().exitCode());
+        events.container(c.rec, "destroy");
         for (var l : removedListeners) {
             try {
                 l.accept(c.rec.id());
@@ -1563,11 +1549,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** Something done with a container's mounted root filesystem. */
+    @FunctionalInterface
+    interface RootfsAction<T> {
+        T run(ContainerRecord r, Path rootfs) throws IOException;
+    }
+
     /**
-     * Streams the container's root filesystem as a tar. A stopped container's filesystem is
-     * mounted for the export, under its lock so that it is not started meanwhile.
+     * Runs {@code action} on the container's root filesystem (the merged overlay view). A stopped
+     * container's filesystem is mounted for it, under its lock so that it is not started meanwhile.
      */
-    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+    <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
         try {
@@ -1576,9 +1568,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 mountRootfs(c.rec);
             }
             try {
-                try (java.io.OutputStream o = out.get()) {
-                    Export.write(rootfs(c.rec.id()), o);
-                }
+                return action.run(c.rec, rootfs(c.rec.id()));
             } finally {
                 if (!mounted && !c.rec.state().isActive()) {
                     unmountQuietly(c.rec.id());
@@ -1587,6 +1577,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /** Streams the container's root filesystem as a tar ({@code docker export}). */
+    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+        withRootfs(ref, (r, rootfs) -> {
+            try (java.io.OutputStream o = out.get()) {
+                Export.write(rootfs, o);
+            }
+            return null;
+        });
+    }
+
+    boolean readonlyRootfs(ContainerRecord r) {
+        return hostSettings(r).readonlyRootfs();
     }
 
     /** What the container changed in its root filesystem, for {@code docker diff}. */

@@ -79,7 +79,8 @@ public final class ImageRoutes {
     }
 
     /** Docker's RepoTagReference: the repo (normalised) with the tag, or {@code latest}. */
-    private static ImageReference repoTag(String repo, String tag) {
+    /** {@code repo} with {@code tag} (default latest), or null when no repository is given; 400 for bad names. */
+    public static ImageReference repoTag(String repo, String tag) {
         if (repo.isEmpty()) {
             return null;
         }

@@ -122,6 +122,20 @@ public final class ImageService implements ImageLookup {
         this.layerBlobs = recorder;
     }
 
+    private volatile dev.berth.daemon.events.EventLog events;
+
+    /** Sets where image events (import, tag, untag, delete) go. */
+    public void setEvents(dev.berth.daemon.events.EventLog events) {
+        this.events = events;
+    }
+
+    private void event(String action, String id, String name) {
+        dev.berth.daemon.events.EventLog log = events;
+        if (log != null) {
+            log.publish("image", action, id, Map.of("name", name));
+        }
+    }
+
     /** Binds who uses images (the container service), asked before a delete. */
     public void setUsage(Supplier<ImageUsage> usage) {
         this.usage = usage;
@@ -297,6 +311,19 @@ public final class ImageService implements ImageLookup {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+        String created = rfc3339Nano(Instant.now());
+        String id = storeLayer(tar, null, new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
+                null, List.of(new ImageConfig.History(created, null, null, message, null)), message), tag);
+        event("import", id, id);
+        return id;
+    }
+
+    /**
+     * Stores a layer tar on top of {@code parent}'s layers (none for null) as a new image whose
+     * config is {@code config} with the layer's DiffID appended to the parent's; the image row,
+     * its layers and its tag commit in one transaction.
+     */
+    private String storeLayer(InputStream tar, ImageRecord parent, ImageConfig config, ImageReference tag) throws IOException {
         LayerStore.Unpacked u;
         // The archive is kept as it came, so save and push can send the very bytes of the DiffID.
         ContentStore.Ingest ingest = content.ingest();
@@ -335,29 +362,35 @@ public final class ImageService implements ImageLookup {
         String blobType = blobMediaType(blob);
         long blobSize = Files.size(content.path(blob));
         try {
-            String created = rfc3339Nano(Instant.now());
-            String diffId = u.diffId().toString();
-            ImageConfig config = new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
-                    new ImageConfig.RootFs("layers", List.of(diffId)),
-                    List.of(new ImageConfig.History(created, null, null, message, null)), message);
-            byte[] bytes = configJson.writeValueAsBytes(config);
+            List<String> diffIds = new ArrayList<>();
+            if (parent != null && parent.config().rootfs() != null && parent.config().rootfs().diffIds() != null) {
+                diffIds.addAll(parent.config().rootfs().diffIds());
+            }
+            diffIds.add(u.diffId().toString());
+            ImageConfig full = new ImageConfig(config.created(), config.author(), config.architecture(), config.os(),
+                    config.variant(), config.config(), new ImageConfig.RootFs("layers", diffIds), config.history(), config.comment());
+            byte[] bytes = configJson.writeValueAsBytes(full);
             String id = content.put(bytes).toString();
+            List<String> parentChains = parent == null ? List.of() : parent.layers();
+            String top = parentChains.isEmpty() ? null : parentChains.getLast();
             sql(() -> db.tx(c -> {
-                LayerStore.Layer layer = layers.commit(c, u, null);
+                LayerStore.Layer layer = layers.commit(c, u, top);
                 if (!exists(c, id)) {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO images(id, size, added) VALUES(?, ?, ?)")) {
                         ps.setString(1, id);
-                        ps.setLong(2, layer.size());
+                        ps.setLong(2, (parent == null ? 0 : parent.size()) + layer.size());
                         ps.setLong(3, System.currentTimeMillis());
                         ps.executeUpdate();
                     }
-                    layers.retain(c, id, List.of(layer.chainId()));
+                    List<String> chains = new ArrayList<>(parentChains);
+                    chains.add(layer.chainId());
+                    layers.retain(c, id, chains);
                 }
                 if (tag != null) {
                     setTag(c, tag, id);
                 }
                 if (blobType != null) {
-                    layerBlobs.record(c, diffId, blob, blobType, blobSize);
+                    layerBlobs.record(c, u.diffId().toString(), blob, blobType, blobSize);
                 }
                 return null;
             }));
@@ -439,6 +472,31 @@ public final class ImageService implements ImageLookup {
         return id;
     }
 
+    // ---- commit ----
+
+    /** What {@code docker commit} records besides the layer. */
+    public record CommitInfo(ContainerConfig config, String author, String comment, String createdBy, ImageReference tag) {}
+
+    /**
+     * {@code docker commit}: the layer tar (a container's changes, whiteouts included) becomes a
+     * new image on top of {@code parentId}, which inherits its platform and history.
+     *
+     * @return the new image ID
+     */
+    public String commitImage(String parentId, InputStream layerTar, CommitInfo info) throws IOException {
+        ImageRecord parent = find(parentId);
+        ImageConfig pc = parent.config();
+        String created = rfc3339Nano(Instant.now());
+        List<ImageConfig.History> history = new ArrayList<>(pc.history() == null ? List.of() : pc.history());
+        history.add(new ImageConfig.History(created, info.createdBy(), emptyToNull(info.author()), emptyToNull(info.comment()), null));
+        String id = storeLayer(layerTar, parent, new ImageConfig(created, emptyToNull(info.author()), pc.architecture(), pc.os(),
+                pc.variant(), info.config(), null, history, emptyToNull(info.comment())), info.tag());
+        if (info.tag() != null) {
+            event("tag", id, info.tag().familiar());
+        }
+        return id;
+    }
+
     /** Records {@code ref} (a {@code name@digest} reference) for image {@code id}: a pushed image's RepoDigest. */
     public void addDigestReference(ImageReference ref, String id) {
         if (ref.digest() == null || ref.tag() != null) {
@@ -470,6 +528,10 @@ public final class ImageService implements ImageLookup {
                 default -> null;
             };
         }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static boolean exists(Connection c, String id) throws SQLException {
@@ -513,10 +575,12 @@ public final class ImageService implements ImageLookup {
         } catch (ImageReference.InvalidReferenceException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        sql(() -> db.tx(c -> {
-            setTag(c, target, findId(c, source));
-            return null;
+        String id = sql(() -> db.tx(c -> {
+            String found = findId(c, source);
+            setTag(c, target, found);
+            return found;
         }));
+        event("tag", id, target.familiar());
     }
 
     // ---- delete ----
@@ -572,6 +636,13 @@ public final class ImageService implements ImageLookup {
             return null;
         }));
         finishDelete(configToDelete);
+        for (DeleteItem item : out) {
+            if (item.untagged() != null) {
+                event("untag", img.id(), img.id());
+            } else if (img.id().equals(item.deleted())) {
+                event("delete", img.id(), img.id());
+            }
+        }
         return out;
     }
 

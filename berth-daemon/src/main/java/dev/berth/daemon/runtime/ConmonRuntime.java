@@ -196,12 +196,19 @@ public final class ConmonRuntime {
 
     /**
      * Runs {@code runc exec} for a process spec in a running container; the process's stdio are
-     * the returned process's pipes and its exit status is runc's.
+     * the returned process's pipes, or the pty slave {@code terminal} when not null, and its exit
+     * status is runc's. The process's own pid goes to {@code pidFile}.
      */
-    public Process exec(String id, Path processSpec, Path log) throws IOException {
+    public Process exec(String id, Path processSpec, Path log, Path pidFile, java.io.File terminal) throws IOException {
         // runc's own errors go to the log, so the process's stderr carries only the process's output
-        return new ProcessBuilder(runc, "--root", runcRoot.toString(), "--log", log.toString(), "--log-format", "json",
-                "exec", "--process", processSpec.toString(), id).start();
+        ProcessBuilder pb = new ProcessBuilder(runc, "--root", runcRoot.toString(), "--log", log.toString(), "--log-format", "json",
+                "exec", "--pid-file", pidFile.toString(), "--process", processSpec.toString(), id);
+        if (terminal != null) {
+            // runc in the foreground copies between its own terminal (this pty's slave) and the container's
+            pb.redirectInput(terminal).redirectOutput(ProcessBuilder.Redirect.appendTo(terminal))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(terminal));
+        }
+        return pb.start();
     }
 
     /** The error runc logged while starting an exec'd process, as Docker words it, or null. */

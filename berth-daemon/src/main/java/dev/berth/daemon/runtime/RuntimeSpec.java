@@ -42,6 +42,13 @@ public record RuntimeSpec(
         Path resolvConfFile,
         Tuning tuning) {
 
+    /** The same spec with another terminal size (an exec's terminal is the client's size, not the container's). */
+    public RuntimeSpec withConsoleSize(int[] size) {
+        return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, size, readonlyRootfs, privileged,
+                seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile, hostnameFile,
+                resolvConfFile, tuning);
+    }
+
     /** Cgroup limits; 0, null or false mean unset, as in Docker's HostConfig. */
     public record Resources(long memory, long memorySwap, long nanoCpus, long cpuShares, long cpuQuota,
                             long cpuPeriod, long pidsLimit, long memoryReservation, String cpusetCpus,
