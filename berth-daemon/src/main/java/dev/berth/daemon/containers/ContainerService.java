@@ -1492,6 +1492,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+        mounts.removed(c.rec.id(), removeVolumes); // before waiters on "removed" hear of it
         for (AttachSession s : c.pendingAttach) {
             s.finish();
         }
@@ -1499,7 +1500,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             f.complete(c.rec.state().exitCode());
         }
         c.removed.complete(c.rec.state().exitCode());
-        mounts.removed(c.rec.id(), removeVolumes);
         for (var l : removedListeners) {
             try {
                 l.accept(c.rec.id());

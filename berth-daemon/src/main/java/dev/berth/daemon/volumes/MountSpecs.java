@@ -60,7 +60,14 @@ final class MountSpecs {
         Map<String, Planned> byDest = new LinkedHashMap<>();
         for (String spec : strings(hostConfig.path("VolumesFrom"))) {
             String[] p = parseVolumesFrom(spec);
-            for (MountPoint m : mountsOf.apply(p[0])) {
+            List<MountPoint> theirs;
+            try {
+                theirs = mountsOf.apply(p[0]);
+            } catch (ApiException e) {
+                // 400, not 404: the docker CLI takes a 404 from create for a missing image and tries to pull it
+                throw ApiException.badRequest(e.getMessage());
+            }
+            for (MountPoint m : theirs) {
                 if (!m.hidden()) {
                     byDest.put(m.destination(), new Planned(m.sharedWith(p[1].equals("ro")), Map.of(), Map.of()));
                 }
