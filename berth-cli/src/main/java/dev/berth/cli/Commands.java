@@ -21,9 +21,11 @@ import dev.berth.cli.commands.RmiCommand;
 import dev.berth.cli.commands.RunCommand;
 import dev.berth.cli.commands.StartCommand;
 import dev.berth.cli.commands.StopCommand;
+import dev.berth.cli.commands.SystemDfCommand;
 import dev.berth.cli.commands.TagCommand;
 import dev.berth.cli.commands.TopCommand;
 import dev.berth.cli.commands.VersionCommand;
+import dev.berth.cli.commands.VolumeCommands;
 import dev.berth.cli.commands.WaitCommand;
 
 import java.util.LinkedHashMap;
@@ -50,6 +52,24 @@ public final class Commands {
 
     private static final Group CONTAINER = container();
     private static final Group IMAGE = image();
+    private static final Group VOLUME = volume();
+    private static final Group SYSTEM = system();
+
+    private static Group volume() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("create", VolumeCommands.Create::new);
+        m.put("inspect", VolumeCommands.Inspect::new);
+        m.put("ls", VolumeCommands.Ls::new);
+        m.put("prune", VolumeCommands.Prune::new);
+        m.put("rm", VolumeCommands.Rm::new);
+        return new Group("volume", "Manage volumes", m, Map.of("list", "ls", "remove", "rm"));
+    }
+
+    private static Group system() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("df", SystemDfCommand::new);
+        return new Group("system", "Manage Docker", m, Map.of());
+    }
 
     private static Group container() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
@@ -93,6 +113,8 @@ public final class Commands {
             new Entry("info", Section.COMMON, InfoCommand::new, null),
             new Entry("container", Section.MANAGEMENT, null, CONTAINER),
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
+            new Entry("system", Section.MANAGEMENT, null, SYSTEM),
+            new Entry("volume", Section.MANAGEMENT, null, VOLUME),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
             new Entry("history", Section.OTHER, HistoryCommand::new, null),
@@ -136,6 +158,8 @@ public final class Commands {
         alias(ImagesCommand.class, "image ls", "image list", "images");
         alias(RmiCommand.class, "image rm", "image remove", "rmi");
         alias(TagCommand.class, "image tag", "tag");
+        alias(VolumeCommands.Ls.class, "volume ls", "volume list");
+        alias(VolumeCommands.Rm.class, "volume rm", "volume remove");
     }
 
     private Commands() {}
