@@ -38,7 +38,7 @@ public final class VolumeCommands {
         r.put("CreatedAt", v.path("CreatedAt").asText());
         JsonNode usage = v.path("UsageData");
         r.put("Links", usage.isMissingNode() ? "N/A" : Long.toString(usage.path("RefCount").asLong()));
-        r.put("Size", usage.isMissingNode() || usage.path("Size").asLong(-1) < 0 ? "N/A" : HumanUnits.size(usage.path("Size").asDouble()));
+        r.put("Size", usage.isMissingNode() || usage.path("Size").asLong(-1) < 0 ? "N/A" : HumanUnits.humanSize(usage.path("Size").asDouble()));
         return r;
     }
 

@@ -96,7 +96,10 @@ public final class ContainerOptions {
         f.string("m,memory", "bytes", "Memory limit", v -> memory = v);
         f.string("memory-reservation", "bytes", "Memory soft limit", v -> memoryReservation = v);
         f.string("memory-swap", "bytes", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", v -> memorySwap = v);
-        f.list("mount", "mount", "Attach a filesystem mount to the container", mounts);
+        f.string("mount", "mount", "Attach a filesystem mount to the container", v -> {
+            MountFlag.check(v);
+            mounts.add(v);
+        });
         f.string("name", "string", "Assign a name to the container", v -> name = v);
         f.string("network", "network", "Connect a container to a network", v -> network = v);
         f.hiddenString("net", v -> network = v);

@@ -124,7 +124,16 @@ final class MountFlag {
         };
     }
 
-    private static CreateRequest.InvalidFlagException invalid(String why) {
-        return new CreateRequest.InvalidFlagException("invalid argument for \"--mount\" flag: " + why);
+    private static IllegalArgumentException invalid(String why) {
+        return new IllegalArgumentException(why);
+    }
+
+    /** Checks one value as the flag is parsed, so a bad one is a usage error (exit 125) as in docker. */
+    static void check(String spec) {
+        try {
+            parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new dev.berth.cli.FlagSet.UsageException(125, "invalid argument \"" + spec + "\" for \"--mount\" flag: " + e.getMessage());
+        }
     }
 }
