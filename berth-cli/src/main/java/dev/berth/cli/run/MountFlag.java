@@ -39,7 +39,7 @@ final class MountFlag {
             int eq = field.indexOf('=');
             String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT);
             String val = eq < 0 ? null : field.substring(eq + 1);
-            if (val == null && !List.of("readonly", "ro", "volume-nocopy", "bind-nonrecursive").contains(key)) {
+            if (val == null && !List.of("readonly", "ro", "volume-nocopy", "bind-nonrecursive", "bind-create-mountpoint").contains(key)) {
                 throw invalid("invalid field '" + field + "' must be a key=value pair");
             }
             switch (key) {
@@ -50,6 +50,7 @@ final class MountFlag {
                 case "consistency" -> m.put("Consistency", val);
                 case "bind-propagation" -> (bind = bind == null ? F.objectNode() : bind).put("Propagation", val.toLowerCase(Locale.ROOT));
                 case "bind-nonrecursive" -> (bind = bind == null ? F.objectNode() : bind).put("NonRecursive", bool(field, val));
+                case "bind-create-mountpoint" -> (bind = bind == null ? F.objectNode() : bind).put("CreateMountpoint", bool(field, val));
                 case "volume-nocopy" -> (volume = volume == null ? F.objectNode() : volume).put("NoCopy", bool(field, val));
                 case "volume-label" -> {
                     volume = volume == null ? F.objectNode() : volume;
