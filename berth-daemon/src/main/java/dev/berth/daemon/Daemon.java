@@ -13,12 +13,12 @@ import dev.berth.daemon.images.ImageService;
 import dev.berth.daemon.storage.ContentStore;
 import dev.berth.daemon.storage.LayerStore;
 import dev.berth.daemon.store.MetadataDb;
-import dev.berth.daemon.volumes.VolumeRoutes;
-import dev.berth.daemon.volumes.VolumeService;
 import dev.berth.daemon.system.DiskUsageRoutes;
 import dev.berth.daemon.system.EngineCounts;
 import dev.berth.daemon.system.HostFacts;
 import dev.berth.daemon.system.SystemRoutes;
+import dev.berth.daemon.volumes.VolumeRoutes;
+import dev.berth.daemon.volumes.VolumeService;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -323,8 +323,16 @@ public final class VolumeService implements ContainerMounts {
     }
 
     @Override
-    public List<RuntimeSpec.Mount> start(String containerId, Path rootfs) throws IOException {
-        List<MountPoint> points = mounts(containerId);
+    public List<RuntimeSpec.Mount> start(String containerId, Path rootfs) {
+        try {
+            return prepare(mounts(containerId), rootfs);
+        } catch (IOException e) {
+            // as an API error, so the start is recorded as failed and the root filesystem released
+            throw new ApiException(500, "error while mounting volumes of " + containerId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<RuntimeSpec.Mount> prepare(List<MountPoint> points, Path rootfs) throws IOException {
         List<RuntimeSpec.Mount> out = new ArrayList<>();
         for (MountPoint m : points) {
             switch (m.type()) {

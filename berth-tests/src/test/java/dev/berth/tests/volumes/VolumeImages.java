@@ -49,6 +49,26 @@ final class VolumeImages {
         }
     }
 
+    /** Imports busybox with {@code /data} a symlink to the absolute {@code /etc}, and {@code VOLUME /data}, as {@code ref}. */
+    static void importWithEscapingLink(BerthdFixture berthd, String ref) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory(Path.of("/tmp"), "volimg-");
+            BerthdFixture.run(List.of("tar", "-C", dir.toString(), "-xf", "-"), berthd.busyboxTar(), Map.of()).ok();
+            Files.createSymbolicLink(dir.resolve("data"), Path.of("/etc"));
+            CommandResult tar = BerthdFixture.run(List.of("tar", "-C", dir.toString(), "--numeric-owner", "-cf", "-", "."), null, Map.of());
+            tar.ok();
+            berthd.dockerWithInput(tar.stdout().getBytes(StandardCharsets.ISO_8859_1), "import", "-c", "VOLUME /data",
+                    "-c", "CMD [\"sh\"]", "-", ref).ok();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                BerthdFixture.run(List.of("rm", "-rf", dir.toString()), null, Map.of());
+            }
+        }
+    }
+
     static String xattr(Path p, String name) throws IOException {
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
         ByteBuffer b = ByteBuffer.allocate(v.size(name));

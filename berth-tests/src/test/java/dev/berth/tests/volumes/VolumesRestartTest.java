@@ -6,6 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Volumes, their data and their users survive berthd's kill -9 and a clean restart. */
@@ -47,5 +50,26 @@ class VolumesRestartTest {
         berthd.dockerOk("volume", "rm", "durable");
         berthd.restart();
         assertThat(berthd.dockerOk("volume", "ls", "-q").out()).isEmpty();
+    }
+
+    @Test
+    void directoriesFollowTheRecordsAfterACrash() throws Exception {
+        berthd.dockerOk("volume", "create", "recorded");
+        berthd.dockerOk("run", "--rm", "-v", "recorded:/d", "busybox", "touch", "/d/f");
+        berthd.kill9();
+        // what a crash can leave: a directory no record names, a half-deleted one, a record without its directory
+        Path volumes = berthd.dataRoot().resolve("volumes");
+        Files.createDirectories(volumes.resolve("orphan1/_data"));
+        Files.writeString(volumes.resolve("orphan1/_data/stale"), "x");
+        Files.createDirectories(volumes.resolve(".trash-gone-12345678/_data"));
+        Files.walk(volumes.resolve("recorded")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        berthd.restart();
+        assertThat(berthd.dockerOk("volume", "ls", "-q").out()).isEqualTo("recorded");
+        assertThat(Files.exists(volumes.resolve("orphan1"))).isFalse();
+        assertThat(Files.exists(volumes.resolve(".trash-gone-12345678"))).isFalse();
+        assertThat(berthd.dockerOk("run", "--rm", "-v", "recorded:/d", "busybox", "ls", "-A", "/d").out()).isEmpty();
+        // the orphan's name is free and starts empty
+        assertThat(berthd.dockerOk("run", "--rm", "-v", "orphan1:/d", "busybox", "ls", "-A", "/d").out()).isEmpty();
+        berthd.dockerOk("volume", "rm", "recorded", "orphan1");
     }
 }
