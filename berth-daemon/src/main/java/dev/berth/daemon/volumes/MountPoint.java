@@ -36,10 +36,13 @@ public record MountPoint(String type, String name, String source, String destina
         return new MountPoint("tmpfs", "", "", destination, "", "", rw, "", false, options, false, false, hidden);
     }
 
-    /** The same mount as another container takes it with {@code --volumes-from}. */
+    /**
+     * The same mount as another container takes it with {@code --volumes-from}: an anonymous volume
+     * stays anonymous, so {@code rm -v} of the last container using it removes it, as in Docker.
+     */
     MountPoint sharedWith(boolean readOnly) {
         return new MountPoint(type, name, source, destination, driver, "", rw && !readOnly, propagation, false,
-                tmpfsOptions, false, false, hidden);
+                tmpfsOptions, false, anonymous, hidden);
     }
 
     /** Docker's MountPoint in container inspect and list: Name and Driver only when set. */

@@ -232,7 +232,17 @@ class VolumesDockerCliTest {
         CommandResult missing = berthd.docker("run", "--rm", "--volumes-from", "nosuchctr", "busybox", "true");
         assertThat(missing.exitCode()).isEqualTo(125);
         assertThat(missing.stderr()).contains("No such container: nosuchctr");
-        berthd.dockerOk("rm", "-v", "vf-src");
+        berthd.dockerOk("create", "--name", "vf-copy", "--volumes-from", "vf-src", "busybox", "true");
+        String anon = berthd.dockerOk("inspect", "-f", "{{range .Mounts}}{{if eq .Destination \"/shared\"}}{{.Name}}{{end}}{{end}}",
+                "vf-src").out();
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "volume=" + anon, "--format", "{{.Names}}").out().lines())
+                .containsExactlyInAnyOrder("vf-src", "vf-copy");
+        assertThat(berthd.dockerOk("ps", "-a", "--filter", "volume=vf-named", "--format", "{{.Names}}").out().lines())
+                .containsExactlyInAnyOrder("vf-src", "vf-copy");
+        // as in Docker: rm -v of the last container holding an anonymous volume removes it, even one it got from another
+        berthd.dockerOk("rm", "vf-src");
+        berthd.dockerOk("rm", "-v", "vf-copy");
+        assertThat(berthd.dockerOk("volume", "ls", "-q").out().lines()).contains("vf-named").doesNotContain(anon);
         berthd.dockerOk("volume", "rm", "vf-named");
     }
 
