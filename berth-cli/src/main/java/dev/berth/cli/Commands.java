@@ -33,9 +33,11 @@ import dev.berth.cli.commands.RmiCommand;
 import dev.berth.cli.commands.RunCommand;
 import dev.berth.cli.commands.StartCommand;
 import dev.berth.cli.commands.StopCommand;
+import dev.berth.cli.commands.SystemDfCommand;
 import dev.berth.cli.commands.TagCommand;
 import dev.berth.cli.commands.TopCommand;
 import dev.berth.cli.commands.VersionCommand;
+import dev.berth.cli.commands.VolumeCommands;
 import dev.berth.cli.commands.WaitCommand;
 
 import java.util.LinkedHashMap;
@@ -68,6 +70,25 @@ public final class Commands {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
         m.put("parse-dockerfile", ParseDockerfileCommand::new);
         return new Group("debug", "Inspect how berth reads its inputs", m, Map.of());
+    }
+
+    private static final Group VOLUME = volume();
+    private static final Group SYSTEM = system();
+
+    private static Group volume() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("create", VolumeCommands.Create::new);
+        m.put("inspect", VolumeCommands.Inspect::new);
+        m.put("ls", VolumeCommands.Ls::new);
+        m.put("prune", VolumeCommands.Prune::new);
+        m.put("rm", VolumeCommands.Rm::new);
+        return new Group("volume", "Manage volumes", m, Map.of("list", "ls", "remove", "rm"));
+    }
+
+    private static Group system() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("df", SystemDfCommand::new);
+        return new Group("system", "Manage Docker", m, Map.of());
     }
 
     private static Group container() {
@@ -126,6 +147,8 @@ public final class Commands {
             new Entry("container", Section.MANAGEMENT, null, CONTAINER),
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
             new Entry("debug", Section.MANAGEMENT, null, DEBUG),
+            new Entry("system", Section.MANAGEMENT, null, SYSTEM),
+            new Entry("volume", Section.MANAGEMENT, null, VOLUME),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
             new Entry("commit", Section.OTHER, CommitCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
@@ -183,6 +206,8 @@ public final class Commands {
         alias(PushCommand.class, "image push", "push");
         alias(SaveCommand.class, "image save", "save");
         alias(LoadCommand.class, "image load", "load");
+        alias(VolumeCommands.Ls.class, "volume ls", "volume list");
+        alias(VolumeCommands.Rm.class, "volume rm", "volume remove");
     }
 
     private Commands() {}

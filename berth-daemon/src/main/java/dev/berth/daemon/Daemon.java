@@ -4,6 +4,7 @@ import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.api.ApiServer;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.api.Router;
+import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerService;
 import dev.berth.daemon.distribution.DistributionRoutes;
@@ -13,9 +14,12 @@ import dev.berth.daemon.images.ImageService;
 import dev.berth.daemon.storage.ContentStore;
 import dev.berth.daemon.storage.LayerStore;
 import dev.berth.daemon.store.MetadataDb;
+import dev.berth.daemon.system.DiskUsageRoutes;
 import dev.berth.daemon.system.EngineCounts;
 import dev.berth.daemon.system.HostFacts;
 import dev.berth.daemon.system.SystemRoutes;
+import dev.berth.daemon.volumes.VolumeRoutes;
+import dev.berth.daemon.volumes.VolumeService;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,12 +94,19 @@ public final class Daemon implements AutoCloseable {
             containers.onCreated(imageService::retainForContainer);
         }
         containers.onRemoved(imageService::releaseContainer);
+        VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper());
+        containers.setMounts(volumes);
         containers.start();
-        new ContainerRoutes(containers).register(router);
+        volumes.retainContainers(containers.list().stream().map(ContainerRecord::id).toList());
+        VolumeRoutes volumeRoutes = new VolumeRoutes(volumes);
+        volumeRoutes.register(router);
+        ContainerRoutes containerRoutes = new ContainerRoutes(containers);
+        containerRoutes.register(router);
         dev.berth.daemon.events.EventLog events = new dev.berth.daemon.events.EventLog();
         imageService.setEvents(events);
         containers.setEvents(events::publish);
         new dev.berth.daemon.events.EventRoutes(events).register(router);
+        new DiskUsageRoutes(imageService, containers, containerRoutes, volumes, volumeRoutes).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
         new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
                 .register(router);

@@ -62,6 +62,7 @@ public final class ContainerOptions {
     public String userns = "";
     public String uts = "";
     public List<String> volumes = new ArrayList<>();
+    public List<String> mounts = new ArrayList<>();
     public List<String> volumesFrom = new ArrayList<>();
     public String workdir = "";
 
@@ -95,6 +96,10 @@ public final class ContainerOptions {
         f.string("m,memory", "bytes", "Memory limit", v -> memory = v);
         f.string("memory-reservation", "bytes", "Memory soft limit", v -> memoryReservation = v);
         f.string("memory-swap", "bytes", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", v -> memorySwap = v);
+        f.string("mount", "mount", "Attach a filesystem mount to the container", v -> {
+            MountFlag.check(v);
+            mounts.add(v);
+        });
         f.string("name", "string", "Assign a name to the container", v -> name = v);
         f.string("network", "network", "Connect a container to a network", v -> network = v);
         f.hiddenString("net", v -> network = v);

@@ -107,7 +107,7 @@ public final class CreateRequest {
             if (isAnonymousVolume(v)) {
                 vols.putObject(v);
             } else {
-                binds.add(v);
+                binds.add(absoluteBindSource(v));
             }
         }
         c.put("WorkingDir", o.workdir);
@@ -158,6 +158,9 @@ public final class CreateRequest {
         h.put("AutoRemove", o.rm);
         h.put("VolumeDriver", "");
         stringsOrNull(h, "VolumesFrom", o.volumesFrom);
+        if (!o.mounts.isEmpty()) {
+            h.set("Mounts", MountFlag.parseAll(o.mounts));
+        }
         ArrayNode cs = h.putArray("ConsoleSize");
         cs.add(consoleSize == null ? 0 : consoleSize[0]).add(consoleSize == null ? 0 : consoleSize[1]);
         stringsOrNull(h, "CapAdd", capabilities(o.capAdd));
@@ -374,6 +377,15 @@ public final class CreateRequest {
             throw new InvalidFlagException("open " + file + ": no such file or directory");
         }
         return out;
+    }
+
+    /** As docker does, a bind source starting with "." is taken relative to the current directory. */
+    private static String absoluteBindSource(String v) {
+        if (!v.startsWith(".")) {
+            return v;
+        }
+        int colon = v.indexOf(':');
+        return java.nio.file.Path.of(v.substring(0, colon)).toAbsolutePath().normalize() + v.substring(colon);
     }
 
     /** "-v /data" is an anonymous volume; "src:/dst[:opts]" is a bind or named volume. */

@@ -76,7 +76,7 @@ public final class ContainerRoutes {
         });
         r.post("/containers/{id}/wait", this::await);
         r.delete("/containers/{id}", ex -> {
-            service.remove(ex.pathVar("id"), ex.queryBool("force", false));
+            service.remove(ex.pathVar("id"), ex.queryBool("force", false), ex.queryBool("v", false));
             ex.respondEmpty(204);
         });
         r.get("/containers/{id}/top", this::top);
@@ -148,6 +148,8 @@ public final class ContainerRoutes {
                     || !f.matchesAny("ancestor", v -> v.equals(r.imageRef()) || r.image().equals(v)
                     || r.image().startsWith("sha256:" + v) || r.imageRef().equals(v + ":latest"))
                     || !f.matchesAny("exited", v -> s.status().equals("exited") && v.equals(Integer.toString(s.exitCode())))
+                    || !f.matchesAny("volume", v -> service.mounts(r.id()).stream()
+                    .anyMatch(m -> m.name().equals(v) || m.destination().equals(v)))
                     || before != null && !Instant.parse(r.created()).isBefore(before)
                     || since != null && !Instant.parse(r.created()).isAfter(since)) {
                 continue;
@@ -168,7 +170,8 @@ public final class ContainerRoutes {
         }
     }
 
-    private Map<String, Object> summary(ContainerRecord r, boolean size) {
+    /** One entry of {@code GET /containers/json} (also used by {@code /system/df}). */
+    public Map<String, Object> summary(ContainerRecord r, boolean size) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", r.id());
         m.put("Names", List.of(r.name()));
@@ -186,7 +189,7 @@ public final class ContainerRoutes {
         m.put("Status", status(r.state(), Instant.now()) + service.health().psSuffix(r));
         m.put("HostConfig", Map.of("NetworkMode", r.hostConfig().path("NetworkMode").asText("bridge")));
         m.put("NetworkSettings", Map.of("Networks", networks(r)));
-        m.put("Mounts", List.of());
+        m.put("Mounts", service.mounts(r.id()).stream().map(dev.berth.daemon.volumes.MountPoint::toApi).toList());
         return m;
     }
 
@@ -330,7 +333,7 @@ public final class ContainerRoutes {
             m.put("SizeRw", service.sizeRw(r));
             m.put("SizeRootFs", service.sizeRootFs(r));
         }
-        m.put("Mounts", List.of());
+        m.put("Mounts", service.mounts(r.id()).stream().map(dev.berth.daemon.volumes.MountPoint::toApi).toList());
         m.put("Config", r.config());
         Map<String, Object> ns = new LinkedHashMap<>();
         ns.put("Bridge", "");

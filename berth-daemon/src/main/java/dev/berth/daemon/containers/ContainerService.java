@@ -15,6 +15,8 @@ import dev.berth.daemon.runtime.OciSpecBuilder;
 import dev.berth.daemon.runtime.RuntimeSpec;
 import dev.berth.daemon.runtime.UserResolver;
 import dev.berth.daemon.store.MetadataDb;
+import dev.berth.daemon.volumes.ContainerMounts;
+import dev.berth.daemon.volumes.MountPoint;
 import dev.berth.oci.ContainerConfig;
 import dev.berth.sys.Libc;
 
@@ -69,6 +71,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private ExitWatcher watcher;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
+    private volatile ContainerMounts mounts = ContainerMounts.NONE;
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -291,10 +294,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
             try {
+                mounts.create(id, hostConfig, ContainerMounts.volumesOf(merged.volumes(), img.config() == null
+                        || img.config().config() == null ? null : img.config().config().volumes()), ref -> get(ref).rec.id());
                 for (var l : createdListeners) {
                     l.accept(id, img.id());
                 }
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
+                mounts.removed(id, true);
                 deleteTree(dir);
                 deleteTree(bundle(id));
                 throw e;
@@ -339,11 +345,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             throw ApiException.notFound("network " + mode + " not found");
         }
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
-        // Refused rather than ignored: a container silently missing its volume or port is worse.
-        if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
-                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty() || hs.tmpfs() != null && !hs.tmpfs().isEmpty()) {
-            throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
-        }
+        // Refused rather than ignored: a container silently missing its port is worse.
         if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
             throw ApiException.badRequest("port publishing is not supported by this berthd yet");
         }
@@ -711,6 +713,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return images.resolve(r.image()).layerDirs();
     }
 
+    /** Wires the volume service: mount points are planned at create, made ready at start, released at remove. */
+    public void setMounts(ContainerMounts m) {
+        this.mounts = m;
+    }
+
+    /** The container's mount points, as inspect shows them. */
+    public List<MountPoint> mounts(String id) {
+        return mounts.mounts(id).stream().filter(m -> !m.hidden()).toList();
+    }
+
     /** Called with (container ID, image ID) as each container is created, before it is recorded. */
     public void onCreated(java.util.function.BiConsumer<String, String> listener) {
         createdListeners.add(listener);
@@ -758,7 +770,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             marks[0] = System.nanoTime();
             Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
-                    r.config().user(), r.config().tty(), hs.privileged());
+                    r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
@@ -1171,7 +1183,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private void removeAsync(Ctr c) {
         Thread.ofVirtual().start(() -> {
             try {
-                remove(c.rec.id(), true);
+                remove(c.rec.id(), true, true); // --rm also removes the anonymous volumes, as in Docker
             } catch (ApiException e) {
                 // already removed
             } catch (Exception e) {
@@ -1413,6 +1425,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     public void remove(String ref, boolean force) throws IOException, InterruptedException, SQLException {
+        remove(ref, force, false);
+    }
+
+    /** @param removeVolumes also remove the container's anonymous volumes ({@code docker rm -v}) */
+    public void remove(String ref, boolean force, boolean removeVolumes) throws IOException, InterruptedException, SQLException {
         Ctr c = get(ref);
         if (c.rec.state().isActive()) {
             if (!force) {
@@ -1460,6 +1477,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+        mounts.removed(c.rec.id(), removeVolumes); // before waiters on "removed" hear of it
         for (AttachSession s : c.pendingAttach) {
             s.finish();
         }
