@@ -9,6 +9,8 @@ import dev.berth.daemon.containers.ContainerService;
 import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.images.ImageService;
+import dev.berth.daemon.network.NetworkRoutes;
+import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.storage.ContentStore;
 import dev.berth.daemon.storage.LayerStore;
 import dev.berth.daemon.store.MetadataDb;
@@ -84,8 +86,14 @@ public final class Daemon implements AutoCloseable {
             containers.onCreated(imageService::retainForContainer);
         }
         containers.onRemoved(imageService::releaseContainer);
+        NetworkService network = new NetworkService(config.network(), config.execRoot(), db, containers);
+        closeables.push(network);
+        containers.setNetwork(network);
+        network.start();
         containers.start();
+        network.restore();
         new ContainerRoutes(containers).register(router);
+        new NetworkRoutes(network, id -> containers.inspect(id).hostConfig()).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
         counts.containers = containers::counts;
 

@@ -206,7 +206,7 @@ public final class Libc {
         return s == null ? MemorySegment.NULL : a.allocateFrom(s);
     }
 
-    private static ErrnoException error(String what, int errno) {
+    static ErrnoException error(String what, int errno) {
         String msg;
         try {
             MemorySegment p = (MemorySegment) STRERROR.invokeExact(errno);

@@ -1,0 +1,121 @@
+package dev.berth.daemon.network;
+
+import dev.berth.sys.Netns;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Linux bridges and veth pairs, driven with iproute2. Each bridge carries an alias naming the
+ * berthd that made it ({@code berth:<exec root>}), so leftovers of a crashed engine can be found
+ * and removed without touching anyone else's devices.
+ */
+final class BridgeDriver {
+    private final String marker;
+
+    BridgeDriver(Path execRoot) {
+        this.marker = "berth:" + execRoot;
+    }
+
+    static boolean deviceExists(String name) {
+        return Files.exists(Path.of("/sys/class/net", name));
+    }
+
+    /** Creates the bridge if missing and gives it its gateway address; up. */
+    void ensureBridge(NetworkRecord n) throws IOException {
+        Ipv4Net subnet = n.subnetNet();
+        StringBuilder b = new StringBuilder();
+        if (!deviceExists(n.device())) {
+            b.append("link add name ").append(n.device()).append(" mtu ").append(n.mtu()).append(" type bridge\n");
+        }
+        b.append("link set ").append(n.device()).append(" alias ").append(marker).append('\n');
+        b.append("addr replace ").append(n.gateway()).append('/').append(subnet.prefix()).append(" dev ").append(n.device()).append('\n');
+        b.append("link set ").append(n.device()).append(" up\n");
+        HostCommand.ipBatch(b.toString(), false);
+    }
+
+    void deleteBridge(String device) throws IOException {
+        if (deviceExists(device)) {
+            HostCommand.ipBatch("link del " + device + "\n", true);
+        }
+    }
+
+    /** Bridges this berthd made (by alias) that are not in {@code keep}. */
+    List<String> ownBridgesExcept(List<String> keep) {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.list(Path.of("/sys/class/net"))) {
+            for (Path d : s.toList()) {
+                String alias;
+                try {
+                    alias = Files.readString(d.resolve("ifalias")).trim();
+                } catch (IOException e) {
+                    continue;
+                }
+                String name = d.getFileName().toString();
+                if (alias.equals(marker) && Files.isDirectory(d.resolve("bridge")) && !keep.contains(name)) {
+                    out.add(name);
+                }
+            }
+        } catch (IOException e) {
+            // no sysfs: nothing found
+        }
+        return out;
+    }
+
+    /** One interface to make in a sandbox. */
+    record Link(String ifname, String veth, NetworkRecord network, String ip, String mac, boolean defaultRoute) {}
+
+    /**
+     * Creates the veth pairs (host end on the bridge, container end moved into the namespace),
+     * then addresses, routes and loopback inside: two {@code ip} runs however many links.
+     */
+    void plug(Path netns, List<Link> links, boolean loopback) throws IOException {
+        StringBuilder host = new StringBuilder();
+        for (Link l : links) {
+            host.append("link add name ").append(l.veth()).append(" mtu ").append(l.network().mtu()).append(" up master ")
+                    .append(l.network().device()).append(" type veth peer name ").append(l.ifname()).append(" mtu ")
+                    .append(l.network().mtu()).append(" address ").append(l.mac()).append(" netns ").append(netns).append('\n');
+        }
+        if (!links.isEmpty()) {
+            HostCommand.ipBatch(host.toString(), false);
+        }
+        StringBuilder in = new StringBuilder();
+        if (loopback) {
+            in.append("link set lo up\n");
+        }
+        for (Link l : links) {
+            in.append("addr add ").append(l.ip()).append('/').append(l.network().subnetNet().prefix()).append(" dev ")
+                    .append(l.ifname()).append('\n');
+            in.append("link set ").append(l.ifname()).append(" up\n");
+            if (l.defaultRoute()) {
+                in.append("route add default via ").append(l.network().gateway()).append(" dev ").append(l.ifname()).append('\n');
+            }
+        }
+        if (in.isEmpty()) {
+            return;
+        }
+        String cmds = in.toString();
+        Netns.inside(netns, () -> {
+            HostCommand.ipBatch(cmds, false);
+            return null;
+        });
+    }
+
+    /** Removes one container-side interface (disconnect): its host end goes with it. */
+    void unplug(Path netns, String ifname) throws IOException {
+        Netns.inside(netns, () -> {
+            HostCommand.ipBatch("link del " + ifname + "\n", true);
+            return null;
+        });
+    }
+
+    /** Docker's MAC for an address: 02:42 then the four address bytes. */
+    static String macFor(String ip) {
+        int a = Ipv4Net.parseAddress(ip);
+        return String.format(Locale.ROOT, "02:42:%02x:%02x:%02x:%02x", a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);
+    }
+}
