@@ -80,7 +80,7 @@ record NetRequest(String mode, List<Requested> ports, boolean publishAll, List<S
                     String hp = b.path("HostPort").asText("");
                     int lo = 0;
                     int hi = 0;
-                    if (!hp.isEmpty()) {
+                    if (!hp.isEmpty() && !hp.equals("0")) {
                         int dash = hp.indexOf('-');
                         lo = port(dash < 0 ? hp : hp.substring(0, dash), hp);
                         hi = dash < 0 ? lo : port(hp.substring(dash + 1), hp);

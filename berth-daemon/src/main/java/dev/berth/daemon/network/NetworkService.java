@@ -696,9 +696,12 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         release(c.id()); // a run that was never released (crash) must not hold on to its old addresses
         Path ns = netnsPath(c.id());
         List<Endpoint> live = new ArrayList<>();
+        long t0 = System.nanoTime();
         try {
             live = allocate(c.id(), eps);
+            long t1 = System.nanoTime();
             Netns.create(ns);
+            long t2 = System.nanoTime();
             List<BridgeDriver.Link> links = new ArrayList<>();
             boolean routed = false;
             for (Endpoint e : live) {
@@ -708,6 +711,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 links.add(new BridgeDriver.Link(e.ifname(), e.veth(), n, e.ip(), e.mac(), route));
             }
             bridges.plug(ns, links, true);
+            long t3 = System.nanoTime();
             boolean user = live.stream().anyMatch(e -> isUserNetwork(e.networkId()));
             if (user) {
                 dns.listen(c.id(), ns, req.dns());
@@ -722,6 +726,9 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             }
             ContainerFiles.write(c.filesDir(), new ContainerFiles.Spec(c.hostname(), c.domainname(), false, user,
                     live.getFirst().ip(), req, hostGateway));
+            long t4 = System.nanoTime();
+            LOG.fine(() -> String.format("network of %s ms: ipam %.1f, netns %.1f, veth %.1f, dns/ports/files %.1f",
+                    c.id().substring(0, 12), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6));
             return ns.toString();
         } catch (IOException | SQLException | RuntimeException e) {
             release(c.id());
@@ -844,7 +851,8 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             if (p == null) {
                 String hp = w.hostPort() == w.hostPortEnd() ? Integer.toString(w.hostPort()) : w.hostPort() + "-" + w.hostPortEnd();
                 throw new ApiException(500, "driver failed programming external connectivity on endpoint: failed to bind host port "
-                        + w.hostIp() + ":" + hp + "/" + w.proto() + ": " + (last == null ? "no port free" : last.getMessage()));
+                                + w.hostIp() + ":" + hp + "/" + w.proto() + ": "
+                        + (last == null ? "no port free" : last.getMessage().toLowerCase(java.util.Locale.ROOT)));
             }
             opened.add(p);
             out.add(new PortBinding(w.proto(), w.containerPort(), w.hostIp(), p.port()));
