@@ -14,6 +14,7 @@ import dev.berth.cli.commands.InspectCommand;
 import dev.berth.cli.commands.KillCommand;
 import dev.berth.cli.commands.LifecycleCommands;
 import dev.berth.cli.commands.LogsCommand;
+import dev.berth.cli.commands.NetworkCommands;
 import dev.berth.cli.commands.PsCommand;
 import dev.berth.cli.commands.RenameCommand;
 import dev.berth.cli.commands.RmCommand;
@@ -50,6 +51,19 @@ public final class Commands {
 
     private static final Group CONTAINER = container();
     private static final Group IMAGE = image();
+    private static final Group NETWORK = network();
+
+    private static Group network() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("connect", NetworkCommands.Connect::new);
+        m.put("create", NetworkCommands.Create::new);
+        m.put("disconnect", NetworkCommands.Disconnect::new);
+        m.put("inspect", NetworkCommands.Inspect::new);
+        m.put("ls", NetworkCommands.Ls::new);
+        m.put("prune", NetworkCommands.Prune::new);
+        m.put("rm", NetworkCommands.Rm::new);
+        return new Group("network", "Manage networks", m, Map.of("list", "ls", "remove", "rm"));
+    }
 
     private static Group container() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
@@ -60,6 +74,7 @@ public final class Commands {
         m.put("logs", LogsCommand::new);
         m.put("ls", PsCommand::new);
         m.put("pause", LifecycleCommands.Pause::new);
+        m.put("port", NetworkCommands.Port::new);
         m.put("prune", ContainerPruneCommand::new);
         m.put("rename", RenameCommand::new);
         m.put("restart", LifecycleCommands.Restart::new);
@@ -93,6 +108,7 @@ public final class Commands {
             new Entry("info", Section.COMMON, InfoCommand::new, null),
             new Entry("container", Section.MANAGEMENT, null, CONTAINER),
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
+            new Entry("network", Section.MANAGEMENT, null, NETWORK),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
             new Entry("history", Section.OTHER, HistoryCommand::new, null),
@@ -101,6 +117,7 @@ public final class Commands {
             new Entry("kill", Section.OTHER, KillCommand::new, null),
             new Entry("logs", Section.OTHER, LogsCommand::new, null),
             new Entry("pause", Section.OTHER, LifecycleCommands.Pause::new, null),
+            new Entry("port", Section.OTHER, NetworkCommands.Port::new, null),
             new Entry("rename", Section.OTHER, RenameCommand::new, null),
             new Entry("restart", Section.OTHER, LifecycleCommands.Restart::new, null),
             new Entry("rm", Section.OTHER, RmCommand::new, null),
@@ -122,6 +139,9 @@ public final class Commands {
         alias(LogsCommand.class, "container logs", "logs");
         alias(PsCommand.class, "container ls", "container list", "container ps", "ps");
         alias(LifecycleCommands.Pause.class, "container pause", "pause");
+        alias(NetworkCommands.Port.class, "container port", "port");
+        alias(NetworkCommands.Ls.class, "network ls", "network list");
+        alias(NetworkCommands.Rm.class, "network rm", "network remove");
         alias(RenameCommand.class, "container rename", "rename");
         alias(LifecycleCommands.Restart.class, "container restart", "restart");
         alias(RmCommand.class, "container rm", "container remove", "rm");
