@@ -574,6 +574,9 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 order.add(primary);
             }
             for (String ref : req.endpoints().keySet()) {
+                if (primary == null && ref.equals("bridge")) {
+                    continue; // --bridge none: the default network is loopback only
+                }
                 NetworkRecord n = findOrNull(ref);
                 if (n == null) {
                     throw ApiException.notFound("network " + ref + " not found");
