@@ -36,6 +36,8 @@ final class BridgeDriver {
         b.append("addr replace ").append(n.gateway()).append('/').append(subnet.prefix()).append(" dev ").append(n.device()).append('\n');
         b.append("link set ").append(n.device()).append(" up\n");
         HostCommand.ipBatch(b.toString(), false);
+        // lets connections to 127.0.0.1 be DNAT'ed to containers behind this bridge
+        Files.writeString(Path.of("/proc/sys/net/ipv4/conf", n.device(), "route_localnet"), "1");
     }
 
     void deleteBridge(String device) throws IOException {

@@ -12,6 +12,11 @@ import java.util.logging.Logger;
  * from the current networks and ports in one {@code iptables-restore} run per change, so a restart
  * adopts the rules by writing them again and nothing stale survives.
  *
+ * <p>Published ports are DNAT'ed for connections from other hosts and from the host itself, its
+ * loopback included ({@code route_localnet} on the bridge, source masqueraded), so the kernel
+ * carries all of them; the userland proxy only holds the port and serves containers that reach a
+ * published port through the host.
+ *
  * <p>Forwarding is accepted explicitly for berthd's bridges: a Docker engine beside us sets the
  * {@code FORWARD} policy to {@code DROP}.
  */
@@ -34,7 +39,7 @@ final class Firewall {
                 new String[] {"filter", "FORWARD", "-j", p + "-FWD"},
                 new String[] {"nat", "POSTROUTING", "-j", p + "-POST"},
                 new String[] {"nat", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", p + "-DNAT"},
-                new String[] {"nat", "OUTPUT", "!", "-d", "127.0.0.0/8", "-m", "addrtype", "--dst-type", "LOCAL", "-j", p + "-DNAT"});
+                new String[] {"nat", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", p + "-DNAT"});
     }
 
     /** Creates the chains (empty) and the jumps into them, once each. */
@@ -92,6 +97,8 @@ final class Firewall {
                         .append(" -j MASQUERADE\n");
             }
             f.append("-A ").append(p).append("-DNAT -i ").append(n.device()).append(" -j RETURN\n");
+            // the host's own connections (to 127.0.0.1 too) leave with the bridge's address
+            f.append("-A ").append(p).append("-POST -o ").append(n.device()).append(" -m addrtype --src-type LOCAL -j MASQUERADE\n");
         }
         for (PortRule r : ports) {
             f.append("-A ").append(p).append("-DNAT");

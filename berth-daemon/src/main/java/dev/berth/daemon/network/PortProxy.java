@@ -17,9 +17,9 @@ import java.util.logging.Logger;
 
 /**
  * The userland side of a published port, as docker-proxy: it holds the host port (so a port in
- * use is refused before anything else is set up) and carries what iptables cannot DNAT, namely
- * connections to the host's loopback addresses. Traffic to the host's other addresses is
- * rewritten by the kernel and never reaches it.
+ * use is refused before anything else is set up) and carries what the DNAT rules leave alone:
+ * connections from containers on berthd's bridges to the host's address and the published port.
+ * Everything else is rewritten by the kernel and never reaches it.
  */
 final class PortProxy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PortProxy.class.getName());

@@ -219,6 +219,10 @@ class NetworkTest {
             assertThat(get("127.0.0.1", anyPort)).contains("published");
             assertThat(get(hostAddress(), anyPort)).contains("published");
             assertThat(out("ps", "--format", "{{.Ports}}")).contains("->80/tcp");
+            // a container reaching the published port through the host (the userland proxy's part)
+            String gw = berthd.network().prefix16() + ".0.1";
+            assertThat(out("run", "--rm", "busybox", "sh", "-c",
+                    "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc -w 3 " + gw + " " + anyPort)).contains("published");
 
             // a port in use: a clear error, and nothing half made
             CommandResult clash = berthd.docker("run", "-d", "--name", "clash", "-p", "127.0.0.1:" + loopbackPort + ":80", "busybox", "sleep", "30");
@@ -245,7 +249,7 @@ class NetworkTest {
                             + "while True:\n d,a=s.recvfrom(2048)\n s.sendto(b'echo:'+d,a)\n").start();
             int port = Integer.parseInt(out("inspect", "-f", "{{(index (index .NetworkSettings.Ports \"9999/udp\") 0).HostPort}}", "udp"));
             assertThat(udp(hostAddress(), port, "over-dnat")).isEqualTo("echo:over-dnat");
-            assertThat(udp("127.0.0.1", port, "over-proxy")).isEqualTo("echo:over-proxy");
+            assertThat(udp("127.0.0.1", port, "over-loopback")).isEqualTo("echo:over-loopback");
             // -P publishes what the container exposes
             assertThat(out("port", "udp", "7000/tcp")).startsWith("0.0.0.0:");
         } finally {
