@@ -993,10 +993,12 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             if (e == null) {
                 throw new ApiException(403, "container " + c.id() + " is not connected to network " + n.name());
             }
-            if (!e.ports().isEmpty() && !force) {
-                // as Docker: the published ports go with the endpoint that carries them
-                proxies.getOrDefault(c.id(), List.of()).forEach(PortProxy::close);
-                proxies.remove(c.id());
+            if (!e.ports().isEmpty()) {
+                // the published ports go with the endpoint that carries them
+                List<PortProxy> ps = proxies.remove(c.id());
+                if (ps != null) {
+                    ps.forEach(PortProxy::close);
+                }
             }
             store.deleteEndpoint(c.id(), n.id());
             eps.remove(e);
