@@ -1,6 +1,7 @@
 package dev.berth.daemon.network;
 
 import dev.berth.sys.Netns;
+import dev.berth.sys.Rtnetlink;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Linux bridges and veth pairs, driven with iproute2. Each bridge carries an alias naming the
+ * Linux bridges (made with iproute2, rarely) and veth pairs (over route netlink, at every start). Each bridge carries an alias naming the
  * berthd that made it ({@code berth:<exec root>}), so leftovers of a crashed engine can be found
  * and removed without touching anyone else's devices.
  */
@@ -73,36 +74,27 @@ final class BridgeDriver {
 
     /**
      * Creates the veth pairs (host end on the bridge, container end moved into the namespace),
-     * then addresses, routes and loopback inside: two {@code ip} runs however many links.
+     * then addresses, routes and loopback inside, over route netlink (no {@code ip} process).
      */
     void plug(Path netns, List<Link> links, boolean loopback) throws IOException {
-        StringBuilder host = new StringBuilder();
-        for (Link l : links) {
-            host.append("link add name ").append(l.veth()).append(" mtu ").append(l.network().mtu()).append(" up master ")
-                    .append(l.network().device()).append(" type veth peer name ").append(l.ifname()).append(" mtu ")
-                    .append(l.network().mtu()).append(" address ").append(l.mac()).append(" netns ").append(netns).append('\n');
-        }
-        if (!links.isEmpty()) {
-            HostCommand.ipBatch(host.toString(), false);
-        }
-        StringBuilder in = new StringBuilder();
-        if (loopback) {
-            in.append("link set lo up\n");
-        }
-        for (Link l : links) {
-            in.append("addr add ").append(l.ip()).append('/').append(l.network().subnetNet().prefix()).append(" dev ")
-                    .append(l.ifname()).append('\n');
-            in.append("link set ").append(l.ifname()).append(" up\n");
-            if (l.defaultRoute()) {
-                in.append("route add default via ").append(l.network().gateway()).append(" dev ").append(l.ifname()).append('\n');
+        try (Rtnetlink nl = new Rtnetlink()) {
+            for (Link l : links) {
+                nl.addVethToBridge(l.veth(), l.network().mtu(), l.network().device(), l.ifname(), macBytes(l.mac()), netns);
             }
         }
-        if (in.isEmpty()) {
-            return;
-        }
-        String cmds = in.toString();
         Netns.inside(netns, () -> {
-            HostCommand.ipBatch(cmds, false);
+            try (Rtnetlink nl = new Rtnetlink()) {
+                if (loopback) {
+                    nl.linkUp("lo");
+                }
+                for (Link l : links) {
+                    nl.addAddress(l.ifname(), addressBytes(l.ip()), l.network().subnetNet().prefix());
+                    nl.linkUp(l.ifname());
+                    if (l.defaultRoute()) {
+                        nl.addDefaultRoute(l.ifname(), addressBytes(l.network().gateway()));
+                    }
+                }
+            }
             return null;
         });
     }
@@ -110,9 +102,25 @@ final class BridgeDriver {
     /** Removes one container-side interface (disconnect): its host end goes with it. */
     void unplug(Path netns, String ifname) throws IOException {
         Netns.inside(netns, () -> {
-            HostCommand.ipBatch("link del " + ifname + "\n", true);
+            try (Rtnetlink nl = new Rtnetlink()) {
+                nl.linkDelete(ifname);
+            }
             return null;
         });
+    }
+
+    static byte[] addressBytes(String ip) {
+        int a = Ipv4Net.parseAddress(ip);
+        return new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a};
+    }
+
+    static byte[] macBytes(String mac) {
+        String[] p = mac.split(":");
+        byte[] b = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            b[i] = (byte) Integer.parseInt(p[i], 16);
+        }
+        return b;
     }
 
     /** Docker's MAC for an address: 02:42 then the four address bytes. */
