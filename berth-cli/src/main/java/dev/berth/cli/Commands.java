@@ -23,6 +23,7 @@ import dev.berth.cli.commands.LogsCommand;
 import dev.berth.cli.commands.LoadCommand;
 import dev.berth.cli.commands.LoginCommand;
 import dev.berth.cli.commands.LogoutCommand;
+import dev.berth.cli.commands.NetworkCommands;
 import dev.berth.cli.commands.PsCommand;
 import dev.berth.cli.commands.PullCommand;
 import dev.berth.cli.commands.PushCommand;
@@ -91,6 +92,20 @@ public final class Commands {
         return new Group("system", "Manage Docker", m, Map.of());
     }
 
+    private static final Group NETWORK = network();
+
+    private static Group network() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("connect", NetworkCommands.Connect::new);
+        m.put("create", NetworkCommands.Create::new);
+        m.put("disconnect", NetworkCommands.Disconnect::new);
+        m.put("inspect", NetworkCommands.Inspect::new);
+        m.put("ls", NetworkCommands.Ls::new);
+        m.put("prune", NetworkCommands.Prune::new);
+        m.put("rm", NetworkCommands.Rm::new);
+        return new Group("network", "Manage networks", m, Map.of("list", "ls", "remove", "rm"));
+    }
+
     private static Group container() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
         m.put("attach", AttachCommand::new);
@@ -104,6 +119,7 @@ public final class Commands {
         m.put("logs", LogsCommand::new);
         m.put("ls", PsCommand::new);
         m.put("pause", LifecycleCommands.Pause::new);
+        m.put("port", NetworkCommands.Port::new);
         m.put("prune", ContainerPruneCommand::new);
         m.put("rename", RenameCommand::new);
         m.put("restart", LifecycleCommands.Restart::new);
@@ -149,6 +165,7 @@ public final class Commands {
             new Entry("debug", Section.MANAGEMENT, null, DEBUG),
             new Entry("system", Section.MANAGEMENT, null, SYSTEM),
             new Entry("volume", Section.MANAGEMENT, null, VOLUME),
+            new Entry("network", Section.MANAGEMENT, null, NETWORK),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
             new Entry("commit", Section.OTHER, CommitCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
@@ -162,6 +179,7 @@ public final class Commands {
             new Entry("load", Section.OTHER, LoadCommand::new, null),
             new Entry("logs", Section.OTHER, LogsCommand::new, null),
             new Entry("pause", Section.OTHER, LifecycleCommands.Pause::new, null),
+            new Entry("port", Section.OTHER, NetworkCommands.Port::new, null),
             new Entry("rename", Section.OTHER, RenameCommand::new, null),
             new Entry("restart", Section.OTHER, LifecycleCommands.Restart::new, null),
             new Entry("rm", Section.OTHER, RmCommand::new, null),
@@ -188,6 +206,9 @@ public final class Commands {
         alias(LogsCommand.class, "container logs", "logs");
         alias(PsCommand.class, "container ls", "container list", "container ps", "ps");
         alias(LifecycleCommands.Pause.class, "container pause", "pause");
+        alias(NetworkCommands.Port.class, "container port", "port");
+        alias(NetworkCommands.Ls.class, "network ls", "network list");
+        alias(NetworkCommands.Rm.class, "network rm", "network remove");
         alias(RenameCommand.class, "container rename", "rename");
         alias(LifecycleCommands.Restart.class, "container restart", "restart");
         alias(RmCommand.class, "container rm", "container remove", "rm");

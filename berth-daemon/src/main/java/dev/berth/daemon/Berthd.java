@@ -53,6 +53,16 @@ public final class Berthd implements Callable<Integer> {
     Integer maxDownloads;
     @Option(names = "--max-concurrent-uploads", description = "Layers uploaded at once (default 5)")
     Integer maxUploads;
+    @Option(names = {"-b", "--bridge"}, description = "Device of the default bridge network (default berth0; none: no default bridge)")
+    String bridge;
+    @Option(names = "--bip", description = "Address and prefix of the default bridge (default: a free subnet of the pools)")
+    String bip;
+    @Option(names = "--default-address-pools", description = "Subnets for networks: base=10.10.0.0/16,size=24 (repeatable)")
+    List<String> addressPools;
+    @Option(names = "--iptables", arity = "0..1", fallbackValue = "true", description = "Manage iptables rules (default true)")
+    Boolean iptables;
+    @Option(names = "--ip-forward", arity = "0..1", fallbackValue = "true", description = "Enable IPv4 forwarding (default true)")
+    Boolean ipForward;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Berthd()).execute(args));
@@ -133,7 +143,8 @@ public final class Berthd implements Callable<Integer> {
         }
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
                 pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
-                registryOptions(file));
+                registryOptions(file),
+                dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward));
     }
 
     private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file) {

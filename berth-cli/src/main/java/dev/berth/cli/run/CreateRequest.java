@@ -69,7 +69,7 @@ public final class CreateRequest {
         Attach at = attach(o, detach);
         ObjectNode c = F.objectNode();
         c.put("Hostname", o.hostname);
-        c.put("Domainname", "");
+        c.put("Domainname", o.domainname);
         c.put("User", o.user);
         c.put("AttachStdin", at.stdin());
         c.put("AttachStdout", at.stdout());
@@ -129,7 +129,15 @@ public final class CreateRequest {
         ObjectNode endpoints = c.putObject("NetworkingConfig").putObject("EndpointsConfig");
         String net = o.network == null ? "default" : o.network;
         if (!net.equals("host") && !net.equals("none") && !net.startsWith("container:")) {
-            endpoints.set(net, emptyEndpoint());
+            ObjectNode ep = emptyEndpoint();
+            if (!o.ip.isEmpty()) {
+                ep.putObject("IPAMConfig").put("IPv4Address", o.ip);
+            }
+            if (!o.networkAliases.isEmpty()) {
+                strings(ep.putArray("Aliases"), o.networkAliases);
+            }
+            ep.put("MacAddress", o.macAddress);
+            endpoints.set(net, ep);
         }
         return c;
     }

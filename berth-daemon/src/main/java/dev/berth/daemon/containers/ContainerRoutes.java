@@ -117,7 +117,7 @@ public final class ContainerRoutes {
         }
         JsonNode hc = node.get("HostConfig");
         ObjectNode host = hc != null && hc.isObject() ? (ObjectNode) hc.deepCopy() : ex.json().mapper().createObjectNode();
-        ContainerService.Created c = service.create(ex.query("name"), cfg, host);
+        ContainerService.Created c = service.create(ex.query("name"), cfg, host, node.get("NetworkingConfig"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", c.id());
         out.put("Warnings", c.warnings());
@@ -179,7 +179,7 @@ public final class ContainerRoutes {
         m.put("ImageID", r.image());
         m.put("Command", command(r));
         m.put("Created", Instant.parse(r.created()).getEpochSecond());
-        m.put("Ports", List.of());
+        m.put("Ports", service.network().portSummary(r.id(), r.config().exposedPorts(), r.state().running()));
         if (size) {
             m.put("SizeRw", service.sizeRw(r));
             m.put("SizeRootFs", service.sizeRootFs(r));
@@ -188,7 +188,7 @@ public final class ContainerRoutes {
         m.put("State", r.state().status());
         m.put("Status", status(r.state(), Instant.now()) + service.health().psSuffix(r));
         m.put("HostConfig", Map.of("NetworkMode", r.hostConfig().path("NetworkMode").asText("bridge")));
-        m.put("NetworkSettings", Map.of("Networks", networks(r)));
+        m.put("NetworkSettings", Map.of("Networks", service.network().networksSummary(r.id(), r.hostConfig())));
         m.put("Mounts", service.mounts(r.id()).stream().map(dev.berth.daemon.volumes.MountPoint::toApi).toList());
         return m;
     }
@@ -246,30 +246,6 @@ public final class ContainerRoutes {
             return hours / 24 / 30 + " months";
         }
         return hours / 24 / 365 + " years";
-    }
-
-    private static Map<String, Object> networks(ContainerRecord r) {
-        String mode = r.hostConfig().path("NetworkMode").asText("bridge");
-        if (mode.equals("host") || mode.equals("none")) {
-            Map<String, Object> ep = new LinkedHashMap<>();
-            ep.put("IPAMConfig", null);
-            ep.put("Links", null);
-            ep.put("Aliases", null);
-            ep.put("MacAddress", "");
-            ep.put("DriverOpts", null);
-            ep.put("GwPriority", 0);
-            ep.put("NetworkID", "");
-            ep.put("EndpointID", "");
-            ep.put("Gateway", "");
-            ep.put("IPAddress", "");
-            ep.put("IPPrefixLen", 0);
-            ep.put("IPv6Gateway", "");
-            ep.put("GlobalIPv6Address", "");
-            ep.put("GlobalIPv6PrefixLen", 0);
-            ep.put("DNSNames", null);
-            return Map.of(mode, ep);
-        }
-        return Map.of();
     }
 
     private void prune(Exchange ex) {
@@ -335,26 +311,8 @@ public final class ContainerRoutes {
         }
         m.put("Mounts", service.mounts(r.id()).stream().map(dev.berth.daemon.volumes.MountPoint::toApi).toList());
         m.put("Config", r.config());
-        Map<String, Object> ns = new LinkedHashMap<>();
-        ns.put("Bridge", "");
-        ns.put("SandboxID", "");
-        ns.put("SandboxKey", "");
-        ns.put("Ports", Map.of());
-        ns.put("HairpinMode", false);
-        ns.put("LinkLocalIPv6Address", "");
-        ns.put("LinkLocalIPv6PrefixLen", 0);
-        ns.put("SecondaryIPAddresses", null);
-        ns.put("SecondaryIPv6Addresses", null);
-        ns.put("EndpointID", "");
-        ns.put("Gateway", "");
-        ns.put("GlobalIPv6Address", "");
-        ns.put("GlobalIPv6PrefixLen", 0);
-        ns.put("IPAddress", "");
-        ns.put("IPPrefixLen", 0);
-        ns.put("IPv6Gateway", "");
-        ns.put("MacAddress", "");
-        ns.put("Networks", networks(r));
-        m.put("NetworkSettings", ns);
+        m.put("NetworkSettings", service.network().settings(r.id(), r.hostConfig(), r.config().exposedPorts(),
+                r.state().running()));
         ex.respondJson(200, m);
     }
 

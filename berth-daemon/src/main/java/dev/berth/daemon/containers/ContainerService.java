@@ -8,6 +8,9 @@ import dev.berth.daemon.api.Json;
 import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.images.ImageUsage;
 import dev.berth.daemon.images.ResolvedImage;
+import dev.berth.daemon.network.ContainerNet;
+import dev.berth.daemon.network.ContainerView;
+import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.runtime.ConmonRuntime;
 import dev.berth.daemon.runtime.ContainerLog;
 import dev.berth.daemon.runtime.ExitWatcher;
@@ -49,7 +52,7 @@ import java.util.regex.Pattern;
  * container over its image's layers), and the conmon/runc processes through {@link ConmonRuntime}.
  * Containers outlive berthd: on start it re-adopts running ones and records exits it missed.
  */
-public final class ContainerService implements ImageUsage, AutoCloseable {
+public final class ContainerService implements ImageUsage, AutoCloseable, ContainerView {
     private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
     private static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
     private static final List<String> ULIMIT_NAMES = List.of("as", "core", "cpu", "data", "fsize", "locks", "memlock",
@@ -69,6 +72,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
     private ExitWatcher watcher;
+    private NetworkService network;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
     private volatile ContainerMounts mounts = ContainerMounts.NONE;
@@ -107,6 +111,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
+    }
+
+    /** Wires the network service; before {@link #start}. */
+    public void setNetwork(NetworkService network) {
+        this.network = network;
+    }
+
+    public NetworkService network() {
+        return network;
     }
 
     /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
@@ -201,6 +214,21 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return get(ref).rec;
     }
 
+    @Override
+    public ContainerView.Info find(String ref) {
+        return info(get(ref).rec);
+    }
+
+    @Override
+    public ContainerView.Info byId(String id) {
+        Ctr c = byId.get(id);
+        return c == null ? null : info(c.rec);
+    }
+
+    private static ContainerView.Info info(ContainerRecord r) {
+        return new ContainerView.Info(r.id(), r.name().substring(1), r.state().running(), r.state().pid(), r.hostConfig());
+    }
+
     public List<ContainerRecord> list() {
         List<ContainerRecord> out = new ArrayList<>();
         for (Ctr c : byId.values()) {
@@ -238,6 +266,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     public record Created(String id, List<String> warnings) {}
 
     public Created create(String name, ContainerConfigSpec cfg, ObjectNode hostConfig) throws IOException, SQLException {
+        return create(name, cfg, hostConfig, null);
+    }
+
+    /** With the request's {@code NetworkingConfig} (endpoint settings per network), or null. */
+    public Created create(String name, ContainerConfigSpec cfg, ObjectNode hostConfig, JsonNode networking) throws IOException, SQLException {
         if (cfg == null || cfg.image() == null || cfg.image().isEmpty()) {
             throw ApiException.badRequest("no image specified"); // docker: "Config cannot be empty in order to create a container"
         }
@@ -277,8 +310,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
         merged = withHostname(merged, hostname);
         try {
-            writeNetworkFiles(dir, hostname, hs);
-        } catch (IOException | RuntimeException e) {
+            network.created(id, hostConfig, networking, merged.macAddress());
+            network.writeFiles(netOf(id, merged, hostConfig));
+        } catch (IOException | SQLException | RuntimeException e) {
+            network.removed(id);
             deleteTree(dir);
             deleteTree(bundle(id));
             throw e;
@@ -288,6 +323,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             String n = name == null || name.isEmpty() ? uniqueRandomName() : "/" + name.replaceFirst("^/", "");
             Ctr holder = byName(n);
             if (holder != null) {
+                network.removed(id);
                 deleteTree(dir);
                 deleteTree(bundle(id));
                 throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
@@ -301,6 +337,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 mounts.removed(id, true);
+                network.removed(id);
                 deleteTree(dir);
                 deleteTree(bundle(id));
                 throw e;
@@ -337,18 +374,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     private List<String> validate(HostSettings hs) {
         List<String> warnings = new ArrayList<>();
-        String mode = hs.effectiveNetworkMode();
-        if (mode.startsWith("container:")) {
-            throw ApiException.badRequest("network mode " + mode + " is not supported");
-        }
-        if (!List.of("bridge", "host", "none").contains(mode)) {
-            throw ApiException.notFound("network " + mode + " not found");
-        }
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
-        // Refused rather than ignored: a container silently missing its port is worse.
-        if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
-            throw ApiException.badRequest("port publishing is not supported by this berthd yet");
-        }
+        // Refused rather than ignored: a container silently missing its device is worse.
         if (hs.devices() != null && !hs.devices().isEmpty()) {
             throw ApiException.badRequest("device mappings are not supported by this berthd yet");
         }
@@ -519,84 +546,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return s == null || s.isEmpty();
     }
 
-    private void writeNetworkFiles(Path dir, String hostname, HostSettings hs) throws IOException {
-        String mode = hs.effectiveNetworkMode();
-        Files.writeString(dir.resolve("hostname"), hostname + "\n");
-        StringBuilder hosts = new StringBuilder();
-        if (mode.equals("host")) {
-            hosts.append(readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
-        } else {
-            hosts.append("""
-                    127.0.0.1\tlocalhost
-                    ::1\tlocalhost ip6-localhost ip6-loopback
-                    fe00::0\tip6-localnet
-                    ff00::0\tip6-mcastprefix
-                    ff02::1\tip6-allnodes
-                    ff02::2\tip6-allrouters
-                    """);
-        }
-        for (String e : hs.extraHosts() == null ? List.<String>of() : hs.extraHosts()) {
-            // --add-host name:ip (the first colon separates: the address may be IPv6)
-            int sep = e.indexOf(':') >= 0 ? e.indexOf(':') : e.indexOf('=');
-            if (sep <= 0 || sep == e.length() - 1) {
-                throw ApiException.badRequest("invalid extra host: " + e);
-            }
-            String addr = e.substring(sep + 1);
-            if (addr.equals("host-gateway")) {
-                throw ApiException.badRequest("host-gateway is not supported by this berthd yet");
-            }
-            hosts.append(addr).append('\t').append(e, 0, sep).append('\n');
-        }
-        Files.writeString(dir.resolve("hosts"), hosts.toString());
-        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hs, mode.equals("host")));
-    }
-
-    /** The host's resolv.conf, with the client's --dns, --dns-search and --dns-option in place of its own. */
-    private static String resolvConf(HostSettings hs, boolean hostNetwork) {
-        List<String> servers = new ArrayList<>();
-        List<String> search = new ArrayList<>();
-        List<String> options = new ArrayList<>();
-        List<String> other = new ArrayList<>();
-        for (String line : readOr(Path.of("/etc/resolv.conf"), "").lines().toList()) {
-            String t = line.trim();
-            if (t.startsWith("nameserver")) {
-                servers.add(t.substring("nameserver".length()).trim());
-            } else if (t.startsWith("search") || t.startsWith("domain")) {
-                search.addAll(List.of(t.replaceFirst("^(search|domain)", "").trim().split("\\s+")));
-            } else if (t.startsWith("options")) {
-                options.addAll(List.of(t.substring("options".length()).trim().split("\\s+")));
-            } else if (!t.isEmpty()) {
-                other.add(line);
-            }
-        }
-        if (!hostNetwork) {
-            // host nameservers on loopback are unreachable from the container's own network namespace
-            servers.removeIf(a -> a.startsWith("127.") || a.equals("::1"));
-            if (servers.isEmpty()) {
-                servers.addAll(List.of("8.8.8.8", "8.8.4.4"));
-            }
-        }
-        if (hs.dns() != null && !hs.dns().isEmpty()) {
-            servers = hs.dns();
-        }
-        if (hs.dnsSearch() != null && !hs.dnsSearch().isEmpty()) {
-            search = hs.dnsSearch().equals(List.of(".")) ? List.of() : hs.dnsSearch();
-        }
-        if (hs.dnsOptions() != null && !hs.dnsOptions().isEmpty()) {
-            options = hs.dnsOptions();
-        }
-        StringBuilder rc = new StringBuilder();
-        other.forEach(l -> rc.append(l).append('\n'));
-        search.removeIf(String::isBlank);
-        if (!search.isEmpty()) {
-            rc.append("search ").append(String.join(" ", search)).append('\n');
-        }
-        servers.forEach(a -> rc.append("nameserver ").append(a).append('\n'));
-        options.removeIf(String::isBlank);
-        if (!options.isEmpty()) {
-            rc.append("options ").append(String.join(" ", options)).append('\n');
-        }
-        return rc.toString();
+    /** What networking needs of a container, at create and start. */
+    private ContainerNet netOf(String id, ContainerConfigSpec c, JsonNode hostConfig) {
+        return new ContainerNet(id, c.hostname(), c.domainname(), c.macAddress(), hostConfig, c.exposedPorts(), dir(id));
     }
 
     private static String readOr(Path p, String fallback) {
@@ -767,6 +719,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         long[] marks = new long[6];
         try {
             mountRootfs(r);
+            network.sandbox(netOf(id, r.config(), r.hostConfig()));
             marks[0] = System.nanoTime();
             Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
@@ -841,7 +794,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 hs.consoleSize() != null && hs.consoleSize().size() == 2
                         ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
                 hs.readonlyRootfs(), privileged, !hs.seccompUnconfined(),
-                hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
+                hs.capAdd(), hs.capDrop(), network.namespaceOf(id, r.hostConfig()), r.hostConfig().path("ShmSize").asLong(0),
                 ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
                 hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
@@ -1019,6 +972,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     private void unmountQuietly(String id) {
+        // Every way out of running passes here: the network namespace, addresses and ports go too.
+        network.release(id);
         Path target = rootfs(id);
         for (int i = 0; i < 5 && isMounted(target); i++) {
             try {
@@ -1463,6 +1418,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             long t1 = System.nanoTime();
             store.delete(id);
+            network.removed(id);
             byId.remove(id);
             long t2 = System.nanoTime();
             execs.forget(id);

@@ -193,6 +193,10 @@ public final class OciSpecBuilder {
             if (t.equals("network") && hostNetwork) {
                 continue;
             }
+            if (t.equals("network") && s.networkMode() != null && s.networkMode().startsWith("/")) {
+                ns.add(Map.of("type", t, "path", s.networkMode())); // made by berthd's network service
+                continue;
+            }
             ns.add(Map.of("type", t));
         }
         l.put("namespaces", ns);

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param user       resolved from the image's /etc/passwd and /etc/group
  * @param consoleSize {height, width} of the TTY at start, or null for 24x80
  * @param seccomp    apply the default seccomp filter (off for privileged or {@code seccomp=unconfined})
- * @param networkMode {@code host}, {@code none}, or anything else for a private namespace
+ * @param networkMode {@code host}, a path of a network namespace to join, or anything else for a new one
  * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
  * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
  * @param mounts     volumes, binds and tmpfs mounts of the container, parents before children
