@@ -1468,7 +1468,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
-            runtime.forgetAttachSocket(id);
+            runtime.forget(id);
             long t3 = System.nanoTime();
             LOG.fine(() -> "removed " + id.substring(0, 12) + " ms: runtime and mount " + ms(t0, t1) + ", record "
                     + ms(t1, t2) + ", files " + ms(t2, t3));

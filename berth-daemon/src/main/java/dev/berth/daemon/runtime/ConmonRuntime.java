@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -29,6 +31,11 @@ public final class ConmonRuntime {
     private final Path runcRoot;
     private final Path exitDir;
     private final Path socketDir;
+    /**
+     * Each bundle's running conmon, so the housekeeping pass (every container, several times a
+     * second) does not re-read {@code conmon.pid}; a handle notices PID reuse by its start time.
+     */
+    private final Map<Path, ProcessHandle> conmons = new ConcurrentHashMap<>();
 
     /** What conmon needs to create one container. */
     public record CreateOptions(String id, String name, Path bundle, Path logPath, boolean tty, boolean stdin,
@@ -86,8 +93,9 @@ public final class ConmonRuntime {
         return link;
     }
 
-    /** Removes the short link made by {@link #attachSocket}. */
-    public void forgetAttachSocket(String id) throws IOException {
+    /** Forgets a removed container: the short link made by {@link #attachSocket} and its conmon's handle. */
+    public void forget(String id) throws IOException {
+        conmons.keySet().removeIf(b -> b.getFileName().toString().equals(id));
         Files.deleteIfExists(socketDir.resolve(id.substring(0, 12)));
     }
 
@@ -97,6 +105,7 @@ public final class ConmonRuntime {
      */
     public void create(CreateOptions o) throws IOException, InterruptedException {
         Path b = o.bundle();
+        conmons.remove(b);
         for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom", "exit")) {
             Files.deleteIfExists(b.resolve(f));
         }
@@ -331,14 +340,31 @@ public final class ConmonRuntime {
 
     /** conmon's pid, or 0 when not running. */
     public long conmonPid(Path bundle) {
-        long pid = readLong(bundle.resolve("conmon.pid"));
-        return pid > 0 && alive(pid) ? pid : 0;
+        ProcessHandle h = conmons.get(bundle);
+        if (h == null) {
+            long pid = readLong(bundle.resolve("conmon.pid"));
+            h = pid > 0 ? ProcessHandle.of(pid).orElse(null) : null;
+            if (h == null) {
+                return 0;
+            }
+            conmons.put(bundle, h);
+        }
+        if (h.isAlive()) {
+            return h.pid();
+        }
+        conmons.remove(bundle, h);
+        return 0;
     }
 
     /** The exit status conmon recorded (128 + signal when killed), or null while it has none. */
     public Integer exitCode(String id) {
+        Path f = exitFile(id);
+        // most calls find none (housekeeping asks for every running container): no exception for that
+        if (!Files.exists(f)) {
+            return null;
+        }
         try {
-            String s = Files.readString(exitFile(id)).trim();
+            String s = Files.readString(f).trim();
             return s.isEmpty() ? null : Integer.parseInt(s);
         } catch (IOException | NumberFormatException e) {
             return null;
