@@ -786,7 +786,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         runtime.awaitAccepted(bundle(id), baseline, added);
         marks[3] = System.nanoTime();
         try {
-            runtime.start(id);
+            runtime.start(id, bundle(id));
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
             throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
