@@ -21,7 +21,7 @@ cleanup() {
   # anything the training run left: its containers' monitors carry our directory in their arguments
   for f in /proc/[0-9]*/cmdline; do
     p=${f#/proc/}; p=${p%/cmdline}
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$dir/" && kill -KILL "$p" 2>/dev/null
+    { tr "\\0" " " <"$f"; } 2>/dev/null | grep -qF -- "$dir/" && kill -KILL "$p" 2>/dev/null
   done
   awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
   find /sys/fs/cgroup -maxdepth 3 -type d -name "$cgroup_parent" 2>/dev/null | while read -r c; do

@@ -1101,8 +1101,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             update(c, r.withState(r.state().exited(code, oom, at.toString())));
             runtime.clearExit(id);
             long t3 = System.nanoTime();
+            Instant written = at;
             LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
-                    + ms(t1, t2) + ", record " + ms(t2, t3));
+                    + ms(t1, t2) + ", record " + ms(t2, t3) + ", recorded after the exit file "
+                    + String.format("%.1f", java.time.Duration.between(written, Instant.now()).toNanos() / 1e6));
         } catch (IOException | SQLException e) {
             LOG.log(Level.WARNING, "recording exit of " + id, e);
         } finally {

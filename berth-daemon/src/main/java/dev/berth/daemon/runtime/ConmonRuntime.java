@@ -241,7 +241,10 @@ public final class ConmonRuntime {
         try {
             n = read.get(5, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            n = -1;
+            // closing ends the read; a byte that arrived meanwhile still counts, or runc start would
+            // wait for a write that already happened
+            ch.close();
+            n = read.join();
         } finally {
             ch.close();
         }
