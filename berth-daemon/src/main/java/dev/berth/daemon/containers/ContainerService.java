@@ -755,7 +755,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         runtime.awaitAccepted(bundle(id), baseline, added);
         marks[3] = System.nanoTime();
         try {
-            runtime.start(id);
+            runtime.start(id, bundle(id));
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
             throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
@@ -1032,8 +1032,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             events.container(c.rec, "die", "exitCode", String.valueOf(code));
             runtime.clearExit(id);
             long t3 = System.nanoTime();
+            Instant written = at;
             LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
-                    + ms(t1, t2) + ", record " + ms(t2, t3));
+                    + ms(t1, t2) + ", record " + ms(t2, t3) + ", recorded after the exit file "
+                    + String.format("%.1f", java.time.Duration.between(written, Instant.now()).toNanos() / 1e6));
         } catch (IOException | SQLException e) {
             LOG.log(Level.WARNING, "recording exit of " + id, e);
         } finally {
@@ -1426,7 +1428,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
-            runtime.forgetAttachSocket(id);
+            runtime.forget(id);
             long t3 = System.nanoTime();
             LOG.fine(() -> "removed " + id.substring(0, 12) + " ms: runtime and mount " + ms(t0, t1) + ", record "
                     + ms(t1, t2) + ", files " + ms(t2, t3));
