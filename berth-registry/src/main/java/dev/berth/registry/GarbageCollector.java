@@ -19,10 +19,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -59,14 +57,13 @@ final class GarbageCollector {
     }
 
     /** Links found in one walk of the repositories; {@code recent} ones were written within the grace period. */
-    private record Links(Set<Digest> revisions, Map<Digest, List<Path>> layerLinks, Set<Digest> recent) {}
+    private record Links(Set<Digest> revisions, Set<Digest> recent) {}
 
     private Links walk(FileTime cutoff) throws IOException {
         Set<Digest> revisions = new HashSet<>();
-        Map<Digest, List<Path>> layers = new HashMap<>();
         Set<Digest> recent = new HashSet<>();
         if (!Files.isDirectory(repos)) {
-            return new Links(revisions, layers, recent);
+            return new Links(revisions, recent);
         }
         Files.walkFileTree(repos, new SimpleFileVisitor<>() {
             @Override
@@ -93,9 +90,7 @@ final class GarbageCollector {
                 String k = kind.getFileName().toString();
                 if (k.equals("revisions")) {
                     revisions.add(d);
-                } else if (k.equals("_layers")) {
-                    layers.computeIfAbsent(d, x -> new ArrayList<>()).add(file);
-                } else {
+                } else if (!k.equals("_layers")) {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.lastModifiedTime().compareTo(cutoff) >= 0) {
@@ -110,7 +105,7 @@ final class GarbageCollector {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Links(revisions, layers, recent);
+        return new Links(revisions, recent);
     }
 
     private Path blob(Digest d) {
@@ -184,6 +179,9 @@ final class GarbageCollector {
     }
 
     Result run(boolean dryRun) throws IOException {
+        if (!Files.isDirectory(blobs) && !Files.isDirectory(repos)) {
+            throw new IllegalArgumentException(root + " is not a registry root (it has no blobs/ or repositories/)");
+        }
         try (FileChannel lockFile = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
             if (lock == null) {
@@ -224,12 +222,11 @@ final class GarbageCollector {
                     continue;
                 }
                 long size = sizeOrZero(tombstone(d));
+                // Repository links stay: the same blob may be pushed again at any moment, and a link whose blob
+                // is gone answers "unknown" anyway (every check needs both).
                 if (Files.deleteIfExists(tombstone(d))) {
                     deleted.add(d);
                     bytes += size;
-                    for (Path link : after.layerLinks().getOrDefault(d, List.of())) {
-                        Files.deleteIfExists(link);
-                    }
                 }
             }
             for (Path dir : Set.of(blobs.resolve("sha256"), blobs.resolve("sha512"))) {
