@@ -159,6 +159,7 @@ class GarbageCollectorTest {
                 assertThat(put.statusCode()).as("round %d: %s", i, new String(put.body(), StandardCharsets.UTF_8))
                         .isEqualTo(201);
                 assertThat(reg.get("/v2/race/blobs/" + l).body()).as("round %d", i).isEqualTo(layer);
+                assertThat(reg.get("/v2/race/manifests/" + md).body()).as("round %d", i).isEqualTo(m);
             }
         } finally {
             stop.set(true);
