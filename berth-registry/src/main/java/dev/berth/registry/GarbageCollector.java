@@ -69,8 +69,9 @@ final class GarbageCollector {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 String base = dir.getFileName().toString();
-                boolean skip = base.equals("_referrers") || base.equals("tags") || base.equals("_uploads");
-                return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                // Only the tags directory of _manifests: "tags" is also a valid repository name component.
+                boolean tags = base.equals("tags") && dir.getParent().getFileName().toString().equals("_manifests");
+                return base.equals("_referrers") || tags ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override

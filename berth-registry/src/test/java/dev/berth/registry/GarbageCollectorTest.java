@@ -95,6 +95,12 @@ class GarbageCollectorTest {
         assertThat(putManifest("other", "v1", m2).statusCode()).isEqualTo(201);
         assertThat(reg.send("DELETE", "/v2/other/manifests/" + Digest.sha256(m2), null).statusCode())
                 .isEqualTo(202);
+        // Path components of repository names may look like the registry's own directories.
+        byte[] nestedLayer = utf8("layer of lib/tags/revisions");
+        Digest nl = reg.pushBlob("lib/tags/revisions", nestedLayer);
+        reg.pushBlob("lib/tags/revisions", config);
+        assertThat(putManifest("lib/tags/revisions", "v1", manifest(c, config.length, nl, nestedLayer.length))
+                .statusCode()).isEqualTo(201);
         Digest fresh = reg.pushBlob("app", utf8("pushed just now"));
         ageAllBlobs();
         Files.setLastModifiedTime(root.resolve("blobs/sha256/" + fresh.hex()), FileTime.from(Instant.now()));
@@ -115,6 +121,7 @@ class GarbageCollectorTest {
         assertThat(reg.get("/v2/app/blobs/" + l).body()).isEqualTo(layer);
         assertThat(reg.get("/v2/app/blobs/" + c).body()).isEqualTo(config);
         assertThat(reg.get("/v2/app/blobs/" + fresh).statusCode()).isEqualTo(200);
+        assertThat(reg.get("/v2/lib/tags/revisions/blobs/" + nl).body()).isEqualTo(nestedLayer);
         assertThat(gcCli()).contains("0 deleted");
     }
 
