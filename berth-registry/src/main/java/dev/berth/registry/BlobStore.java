@@ -68,7 +68,8 @@ public final class BlobStore {
     /** Stores small content (manifests) and returns its digest in the given algorithm. */
     public Digest put(String algorithm, byte[] content) throws IOException {
         Digest digest = Hashing.of(algorithm, content);
-        if (!exists(digest)) {
+        // Claimed, not just checked: a manifest pushed again must not lose its bytes to a running collection.
+        if (!claim(digest)) {
             Files2.writeAtomic(path(digest), content);
         }
         return digest;

@@ -19,10 +19,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -59,21 +57,21 @@ final class GarbageCollector {
     }
 
     /** Links found in one walk of the repositories; {@code recent} ones were written within the grace period. */
-    private record Links(Set<Digest> revisions, Map<Digest, List<Path>> layerLinks, Set<Digest> recent) {}
+    private record Links(Set<Digest> revisions, Set<Digest> recent) {}
 
     private Links walk(FileTime cutoff) throws IOException {
         Set<Digest> revisions = new HashSet<>();
-        Map<Digest, List<Path>> layers = new HashMap<>();
         Set<Digest> recent = new HashSet<>();
         if (!Files.isDirectory(repos)) {
-            return new Links(revisions, layers, recent);
+            return new Links(revisions, recent);
         }
         Files.walkFileTree(repos, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 String base = dir.getFileName().toString();
-                boolean skip = base.equals("_referrers") || base.equals("tags") || base.equals("_uploads");
-                return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                // Only the tags directory of _manifests: "tags" is also a valid repository name component.
+                boolean tags = base.equals("tags") && dir.getParent().getFileName().toString().equals("_manifests");
+                return base.equals("_referrers") || tags ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -93,9 +91,7 @@ final class GarbageCollector {
                 String k = kind.getFileName().toString();
                 if (k.equals("revisions")) {
                     revisions.add(d);
-                } else if (k.equals("_layers")) {
-                    layers.computeIfAbsent(d, x -> new ArrayList<>()).add(file);
-                } else {
+                } else if (!k.equals("_layers")) {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.lastModifiedTime().compareTo(cutoff) >= 0) {
@@ -110,7 +106,7 @@ final class GarbageCollector {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Links(revisions, layers, recent);
+        return new Links(revisions, recent);
     }
 
     private Path blob(Digest d) {
@@ -184,6 +180,9 @@ final class GarbageCollector {
     }
 
     Result run(boolean dryRun) throws IOException {
+        if (!Files.isDirectory(blobs) && !Files.isDirectory(repos)) {
+            throw new IllegalArgumentException(root + " is not a registry root (it has no blobs/ or repositories/)");
+        }
         try (FileChannel lockFile = FileChannel.open(root.resolve(".gc.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
             if (lock == null) {
@@ -224,12 +223,11 @@ final class GarbageCollector {
                     continue;
                 }
                 long size = sizeOrZero(tombstone(d));
+                // Repository links stay: the same blob may be pushed again at any moment, and a link whose blob
+                // is gone answers "unknown" anyway (every check needs both).
                 if (Files.deleteIfExists(tombstone(d))) {
                     deleted.add(d);
                     bytes += size;
-                    for (Path link : after.layerLinks().getOrDefault(d, List.of())) {
-                        Files.deleteIfExists(link);
-                    }
                 }
             }
             for (Path dir : Set.of(blobs.resolve("sha256"), blobs.resolve("sha512"))) {

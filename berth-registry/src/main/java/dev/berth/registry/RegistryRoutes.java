@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,10 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The endpoints of the OCI distribution spec over {@link BlobStore}, {@link Repositories} and {@link Uploads}. */
+/**
+ * The endpoints of the OCI distribution spec: routing, listings, blobs and uploads over {@link BlobStore},
+ * {@link Repositories} and {@link Uploads}; manifests and referrers in {@link ManifestEndpoints}.
+ */
 final class RegistryRoutes {
     static final int MAX_MANIFEST = (int) RegistryConfig.Limits.DEFAULT.maxManifestBytes();
     private static final Pattern TAGS = RequiredAccess.TAGS;
@@ -35,20 +37,18 @@ final class RegistryRoutes {
     private final Repositories repos;
     private final Uploads uploads;
     private final ObjectMapper mapper = new ObjectMapper();
-    private final ReferrersIndex referrers;
+    private final ManifestEndpoints manifests;
 
     Uploads uploads() {
         return uploads;
     }
 
-    private final long maxManifest;
-
     RegistryRoutes(Path root, RegistryConfig.Limits limits) throws IOException {
         this.blobs = new BlobStore(root);
         this.repos = new Repositories(root);
         this.uploads = new Uploads(root, blobs, limits.maxBlobBytes(), limits.maxConcurrentUploads());
-        this.referrers = new ReferrersIndex(root, mapper);
-        this.maxManifest = limits.maxManifestBytes() == 0 ? Integer.MAX_VALUE - 8 : limits.maxManifestBytes();
+        long maxManifest = limits.maxManifestBytes() == 0 ? Integer.MAX_VALUE - 8 : limits.maxManifestBytes();
+        this.manifests = new ManifestEndpoints(blobs, repos, new ReferrersIndex(root, mapper), mapper, maxManifest);
     }
 
     /**
@@ -75,17 +75,17 @@ final class RegistryRoutes {
             String name = Names.repository(x.group(1));
             String ref = x.group(2);
             return switch (m) {
-                case "GET" -> () -> getManifest(name, ref, headers, true);
-                case "HEAD" -> () -> getManifest(name, ref, headers, false);
-                case "PUT" -> putManifest(name, ref, headers);
-                case "DELETE" -> () -> deleteManifest(name, ref);
+                case "GET" -> () -> manifests.get(name, ref, headers, true);
+                case "HEAD" -> () -> manifests.get(name, ref, headers, false);
+                case "PUT" -> manifests.put(name, ref, headers);
+                case "DELETE" -> () -> manifests.delete(name, ref);
                 default -> throw unsupported(m, path);
             };
         }
         if ((x = REFERRERS.matcher(path)).matches() && m.equals("GET")) {
             String name = Names.repository(x.group(1));
             Digest subject = Names.digest(x.group(2));
-            return () -> listReferrers(name, subject, param(params, "artifactType"));
+            return () -> manifests.referrers(name, subject, param(params, "artifactType"));
         }
         if ((x = UPLOADS.matcher(path)).matches() && m.equals("POST")) {
             return startUpload(Names.repository(x.group(1)), params, grant);
@@ -398,149 +398,5 @@ final class RegistryRoutes {
             this.status = status;
             this.error = new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, detail);
         }
-    }
-
-    // ---- manifests
-
-    private Digest resolve(String name, String ref) throws IOException {
-        if (Names.isTag(ref)) {
-            return repos.resolveTag(name, ref).orElseThrow(() -> manifestUnknown(name, ref));
-        }
-        return Names.digest(ref);
-    }
-
-    private static RegistryException manifestUnknown(String name, String ref) {
-        return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is unknown");
-    }
-
-    /**
-     * Whether the client's Accept header admits a manifest type. A client that names no manifest type at all
-     * (or a wildcard) gets whatever is stored; one that names some but not this one is told it is unknown,
-     * as the reference registry does, rather than handed a format it said it cannot read.
-     */
-    private static boolean accepts(HttpHeaders headers, String type) {
-        List<String> accepted = headers.getAll("Accept").stream()
-                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
-                .map(v -> v.split(";", 2)[0].strip())
-                .filter(v -> !v.isEmpty())
-                .toList();
-        boolean namesManifests = accepted.stream().anyMatch(
-                a -> Manifests.IMAGE_TYPES.contains(a) || Manifests.INDEX_TYPES.contains(a));
-        return !namesManifests || accepted.contains(type) || accepted.contains("*/*");
-    }
-
-    private Response getManifest(String name, String ref, HttpHeaders headers, boolean withBody) throws IOException {
-        Digest digest = resolve(name, ref);
-        String type = repos.manifestType(name, digest).orElseThrow(() -> manifestUnknown(name, ref));
-        if (!accepts(headers, type)) {
-            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is " + type
-                    + ", which the Accept header does not admit");
-        }
-        if (!blobs.exists(digest)) {
-            throw manifestUnknown(name, ref);
-        }
-        Response r = new Response(200)
-                .header("Docker-Content-Digest", digest)
-                .header("Content-Type", type);
-        if (withBody) {
-            r.body(type, blobs.read(digest));
-        } else {
-            r.file(null, 0, blobs.size(digest));
-        }
-        return r;
-    }
-
-    private Body putManifest(String name, String ref, HttpHeaders headers) {
-        if (!Names.isTag(ref)) {
-            Names.digest(ref);
-        }
-        String cl = headers.get("Content-Length");
-        if (cl != null && Long.parseLong(cl) > maxManifest) {
-            throw tooLarge();
-        }
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        return new Body() {
-            @Override
-            public void data(ByteBuf chunk) throws IOException {
-                if (buf.size() + chunk.readableBytes() > maxManifest) {
-                    throw tooLarge();
-                }
-                chunk.getBytes(chunk.readerIndex(), buf, chunk.readableBytes());
-            }
-
-            @Override
-            public Response end() throws IOException {
-                return storeManifest(name, ref, buf.toByteArray(), headers.get("Content-Type"));
-            }
-        };
-    }
-
-    private RegistryException tooLarge() {
-        return new RegistryException(ErrorCode.SIZE_INVALID, 413,
-                "manifests are limited to " + maxManifest + " bytes");
-    }
-
-    private Response storeManifest(String name, String ref, byte[] body, String contentType) throws IOException {
-        Manifests.Parsed parsed = Manifests.parse(mapper, body, contentType);
-        for (Digest d : parsed.blobs()) {
-            if (!repos.hasBlob(name, d) || !blobs.claim(d)) {
-                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + d + " is unknown to " + name);
-            }
-        }
-        for (Digest d : parsed.manifests()) {
-            if (repos.manifestType(name, d).isEmpty()) {
-                throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
-                        "manifest " + d + " is unknown to " + name);
-            }
-        }
-        boolean byTag = Names.isTag(ref);
-        String algorithm = byTag ? "sha256" : Names.digest(ref).algorithm();
-        Digest digest = Hashing.of(algorithm, body);
-        if (!byTag && !digest.equals(Names.digest(ref))) {
-            throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest has digest " + digest + ", not " + ref);
-        }
-        blobs.put(algorithm, body);
-        if (parsed.subject().isPresent()) {
-            referrers.add(name, parsed.subject().get(), digest, body.length, parsed);
-        }
-        repos.linkManifest(name, digest, parsed.mediaType());
-        if (byTag) {
-            repos.tag(name, ref, digest);
-        }
-        Response r = new Response(201)
-                .header("Location", "/v2/" + name + "/manifests/" + digest)
-                .header("Docker-Content-Digest", digest);
-        parsed.subject().ifPresent(s -> r.header("OCI-Subject", s));
-        return r;
-    }
-
-    private Response deleteManifest(String name, String ref) throws IOException {
-        if (!Names.isTag(ref)) {
-            Digest d = Names.digest(ref);
-            Optional<String> type = repos.manifestType(name, d);
-            if (type.isPresent() && blobs.exists(d)) {
-                Manifests.Parsed parsed = Manifests.parse(mapper, blobs.read(d), type.get());
-                if (parsed.subject().isPresent()) {
-                    referrers.remove(name, parsed.subject().get(), d);
-                }
-            }
-        }
-        boolean removed = Names.isTag(ref) ? repos.deleteTag(name, ref) : repos.deleteManifest(name, Names.digest(ref));
-        if (!removed) {
-            throw manifestUnknown(name, ref);
-        }
-        return new Response(202);
-    }
-
-    private Response listReferrers(String name, Digest subject, Optional<String> artifactType) throws IOException {
-        var index = mapper.createObjectNode();
-        index.put("schemaVersion", 2);
-        index.put("mediaType", dev.berth.oci.MediaTypes.OCI_INDEX);
-        index.putArray("manifests").addAll(referrers.list(name, subject, artifactType));
-        Response r = new Response(200).body(dev.berth.oci.MediaTypes.OCI_INDEX, mapper.writeValueAsBytes(index));
-        if (artifactType.isPresent()) {
-            r.header("OCI-Filters-Applied", "artifactType");
-        }
-        return r;
     }
 }

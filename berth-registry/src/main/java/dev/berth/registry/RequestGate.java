@@ -40,6 +40,27 @@ final class RequestGate {
         long bodyCap;
     }
 
+    /** A small request body gathered in memory (the handler caps it at {@code maxBodyBytes}). */
+    private record FormBody(FormHandler handler, java.io.ByteArrayOutputStream buf) implements Body {
+        FormBody(FormHandler handler) {
+            this(handler, new java.io.ByteArrayOutputStream());
+        }
+
+        @Override
+        public void data(io.netty.buffer.ByteBuf chunk) throws IOException {
+            chunk.getBytes(chunk.readerIndex(), buf, chunk.readableBytes());
+        }
+
+        @Override
+        public Response end() throws IOException {
+            return handler.apply(buf.toByteArray());
+        }
+    }
+
+    private interface FormHandler {
+        Response apply(byte[] form) throws IOException;
+    }
+
     Body open(HttpMethod method, String uri, HttpHeaders headers, String baseUrl, Exchange ex) throws IOException {
         String path = new QueryStringDecoder(uri).path();
         ex.bodyCap = maxBodyBytes;
@@ -54,6 +75,9 @@ final class RequestGate {
         }
         if (path.equals(TokenIssuer.PATH) && issuer.isPresent()) {
             ex.route = "token";
+            if (method.equals(HttpMethod.POST)) {
+                return new FormBody(form -> issuer.get().issueForm(form));
+            }
             if (!method.equals(HttpMethod.GET)) {
                 throw new RegistryException(ErrorCode.UNSUPPORTED, method + " " + path + " is not supported");
             }

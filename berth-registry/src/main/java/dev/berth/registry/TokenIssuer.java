@@ -19,7 +19,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The built-in token endpoint ({@code GET /token?service=&scope=}, as Docker's token spec describes): checks
+ * The built-in token endpoint ({@code GET /token?service=&scope=}, as Docker's token spec describes, and the
+ * OAuth2 password grant on {@code POST /token}): checks
  * Basic credentials against the htpasswd file, grants each requested scope as far as the {@link AccessPolicy}
  * allows, and signs a JWT that {@link TokenVerifier} accepts. Anonymous callers get what rules grant
  * {@code anonymous}; wrong credentials get 401.
@@ -47,24 +48,46 @@ final class TokenIssuer {
         this.clock = clock;
     }
 
+    /** {@code GET /token}: credentials (optional) in a Basic Authorization header, scopes in the query. */
     Response issue(String uri, HttpHeaders headers) throws IOException {
-        QueryStringDecoder q = new QueryStringDecoder(uri);
-        List<String> services = q.parameters().getOrDefault("service", List.of());
+        Map<String, List<String>> params = new QueryStringDecoder(uri).parameters();
+        Optional<String[]> creds = HtpasswdFile.basicCredentials(headers.get("Authorization"));
+        return grant(params, creds.map(c -> c[0]), creds.map(c -> c[1]));
+    }
+
+    /**
+     * {@code POST /token} with an OAuth2 password grant ({@code grant_type=password&username=&password=&scope=}),
+     * which containerd-based clients try first. No refresh tokens are issued, so other grants are refused.
+     */
+    Response issueForm(byte[] form) throws IOException {
+        Map<String, List<String>> params = new QueryStringDecoder("?" + new String(form,
+                java.nio.charset.StandardCharsets.UTF_8)).parameters();
+        String grantType = params.getOrDefault("grant_type", List.of("")).getFirst();
+        if (!grantType.equals("password")) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "unsupported grant_type " + grantType
+                    + " (only password; this server issues no refresh tokens)");
+        }
+        return grant(params, Optional.ofNullable(params.get("username")).map(List::getFirst),
+                Optional.ofNullable(params.get("password")).map(List::getFirst));
+    }
+
+    private Response grant(Map<String, List<String>> params, Optional<String> username, Optional<String> password)
+            throws IOException {
+        List<String> services = params.getOrDefault("service", List.of());
         if (!services.isEmpty() && !services.contains(service)) {
             throw new RegistryException(ErrorCode.DENIED, 400, "this token server issues tokens for " + service
                     + ", not " + services.getFirst());
         }
         String user = AccessRule.ANONYMOUS;
-        Optional<String[]> creds = HtpasswdFile.basicCredentials(headers.get("Authorization"));
-        if (creds.isPresent()) {
-            if (users.isEmpty() || !users.get().check(creds.get()[0], creds.get()[1])) {
+        if (username.isPresent()) {
+            if (users.isEmpty() || !users.get().check(username.get(), password.orElse(""))) {
                 throw new RegistryException(ErrorCode.UNAUTHORIZED, 401, "invalid username or password",
                         Map.of("WWW-Authenticate", "Basic realm=\"" + service + "\""));
             }
-            user = creds.get()[0];
+            user = username.get();
         }
         List<Map<String, Object>> access = new ArrayList<>();
-        for (String param : q.parameters().getOrDefault("scope", List.of())) {
+        for (String param : params.getOrDefault("scope", List.of())) {
             // Several scopes may share one parameter, separated by spaces.
             for (String text : param.split(" ")) {
                 if (text.isBlank()) {

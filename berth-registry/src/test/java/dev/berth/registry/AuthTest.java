@@ -201,6 +201,23 @@ class AuthTest {
                 "Authorization", basic("alice", "nope"));
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(errorCode(wrong)).isEqualTo("UNAUTHORIZED");
+
+        // The OAuth2 password grant that containerd-based clients try first.
+        HttpResponse<byte[]> form = reg.send("POST", "/token", ("grant_type=password&service=berth-registry"
+                        + "&client_id=test&username=alice&password=alice-secret"
+                        + "&scope=repository%3Ateam%2Fapp%3Apull%2Cpush").getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(form.statusCode()).isEqualTo(200);
+        String oauth = MAPPER.readTree(form.body()).path("access_token").asText();
+        assertThat(claims(oauth).path("access").path(0).path("actions").toString()).isEqualTo("[\"pull\",\"push\"]");
+        assertThat(reg.send("POST", "/v2/team/app/blobs/uploads/", null, "Authorization", "Bearer " + oauth)
+                .statusCode()).isEqualTo(202);
+        assertThat(reg.send("POST", "/token", "grant_type=password&username=alice&password=x"
+                .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/x-www-form-urlencoded")
+                .statusCode()).isEqualTo(401);
+        assertThat(reg.send("POST", "/token", "grant_type=refresh_token&refresh_token=x"
+                .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/x-www-form-urlencoded")
+                .statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -95,6 +95,12 @@ class GarbageCollectorTest {
         assertThat(putManifest("other", "v1", m2).statusCode()).isEqualTo(201);
         assertThat(reg.send("DELETE", "/v2/other/manifests/" + Digest.sha256(m2), null).statusCode())
                 .isEqualTo(202);
+        // Path components of repository names may look like the registry's own directories.
+        byte[] nestedLayer = utf8("layer of lib/tags/revisions");
+        Digest nl = reg.pushBlob("lib/tags/revisions", nestedLayer);
+        reg.pushBlob("lib/tags/revisions", config);
+        assertThat(putManifest("lib/tags/revisions", "v1", manifest(c, config.length, nl, nestedLayer.length))
+                .statusCode()).isEqualTo(201);
         Digest fresh = reg.pushBlob("app", utf8("pushed just now"));
         ageAllBlobs();
         Files.setLastModifiedTime(root.resolve("blobs/sha256/" + fresh.hex()), FileTime.from(Instant.now()));
@@ -115,6 +121,7 @@ class GarbageCollectorTest {
         assertThat(reg.get("/v2/app/blobs/" + l).body()).isEqualTo(layer);
         assertThat(reg.get("/v2/app/blobs/" + c).body()).isEqualTo(config);
         assertThat(reg.get("/v2/app/blobs/" + fresh).statusCode()).isEqualTo(200);
+        assertThat(reg.get("/v2/lib/tags/revisions/blobs/" + nl).body()).isEqualTo(nestedLayer);
         assertThat(gcCli()).contains("0 deleted");
     }
 
@@ -159,12 +166,15 @@ class GarbageCollectorTest {
                 assertThat(put.statusCode()).as("round %d: %s", i, new String(put.body(), StandardCharsets.UTF_8))
                         .isEqualTo(201);
                 assertThat(reg.get("/v2/race/blobs/" + l).body()).as("round %d", i).isEqualTo(layer);
+                assertThat(reg.get("/v2/race/manifests/" + md).body()).as("round %d", i).isEqualTo(m);
             }
         } finally {
             stop.set(true);
             gc.join();
         }
         assertThat(runs.get()).isPositive();
+        // The collector did find garbage while the pushes ran: the race was real.
+        assertThat(deleted.get()).as("blobs deleted in %d collections", runs.get()).isPositive();
         try (Stream<Path> s = Files.list(root.resolve("blobs/sha256"))) {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".gc-"));
         }

@@ -112,6 +112,37 @@ class DockerPushPullTest {
     }
 
     @Test
+    void dockerLogsInWithHtpasswdBasicAuth() throws Exception {
+        requireDockerd();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is missing (apache2-utils)");
+        run(tmp, "htpasswd", "-B", "-b", "-c", "users.htpasswd", "carol", "carol-pw");
+        write(tmp.resolve("registry.yaml"), """
+                storage:
+                  filesystem:
+                    rootdirectory: root
+                http:
+                  addr: 127.0.0.1:0
+                auth:
+                  htpasswd:
+                    realm: berth
+                    path: users.htpasswd
+                """);
+        registry = new RegistryProcess(tmp.resolve("registry.log"), "--config",
+                tmp.resolve("registry.yaml").toString()).start();
+        String host = "127.0.0.1:" + registry.port();
+        dockerd.dockerOk("tag", "busybox:it", ref("carol/busybox:v1"));
+        PrivateDockerd.Result anonymous = dockerd.docker("push", ref("carol/busybox:v1"));
+        assertThat(anonymous.exit()).isNotZero();
+        assertThat(anonymous.output()).containsIgnoringCase("no basic auth credentials");
+        PrivateDockerd.Result login = dockerd.dockerWithInput("carol-pw".getBytes(StandardCharsets.UTF_8), "login",
+                "-u", "carol", "--password-stdin", host);
+        assertThat(login.exit()).as(login.output()).isZero();
+        dockerd.dockerOk("rmi", ref("carol/busybox:v1"));
+        pushRemovePull(ref("carol/busybox:v1"));
+        dockerd.dockerOk("logout", host);
+    }
+
+    @Test
     void dockerLogsInAndFollowsTheTokenChallenge() throws Exception {
         requireDockerd();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd is missing (apache2-utils)");

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -148,13 +147,13 @@ final class PrivateDockerd implements AutoCloseable {
     }
 
     private void removeCgroups() throws IOException {
-        Map<String, Boolean> none = new HashMap<>();
         try (Stream<Path> s = Files.walk(Path.of("/sys/fs/cgroup"), 6)) {
             for (Path c : s.filter(p -> p.getFileName() != null
                     && p.getFileName().toString().equals(cgroupParent)).toList()) {
                 try (Stream<Path> inner = Files.walk(c)) {
                     for (Path p : inner.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-                        none.put(p.toString(), p.toFile().delete());
+                        // rmdir of a cgroup only succeeds once it is empty; children come first
+                        Files.deleteIfExists(p);
                     }
                 }
             }
