@@ -83,6 +83,21 @@ public final class Puller {
             throws IOException {
         ImageReference named = ref.digest() != null ? new ImageReference(ref.domain(), ref.path(), null, ref.digest())
                 : ref.withDefaultTag();
+        try {
+            return pullEndpoints(named, platform, explicitPlatform, auth, progress);
+        } catch (RegistryException e) {
+            if (e.status() != 401) {
+                throw e;
+            }
+            // Docker answers a refused pull as "not found" (a 401 would make the CLI ask for a login).
+            throw new RegistryException(404, e.getMessage().startsWith("pull access denied") ? e.getMessage()
+                    : "pull access denied for " + named.familiarName()
+                    + ", repository does not exist or may require 'docker login': " + e.getMessage(), e);
+        }
+    }
+
+    private Result pullEndpoints(ImageReference named, Platform platform, boolean explicitPlatform, AuthConfig auth,
+                                 Progress progress) throws IOException {
         IOException mirrorError = null;
         for (List<Endpoint> group : groups(named.domain())) {
             RegistryClient client;

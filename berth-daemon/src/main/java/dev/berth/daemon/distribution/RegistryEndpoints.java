@@ -36,14 +36,26 @@ public final class RegistryEndpoints {
     public static final String DOCKER_HUB_AUTH_KEY = "https://index.docker.io/v1/";
 
     /** One base URL to try, with the HTTP client configured for its TLS. */
-    public record Endpoint(URI base, boolean mirror, boolean insecure, HttpClient http) {
+    public record Endpoint(URI base, boolean mirror, boolean insecure, HttpClient http, RegistryEndpoints owner) {
         public String host() {
             return base.getAuthority();
+        }
+
+        /** Called when the endpoint answered: a plain-HTTP registry is then tried that way first. */
+        public void answered() {
+            if (owner != null && insecure && !mirror) {
+                if (base.getScheme().equals("http")) {
+                    owner.plainHttp.add(host());
+                } else {
+                    owner.plainHttp.remove(host());
+                }
+            }
         }
     }
 
     private final RegistryOptions options;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final java.util.Set<String> plainHttp = ConcurrentHashMap.newKeySet();
 
     public RegistryEndpoints(RegistryOptions options) {
         this.options = options;
@@ -69,13 +81,17 @@ public final class RegistryEndpoints {
             for (String m : options.mirrors()) {
                 URI u = URI.create(m.endsWith("/") ? m.substring(0, m.length() - 1) : m);
                 boolean insecure = isInsecure(u.getAuthority());
-                out.add(new Endpoint(u, true, insecure, client(u.getAuthority(), insecure)));
+                out.add(new Endpoint(u, true, insecure, client(u.getAuthority(), insecure), this));
             }
         }
         boolean insecure = isInsecure(host);
-        out.add(new Endpoint(URI.create("https://" + host), false, insecure, client(host, insecure)));
-        if (insecure) {
-            out.add(new Endpoint(URI.create("http://" + host), false, true, client(host, true)));
+        Endpoint https = new Endpoint(URI.create("https://" + host), false, insecure, client(host, insecure), this);
+        if (!insecure) {
+            out.add(https);
+        } else {
+            Endpoint http = new Endpoint(URI.create("http://" + host), false, true, client(host, true), this);
+            // HTTPS first, as docker tries; a registry that answered over HTTP before is asked that way first.
+            out.addAll(plainHttp.contains(host) ? List.of(http, https) : List.of(https, http));
         }
         return out;
     }
