@@ -56,6 +56,7 @@ public final class RegistryEndpoints {
     private final RegistryOptions options;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     private final java.util.Set<String> plainHttp = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> insecure = new ConcurrentHashMap<>();
 
     public RegistryEndpoints(RegistryOptions options) {
         this.options = options;
@@ -98,6 +99,11 @@ public final class RegistryEndpoints {
 
     /** Docker's rule: loopback registries and those listed in {@code insecure-registries}. */
     public boolean isInsecure(String hostPort) {
+        // Cached: deciding may take a DNS lookup, and every pull asks.
+        return insecure.computeIfAbsent(hostPort, this::decideInsecure);
+    }
+
+    private boolean decideInsecure(String hostPort) {
         String host = hostOnly(hostPort);
         for (String entry : options.insecure()) {
             if (entry.equalsIgnoreCase(hostPort) || entry.equalsIgnoreCase(host)) {
