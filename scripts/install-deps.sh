@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the host packages Berth needs (Debian/Ubuntu, as root). Safe to run again.
 set -euo pipefail
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo)
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo docker-registry)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

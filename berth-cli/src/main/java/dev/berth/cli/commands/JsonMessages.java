@@ -81,7 +81,7 @@ final class JsonMessages {
             out.print(id + ": ");
         }
         String status = m.path("status").asText("");
-        if (terminal && !progress.isEmpty()) {
+        if (terminal && hasProgress) {
             out.print(status + " " + progress + endl);
         } else if (m.hasNonNull("stream")) {
             out.print(m.get("stream").asText() + endl);
