@@ -29,7 +29,9 @@ command -v skopeo >/dev/null || die "skopeo is needed to put the image into the 
 
 work=$(mktemp -d /tmp/berth-bench-pull.XXXXXX)
 berthd_pid=
+berthd_sock=
 registry_pids=()
+registry_port=
 dockerd_started=
 
 cleanup() {
@@ -51,15 +53,16 @@ trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_registry DIR: serves DIR on a free loopback port; prints the port.
+# start_registry DIR: serves DIR on a free loopback port, which it leaves in $registry_port
+# (not printed: a command substitution's subshell would lose the PID).
 start_registry() {
-  local dir=$1 port
-  port=$(free_port)
+  local dir=$1
+  registry_port=$(free_port)
   mkdir -p "$dir"
-  setsid "$BERTH_ROOT/bin/berth-registry" serve --root "$dir" --listen "127.0.0.1:$port" >"$dir.log" 2>&1 </dev/null &
+  setsid "$BERTH_ROOT/bin/berth-registry" serve --root "$dir" --listen "127.0.0.1:$registry_port" >"$dir.log" 2>&1 </dev/null &
   registry_pids+=($!)
   for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "$port"; return 0; }
+    curl -fsS "http://127.0.0.1:$registry_port/v2/" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   die "berth-registry did not start (see $dir.log)"
@@ -134,8 +137,8 @@ timed() {
 }
 
 make_image
-port=$(start_registry "$work/registry")
-src="127.0.0.1:$port/bench/big:1"
+start_registry "$work/registry"
+src="127.0.0.1:$registry_port/bench/big:1"
 log "copying the image into the registry ..."
 skopeo copy -q --dest-tls-verify=false "oci:$image_dir:1" "docker://$src" >&2
 start_berthd
@@ -152,13 +155,14 @@ for engine in berthd dockerd; do
       timed "$sock" pull "$src" >>"$work/pull-$engine"
     done
     results+=("pull 1 GiB / 8 layers|$engine|$(stats_ms <"$work/pull-$engine")")
+    log "pull $engine: $(stats_ms <"$work/pull-$engine") (median p90 min max ms)"
   fi
   if wants push; then
     DOCKER_HOST="unix://$sock" "$DOCKER_CLI" image inspect "$src" >/dev/null 2>&1 || timed "$sock" pull "$src" >/dev/null
     : >"$work/push-$engine"
     for i in $(seq 1 "$runs"); do
-      p2=$(start_registry "$work/push-registry-$engine-$i")
-      dst="127.0.0.1:$p2/bench/big-pushed:1"
+      start_registry "$work/push-registry-$engine-$i"
+      dst="127.0.0.1:$registry_port/bench/big-pushed:1"
       DOCKER_HOST="unix://$sock" "$DOCKER_CLI" tag "$src" "$dst"
       timed "$sock" push "$dst" >>"$work/push-$engine"
       DOCKER_HOST="unix://$sock" "$DOCKER_CLI" rmi "$dst" >/dev/null
@@ -166,6 +170,7 @@ for engine in berthd dockerd; do
       rm -rf "$work/push-registry-$engine-$i"
     done
     results+=("push 1 GiB / 8 layers|$engine|$(stats_ms <"$work/push-$engine")")
+    log "push $engine: $(stats_ms <"$work/push-$engine") (median p90 min max ms)"
   fi
   DOCKER_HOST="unix://$sock" "$DOCKER_CLI" rmi -f "$src" >/dev/null 2>&1 || true
 done

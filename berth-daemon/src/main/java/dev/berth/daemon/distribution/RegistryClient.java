@@ -60,9 +60,9 @@ public final class RegistryClient {
     private final AuthConfig auth;
     private final List<String> scopes;
     private final Object authLock = new Object();
-    private Challenge challenge;
-    private String authorization;
-    private Instant authExpires = Instant.MAX;
+    private volatile Challenge challenge;
+    private volatile String authorization;
+    private volatile Instant authExpires = Instant.MAX;
     private String refreshToken;
 
     private RegistryClient(Endpoint endpoint, String repository, AuthConfig auth, List<String> scopes) {
