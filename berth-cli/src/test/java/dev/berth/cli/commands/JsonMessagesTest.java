@@ -50,10 +50,20 @@ class JsonMessagesTest {
     @Test
     void onATerminalEachLayerLineIsRedrawnInPlace() throws Exception {
         String out = render(PULL, true, new ArrayList<>());
-        // "latest", aaa and bbb hold one line each; aaa's progress goes two lines up, then back down.
-        assertThat(out).contains("\u001b[2A\u001b[2K\raaa: Downloading [==>  ]  50B/100B\r\u001b[2B");
+        // aaa and bbb hold one line each below the header; aaa's progress goes two lines up, then back down.
+        assertThat(out).startsWith("latest: Pulling from library/busybox\n\n\u001b[1A\u001b[2K\raaa: Pulling fs layer \r\u001b[1B");
+        assertThat(out).contains("\u001b[2A\u001b[2K\raaa: Downloading " + JsonMessages.bar(
+                dev.berth.cli.client.Json.parse("{\"current\":50,\"total\":100}"), 200) + "\r\u001b[2B");
         assertThat(out).contains("\u001b[1A\u001b[2K\rbbb: Pull complete \r\u001b[1B");
         assertThat(out).endsWith("Digest: sha256:abc\nStatus: Downloaded newer image for busybox:latest\n");
+    }
+
+    @Test
+    void theBarIsDockersAndOnlyOnWideTerminals() throws Exception {
+        var half = dev.berth.cli.client.Json.parse("{\"current\":500000,\"total\":1000000}");
+        assertThat(JsonMessages.bar(half, 200)).isEqualTo("[" + "=".repeat(25) + ">" + " ".repeat(25) + "]    500kB/1MB");
+        assertThat(JsonMessages.bar(half, 80)).isEqualTo("   500kB/1MB");
+        assertThat(JsonMessages.bar(dev.berth.cli.client.Json.parse("{}"), 200)).isEmpty();
     }
 
     @Test

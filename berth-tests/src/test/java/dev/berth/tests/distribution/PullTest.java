@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +65,22 @@ class PullTest {
         assertThat(berthd.dockerOk("run", "--rm", ref, "cat", "/hello.txt").stdout()).isEqualTo("hello from the registry\n");
         assertThat(berthd.dockerOk("pull", ref).stdout()).contains("Status: Image is up to date for " + ref)
                 .doesNotContain("Pull complete");
+        berthd.dockerOk("rmi", ref);
+    }
+
+    @Test
+    void onATerminalTheDockerCliAndBerthDrawProgressBars() {
+        String ref = host + "/tools/busybox:1.36";
+        for (String cli : List.of(BerthdFixture.DOCKER, berthd.repo().resolve("bin/berth").toString())) {
+            berthd.docker("rmi", ref);
+            // script(1) gives the client a terminal, so it draws bars and redraws lines in place.
+            CommandResult r = BerthdFixture.run(List.of("script", "-qec", cli + " pull " + ref, "/dev/null"), null,
+                    Map.of("DOCKER_HOST", berthd.dockerHost(), "BERTH_HOST", berthd.dockerHost(), "COLUMNS", "200",
+                            "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+            assertThat(r.exitCode()).as(cli + ": " + r).isZero();
+            assertThat(r.stdout()).as(cli).contains("\u001b[").containsPattern("Downloading +[0-9.]+k?B/1\\.037MB")
+                    .contains("Pull complete").contains("Status: Downloaded newer image for " + ref);
+        }
         berthd.dockerOk("rmi", ref);
     }
 
