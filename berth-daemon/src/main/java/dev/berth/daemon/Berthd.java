@@ -53,6 +53,8 @@ public final class Berthd implements Callable<Integer> {
     Integer maxDownloads;
     @Option(names = "--max-concurrent-uploads", description = "Layers uploaded at once (default 5)")
     Integer maxUploads;
+    @Option(names = "--registry-certs-dir", description = "Per-registry CA certificates, <dir>/<host:port>/*.crt (default /etc/berth/certs.d)")
+    Path registryCertsDir;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Berthd()).execute(args));
@@ -145,7 +147,9 @@ public final class Berthd implements Callable<Integer> {
                 maxDownloads == null ? null : maxDownloads.toString(), file, Integer.toString(d.maxDownloads())));
         int uploads = Integer.parseInt(pickString(conflicts, "max-concurrent-uploads",
                 maxUploads == null ? null : maxUploads.toString(), file, Integer.toString(d.maxUploads())));
-        return new dev.berth.daemon.distribution.RegistryOptions(mirrors, insecure, downloads, uploads, d.certsDir());
+        Path certs = Path.of(pickString(conflicts, "registry-certs-dir",
+                registryCertsDir == null ? null : registryCertsDir.toString(), file, d.certsDir().toString()));
+        return new dev.berth.daemon.distribution.RegistryOptions(mirrors, insecure, downloads, uploads, certs.toAbsolutePath());
     }
 
     private static List<String> stringList(List<String> conflicts, String key, List<String> flag, JsonNode file) {

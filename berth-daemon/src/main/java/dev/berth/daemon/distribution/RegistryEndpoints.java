@@ -158,7 +158,8 @@ public final class RegistryEndpoints {
     }
 
     private HttpClient client(String hostPort, boolean insecure) {
-        return clients.computeIfAbsent((insecure ? "insecure " : "") + hostPort, k -> {
+        // Keyed by the CA files too: certificates added to certs.d apply to the next pull, as in docker.
+        return clients.computeIfAbsent((insecure ? "insecure " : "") + hostPort + caFingerprint(hostPort, insecure), k -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .followRedirects(HttpClient.Redirect.NEVER)
@@ -170,6 +171,22 @@ public final class RegistryEndpoints {
             }
             return b.build();
         });
+    }
+
+    private String caFingerprint(String hostPort, boolean insecure) {
+        Path dir = options.certsDir().resolve(hostPort);
+        if (insecure || !Files.isDirectory(dir)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        try (var s = Files.newDirectoryStream(dir, "*.crt")) {
+            for (Path p : s) {
+                sb.append(' ').append(p.getFileName()).append('@').append(Files.getLastModifiedTime(p).toMillis());
+            }
+        } catch (IOException e) {
+            return " unreadable";
+        }
+        return sb.toString();
     }
 
     private SSLContext sslContext(String hostPort, boolean insecure) throws IOException, GeneralSecurityException {

@@ -29,7 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the right password or a refresh token it issued. Allowed requests are forwarded to the registry.
  */
 final class AuthProxy implements AutoCloseable {
-    enum Mode { BASIC, TOKEN }
+    enum Mode { NONE, BASIC, TOKEN }
 
     private static final Set<String> HOP_HEADERS = Set.of("connection", "content-length", "transfer-encoding", "host",
             "date", "keep-alive");
@@ -47,18 +47,31 @@ final class AuthProxy implements AutoCloseable {
     final List<String> tokenRequests = new CopyOnWriteArrayList<>();
 
     AuthProxy(Mode mode, String user, String password, String upstreamHost) throws IOException {
+        this(mode, user, password, upstreamHost, InetAddress.getLoopbackAddress(), null);
+    }
+
+    /** Listening on {@code address}, over HTTPS when {@code tls} is given. */
+    AuthProxy(Mode mode, String user, String password, String upstreamHost, InetAddress address,
+              javax.net.ssl.SSLContext tls) throws IOException {
         this.mode = mode;
         this.user = user;
         this.password = password;
         this.upstream = upstreamHost;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 32);
+        if (tls != null) {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(address, 0), 32);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(new InetSocketAddress(address, 0), 32);
+        }
         server.createContext("/", this::handle);
         server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
     String host() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        InetAddress a = server.getAddress().getAddress();
+        return (a.isLoopbackAddress() ? "127.0.0.1" : a.getHostAddress()) + ":" + server.getAddress().getPort();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -68,7 +81,7 @@ final class AuthProxy implements AutoCloseable {
                 return;
             }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            boolean ok = mode == Mode.BASIC ? basicOk(auth) : auth != null && auth.startsWith("Bearer ") && tokens.contains(auth.substring(7));
+            boolean ok = mode == Mode.NONE || (mode == Mode.BASIC ? basicOk(auth) : auth != null && auth.startsWith("Bearer ") && tokens.contains(auth.substring(7)));
             if (!ok) {
                 ex.getResponseHeaders().add("WWW-Authenticate", mode == Mode.BASIC ? "Basic realm=\"test\""
                         : "Bearer realm=\"http://" + host() + "/token\",service=\"test-registry\"");
