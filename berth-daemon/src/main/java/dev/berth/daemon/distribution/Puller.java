@@ -50,7 +50,12 @@ public final class Puller {
     /** One layer download, shared by every pull that needs the same layer at the same time. */
     private static final class SharedLayer {
         final CompletableFuture<Fetched> result = new CompletableFuture<>();
+        final Progress owner;
         int users = 1;
+
+        SharedLayer(Progress owner) {
+            this.owner = owner;
+        }
     }
 
     private final ImageService images;
@@ -209,6 +214,10 @@ public final class Puller {
                 }
                 try {
                     unpacked.add(s.result.get().unpacked());
+                    if (s.owner != progress) {
+                        // Another pull downloaded it; this client only saw it start.
+                        progress.layer(s.result.get().blob().digest().shortHex(), "Pull complete");
+                    }
                 } catch (ExecutionException e) {
                     unpacked.add(null);
                     if (failure == null) {
@@ -288,7 +297,7 @@ public final class Puller {
                 s.users++;
                 return s;
             }
-            s = new SharedLayer();
+            s = new SharedLayer(progress);
             inFlight.put(chain, s);
         }
         SharedLayer mine = s;

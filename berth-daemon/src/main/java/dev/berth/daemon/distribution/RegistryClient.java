@@ -96,7 +96,7 @@ public final class RegistryClient {
                 e.answered();
                 return c;
             } catch (SSLException | ConnectException | HttpConnectTimeoutException ex) {
-                last = new RegistryException(500, "Get \"" + e.base() + "/v2/\": " + describe(ex), ex);
+                last = new RegistryException(500, "Get \"" + e.base() + "/v2/\": " + describe(ex, e), ex);
             }
         }
         throw last != null ? last : new RegistryException(500, "no endpoint for the registry");
@@ -136,11 +136,17 @@ public final class RegistryClient {
         return repository;
     }
 
-    private static String describe(IOException e) {
+    private static String describe(IOException e, Endpoint endpoint) {
         if (e instanceof SSLException) {
             return "http: server gave HTTP response to HTTPS client or TLS failed: " + e.getMessage();
         }
-        if (e instanceof ConnectException) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "dial tcp: lookup " + endpoint.base().getHost() + ": no such host";
+            }
+        }
+        if (e instanceof ConnectException && (e.getMessage() == null || e.getMessage().isEmpty()
+                || e.getMessage().contains("refused"))) {
             return "connect: connection refused";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

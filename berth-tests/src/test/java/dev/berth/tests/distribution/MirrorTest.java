@@ -46,6 +46,7 @@ class MirrorTest {
             // Not on the mirror: Docker Hub itself is tried next, and is unreachable here.
             CommandResult missing = berthd.docker("pull", "busybox:not-on-mirror");
             assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.stderr()).contains("registry-1.docker.io");
         } finally {
             dev.berth.oci.LayerArchive.removeTree(root);
         }

@@ -91,7 +91,8 @@ class PullRobustnessTest {
             for (Future<ApiResult> f : pulls) {
                 ApiResult r = f.get();
                 assertThat(r.status()).isEqualTo(200);
-                assertThat(r.body()).contains("Status: Downloaded newer image for").doesNotContain("error");
+                assertThat(r.body()).contains("Status: Downloaded newer image for").contains("Pull complete")
+                        .doesNotContain("error");
             }
             assertThat(registry.blobRequests.get(layer).get()).isEqualTo(1);
             berthd.dockerOk("rmi", registry.host() + "/share/app:v1", registry.host() + "/share/app:v2");
