@@ -40,6 +40,7 @@ import java.util.concurrent.Semaphore;
 public final class Puller {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_CONFIG = 8 * 1024 * 1024;
+    private static final int MAX_ATTEMPTS = 3;
 
     /** What a pull did: the image, the digest of the manifest (or index) pulled, and whether anything changed. */
     public record Result(String imageId, Digest manifestDigest, boolean changed) {}
@@ -353,30 +354,45 @@ public final class Puller {
                     return new Fetched(u, new LayerBlob(d.digest(), d.mediaType(), d.size()));
                 }
             }
-            try (ContentStore.Ingest ingest = content.ingest(); InputStream body = open(client, d)) {
-                VerifyingTee tee = new VerifyingTee(body, ingest.out(), d.size(),
-                        n -> progress.bytes(id, "Downloading", n, d.size()), "layer " + d.digest());
-                LayerStore.Unpacked u = unpack(tee, d, ingest);
+            for (int attempt = 1; ; attempt++) {
                 try {
-                    tee.drain();
-                    progress.layer(id, "Verifying Checksum");
-                    Digest actual = ingest.digest();
-                    if (!actual.equals(d.digest())) {
-                        throw new RegistryException(500, "filesystem layer verification failed for digest " + d.digest()
-                                + ": the registry sent content with digest " + actual);
+                    return downloadOnce(d, client, progress, id);
+                } catch (RegistryException e) {
+                    if (!e.retryable() || attempt >= MAX_ATTEMPTS) {
+                        throw e;
                     }
-                    ingest.commit(d.digest(), actual);
-                } catch (IOException | RuntimeException e) {
-                    layers.discard(u);
-                    throw e;
+                    // A dropped connection, as docker does: start the layer over after a pause.
+                    progress.layer(id, "Retrying in " + attempt + (attempt == 1 ? " second" : " seconds"));
+                    Thread.sleep(attempt * 1000L);
                 }
-                progress.layer(id, "Download complete");
-                progress.bytes(id, "Extracting", d.size(), d.size());
-                progress.layer(id, "Pull complete");
-                return new Fetched(u, new LayerBlob(d.digest(), d.mediaType(), d.size()));
             }
         } finally {
             downloads.release();
+        }
+    }
+
+    private Fetched downloadOnce(Descriptor d, RegistryClient client, Progress progress, String id) throws IOException {
+        try (ContentStore.Ingest ingest = content.ingest(); InputStream body = open(client, d)) {
+            VerifyingTee tee = new VerifyingTee(body, ingest.out(), d.size(),
+                    n -> progress.bytes(id, "Downloading", n, d.size()), "layer " + d.digest());
+            LayerStore.Unpacked u = unpack(tee, d, ingest);
+            try {
+                tee.drain();
+                progress.layer(id, "Verifying Checksum");
+                Digest actual = ingest.digest();
+                if (!actual.equals(d.digest())) {
+                    throw new RegistryException(500, "filesystem layer verification failed for digest " + d.digest()
+                            + ": the registry sent content with digest " + actual);
+                }
+                ingest.commit(d.digest(), actual);
+            } catch (IOException | RuntimeException e) {
+                layers.discard(u);
+                throw e;
+            }
+            progress.layer(id, "Download complete");
+            progress.bytes(id, "Extracting", d.size(), d.size());
+            progress.layer(id, "Pull complete");
+            return new Fetched(u, new LayerBlob(d.digest(), d.mediaType(), d.size()));
         }
     }
 
@@ -413,7 +429,15 @@ public final class Puller {
     /** The blob from the registry, or for a non-distributable layer the registry or its URLs. */
     private InputStream open(RegistryClient client, Descriptor d) throws IOException {
         try {
-            RegistryClient.Blob b = client.blob(d.digest());
+            RegistryClient.Blob b;
+            try {
+                b = client.blob(d.digest());
+            } catch (RegistryException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RegistryException(500, "layer " + d.digest() + ": " + (e.getMessage() == null
+                        ? e.getClass().getSimpleName() : e.getMessage()), e, true);
+            }
             if (b.length() >= 0 && b.length() != d.size()) {
                 b.close();
                 throw new RegistryException(500, "layer " + d.digest() + ": the registry sends " + b.length()

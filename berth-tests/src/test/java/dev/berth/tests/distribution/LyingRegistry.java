@@ -69,6 +69,12 @@ final class LyingRegistry implements AutoCloseable {
         lies.put(digest, lie);
     }
 
+    /** Lies about {@code digest} for the first {@code times} requests only, then tells the truth. */
+    void lie(String digest, Lie lie, int times) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(times);
+        lies.put(digest, new Lie(b -> left.getAndDecrement() > 0 ? lie.body().apply(b) : b, lie.announceTrueLength()));
+    }
+
     private void handle(Socket s) {
         try (s) {
             java.io.PushbackInputStream raw = new java.io.PushbackInputStream(s.getInputStream());

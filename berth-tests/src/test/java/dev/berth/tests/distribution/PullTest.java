@@ -158,6 +158,13 @@ class PullTest {
             assertThat(s.stdout() + s.stderr()).contains("layer " + shortDigest + ": download failed after");
             assertNothingStored();
 
+            TestImage flaky = TestImage.of("amd64", List.of(TestImage.randomTar("d.bin", 300_000, 4)));
+            liar.serve("flaky/app", "v1", flaky);
+            liar.lie(flaky.layers.getFirst().digest(), new LyingRegistry.Lie(b -> java.util.Arrays.copyOf(b, b.length / 3), true), 1);
+            CommandResult retried = berthd.dockerOk("pull", liar.host() + "/flaky/app:v1");
+            assertThat(retried.stdout()).contains("Retrying in 1 second").contains("Pull complete");
+            berthd.dockerOk("rmi", liar.host() + "/flaky/app:v1");
+
             liar.serveManifest("bad/manifest", img.manifest.digest(), other.manifest);
             CommandResult m = berthd.docker("pull", liar.host() + "/bad/manifest@" + img.manifest.digest());
             assertThat(m.exitCode()).isEqualTo(1);
