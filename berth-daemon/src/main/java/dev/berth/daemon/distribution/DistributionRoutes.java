@@ -192,7 +192,7 @@ public final class DistributionRoutes implements AutoCloseable {
         if (names.isEmpty()) {
             throw ApiException.badRequest("no images named");
         }
-        List<Object> resolved = archives.resolve(names);
+        List<DockerArchive.Entry> resolved = archives.resolve(names);
         try (java.io.OutputStream out = ex.startStream(200, "application/x-tar")) {
             archives.save(resolved, out, content.scratchDir());
         } catch (IOException | RuntimeException e) {
