@@ -55,6 +55,11 @@ final class LyingRegistry implements AutoCloseable {
         img.layers.forEach(l -> blobs.put(l.digest(), l.bytes()));
     }
 
+    /** Stops serving a blob (404 from now on). */
+    void forget(String digest) {
+        blobs.remove(digest);
+    }
+
     /** Serves {@code m} as the manifest for {@code repo:ref} (any content, under any name). */
     void serveManifest(String repo, String ref, TestImage.Blob m) {
         manifests.put(repo + ":" + ref, m);

@@ -173,6 +173,34 @@ class PullTest {
         }
     }
 
+    @Test
+    void aNonDistributableLayerComesFromItsUrls() throws Exception {
+        try (LyingRegistry registry = new LyingRegistry(); LyingRegistry elsewhere = new LyingRegistry()) {
+            byte[] tar = TestImage.fileTar("foreign.txt", "from elsewhere\n");
+            TestImage img = TestImage.of("amd64", List.of(berthd.busyboxTar(), tar));
+            TestImage.Blob foreign = img.layers.get(1);
+            elsewhere.serve("any/where", "x", img);
+            var m = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(img.manifest.bytes());
+            var layer = (com.fasterxml.jackson.databind.node.ObjectNode) m.get("layers").get(1);
+            layer.put("mediaType", "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip");
+            layer.putArray("urls").add("http://" + elsewhere.host() + "/v2/any/where/blobs/" + foreign.digest());
+            TestImage.Blob manifest = TestImage.Blob.of(img.manifest.mediaType(),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(m));
+            // The registry has the config and the first layer, not the foreign one.
+            TestImage partial = TestImage.of("amd64", List.of(berthd.busyboxTar()));
+            registry.serve("foreign/app", "ignored", partial);
+            registry.serve("foreign/app", "ignored2", img);
+            registry.forget(foreign.digest());
+            registry.serveManifest("foreign/app", "v1", manifest);
+            String ref = registry.host() + "/foreign/app:v1";
+            berthd.dockerOk("pull", ref);
+            assertThat(berthd.dockerOk("run", "--rm", ref, "cat", "/foreign.txt").stdout()).isEqualTo("from elsewhere\n");
+            assertThat(elsewhere.blobRequests.get(foreign.digest()).get()).isEqualTo(1);
+            berthd.dockerOk("rmi", ref);
+        }
+    }
+
     private static void assertNothingStored() throws IOException {
         assertThat(berthd.dockerOk("images", "-q", "--filter", "reference=*/bad/*").stdout()).isEmpty();
         try (Stream<Path> s = Files.list(berthd.dataRoot().resolve("content/tmp"))) {
