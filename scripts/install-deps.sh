@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the host packages Berth needs (Debian/Ubuntu, as root). Safe to run again.
-# --bench adds what bench/registry-bench.sh compares against and drives (docker-registry, wrk).
+# --bench adds what bench/registry-bench.sh drives (wrk).
 set -euo pipefail
 # apache2-utils: htpasswd, which the registry's auth tests use to make bcrypt files.
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl)
+# docker-registry: the distribution tests pull from and push to Debian's registry too.
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry)
 if [ "${1:-}" = --bench ]; then
-  packages+=(docker-registry wrk)
+  packages+=(wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do

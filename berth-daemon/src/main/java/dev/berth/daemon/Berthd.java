@@ -63,6 +63,8 @@ public final class Berthd implements Callable<Integer> {
     Boolean iptables;
     @Option(names = "--ip-forward", arity = "0..1", fallbackValue = "true", description = "Enable IPv4 forwarding (default true)")
     Boolean ipForward;
+    @Option(names = "--registry-certs-dir", description = "Per-registry CA certificates, <dir>/<host:port>/*.crt (default /etc/berth/certs.d)")
+    Path registryCertsDir;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Berthd()).execute(args));
@@ -126,6 +128,7 @@ public final class Berthd implements Callable<Integer> {
         } else if (logOpts != null) {
             opts.putAll(logOpts);
         }
+        var registry = registryOptions(file, conflicts);
         if (!conflicts.isEmpty()) {
             throw new IllegalArgumentException("the following directives are specified both as a flag and in the configuration file: "
                     + String.join(", ", conflicts));
@@ -143,19 +146,33 @@ public final class Berthd implements Callable<Integer> {
         }
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
                 pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
-                registryOptions(file),
+                registry,
                 dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward));
     }
 
-    private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file) {
+    private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file, List<String> conflicts) {
         var d = dev.berth.daemon.distribution.RegistryOptions.defaults();
-        List<String> mirrors = new ArrayList<>(registryMirrors == null ? List.of() : registryMirrors);
-        file.path("registry-mirrors").forEach(m -> mirrors.add(m.asText()));
-        List<String> insecure = new ArrayList<>(insecureRegistries == null ? List.of() : insecureRegistries);
-        file.path("insecure-registries").forEach(m -> insecure.add(m.asText()));
-        int downloads = maxDownloads != null ? maxDownloads : file.path("max-concurrent-downloads").asInt(d.maxDownloads());
-        int uploads = maxUploads != null ? maxUploads : file.path("max-concurrent-uploads").asInt(d.maxUploads());
-        return new dev.berth.daemon.distribution.RegistryOptions(mirrors, insecure, downloads, uploads, d.certsDir());
+        List<String> mirrors = stringList(conflicts, "registry-mirrors", registryMirrors, file);
+        List<String> insecure = stringList(conflicts, "insecure-registries", insecureRegistries, file);
+        int downloads = Integer.parseInt(pickString(conflicts, "max-concurrent-downloads",
+                maxDownloads == null ? null : maxDownloads.toString(), file, Integer.toString(d.maxDownloads())));
+        int uploads = Integer.parseInt(pickString(conflicts, "max-concurrent-uploads",
+                maxUploads == null ? null : maxUploads.toString(), file, Integer.toString(d.maxUploads())));
+        Path certs = Path.of(pickString(conflicts, "registry-certs-dir",
+                registryCertsDir == null ? null : registryCertsDir.toString(), file, d.certsDir().toString()));
+        return new dev.berth.daemon.distribution.RegistryOptions(mirrors, insecure, downloads, uploads, certs.toAbsolutePath());
+    }
+
+    private static List<String> stringList(List<String> conflicts, String key, List<String> flag, JsonNode file) {
+        if (file.has(key)) {
+            if (flag != null) {
+                conflicts.add(key);
+            }
+            List<String> out = new ArrayList<>();
+            file.get(key).forEach(v -> out.add(v.asText()));
+            return out;
+        }
+        return flag == null ? List.of() : flag;
     }
 
     private static Path pick(List<String> conflicts, String key, String flag, JsonNode file, String fallback) {

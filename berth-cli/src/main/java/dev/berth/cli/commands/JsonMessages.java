@@ -3,6 +3,7 @@ package dev.berth.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.ExitException;
 import dev.berth.cli.client.Json;
+import dev.berth.cli.format.HumanUnits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +47,8 @@ final class JsonMessages {
             }
             String id = m.hasNonNull("id") ? m.get("id").asText() : null;
             int diff = 0;
-            if (terminal && id != null) {
+            boolean progressLine = id != null && (m.has("progressDetail") || !m.path("progress").asText("").isEmpty());
+            if (terminal && progressLine) {
                 Integer line = lines.get(id);
                 if (line == null) {
                     line = lines.size();
@@ -55,16 +57,42 @@ final class JsonMessages {
                 }
                 diff = lines.size() - line;
                 out.print("\u001b[" + diff + "A");
-            } else if (id == null) {
+            } else if (!progressLine) {
                 // Something that is not a layer line: later layers start a fresh block (pull -a).
                 lines.clear();
             }
             displayOne(m, id, out, terminal);
-            if (terminal && id != null) {
+            if (terminal && progressLine) {
                 out.print("\u001b[" + diff + "B");
             }
         }
         out.flush();
+    }
+
+    /** The terminal's columns (0 for a terminal without a size, as docker reads it); 200 when unreadable. */
+    private static int terminalWidth() {
+        dev.berth.sys.Terminal.Size size = dev.berth.sys.Terminal.size(1);
+        return size == null ? 200 : size.cols();
+    }
+
+    /**
+     * Docker's JSONProgress.String(), drawn by the client at its terminal's width: the
+     * {@code [===>   ]} box only when the terminal is wider than 110 columns.
+     */
+    static String bar(JsonNode detail, int width) {
+        long current = detail.path("current").asLong(0);
+        long total = detail.path("total").asLong(0);
+        if (current <= 0 && total <= 0) {
+            return "";
+        }
+        if (total <= 0) {
+            return String.format("%8s", HumanUnits.humanSize(current));
+        }
+        int pct = Math.min(50, (int) ((double) current / total * 100) / 2);
+        String box = width > 110 ? "[" + "=".repeat(pct) + ">" + " ".repeat(Math.max(0, 50 - pct)) + "] " : "";
+        String numbers = current > total ? String.format("%8s", HumanUnits.humanSize(current))
+                : String.format("%8s/%s", HumanUnits.humanSize(current), HumanUnits.humanSize(total));
+        return box + numbers;
     }
 
     private static void displayOne(JsonNode m, String id, PrintStream out, boolean terminal) {
@@ -81,8 +109,8 @@ final class JsonMessages {
             out.print(id + ": ");
         }
         String status = m.path("status").asText("");
-        if (terminal && !progress.isEmpty()) {
-            out.print(status + " " + progress + endl);
+        if (terminal && hasProgress) {
+            out.print(status + " " + bar(m.get("progressDetail"), terminalWidth()) + endl);
         } else if (m.hasNonNull("stream")) {
             out.print(m.get("stream").asText() + endl);
         } else {

@@ -60,6 +60,33 @@ public final class BlobIndex {
         });
     }
 
+    /**
+     * Forgets the archives of layers no longer stored and returns their digests, for the caller
+     * to delete from the content store.
+     */
+    public List<Digest> collect() throws SQLException {
+        return db.tx(c -> {
+            List<Digest> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT DISTINCT digest FROM layer_blobs WHERE diff_id NOT IN (SELECT diff_id FROM layers)");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Digest.parse(rs.getString(1)));
+                }
+            }
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM layer_blobs WHERE digest = ?");
+                 PreparedStatement src = c.prepareStatement("DELETE FROM blob_sources WHERE digest = ?")) {
+                for (Digest d : out) {
+                    del.setString(1, d.toString());
+                    del.executeUpdate();
+                    src.setString(1, d.toString());
+                    src.executeUpdate();
+                }
+            }
+            return out;
+        });
+    }
+
     /** The blobs known to hold {@code diffId}, compressed ones first. */
     public List<LayerBlob> blobsOf(String diffId) throws SQLException {
         return db.tx(c -> {

@@ -52,8 +52,21 @@ public final class DistributionRoutes implements AutoCloseable {
         this.pusher = new Pusher(images, content, blobs, endpoints, workers);
         this.archives = new DockerArchive(images, content, layers, blobs);
         this.content = content;
+        images.setAfterLayersRemoved(() -> collectBlobs(blobs, content));
+        collectBlobs(blobs, content);
         images.setLayerBlobRecorder((c, diffId, blob, mediaType, size) ->
                 blobs.recordLayer(c, diffId, new BlobIndex.LayerBlob(blob, mediaType, size)));
+    }
+
+    /** Deletes the stored archives of layers that are gone. */
+    private static void collectBlobs(BlobIndex blobs, ContentStore content) {
+        try {
+            for (Digest d : blobs.collect()) {
+                content.delete(d);
+            }
+        } catch (SQLException | IOException e) {
+            LOG.log(Level.WARNING, "cannot remove archives of removed layers", e);
+        }
     }
 
     public void register(Router r) {
@@ -179,7 +192,7 @@ public final class DistributionRoutes implements AutoCloseable {
         if (names.isEmpty()) {
             throw ApiException.badRequest("no images named");
         }
-        List<Object> resolved = archives.resolve(names);
+        List<DockerArchive.Entry> resolved = archives.resolve(names);
         try (java.io.OutputStream out = ex.startStream(200, "application/x-tar")) {
             archives.save(resolved, out, content.scratchDir());
         } catch (IOException | RuntimeException e) {
@@ -274,7 +287,7 @@ public final class DistributionRoutes implements AutoCloseable {
             out.put("Platforms", platforms);
             ex.respondJson(200, out);
         } catch (RegistryException e) {
-            throw new ApiException(e.status() == 401 ? 403 : e.status(), e.getMessage(), e);
+            throw new ApiException(e.status() == 401 ? 404 : e.status(), e.getMessage(), e);
         }
     }
 

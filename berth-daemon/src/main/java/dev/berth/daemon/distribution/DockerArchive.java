@@ -62,10 +62,10 @@ public final class DockerArchive {
     // ---- save ----
 
     /** An image to save and the tags it is saved with. */
-    private record Entry(ImageRecord image, List<ImageReference> tags) {}
+    public record Entry(ImageRecord image, List<ImageReference> tags) {}
 
     /** Resolves the names first (404 before anything is streamed), as docker does. */
-    public List<Object> resolve(List<String> names) {
+    public List<Entry> resolve(List<String> names) {
         Map<String, Entry> byId = new LinkedHashMap<>();
         for (String n : names) {
             ImageReference ref = named(n);
@@ -85,8 +85,8 @@ public final class DockerArchive {
                 }
             }
             ImageRecord r = images.find(n);
-            boolean byId2 = ImageReference.looksLikeId(n) && r.id().substring(7).startsWith(n.replaceFirst("^sha256:", ""));
-            add(byId, r, ref != null && !byId2 && ref.digest() == null ? ref.withDefaultTag() : null);
+            boolean namedById = ImageReference.looksLikeId(n) && r.id().substring(7).startsWith(n.replaceFirst("^sha256:", ""));
+            add(byId, r, ref != null && !namedById && ref.digest() == null ? ref.withDefaultTag() : null);
         }
         return new ArrayList<>(byId.values());
     }
@@ -107,7 +107,7 @@ public final class DockerArchive {
     }
 
     /** Writes the archive of {@code resolved} (from {@link #resolve}) to {@code out}. */
-    public void save(List<Object> resolved, OutputStream out, Path scratch) throws IOException {
+    public void save(List<Entry> resolved, OutputStream out, Path scratch) throws IOException {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out, 1 << 16);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -117,8 +117,7 @@ public final class DockerArchive {
         ArrayNode manifestJson = JSON.createArrayNode();
         ArrayNode indexEntries = JSON.createArrayNode();
         ObjectNode repositories = JSON.createObjectNode();
-        for (Object o : resolved) {
-            Entry e = (Entry) o;
+        for (Entry e : resolved) {
             byte[] config = images.configBytes(e.image().id());
             Digest configDigest = Digest.parse(e.image().id());
             if (written.add(configDigest.hex())) {

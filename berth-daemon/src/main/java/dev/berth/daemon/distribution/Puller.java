@@ -40,6 +40,7 @@ import java.util.concurrent.Semaphore;
 public final class Puller {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_CONFIG = 8 * 1024 * 1024;
+    private static final int MAX_ATTEMPTS = 3;
 
     /** What a pull did: the image, the digest of the manifest (or index) pulled, and whether anything changed. */
     public record Result(String imageId, Digest manifestDigest, boolean changed) {}
@@ -50,7 +51,12 @@ public final class Puller {
     /** One layer download, shared by every pull that needs the same layer at the same time. */
     private static final class SharedLayer {
         final CompletableFuture<Fetched> result = new CompletableFuture<>();
+        final Progress owner;
         int users = 1;
+
+        SharedLayer(Progress owner) {
+            this.owner = owner;
+        }
     }
 
     private final ImageService images;
@@ -83,6 +89,21 @@ public final class Puller {
             throws IOException {
         ImageReference named = ref.digest() != null ? new ImageReference(ref.domain(), ref.path(), null, ref.digest())
                 : ref.withDefaultTag();
+        try {
+            return pullEndpoints(named, platform, explicitPlatform, auth, progress);
+        } catch (RegistryException e) {
+            if (e.status() != 401) {
+                throw e;
+            }
+            // Docker answers a refused pull as "not found" (a 401 would make the CLI ask for a login).
+            throw new RegistryException(404, e.getMessage().startsWith("pull access denied") ? e.getMessage()
+                    : "pull access denied for " + named.familiarName()
+                    + ", repository does not exist or may require 'docker login': " + e.getMessage(), e);
+        }
+    }
+
+    private Result pullEndpoints(ImageReference named, Platform platform, boolean explicitPlatform, AuthConfig auth,
+                                 Progress progress) throws IOException {
         IOException mirrorError = null;
         for (List<Endpoint> group : groups(named.domain())) {
             RegistryClient client;
@@ -194,6 +215,10 @@ public final class Puller {
                 }
                 try {
                     unpacked.add(s.result.get().unpacked());
+                    if (s.owner != progress) {
+                        // Another pull downloaded it; this client only saw it start.
+                        progress.layer(s.result.get().blob().digest().shortHex(), "Pull complete");
+                    }
                 } catch (ExecutionException e) {
                     unpacked.add(null);
                     if (failure == null) {
@@ -273,7 +298,7 @@ public final class Puller {
                 s.users++;
                 return s;
             }
-            s = new SharedLayer();
+            s = new SharedLayer(progress);
             inFlight.put(chain, s);
         }
         SharedLayer mine = s;
@@ -329,30 +354,45 @@ public final class Puller {
                     return new Fetched(u, new LayerBlob(d.digest(), d.mediaType(), d.size()));
                 }
             }
-            try (ContentStore.Ingest ingest = content.ingest(); InputStream body = open(client, d)) {
-                VerifyingTee tee = new VerifyingTee(body, ingest.out(), d.size(),
-                        n -> progress.bytes(id, "Downloading", n, d.size()), "layer " + d.digest());
-                LayerStore.Unpacked u = unpack(tee, d, ingest);
+            for (int attempt = 1; ; attempt++) {
                 try {
-                    tee.drain();
-                    progress.layer(id, "Verifying Checksum");
-                    Digest actual = ingest.digest();
-                    if (!actual.equals(d.digest())) {
-                        throw new RegistryException(500, "filesystem layer verification failed for digest " + d.digest()
-                                + ": the registry sent content with digest " + actual);
+                    return downloadOnce(d, client, progress, id);
+                } catch (RegistryException e) {
+                    if (!e.retryable() || attempt >= MAX_ATTEMPTS) {
+                        throw e;
                     }
-                    ingest.commit(d.digest(), actual);
-                } catch (IOException | RuntimeException e) {
-                    layers.discard(u);
-                    throw e;
+                    // A dropped connection, as docker does: start the layer over after a pause.
+                    progress.layer(id, "Retrying in " + attempt + (attempt == 1 ? " second" : " seconds"));
+                    Thread.sleep(attempt * 1000L);
                 }
-                progress.layer(id, "Download complete");
-                progress.bytes(id, "Extracting", d.size(), d.size());
-                progress.layer(id, "Pull complete");
-                return new Fetched(u, new LayerBlob(d.digest(), d.mediaType(), d.size()));
             }
         } finally {
             downloads.release();
+        }
+    }
+
+    private Fetched downloadOnce(Descriptor d, RegistryClient client, Progress progress, String id) throws IOException {
+        try (ContentStore.Ingest ingest = content.ingest(); InputStream body = open(client, d)) {
+            VerifyingTee tee = new VerifyingTee(body, ingest.out(), d.size(),
+                    n -> progress.bytes(id, "Downloading", n, d.size()), "layer " + d.digest());
+            LayerStore.Unpacked u = unpack(tee, d, ingest);
+            try {
+                tee.drain();
+                progress.layer(id, "Verifying Checksum");
+                Digest actual = ingest.digest();
+                if (!actual.equals(d.digest())) {
+                    throw new RegistryException(500, "filesystem layer verification failed for digest " + d.digest()
+                            + ": the registry sent content with digest " + actual);
+                }
+                ingest.commit(d.digest(), actual);
+            } catch (IOException | RuntimeException e) {
+                layers.discard(u);
+                throw e;
+            }
+            progress.layer(id, "Download complete");
+            progress.bytes(id, "Extracting", d.size(), d.size());
+            progress.layer(id, "Pull complete");
+            return new Fetched(u, new LayerBlob(d.digest(), d.mediaType(), d.size()));
         }
     }
 
@@ -389,7 +429,15 @@ public final class Puller {
     /** The blob from the registry, or for a non-distributable layer the registry or its URLs. */
     private InputStream open(RegistryClient client, Descriptor d) throws IOException {
         try {
-            RegistryClient.Blob b = client.blob(d.digest());
+            RegistryClient.Blob b;
+            try {
+                b = client.blob(d.digest());
+            } catch (RegistryException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RegistryException(500, "layer " + d.digest() + ": " + (e.getMessage() == null
+                        ? e.getClass().getSimpleName() : e.getMessage()), e, true);
+            }
             if (b.length() >= 0 && b.length() != d.size()) {
                 b.close();
                 throw new RegistryException(500, "layer " + d.digest() + ": the registry sends " + b.length()

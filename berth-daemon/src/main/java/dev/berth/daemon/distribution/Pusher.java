@@ -35,6 +35,7 @@ import java.util.concurrent.Semaphore;
  */
 public final class Pusher {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ATTEMPTS = 3;
 
     private final ImageService images;
     private final ContentStore content;
@@ -182,13 +183,25 @@ public final class Pusher {
                 }
             }
             long size = Files.size(content.path(d));
-            client.upload(d, size, () -> {
+            for (int attempt = 1; ; attempt++) {
                 try {
-                    return Files.newInputStream(content.path(d));
+                    client.upload(d, size, () -> {
+                        try {
+                            return Files.newInputStream(content.path(d));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, n -> progress.bytes(id, "Pushing", n, size));
+                    break;
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    // The registry's refusal is final; a dropped connection is worth another go, as docker does.
+                    if (e instanceof RegistryException || attempt >= MAX_ATTEMPTS) {
+                        throw e;
+                    }
+                    progress.layer(id, "Retrying in " + attempt + (attempt == 1 ? " second" : " seconds"));
+                    Thread.sleep(attempt * 1000L);
                 }
-            }, n -> progress.bytes(id, "Pushing", n, size));
+            }
             progress.layer(id, "Pushed");
         } finally {
             uploads.release();

@@ -41,6 +41,7 @@ public final class RegistryClient {
     public static final int MAX_MANIFEST = 4 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
     private static final String USER_AGENT = "berth/" + dev.berth.daemon.BerthVersion.VERSION;
 
     /** A manifest as fetched: its bytes, media type and verified digest. */
@@ -59,9 +60,9 @@ public final class RegistryClient {
     private final AuthConfig auth;
     private final List<String> scopes;
     private final Object authLock = new Object();
-    private Challenge challenge;
-    private String authorization;
-    private Instant authExpires = Instant.MAX;
+    private volatile Challenge challenge;
+    private volatile String authorization;
+    private volatile Instant authExpires = Instant.MAX;
     private String refreshToken;
 
     private RegistryClient(Endpoint endpoint, String repository, AuthConfig auth, List<String> scopes) {
@@ -78,7 +79,8 @@ public final class RegistryClient {
     public static RegistryClient open(List<Endpoint> endpoints, String repository, AuthConfig auth, String actions,
                                       List<String> extraScopes) throws IOException {
         IOException last = null;
-        for (Endpoint e : endpoints) {
+        for (int i = 0; i < endpoints.size(); i++) {
+            Endpoint e = endpoints.get(i);
             List<String> scopes = new ArrayList<>();
             if (repository != null) {
                 scopes.add("repository:" + repository + ":" + actions);
@@ -86,13 +88,44 @@ public final class RegistryClient {
             scopes.addAll(extraScopes);
             RegistryClient c = new RegistryClient(e, repository, auth, scopes);
             try {
-                c.ping();
+                if (i < endpoints.size() - 1) {
+                    probe(c);
+                } else {
+                    c.ping();
+                }
+                e.answered();
                 return c;
             } catch (SSLException | ConnectException | HttpConnectTimeoutException ex) {
-                last = new RegistryException(500, "Get \"" + e.base() + "/v2/\": " + describe(ex), ex);
+                last = new RegistryException(500, "Get \"" + e.base() + "/v2/\": " + describe(ex, e), ex);
             }
         }
         throw last != null ? last : new RegistryException(500, "no endpoint for the registry");
+    }
+
+    /**
+     * Pings an endpoint that has a fallback (HTTPS to an insecure registry): a plain-HTTP server
+     * may never answer a TLS handshake, so it gets {@link #PROBE_TIMEOUT} before the next one is tried.
+     */
+    private static void probe(RegistryClient c) throws IOException {
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            c.ping();
+            return null;
+        });
+        Thread t = Thread.ofVirtual().name("registry-probe").start(task);
+        try {
+            task.get(PROBE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            t.interrupt();
+            throw new HttpConnectTimeoutException("TLS handshake timeout");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
     }
 
     public Endpoint endpoint() {
@@ -103,11 +136,17 @@ public final class RegistryClient {
         return repository;
     }
 
-    private static String describe(IOException e) {
+    private static String describe(IOException e, Endpoint endpoint) {
         if (e instanceof SSLException) {
             return "http: server gave HTTP response to HTTPS client or TLS failed: " + e.getMessage();
         }
-        if (e instanceof ConnectException) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "dial tcp: lookup " + endpoint.base().getHost() + ": no such host";
+            }
+        }
+        if (e instanceof ConnectException && (e.getMessage() == null || e.getMessage().isEmpty()
+                || e.getMessage().contains("refused"))) {
             return "connect: connection refused";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -36,14 +36,27 @@ public final class RegistryEndpoints {
     public static final String DOCKER_HUB_AUTH_KEY = "https://index.docker.io/v1/";
 
     /** One base URL to try, with the HTTP client configured for its TLS. */
-    public record Endpoint(URI base, boolean mirror, boolean insecure, HttpClient http) {
+    public record Endpoint(URI base, boolean mirror, boolean insecure, HttpClient http, RegistryEndpoints owner) {
         public String host() {
             return base.getAuthority();
+        }
+
+        /** Called when the endpoint answered: a plain-HTTP registry is then tried that way first. */
+        public void answered() {
+            if (owner != null && insecure && !mirror) {
+                if (base.getScheme().equals("http")) {
+                    owner.plainHttp.add(host());
+                } else {
+                    owner.plainHttp.remove(host());
+                }
+            }
         }
     }
 
     private final RegistryOptions options;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final java.util.Set<String> plainHttp = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> insecure = new ConcurrentHashMap<>();
 
     public RegistryEndpoints(RegistryOptions options) {
         this.options = options;
@@ -69,19 +82,28 @@ public final class RegistryEndpoints {
             for (String m : options.mirrors()) {
                 URI u = URI.create(m.endsWith("/") ? m.substring(0, m.length() - 1) : m);
                 boolean insecure = isInsecure(u.getAuthority());
-                out.add(new Endpoint(u, true, insecure, client(u.getAuthority(), insecure)));
+                out.add(new Endpoint(u, true, insecure, client(u.getAuthority(), insecure), this));
             }
         }
         boolean insecure = isInsecure(host);
-        out.add(new Endpoint(URI.create("https://" + host), false, insecure, client(host, insecure)));
-        if (insecure) {
-            out.add(new Endpoint(URI.create("http://" + host), false, true, client(host, true)));
+        Endpoint https = new Endpoint(URI.create("https://" + host), false, insecure, client(host, insecure), this);
+        if (!insecure) {
+            out.add(https);
+        } else {
+            Endpoint http = new Endpoint(URI.create("http://" + host), false, true, client(host, true), this);
+            // HTTPS first, as docker tries; a registry that answered over HTTP before is asked that way first.
+            out.addAll(plainHttp.contains(host) ? List.of(http, https) : List.of(https, http));
         }
         return out;
     }
 
     /** Docker's rule: loopback registries and those listed in {@code insecure-registries}. */
     public boolean isInsecure(String hostPort) {
+        // Cached: deciding may take a DNS lookup, and every pull asks.
+        return insecure.computeIfAbsent(hostPort, this::decideInsecure);
+    }
+
+    private boolean decideInsecure(String hostPort) {
         String host = hostOnly(hostPort);
         for (String entry : options.insecure()) {
             if (entry.equalsIgnoreCase(hostPort) || entry.equalsIgnoreCase(host)) {
@@ -136,7 +158,8 @@ public final class RegistryEndpoints {
     }
 
     private HttpClient client(String hostPort, boolean insecure) {
-        return clients.computeIfAbsent((insecure ? "insecure " : "") + hostPort, k -> {
+        // Keyed by the CA files too: certificates added to certs.d apply to the next pull, as in docker.
+        return clients.computeIfAbsent((insecure ? "insecure " : "") + hostPort + caFingerprint(hostPort, insecure), k -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(30))
                     .followRedirects(HttpClient.Redirect.NEVER)
@@ -148,6 +171,22 @@ public final class RegistryEndpoints {
             }
             return b.build();
         });
+    }
+
+    private String caFingerprint(String hostPort, boolean insecure) {
+        Path dir = options.certsDir().resolve(hostPort);
+        if (insecure || !Files.isDirectory(dir)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        try (var s = Files.newDirectoryStream(dir, "*.crt")) {
+            for (Path p : s) {
+                sb.append(' ').append(p.getFileName()).append('@').append(Files.getLastModifiedTime(p).toMillis());
+            }
+        } catch (IOException e) {
+            return " unreadable";
+        }
+        return sb.toString();
     }
 
     private SSLContext sslContext(String hostPort, boolean insecure) throws IOException, GeneralSecurityException {

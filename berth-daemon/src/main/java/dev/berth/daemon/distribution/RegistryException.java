@@ -9,18 +9,28 @@ import java.io.IOException;
  */
 public final class RegistryException extends IOException {
     private final int status;
+    private final boolean retryable;
 
     public RegistryException(int status, String message) {
-        super(message);
-        this.status = status;
+        this(status, message, null, false);
     }
 
     public RegistryException(int status, String message, Throwable cause) {
+        this(status, message, cause, false);
+    }
+
+    /** {@code retryable}: the network failed, not the content; the same request may well succeed. */
+    public RegistryException(int status, String message, Throwable cause, boolean retryable) {
         super(message, cause);
         this.status = status;
+        this.retryable = retryable;
     }
 
     public int status() {
         return status;
+    }
+
+    public boolean retryable() {
+        return retryable;
     }
 }

@@ -42,11 +42,11 @@ final class VerifyingTee extends FilterInputStream {
             throw e;
         } catch (IOException e) {
             throw new RegistryException(500, what + ": download failed after " + count + " of " + expected + " bytes: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e, true);
         }
         if (n < 0) {
             if (count != expected) {
-                throw new RegistryException(500, what + " is truncated: got " + count + " of " + expected + " bytes");
+                throw new RegistryException(500, what + " is truncated: got " + count + " of " + expected + " bytes", null, true);
             }
             return -1;
         }

@@ -98,6 +98,7 @@ public final class ImageService implements ImageLookup {
     private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
     private volatile Supplier<ImageUsage> usage = () -> NO_CONTAINERS;
     private volatile LayerBlobRecorder layerBlobs = (c, diffId, blob, mediaType, size) -> { };
+    private volatile Runnable afterLayersRemoved = () -> { };
 
     public ImageService(MetadataDb db, ContentStore content, LayerStore layers, Platform hostPlatform) throws SQLException {
         this.db = db;
@@ -134,6 +135,11 @@ public final class ImageService implements ImageLookup {
         if (log != null) {
             log.publish("image", action, id, Map.of("name", name));
         }
+    }
+
+    /** Binds what runs after layers may have been removed (the distribution service drops their archives). */
+    public void setAfterLayersRemoved(Runnable action) {
+        this.afterLayersRemoved = action;
     }
 
     /** Binds who uses images (the container service), asked before a delete. */
@@ -736,10 +742,12 @@ public final class ImageService implements ImageLookup {
     public void releaseContainer(String containerId) {
         sql(() -> db.tx(c -> layers.release(c, containerOwner(containerId))));
         layers.purge();
+        afterLayersRemoved.run();
     }
 
     private void finishDelete(List<String> ids) {
         layers.purge();
+        afterLayersRemoved.run();
         for (String id : ids) {
             configs.remove(id);
             try {

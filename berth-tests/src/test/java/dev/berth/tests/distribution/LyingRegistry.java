@@ -26,6 +26,9 @@ final class LyingRegistry implements AutoCloseable {
     private final Map<String, TestImage.Blob> manifests = new ConcurrentHashMap<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final Map<String, Lie> lies = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.CountDownLatch> stalls = new ConcurrentHashMap<>();
+    /** GET requests per blob digest. */
+    final Map<String, java.util.concurrent.atomic.AtomicInteger> blobRequests = new ConcurrentHashMap<>();
 
     LyingRegistry() throws IOException {
         server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
@@ -52,13 +55,29 @@ final class LyingRegistry implements AutoCloseable {
         img.layers.forEach(l -> blobs.put(l.digest(), l.bytes()));
     }
 
+    /** Stops serving a blob (404 from now on). */
+    void forget(String digest) {
+        blobs.remove(digest);
+    }
+
     /** Serves {@code m} as the manifest for {@code repo:ref} (any content, under any name). */
     void serveManifest(String repo, String ref, TestImage.Blob m) {
         manifests.put(repo + ":" + ref, m);
     }
 
+    /** Serves half of the blob, then waits until {@code release} opens before sending the rest. */
+    void stall(String digest, java.util.concurrent.CountDownLatch release) {
+        stalls.put(digest, release);
+    }
+
     void lie(String digest, Lie lie) {
         lies.put(digest, lie);
+    }
+
+    /** Lies about {@code digest} for the first {@code times} requests only, then tells the truth. */
+    void lie(String digest, Lie lie, int times) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(times);
+        lies.put(digest, new Lie(b -> left.getAndDecrement() > 0 ? lie.body().apply(b) : b, lie.announceTrueLength()));
     }
 
     private void handle(Socket s) {
@@ -100,8 +119,20 @@ final class LyingRegistry implements AutoCloseable {
                             "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown\"}]}".getBytes(), -1, null);
                     return;
                 }
+                if (!head) {
+                    blobRequests.computeIfAbsent(digest, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                }
                 Lie lie = lies.get(digest);
-                if (lie == null) {
+                java.util.concurrent.CountDownLatch stall = stalls.get(digest);
+                if (stall != null && !head) {
+                    out.write(("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                            + blob.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(blob, 0, blob.length / 2);
+                    out.flush();
+                    stall.await();
+                    out.write(blob, blob.length / 2, blob.length - blob.length / 2);
+                    out.flush();
+                } else if (lie == null) {
                     send(out, head, 200, "application/octet-stream", blob, -1, null);
                 } else {
                     byte[] body = lie.body().apply(blob.clone());
@@ -112,6 +143,8 @@ final class LyingRegistry implements AutoCloseable {
             }
         } catch (IOException | RuntimeException ignored) {
             // the client went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

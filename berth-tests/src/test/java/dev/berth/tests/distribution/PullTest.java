@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +65,22 @@ class PullTest {
         assertThat(berthd.dockerOk("run", "--rm", ref, "cat", "/hello.txt").stdout()).isEqualTo("hello from the registry\n");
         assertThat(berthd.dockerOk("pull", ref).stdout()).contains("Status: Image is up to date for " + ref)
                 .doesNotContain("Pull complete");
+        berthd.dockerOk("rmi", ref);
+    }
+
+    @Test
+    void onATerminalTheDockerCliAndBerthDrawProgressBars() {
+        String ref = host + "/tools/busybox:1.36";
+        for (String cli : List.of(BerthdFixture.DOCKER, berthd.repo().resolve("bin/berth").toString())) {
+            berthd.docker("rmi", ref);
+            // script(1) gives the client a terminal, so it draws bars and redraws lines in place.
+            CommandResult r = BerthdFixture.run(List.of("script", "-qec", cli + " pull " + ref, "/dev/null"), null,
+                    Map.of("DOCKER_HOST", berthd.dockerHost(), "BERTH_HOST", berthd.dockerHost(), "COLUMNS", "200",
+                            "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+            assertThat(r.exitCode()).as(cli + ": " + r).isZero();
+            assertThat(r.stdout()).as(cli).contains("\u001b[").containsPattern("Downloading +[0-9.]+k?B/1\\.037MB")
+                    .contains("Pull complete").contains("Status: Downloaded newer image for " + ref);
+        }
         berthd.dockerOk("rmi", ref);
     }
 
@@ -141,11 +158,46 @@ class PullTest {
             assertThat(s.stdout() + s.stderr()).contains("layer " + shortDigest + ": download failed after");
             assertNothingStored();
 
+            TestImage flaky = TestImage.of("amd64", List.of(TestImage.randomTar("d.bin", 300_000, 4)));
+            liar.serve("flaky/app", "v1", flaky);
+            liar.lie(flaky.layers.getFirst().digest(), new LyingRegistry.Lie(b -> java.util.Arrays.copyOf(b, b.length / 3), true), 1);
+            CommandResult retried = berthd.dockerOk("pull", liar.host() + "/flaky/app:v1");
+            assertThat(retried.stdout()).contains("Retrying in 1 second").contains("Pull complete");
+            berthd.dockerOk("rmi", liar.host() + "/flaky/app:v1");
+
             liar.serveManifest("bad/manifest", img.manifest.digest(), other.manifest);
             CommandResult m = berthd.docker("pull", liar.host() + "/bad/manifest@" + img.manifest.digest());
             assertThat(m.exitCode()).isEqualTo(1);
             assertThat(m.stderr()).contains("manifest verification failed for digest " + img.manifest.digest());
             assertNothingStored();
+        }
+    }
+
+    @Test
+    void aNonDistributableLayerComesFromItsUrls() throws Exception {
+        try (LyingRegistry registry = new LyingRegistry(); LyingRegistry elsewhere = new LyingRegistry()) {
+            byte[] tar = TestImage.fileTar("foreign.txt", "from elsewhere\n");
+            TestImage img = TestImage.of("amd64", List.of(berthd.busyboxTar(), tar));
+            TestImage.Blob foreign = img.layers.get(1);
+            elsewhere.serve("any/where", "x", img);
+            var m = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(img.manifest.bytes());
+            var layer = (com.fasterxml.jackson.databind.node.ObjectNode) m.get("layers").get(1);
+            layer.put("mediaType", "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip");
+            layer.putArray("urls").add("http://" + elsewhere.host() + "/v2/any/where/blobs/" + foreign.digest());
+            TestImage.Blob manifest = TestImage.Blob.of(img.manifest.mediaType(),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(m));
+            // The registry has the config and the first layer, not the foreign one.
+            TestImage partial = TestImage.of("amd64", List.of(berthd.busyboxTar()));
+            registry.serve("foreign/app", "ignored", partial);
+            registry.serve("foreign/app", "ignored2", img);
+            registry.forget(foreign.digest());
+            registry.serveManifest("foreign/app", "v1", manifest);
+            String ref = registry.host() + "/foreign/app:v1";
+            berthd.dockerOk("pull", ref);
+            assertThat(berthd.dockerOk("run", "--rm", ref, "cat", "/foreign.txt").stdout()).isEqualTo("from elsewhere\n");
+            assertThat(elsewhere.blobRequests.get(foreign.digest()).get()).isEqualTo(1);
+            berthd.dockerOk("rmi", ref);
         }
     }
 

@@ -91,6 +91,23 @@ class PushTest {
     }
 
     @Test
+    void ociZstdAndUncompressedLayersPullQuietlyAndAllTagsPull() throws Exception {
+        TestImage oci = TestImage.ociMixed(List.of(berthd.busyboxTar(), TestImage.fileTar("z.txt", "zstd and plain\n")));
+        oci.push(host, "formats/oci", "a");
+        TestImage.putManifest(host, "formats/oci", "b", oci.manifest);
+        String ref = host + "/formats/oci:a";
+        assertThat(berthd.berthOk("pull", "-q", ref).stdout()).isEqualTo(ref + "\n");
+        assertThat(berthd.dockerOk("run", "--rm", ref, "cat", "/z.txt").stdout()).isEqualTo("zstd and plain\n");
+        berthd.berthOk("rmi", ref);
+        CommandResult all = berthd.berthOk("pull", "-a", host + "/formats/oci");
+        assertThat(all.stdout()).contains("a: Pulling from formats/oci").contains("b: Pulling from formats/oci")
+                .endsWith(host + "/formats/oci\n");
+        assertThat(berthd.dockerOk("images", "--format", "{{.Tag}}", host + "/formats/oci").stdout().lines().sorted().toList())
+                .containsExactly("a", "b");
+        berthd.dockerOk("rmi", ref, host + "/formats/oci:b");
+    }
+
+    @Test
     void pushOfAMissingImageIsA404() {
         CommandResult r = berthd.docker("push", host + "/nope/nothing:1");
         assertThat(r.exitCode()).isEqualTo(1);

@@ -89,6 +89,35 @@ final class TestImage {
         return d;
     }
 
+    /** An OCI image whose layers are zstd-compressed, then uncompressed, alternately. */
+    static TestImage ociMixed(List<byte[]> tars) throws IOException {
+        TestImage img = new TestImage("amd64");
+        for (int i = 0; i < tars.size(); i++) {
+            byte[] t = tars.get(i);
+            img.diffIds.add(sha256(t));
+            img.layers.add(i % 2 == 0 ? Blob.of("application/vnd.oci.image.layer.v1.tar+zstd", zstd(t))
+                    : Blob.of("application/vnd.oci.image.layer.v1.tar", t));
+        }
+        TestImage base = of("amd64", tars);
+        img.config = Blob.of("application/vnd.oci.image.config.v1+json", base.config.bytes());
+        ObjectNode m = JSON.createObjectNode();
+        m.put("schemaVersion", 2);
+        m.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        m.set("config", descriptor(img.config));
+        ArrayNode ls = m.putArray("layers");
+        img.layers.forEach(l -> ls.add(descriptor(l)));
+        img.manifest = Blob.of("application/vnd.oci.image.manifest.v1+json", JSON.writeValueAsBytes(m));
+        return img;
+    }
+
+    static byte[] zstd(byte[] b) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var z = new com.github.luben.zstd.ZstdOutputStream(out)) {
+            z.write(b);
+        }
+        return out.toByteArray();
+    }
+
     /** An OCI index over {@code images}, one entry per architecture. */
     static Blob index(List<TestImage> images) throws IOException {
         ObjectNode idx = JSON.createObjectNode();
