@@ -329,7 +329,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return hostSettingsOf(json, r);
     }
 
-    private List<String> validate(HostSettings hs) {
+    List<String> validate(HostSettings hs) {
         List<String> warnings = new ArrayList<>();
         String mode = hs.effectiveNetworkMode();
         if (mode.startsWith("container:")) {
@@ -1587,6 +1587,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             return null;
         });
+    }
+
+    boolean swapAccounting() {
+        return specs.swapAccounting();
+    }
+
+    /** Replaces the stored HostConfig (docker update); the caller holds the container's lock. */
+    void replaceHostConfig(Ctr c, ObjectNode hostConfig) throws SQLException {
+        update(c, c.rec.withHostConfig(hostConfig));
     }
 
     boolean readonlyRootfs(ContainerRecord r) {
