@@ -1556,12 +1556,19 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     /**
-     * Runs {@code action} on the container's root filesystem (the merged overlay view). A stopped
-     * container's filesystem is mounted for it, under its lock so that it is not started meanwhile.
+     * Runs {@code action} on the container's root filesystem (the merged overlay view). A running
+     * container's is used as it is, without its lock (a slow client must not hold up stop or the
+     * exit handling; descriptors already open keep working if it exits meanwhile). A stopped
+     * container's is mounted for the action, under its lock so that it is not started meanwhile.
      */
     <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
+        if (c.rec.state().isActive() && isMounted(rootfs(c.rec.id()))) {
+            ContainerRecord r = c.rec;
+            c.lock.unlock();
+            return action.run(r, rootfs(r.id()));
+        }
         try {
             boolean mounted = isMounted(rootfs(c.rec.id()));
             if (!mounted) {
