@@ -37,6 +37,7 @@ import dev.berth.cli.commands.StopCommand;
 import dev.berth.cli.commands.SystemDfCommand;
 import dev.berth.cli.commands.TagCommand;
 import dev.berth.cli.commands.TopCommand;
+import dev.berth.cli.commands.UpdateCommand;
 import dev.berth.cli.commands.VersionCommand;
 import dev.berth.cli.commands.VolumeCommands;
 import dev.berth.cli.commands.WaitCommand;
@@ -129,6 +130,7 @@ public final class Commands {
         m.put("stop", StopCommand::new);
         m.put("top", TopCommand::new);
         m.put("unpause", LifecycleCommands.Unpause::new);
+        m.put("update", UpdateCommand::new);
         m.put("wait", WaitCommand::new);
         return new Group("container", "Manage containers", m, Map.of("list", "ls", "ps", "ls", "remove", "rm"));
     }
@@ -190,6 +192,7 @@ public final class Commands {
             new Entry("tag", Section.OTHER, TagCommand::new, null),
             new Entry("top", Section.OTHER, TopCommand::new, null),
             new Entry("unpause", Section.OTHER, LifecycleCommands.Unpause::new, null),
+            new Entry("update", Section.OTHER, UpdateCommand::new, null),
             new Entry("wait", Section.OTHER, WaitCommand::new, null));
 
     /** Every name a command answers to, for docker's "Aliases:" help section. */
@@ -217,6 +220,7 @@ public final class Commands {
         alias(StopCommand.class, "container stop", "stop");
         alias(TopCommand.class, "container top", "top");
         alias(LifecycleCommands.Unpause.class, "container unpause", "unpause");
+        alias(UpdateCommand.class, "container update", "update");
         alias(WaitCommand.class, "container wait", "wait");
         alias(HistoryCommand.class, "image history", "history");
         alias(ImportCommand.class, "image import", "import");

@@ -265,7 +265,8 @@ public final class CreateRequest {
         return e;
     }
 
-    static ObjectNode restartPolicy(String spec) {
+    /** {@code --restart} as Docker's RestartPolicy object; docker's messages for bad values. */
+    public static ObjectNode restartPolicy(String spec) {
         ObjectNode r = F.objectNode();
         String name = spec == null || spec.isEmpty() ? "no" : spec;
         int retries = 0;
@@ -322,7 +323,8 @@ public final class CreateRequest {
         }
     }
 
-    private static long bytes(String value, String flag) {
+    /** A size flag ({@code 64m}, {@code 1g}) in bytes; docker's message for a bad value. */
+    public static long bytes(String value, String flag) {
         try {
             return HumanUnits.parseBytes(value);
         } catch (IllegalArgumentException e) {

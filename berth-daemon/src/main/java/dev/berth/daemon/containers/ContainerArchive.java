@@ -151,8 +151,9 @@ final class ContainerArchive {
         return new PathStat(name, st.size(), goMode(st.mode()), Instant.ofEpochSecond(0, st.mtimeNanos()).toString(), link);
     }
 
-    private String inContainer(String hostPath) {
-        String root = rootfs.toString();
+    private String inContainer(String hostPath) throws IOException {
+        // the kernel names files by their real path: compare with the root's real path
+        String root = rootfs.toRealPath().toString();
         if (hostPath.equals(root)) {
             return "/";
         }
@@ -309,8 +310,14 @@ final class ContainerArchive {
                 }
                 throw e;
             }
+            InputStream tar;
             try {
-                new Extraction(root, dest, noOverwriteDirNonDir, owner).run(new TarArchiveInputStream(body));
+                tar = dev.berth.oci.LayerArchive.decompress(body); // as Docker: plain, gzip, bzip2 or xz
+            } catch (dev.berth.oci.InvalidLayerException e) {
+                throw ApiException.badRequest("invalid archive: " + e.getMessage());
+            }
+            try {
+                new Extraction(root, dest, noOverwriteDirNonDir, owner).run(new TarArchiveInputStream(tar));
             } catch (Libc.ErrnoException e) {
                 int n = e.errno();
                 if (n == Libc.ENOENT || n == Fd.ENOTDIR || n == Fd.ELOOP || n == Fd.EEXIST || n == Fd.EISDIR || n == Fd.ENOTEMPTY) {

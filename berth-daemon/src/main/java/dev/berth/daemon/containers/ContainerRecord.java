@@ -43,6 +43,10 @@ public record ContainerRecord(
         return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, state, restartCount, layers, m);
     }
 
+    public ContainerRecord withHostConfig(ObjectNode h) {
+        return new ContainerRecord(id, name, created, path, args, config, h, image, imageRef, state, restartCount, layers, manuallyStopped);
+    }
+
     public ContainerRecord withRestartCount(int n) {
         return new ContainerRecord(id, name, created, path, args, config, hostConfig, image, imageRef, state, n, layers, manuallyStopped);
     }

@@ -93,6 +93,9 @@ public final class ContainerRoutes {
         });
         r.post("/containers/{id}/attach", this::attach);
         new ArchiveRoutes(service).register(r);
+        UpdateService updates = new UpdateService(service);
+        r.post("/containers/{id}/update", ex -> ex.respondJson(200,
+                Map.of("Warnings", updates.update(ex.pathVar("id"), ex.json().mapper().readTree(ex.body())))));
     }
 
     private static Integer timeout(Exchange ex) {

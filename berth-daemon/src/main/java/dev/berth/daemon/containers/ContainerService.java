@@ -372,7 +372,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return hostSettingsOf(json, r);
     }
 
-    private List<String> validate(HostSettings hs) {
+    List<String> validate(HostSettings hs) {
         List<String> warnings = new ArrayList<>();
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
         // Refused rather than ignored: a container silently missing its device is worse.
@@ -1532,12 +1532,19 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     }
 
     /**
-     * Runs {@code action} on the container's root filesystem (the merged overlay view). A stopped
-     * container's filesystem is mounted for it, under its lock so that it is not started meanwhile.
+     * Runs {@code action} on the container's root filesystem (the merged overlay view). A running
+     * container's is used as it is, without its lock (a slow client must not hold up stop or the
+     * exit handling; descriptors already open keep working if it exits meanwhile). A stopped
+     * container's is mounted for the action, under its lock so that it is not started meanwhile.
      */
     <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
+        if (c.rec.state().isActive() && isMounted(rootfs(c.rec.id()))) {
+            ContainerRecord r = c.rec;
+            c.lock.unlock();
+            return action.run(r, rootfs(r.id()));
+        }
         try {
             boolean mounted = isMounted(rootfs(c.rec.id()));
             if (!mounted) {
@@ -1563,6 +1570,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             }
             return null;
         });
+    }
+
+    boolean swapAccounting() {
+        return specs.swapAccounting();
+    }
+
+    /** Replaces the stored HostConfig (docker update); the caller holds the container's lock. */
+    void replaceHostConfig(Ctr c, ObjectNode hostConfig) throws SQLException {
+        update(c, c.rec.withHostConfig(hostConfig));
     }
 
     boolean readonlyRootfs(ContainerRecord r) {

@@ -25,7 +25,7 @@ public final class CgroupStats {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("read", Instant.now().toString());
         s.put("pids_stats", pids(path));
-        s.put("blkio_stats", blkio());
+        s.put("blkio_stats", blkio(path));
         s.put("num_procs", 0);
         s.put("storage_stats", Map.of());
         s.put("cpu_stats", cpu(path));
@@ -57,6 +57,37 @@ public final class CgroupStats {
             b.put(k, null);
         }
         return b;
+    }
+
+    /** cgroup v1 blkio counters as Docker's entries ({@code major}, {@code minor}, {@code op}, {@code value}). */
+    private static Map<String, Object> blkio(String path) {
+        Map<String, Object> b = blkio();
+        Path dir = ROOT.resolve("blkio" + path);
+        b.put("io_service_bytes_recursive", blkioEntries(dir.resolve("blkio.throttle.io_service_bytes_recursive")));
+        b.put("io_serviced_recursive", blkioEntries(dir.resolve("blkio.throttle.io_serviced_recursive")));
+        return b;
+    }
+
+    private static List<Map<String, Object>> blkioEntries(Path f) {
+        String text = readString(f);
+        if (text == null) {
+            return null;
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String line : text.lines().toList()) {
+            String[] p = line.trim().split("\\s+");
+            String[] dev = p[0].split(":");
+            if (p.length != 3 || dev.length != 2) {
+                continue; // the "Total" line
+            }
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("major", Long.parseLong(dev[0]));
+            e.put("minor", Long.parseLong(dev[1]));
+            e.put("op", p[1]); // as the cgroup writes it ("Read"), as Docker passes it on
+            e.put("value", Long.parseLong(p[2]));
+            out.add(e);
+        }
+        return out;
     }
 
     private static Map<String, Object> pids(String path) {

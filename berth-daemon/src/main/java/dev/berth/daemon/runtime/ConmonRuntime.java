@@ -283,6 +283,14 @@ public final class ConmonRuntime {
         runc("kill", id, signal);
     }
 
+    /** {@code runc update} with resource flags ({@code --memory}, {@code --cpu-quota}, ...) on a running container. */
+    public void update(String id, List<String> flags) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("update"));
+        args.addAll(flags);
+        args.add(id);
+        runc(args.toArray(String[]::new));
+    }
+
     public void pause(String id) throws IOException, InterruptedException {
         runc("pause", id);
     }

@@ -77,6 +77,20 @@ class BerthLivingCliTest {
     }
 
     @Test
+    void updateLikeDocker() {
+        String c = berthd.dockerOk("run", "-d", "--memory", "32m", "busybox", "sleep", "300").out();
+        same("update", "--memory", "48m", "--pids-limit", "55", c);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}", c).out())
+                .isEqualTo((48L << 20) + " 55");
+        same("update", "--cpus", "0.5", "--restart", "on-failure:3", c);
+        assertThat(berthd.dockerOk("inspect", "-f", "{{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}", c).out())
+                .isEqualTo("500000000 on-failure");
+        same("update", "--memory", "1m", c);
+        same("update", "--memory", "64m", "nosuchcontainer");
+        berthd.dockerOk("rm", "-f", c);
+    }
+
+    @Test
     void eventsLikeDocker() {
         String since = String.format("%.9f", System.currentTimeMillis() / 1000.0 - 1);
         String c = berthd.dockerOk("run", "-d", "--name", "clievents", "busybox", "true").out();

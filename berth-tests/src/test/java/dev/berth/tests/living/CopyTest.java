@@ -230,6 +230,13 @@ class CopyTest {
         }));
         assertThat(inside.status()).as(inside.toString()).isEqualTo(200);
         assertThat(sh(c, "cat /etc/dropped")).isEqualTo("in etc");
+        // a compressed archive is accepted, as Docker accepts gzip, bzip2 and xz
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write(tar(t -> file(t, "zipped", "gz\n")));
+        }
+        assertThat(berthd.apiRaw("PUT", url, "application/x-tar", gz.toByteArray()).status()).isEqualTo(200);
+        assertThat(sh(c, "cat /tmp/zipped")).isEqualTo("gz");
         ApiResult garbage = berthd.apiRaw("PUT", url, "application/x-tar", "not a tar at all, just some bytes".repeat(40).getBytes());
         assertThat(garbage.status()).isEqualTo(400);
         try (var files = Files.list(host)) {

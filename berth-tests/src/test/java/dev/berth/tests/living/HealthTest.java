@@ -66,6 +66,16 @@ class HealthTest {
     }
 
     @Test
+    void monitoringResumesForContainersReadoptedAfterABerthdRestart() throws Exception {
+        String c = berthd.dockerOk("run", "-d", "--health-cmd", "true", "--health-interval", "200ms", "busybox", "sleep", "300").out();
+        awaitHealth(c, n -> n.path("Status").asText().equals("healthy"));
+        berthd.restart();
+        // health lives in memory: it starts over, and probes run again for the re-adopted container
+        awaitHealth(c, n -> n.path("Status").asText().equals("healthy") && n.path("Log").size() >= 2);
+        berthd.dockerOk("rm", "-f", c);
+    }
+
+    @Test
     void imageHealthcheckTimeoutsStartPeriodAndNoHealthcheck() throws Exception {
         String base = berthd.dockerOk("create", "busybox", "true").out();
         // an image whose config carries a health check (docker commit takes a Config body)
