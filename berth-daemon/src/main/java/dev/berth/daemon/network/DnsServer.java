@@ -20,6 +20,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,7 @@ final class DnsServer implements AutoCloseable {
 
     private final Names names;
     private final Map<String, DatagramChannel> listeners = new ConcurrentHashMap<>();
+    private final Map<String, ServerSocketChannel> tcpListeners = new ConcurrentHashMap<>();
     private final Map<String, List<InetAddress>> ownUpstreams = new ConcurrentHashMap<>();
     private volatile List<InetAddress> upstreams;
 
@@ -63,22 +66,38 @@ final class DnsServer implements AutoCloseable {
             ups.add(InetAddress.getByName(u));
         }
         ownUpstreams.put(containerId, ups);
-        DatagramChannel ch = Netns.inside(netns, () -> {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(ADDRESS), 53);
+        java.nio.channels.NetworkChannel[] chs = Netns.inside(netns, () -> {
             DatagramChannel c = DatagramChannel.open();
-            c.bind(new InetSocketAddress(InetAddress.getByName(ADDRESS), 53));
-            return c;
+            c.bind(at);
+            ServerSocketChannel t = ServerSocketChannel.open();
+            t.bind(at, 16);
+            return new java.nio.channels.NetworkChannel[] {c, t};
         });
+        DatagramChannel ch = (DatagramChannel) chs[0];
+        ServerSocketChannel tcp = (ServerSocketChannel) chs[1];
         DatagramChannel old = listeners.putIfAbsent(containerId, ch);
         if (old != null) {
             ch.close();
+            tcp.close();
             return;
         }
+        tcpListeners.put(containerId, tcp);
         Thread.ofVirtual().name("dns-" + containerId.substring(0, 12)).start(() -> serve(containerId, ch));
+        Thread.ofVirtual().name("dns-tcp-" + containerId.substring(0, 12)).start(() -> serveTcp(containerId, tcp));
     }
 
     void stop(String containerId) {
         DatagramChannel ch = listeners.remove(containerId);
         ownUpstreams.remove(containerId);
+        ServerSocketChannel tcp = tcpListeners.remove(containerId);
+        if (tcp != null) {
+            try {
+                tcp.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
         if (ch != null) {
             try {
                 ch.close();
@@ -106,9 +125,42 @@ final class DnsServer implements AutoCloseable {
         }
     }
 
+    /** DNS over TCP: two-byte length, then the message, as many as the client sends. */
+    private void serveTcp(String containerId, ServerSocketChannel ss) {
+        while (ss.isOpen()) {
+            SocketChannel c;
+            try {
+                c = ss.accept();
+            } catch (IOException e) {
+                return;
+            }
+            Thread.ofVirtual().start(() -> {
+                try (c; var in = new java.io.DataInputStream(java.nio.channels.Channels.newInputStream(c));
+                     var out = new java.io.DataOutputStream(java.nio.channels.Channels.newOutputStream(c))) {
+                    while (true) {
+                        int len = in.readUnsignedShort();
+                        byte[] q = in.readNBytes(len);
+                        if (q.length < len) {
+                            return;
+                        }
+                        byte[] r = reply(containerId, q, 65535);
+                        if (r == null) {
+                            return;
+                        }
+                        out.writeShort(r.length);
+                        out.write(r);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // client done
+                }
+            });
+        }
+    }
+
     private void answer(String containerId, DatagramChannel ch, SocketAddress from, byte[] query) {
         try {
-            byte[] reply = reply(containerId, query);
+            byte[] reply = reply(containerId, query, 512);
             if (reply != null) {
                 ch.send(ByteBuffer.wrap(reply), from);
             }
@@ -118,7 +170,7 @@ final class DnsServer implements AutoCloseable {
     }
 
     /** The reply to one query, or null to stay silent (malformed input). */
-    byte[] reply(String containerId, byte[] query) {
+    byte[] reply(String containerId, byte[] query, int maxLength) {
         Message q;
         try {
             q = new Message(query);
@@ -153,7 +205,7 @@ final class DnsServer implements AutoCloseable {
         }
         // AAAA and others for a container name: no data, but the name exists (NOERROR)
         r.getHeader().setRcode(Rcode.NOERROR);
-        return r.toWire(512);
+        return r.toWire(maxLength);
     }
 
     /** Asks the host's resolvers, from the host's namespace (this thread's). */

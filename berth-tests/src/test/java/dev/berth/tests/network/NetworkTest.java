@@ -139,6 +139,21 @@ class NetworkTest {
             assertThat(berthd.docker("run", "--rm", "--network", "back", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
             assertThat(berthd.docker("run", "--rm", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
 
+            // DNS over TCP too (busybox's nslookup speaks UDP only: a query from the container's namespace)
+            String key = out("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "web");
+            String tcp = BerthdFixture.run(List.of("nsenter", "--net=" + key, "python3", "-c", """
+                    import socket, struct
+                    q = struct.pack('>HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + b'\\x03www\\x00' + struct.pack('>HH', 1, 1)
+                    s = socket.create_connection(('127.0.0.11', 53), 3)
+                    s.sendall(struct.pack('>H', len(q)) + q)
+                    n = struct.unpack('>H', s.recv(2))[0]
+                    d = b''
+                    while len(d) < n:
+                        d += s.recv(n - len(d))
+                    print('.'.join(str(b) for b in d[-4:]))
+                    """), null, Map.of()).out();
+            assertThat(tcp).isEqualTo(ip);
+
             // names the embedded server does not know are asked of the host's resolvers
             CommandResult other = berthd.docker("run", "--rm", "--network", "front", "busybox", "nslookup", "localhost.invalid");
             assertThat(other.stdout() + other.stderr()).contains("127.0.0.11").doesNotContain("timed out");
@@ -284,6 +299,8 @@ class NetworkTest {
     @Test
     void dnsOptionsAndExtraHostsShapeTheFiles() throws Exception {
         String gw = berthd.network().prefix16() + ".0.1";
+        assertThat(out("run", "--rm", "--mac-address", "02:42:de:ad:be:ef", "busybox", "cat", "/sys/class/net/eth0/address"))
+                .isEqualTo("02:42:de:ad:be:ef");
         String files = out("run", "--rm", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-option", "ndots:3",
                 "--add-host", "db:192.0.2.7", "--add-host", "hostbox:host-gateway", "--hostname", "box", "--domainname", "lan",
                 "busybox", "sh", "-c", "cat /etc/resolv.conf /etc/hosts; hostname");
