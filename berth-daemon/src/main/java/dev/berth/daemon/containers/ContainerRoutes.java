@@ -147,6 +147,7 @@ public final class ContainerRoutes {
                     || !f.matchesAny("ancestor", v -> v.equals(r.imageRef()) || r.image().equals(v)
                     || r.image().startsWith("sha256:" + v) || r.imageRef().equals(v + ":latest"))
                     || !f.matchesAny("exited", v -> s.status().equals("exited") && v.equals(Integer.toString(s.exitCode())))
+                    || !f.matchesAny("network", v -> service.network().isAttached(r.id(), r.hostConfig(), v))
                     || before != null && !Instant.parse(r.created()).isBefore(before)
                     || since != null && !Instant.parse(r.created()).isAfter(since)) {
                 continue;

@@ -912,6 +912,27 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         }
     }
 
+    /** For the {@code network} filter of container lists: the container is on the network named or with that ID. */
+    public boolean isAttached(String containerId, JsonNode hostConfig, String networkRef) {
+        String mode = hostConfig == null ? "" : hostConfig.path("NetworkMode").asText("");
+        lock.lock();
+        try {
+            if (mode.equals("host") || mode.equals("none")) {
+                NetworkRecord n = byName(mode);
+                return mode.equals(networkRef) || n != null && n.id().equals(networkRef);
+            }
+            for (Endpoint e : endpoints.getOrDefault(containerId, List.of())) {
+                NetworkRecord n = networks.get(e.networkId());
+                if (n != null && (n.name().equals(networkRef) || n.id().equals(networkRef))) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- connect / disconnect ----
 
     public void connect(String networkRef, String containerRef, NetRequest.EndpointSettings s, JsonNode hostConfig)

@@ -132,6 +132,8 @@ class NetworkTest {
             JsonNode net = JSON.readTree(out("network", "inspect", "front")).get(0);
             assertThat(net.get("Containers").get(web).get("IPv4Address").asText()).isEqualTo(ip + "/24");
             assertThat(net.get("Containers").get(web).get("Name").asText()).isEqualTo("web");
+            assertThat(out("ps", "--filter", "network=front", "--format", "{{.Names}}")).isEqualTo("web");
+            assertThat(out("ps", "--filter", "network=back", "--format", "{{.Names}}")).isEmpty();
 
             // another network cannot reach it, by name or by address; the default bridge neither
             assertThat(out("run", "--rm", "--network", "back", "busybox", "sh", "-c", "nslookup web 2>&1; true"))
