@@ -596,8 +596,10 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 checkSettings(n, s);
                 eps.add(new Endpoint(containerId, n.id(), s.aliases(), s.ipv4(), s.mac(), null, null, null, null, null, List.of()));
             }
-            store.putAll(eps);
-            endpoints.put(containerId, new ArrayList<>(eps));
+            if (!eps.isEmpty()) {
+                store.putAll(eps);
+                endpoints.put(containerId, new ArrayList<>(eps));
+            }
         } finally {
             lock.unlock();
         }
@@ -903,8 +905,10 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         release(containerId);
         lock.lock();
         try {
+            if (endpoints.remove(containerId) == null) {
+                return; // host, none, container mode: nothing stored, no transaction to pay for
+            }
             store.deleteEndpoints(containerId);
-            endpoints.remove(containerId);
         } catch (SQLException e) {
             LOG.log(Level.WARNING, "forgetting endpoints of " + containerId, e);
         } finally {
