@@ -336,6 +336,12 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 throw ApiException.badRequest("invalid MTU " + options.get(OPT_MTU));
             }
         }
+        for (String key : List.of(NetworkRecord.OPT_ICC, NetworkRecord.OPT_MASQUERADE)) {
+            String v = options.get(key);
+            if (v != null && !List.of("true", "false", "1", "0").contains(v)) {
+                throw ApiException.badRequest("invalid value " + v + " for option " + key);
+            }
+        }
         String id = newId();
         String device = options.getOrDefault(OPT_BRIDGE_NAME, "br-" + id.substring(0, 12));
         if (!device.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}")) {

@@ -216,6 +216,22 @@ class NetworkTest {
     }
 
     @Test
+    void iccOffKeepsContainersOfANetworkApart() throws Exception {
+        out("network", "create", "-o", "com.docker.network.bridge.enable_icc=false", "noicc");
+        try {
+            out("run", "-d", "--name", "lonely", "--network", "noicc", "busybox", "sleep", "300");
+            String ip = inspect("lonely").get("NetworkSettings").get("Networks").get("noicc").get("IPAddress").asText();
+            assertThat(berthd.docker("run", "--rm", "--network", "noicc", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
+            // the way out still works: the gateway answers
+            assertThat(out("run", "--rm", "--network", "noicc", "busybox", "sh", "-c", "ping -c 1 -W 2 $(ip route | awk '/default/ {print $3}')"))
+                    .contains("1 packets received");
+        } finally {
+            berthd.docker("rm", "-f", "lonely");
+            berthd.docker("network", "rm", "noicc");
+        }
+    }
+
+    @Test
     void publishedTcpPortReachableFromLoopbackAndHostAddress() throws Exception {
         httpd("published", "--name", "pub", "-p", "127.0.0.1::80", "-p", "80");
         try {
