@@ -50,7 +50,8 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
     /** Guards the records below and every allocation; host commands run outside it where they can. */
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock firewallLock = new ReentrantLock();
-    private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
+    /** Concurrent: read without the lock on hot paths (start, DNS); changed only under it. */
+    private final Map<String, NetworkRecord> networks = new ConcurrentHashMap<>();
     private final Map<String, List<Endpoint>> endpoints = new LinkedHashMap<>();
     private final Map<String, List<PortProxy>> proxies = new ConcurrentHashMap<>();
 
@@ -293,13 +294,11 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         return found;
     }
 
+    /** In the order they were created. */
     public List<NetworkRecord> list() {
-        lock.lock();
-        try {
-            return List.copyOf(networks.values());
-        } finally {
-            lock.unlock();
-        }
+        List<NetworkRecord> l = new ArrayList<>(networks.values());
+        l.sort(java.util.Comparator.comparing(NetworkRecord::created).thenComparing(NetworkRecord::name));
+        return l;
     }
 
     /** What {@code POST /networks/create} asks for. */
@@ -1059,7 +1058,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         List<Firewall.PortRule> rules = new ArrayList<>();
         lock.lock();
         try {
-            brs = networks.values().stream().filter(NetworkRecord::isBridge).toList();
+            brs = list().stream().filter(NetworkRecord::isBridge).toList();
             for (List<Endpoint> eps : endpoints.values()) {
                 for (Endpoint e : eps) {
                     NetworkRecord n = networks.get(e.networkId());
