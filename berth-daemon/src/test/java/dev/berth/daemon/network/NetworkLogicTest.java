@@ -43,6 +43,26 @@ class NetworkLogicTest {
     }
 
     @Test
+    void flagsAndConfigFile() throws Exception {
+        NetworkConfig c = NetworkFlags.resolve(JSON.createObjectNode(), "bt0", "10.5.0.1/24", List.of("base=10.5.0.0/16,size=24"), false, null);
+        assertThat(c.bridge()).isEqualTo("bt0");
+        assertThat(c.bip()).isEqualTo("10.5.0.1/24");
+        assertThat(c.pools()).containsExactly(new NetworkConfig.Pool(Ipv4Net.parse("10.5.0.0/16"), 24));
+        assertThat(c.iptables()).isFalse();
+        assertThat(c.ipForward()).isTrue();
+        NetworkConfig f = NetworkFlags.resolve(JSON.readTree("""
+                {"bridge":"none","default-address-pools":[{"base":"10.9.0.0/16","size":26}],"ip-forward":false}"""),
+                null, null, null, null, null);
+        assertThat(f.defaultBridge()).isFalse();
+        assertThat(f.pools().getFirst().size()).isEqualTo(26);
+        assertThat(f.ipForward()).isFalse();
+        assertThatThrownBy(() -> NetworkFlags.resolve(JSON.readTree("{\"bip\":\"10.1.0.1/24\"}"), null, "10.2.0.1/24", null, null, null))
+                .hasMessageContaining("bip");
+        assertThatThrownBy(() -> NetworkFlags.resolve(JSON.createObjectNode(), null, "10.2.0.300/24", null, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void createRequestsAreParsedAndCheckedAsDockerDoes() throws Exception {
         NetRequest r = NetRequest.parse(JSON.readTree("""
                 {"NetworkMode":"default","PortBindings":{"80/tcp":[{"HostIp":"","HostPort":""},{"HostIp":"127.0.0.1","HostPort":"8000-8010"}],
