@@ -5,6 +5,8 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -44,6 +46,9 @@ final class DnsServer implements AutoCloseable {
     /** Answers a name for a querying container: addresses, or an empty list if it is not one of ours. */
     interface Names {
         List<String> resolve(String containerId, String name);
+
+        /** The name ({@code container.network}) of an address on the querier's networks, or null. */
+        String reverse(String containerId, String ip);
     }
 
     private final Names names;
@@ -182,18 +187,14 @@ final class DnsServer implements AutoCloseable {
             return null;
         }
         String name = question.getName().toString(true).toLowerCase(java.util.Locale.ROOT);
+        if (question.getType() == Type.PTR && name.endsWith(".in-addr.arpa")) {
+            return reverse(containerId, q, question, name, maxLength);
+        }
         List<String> ips = names.resolve(containerId, name);
         if (ips.isEmpty()) {
             return forward(q, query, ownUpstreams.getOrDefault(containerId, List.of()));
         }
-        Message r = new Message(q.getHeader().getID());
-        r.getHeader().setFlag(Flags.QR);
-        r.getHeader().setFlag(Flags.AA);
-        r.getHeader().setFlag(Flags.RA);
-        if (q.getHeader().getFlag(Flags.RD)) {
-            r.getHeader().setFlag(Flags.RD);
-        }
-        r.addRecord(question, Section.QUESTION);
+        Message r = answerTo(q, question);
         if (question.getType() == Type.A || question.getType() == Type.ANY) {
             for (String ip : ips) {
                 try {
@@ -204,8 +205,36 @@ final class DnsServer implements AutoCloseable {
             }
         }
         // AAAA and others for a container name: no data, but the name exists (NOERROR)
-        r.getHeader().setRcode(Rcode.NOERROR);
         return r.toWire(maxLength);
+    }
+
+    private byte[] reverse(String containerId, Message q, Record question, String name, int maxLength) {
+        String[] p = name.substring(0, name.length() - ".in-addr.arpa".length()).split("\\.");
+        String owner = p.length == 4 && Ipv4Net.isAddress(p[3] + "." + p[2] + "." + p[1] + "." + p[0])
+                ? names.reverse(containerId, p[3] + "." + p[2] + "." + p[1] + "." + p[0]) : null;
+        if (owner == null) {
+            return forward(q, q.toWire(), ownUpstreams.getOrDefault(containerId, List.of()));
+        }
+        Message r = answerTo(q, question);
+        try {
+            r.addRecord(new PTRRecord(question.getName(), DClass.IN, TTL, Name.fromString(owner + ".")), Section.ANSWER);
+        } catch (IOException e) {
+            return forward(q, q.toWire(), ownUpstreams.getOrDefault(containerId, List.of()));
+        }
+        return r.toWire(maxLength);
+    }
+
+    private static Message answerTo(Message q, Record question) {
+        Message r = new Message(q.getHeader().getID());
+        r.getHeader().setFlag(Flags.QR);
+        r.getHeader().setFlag(Flags.AA);
+        r.getHeader().setFlag(Flags.RA);
+        if (q.getHeader().getFlag(Flags.RD)) {
+            r.getHeader().setFlag(Flags.RD);
+        }
+        r.addRecord(question, Section.QUESTION);
+        r.getHeader().setRcode(Rcode.NOERROR);
+        return r;
     }
 
     /** Asks the host's resolvers, from the host's namespace (this thread's). */

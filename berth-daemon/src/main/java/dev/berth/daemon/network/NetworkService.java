@@ -1113,6 +1113,30 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         }
     }
 
+    @Override
+    public String reverse(String containerId, String ip) {
+        lock.lock();
+        try {
+            Set<String> nets = new HashSet<>();
+            for (Endpoint e : endpoints.getOrDefault(containerId, List.of())) {
+                if (e.live() && isUserNetwork(e.networkId())) {
+                    nets.add(e.networkId());
+                }
+            }
+            for (List<Endpoint> eps : endpoints.values()) {
+                for (Endpoint e : eps) {
+                    if (e.live() && nets.contains(e.networkId()) && e.ip().equals(ip)) {
+                        ContainerView.Info c = containers.byId(e.containerId());
+                        return (c == null ? e.containerId().substring(0, 12) : c.name()) + "." + networks.get(e.networkId()).name();
+                    }
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Docker's DNSNames of an endpoint on a user-defined network: name, aliases, short ID. */
     List<String> dnsNames(Endpoint e) {
         List<String> out = new ArrayList<>();

@@ -141,6 +141,12 @@ class NetworkTest {
             assertThat(berthd.docker("run", "--rm", "--network", "back", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
             assertThat(berthd.docker("run", "--rm", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
 
+            // reverse lookups name the container on its network; a renamed container answers to its new name
+            assertThat(out("run", "--rm", "--network", "front", "busybox", "nslookup", ip)).contains("web.front");
+            out("rename", "web", "web2");
+            assertThat(fetchFrom("front", "web2").stdout()).contains("front-page");
+            out("rename", "web2", "web");
+
             // DNS over TCP too (busybox's nslookup speaks UDP only: a query from the container's namespace)
             String key = out("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "web");
             String tcp = BerthdFixture.run(List.of("nsenter", "--net=" + key, "python3", "-c", """
