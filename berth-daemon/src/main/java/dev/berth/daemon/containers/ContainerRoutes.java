@@ -153,6 +153,7 @@ public final class ContainerRoutes {
                     || !f.matchesAny("exited", v -> s.status().equals("exited") && v.equals(Integer.toString(s.exitCode())))
                     || !f.matchesAny("volume", v -> service.mounts(r.id()).stream()
                     .anyMatch(m -> m.name().equals(v) || m.destination().equals(v)))
+                    || !f.matchesAny("network", v -> service.network().isAttached(r.id(), r.hostConfig(), v))
                     || before != null && !Instant.parse(r.created()).isBefore(before)
                     || since != null && !Instant.parse(r.created()).isAfter(since)) {
                 continue;

@@ -37,6 +37,10 @@ final class BridgeDriver {
         b.append("addr replace ").append(n.gateway()).append('/').append(subnet.prefix()).append(" dev ").append(n.device()).append('\n');
         b.append("link set ").append(n.device()).append(" up\n");
         HostCommand.ipBatch(b.toString(), false);
+        if (!n.option(NetworkRecord.OPT_ICC, true) && !Files.exists(Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables"))) {
+            // traffic within a bridge meets iptables only through br_netfilter, as Docker loads it for icc=false
+            HostCommand.succeeds(List.of("modprobe", "br_netfilter"));
+        }
         // lets connections to 127.0.0.1 be DNAT'ed to containers behind this bridge
         Files.writeString(Path.of("/proc/sys/net/ipv4/conf", n.device(), "route_localnet"), "1");
     }

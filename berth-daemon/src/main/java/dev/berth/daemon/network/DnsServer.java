@@ -5,6 +5,8 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -20,6 +22,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +46,14 @@ final class DnsServer implements AutoCloseable {
     /** Answers a name for a querying container: addresses, or an empty list if it is not one of ours. */
     interface Names {
         List<String> resolve(String containerId, String name);
+
+        /** The name ({@code container.network}) of an address on the querier's networks, or null. */
+        String reverse(String containerId, String ip);
     }
 
     private final Names names;
     private final Map<String, DatagramChannel> listeners = new ConcurrentHashMap<>();
+    private final Map<String, ServerSocketChannel> tcpListeners = new ConcurrentHashMap<>();
     private final Map<String, List<InetAddress>> ownUpstreams = new ConcurrentHashMap<>();
     private volatile List<InetAddress> upstreams;
 
@@ -63,22 +71,38 @@ final class DnsServer implements AutoCloseable {
             ups.add(InetAddress.getByName(u));
         }
         ownUpstreams.put(containerId, ups);
-        DatagramChannel ch = Netns.inside(netns, () -> {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(ADDRESS), 53);
+        java.nio.channels.NetworkChannel[] chs = Netns.inside(netns, () -> {
             DatagramChannel c = DatagramChannel.open();
-            c.bind(new InetSocketAddress(InetAddress.getByName(ADDRESS), 53));
-            return c;
+            c.bind(at);
+            ServerSocketChannel t = ServerSocketChannel.open();
+            t.bind(at, 16);
+            return new java.nio.channels.NetworkChannel[] {c, t};
         });
+        DatagramChannel ch = (DatagramChannel) chs[0];
+        ServerSocketChannel tcp = (ServerSocketChannel) chs[1];
         DatagramChannel old = listeners.putIfAbsent(containerId, ch);
         if (old != null) {
             ch.close();
+            tcp.close();
             return;
         }
+        tcpListeners.put(containerId, tcp);
         Thread.ofVirtual().name("dns-" + containerId.substring(0, 12)).start(() -> serve(containerId, ch));
+        Thread.ofVirtual().name("dns-tcp-" + containerId.substring(0, 12)).start(() -> serveTcp(containerId, tcp));
     }
 
     void stop(String containerId) {
         DatagramChannel ch = listeners.remove(containerId);
         ownUpstreams.remove(containerId);
+        ServerSocketChannel tcp = tcpListeners.remove(containerId);
+        if (tcp != null) {
+            try {
+                tcp.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
         if (ch != null) {
             try {
                 ch.close();
@@ -106,9 +130,42 @@ final class DnsServer implements AutoCloseable {
         }
     }
 
+    /** DNS over TCP: two-byte length, then the message, as many as the client sends. */
+    private void serveTcp(String containerId, ServerSocketChannel ss) {
+        while (ss.isOpen()) {
+            SocketChannel c;
+            try {
+                c = ss.accept();
+            } catch (IOException e) {
+                return;
+            }
+            Thread.ofVirtual().start(() -> {
+                try (c; var in = new java.io.DataInputStream(java.nio.channels.Channels.newInputStream(c));
+                     var out = new java.io.DataOutputStream(java.nio.channels.Channels.newOutputStream(c))) {
+                    while (true) {
+                        int len = in.readUnsignedShort();
+                        byte[] q = in.readNBytes(len);
+                        if (q.length < len) {
+                            return;
+                        }
+                        byte[] r = reply(containerId, q, 65535);
+                        if (r == null) {
+                            return;
+                        }
+                        out.writeShort(r.length);
+                        out.write(r);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // client done
+                }
+            });
+        }
+    }
+
     private void answer(String containerId, DatagramChannel ch, SocketAddress from, byte[] query) {
         try {
-            byte[] reply = reply(containerId, query);
+            byte[] reply = reply(containerId, query, 512);
             if (reply != null) {
                 ch.send(ByteBuffer.wrap(reply), from);
             }
@@ -118,7 +175,7 @@ final class DnsServer implements AutoCloseable {
     }
 
     /** The reply to one query, or null to stay silent (malformed input). */
-    byte[] reply(String containerId, byte[] query) {
+    byte[] reply(String containerId, byte[] query, int maxLength) {
         Message q;
         try {
             q = new Message(query);
@@ -130,18 +187,14 @@ final class DnsServer implements AutoCloseable {
             return null;
         }
         String name = question.getName().toString(true).toLowerCase(java.util.Locale.ROOT);
+        if (question.getType() == Type.PTR && name.endsWith(".in-addr.arpa")) {
+            return reverse(containerId, q, question, name, maxLength);
+        }
         List<String> ips = names.resolve(containerId, name);
         if (ips.isEmpty()) {
             return forward(q, query, ownUpstreams.getOrDefault(containerId, List.of()));
         }
-        Message r = new Message(q.getHeader().getID());
-        r.getHeader().setFlag(Flags.QR);
-        r.getHeader().setFlag(Flags.AA);
-        r.getHeader().setFlag(Flags.RA);
-        if (q.getHeader().getFlag(Flags.RD)) {
-            r.getHeader().setFlag(Flags.RD);
-        }
-        r.addRecord(question, Section.QUESTION);
+        Message r = answerTo(q, question);
         if (question.getType() == Type.A || question.getType() == Type.ANY) {
             for (String ip : ips) {
                 try {
@@ -152,8 +205,36 @@ final class DnsServer implements AutoCloseable {
             }
         }
         // AAAA and others for a container name: no data, but the name exists (NOERROR)
+        return r.toWire(maxLength);
+    }
+
+    private byte[] reverse(String containerId, Message q, Record question, String name, int maxLength) {
+        String[] p = name.substring(0, name.length() - ".in-addr.arpa".length()).split("\\.");
+        String owner = p.length == 4 && Ipv4Net.isAddress(p[3] + "." + p[2] + "." + p[1] + "." + p[0])
+                ? names.reverse(containerId, p[3] + "." + p[2] + "." + p[1] + "." + p[0]) : null;
+        if (owner == null) {
+            return forward(q, q.toWire(), ownUpstreams.getOrDefault(containerId, List.of()));
+        }
+        Message r = answerTo(q, question);
+        try {
+            r.addRecord(new PTRRecord(question.getName(), DClass.IN, TTL, Name.fromString(owner + ".")), Section.ANSWER);
+        } catch (IOException e) {
+            return forward(q, q.toWire(), ownUpstreams.getOrDefault(containerId, List.of()));
+        }
+        return r.toWire(maxLength);
+    }
+
+    private static Message answerTo(Message q, Record question) {
+        Message r = new Message(q.getHeader().getID());
+        r.getHeader().setFlag(Flags.QR);
+        r.getHeader().setFlag(Flags.AA);
+        r.getHeader().setFlag(Flags.RA);
+        if (q.getHeader().getFlag(Flags.RD)) {
+            r.getHeader().setFlag(Flags.RD);
+        }
+        r.addRecord(question, Section.QUESTION);
         r.getHeader().setRcode(Rcode.NOERROR);
-        return r.toWire(512);
+        return r;
     }
 
     /** Asks the host's resolvers, from the host's namespace (this thread's). */

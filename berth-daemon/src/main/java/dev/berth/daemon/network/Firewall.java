@@ -74,7 +74,8 @@ final class Firewall {
             String br = n.device();
             f.append("-A ").append(p).append("-FWD -o ").append(br).append(" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
             f.append("-A ").append(p).append("-FWD -o ").append(br).append(" -j ").append(p).append("-PORTS\n");
-            f.append("-A ").append(p).append("-FWD -i ").append(br).append(" -o ").append(br).append(" -j ACCEPT\n");
+            f.append("-A ").append(p).append("-FWD -i ").append(br).append(" -o ").append(br)
+                    .append(n.option(NetworkRecord.OPT_ICC, true) ? " -j ACCEPT\n" : " -j DROP\n");
             if (n.internal()) {
                 f.append("-A ").append(p).append("-FWD -i ").append(br).append(" -j DROP\n");
                 f.append("-A ").append(p).append("-FWD -o ").append(br).append(" -j DROP\n");
@@ -92,7 +93,7 @@ final class Firewall {
         f.append("COMMIT\n*nat\n");
         f.append(':').append(p).append("-POST - [0:0]\n:").append(p).append("-DNAT - [0:0]\n");
         for (NetworkRecord n : bridges) {
-            if (!n.internal()) {
+            if (!n.internal() && n.option(NetworkRecord.OPT_MASQUERADE, true)) {
                 f.append("-A ").append(p).append("-POST -s ").append(n.subnet()).append(" ! -o ").append(n.device())
                         .append(" -j MASQUERADE\n");
             }

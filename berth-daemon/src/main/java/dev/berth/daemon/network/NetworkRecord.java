@@ -30,6 +30,15 @@ public record NetworkRecord(
         Map<String, String> options,
         boolean predefined) {
 
+    static final String OPT_ICC = "com.docker.network.bridge.enable_icc";
+    static final String OPT_MASQUERADE = "com.docker.network.bridge.enable_ip_masquerade";
+
+    /** A boolean driver option ({@code enable_icc=false}), or {@code fallback} when not set. */
+    boolean option(String key, boolean fallback) {
+        String v = options == null ? null : options.get(key);
+        return v == null ? fallback : Boolean.parseBoolean(v) || v.equals("1");
+    }
+
     public boolean isBridge() {
         return "bridge".equals(driver);
     }

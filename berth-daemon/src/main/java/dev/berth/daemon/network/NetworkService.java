@@ -50,9 +50,11 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
     /** Guards the records below and every allocation; host commands run outside it where they can. */
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock firewallLock = new ReentrantLock();
-    private final Map<String, NetworkRecord> networks = new LinkedHashMap<>();
+    /** Concurrent: read without the lock on hot paths (start, DNS); changed only under it. */
+    private final Map<String, NetworkRecord> networks = new ConcurrentHashMap<>();
     private final Map<String, List<Endpoint>> endpoints = new LinkedHashMap<>();
     private final Map<String, List<PortProxy>> proxies = new ConcurrentHashMap<>();
+    private final ContainerNetworkJson json = new ContainerNetworkJson(this);
 
     public NetworkService(NetworkConfig config, Path execRoot, MetadataDb db, ContainerView containers) throws SQLException {
         this.config = config;
@@ -293,13 +295,11 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         return found;
     }
 
+    /** In the order they were created. */
     public List<NetworkRecord> list() {
-        lock.lock();
-        try {
-            return List.copyOf(networks.values());
-        } finally {
-            lock.unlock();
-        }
+        List<NetworkRecord> l = new ArrayList<>(networks.values());
+        l.sort(java.util.Comparator.comparing(NetworkRecord::created).thenComparing(NetworkRecord::name));
+        return l;
     }
 
     /** What {@code POST /networks/create} asks for. */
@@ -334,6 +334,12 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             }
             if (mtu < 68 || mtu > 65535) {
                 throw ApiException.badRequest("invalid MTU " + options.get(OPT_MTU));
+            }
+        }
+        for (String key : List.of(NetworkRecord.OPT_ICC, NetworkRecord.OPT_MASQUERADE)) {
+            String v = options.get(key);
+            if (v != null && !List.of("true", "false", "1", "0").contains(v)) {
+                throw ApiException.badRequest("invalid value " + v + " for option " + key);
             }
         }
         String id = newId();
@@ -520,7 +526,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
 
     // ---- containers ----
 
-    private Path netnsPath(String containerId) {
+    Path netnsPath(String containerId) {
         return netnsDir.resolve(containerId);
     }
 
@@ -529,7 +535,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         return n != null && n.isBridge() && !n.predefined();
     }
 
-    private List<Endpoint> endpointsOf(String containerId) {
+    List<Endpoint> endpointsOf(String containerId) {
         lock.lock();
         try {
             return List.copyOf(endpoints.getOrDefault(containerId, List.of()));
@@ -596,8 +602,10 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 checkSettings(n, s);
                 eps.add(new Endpoint(containerId, n.id(), s.aliases(), s.ipv4(), s.mac(), null, null, null, null, null, List.of()));
             }
-            store.putAll(eps);
-            endpoints.put(containerId, new ArrayList<>(eps));
+            if (!eps.isEmpty()) {
+                store.putAll(eps);
+                endpoints.put(containerId, new ArrayList<>(eps));
+            }
         } finally {
             lock.unlock();
         }
@@ -903,10 +911,33 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         release(containerId);
         lock.lock();
         try {
+            if (endpoints.remove(containerId) == null) {
+                return; // host, none, container mode: nothing stored, no transaction to pay for
+            }
             store.deleteEndpoints(containerId);
-            endpoints.remove(containerId);
         } catch (SQLException e) {
             LOG.log(Level.WARNING, "forgetting endpoints of " + containerId, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For the {@code network} filter of container lists: the container is on the network named or with that ID. */
+    public boolean isAttached(String containerId, JsonNode hostConfig, String networkRef) {
+        String mode = hostConfig == null ? "" : hostConfig.path("NetworkMode").asText("");
+        lock.lock();
+        try {
+            if (mode.equals("host") || mode.equals("none")) {
+                NetworkRecord n = byName(mode);
+                return mode.equals(networkRef) || n != null && n.id().equals(networkRef);
+            }
+            for (Endpoint e : endpoints.getOrDefault(containerId, List.of())) {
+                NetworkRecord n = networks.get(e.networkId());
+                if (n != null && (n.name().equals(networkRef) || n.id().equals(networkRef))) {
+                    return true;
+                }
+            }
+            return false;
         } finally {
             lock.unlock();
         }
@@ -1028,7 +1059,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         List<Firewall.PortRule> rules = new ArrayList<>();
         lock.lock();
         try {
-            brs = networks.values().stream().filter(NetworkRecord::isBridge).toList();
+            brs = list().stream().filter(NetworkRecord::isBridge).toList();
             for (List<Endpoint> eps : endpoints.values()) {
                 for (Endpoint e : eps) {
                     NetworkRecord n = networks.get(e.networkId());
@@ -1083,6 +1114,30 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         }
     }
 
+    @Override
+    public String reverse(String containerId, String ip) {
+        lock.lock();
+        try {
+            Set<String> nets = new HashSet<>();
+            for (Endpoint e : endpoints.getOrDefault(containerId, List.of())) {
+                if (e.live() && isUserNetwork(e.networkId())) {
+                    nets.add(e.networkId());
+                }
+            }
+            for (List<Endpoint> eps : endpoints.values()) {
+                for (Endpoint e : eps) {
+                    if (e.live() && nets.contains(e.networkId()) && e.ip().equals(ip)) {
+                        ContainerView.Info c = containers.byId(e.containerId());
+                        return (c == null ? e.containerId().substring(0, 12) : c.name()) + "." + networks.get(e.networkId()).name();
+                    }
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Docker's DNSNames of an endpoint on a user-defined network: name, aliases, short ID. */
     List<String> dnsNames(Endpoint e) {
         List<String> out = new ArrayList<>();
@@ -1099,139 +1154,30 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
 
     /** {@code NetworkSettings} of a container's inspect, as Docker fills it. */
     public Map<String, Object> settings(String containerId, JsonNode hostConfig, Map<String, Object> exposedPorts, boolean running) {
-        NetRequest req;
-        try {
-            req = NetRequest.parse(hostConfig, null, null);
-        } catch (ApiException e) {
-            req = new NetRequest("bridge", List.of(), false, List.of(), List.of(), List.of(), List.of(), Map.of());
-        }
-        List<Endpoint> eps = endpointsOf(containerId);
-        Map<String, Object> ns = new LinkedHashMap<>();
-        boolean sandboxed = running && Files.exists(netnsPath(containerId));
-        ns.put("Bridge", "");
-        ns.put("SandboxID", sandboxed ? containerId : "");
-        ns.put("SandboxKey", sandboxed ? netnsPath(containerId).toString() : "");
-        Map<String, Object> ports = new LinkedHashMap<>();
-        if (running && !req.isContainerMode()) {
-            if (exposedPorts != null) {
-                exposedPorts.keySet().forEach(k -> ports.put(k.contains("/") ? k : k + "/tcp", null));
-            }
-            for (Endpoint e : eps) {
-                for (PortBinding b : e.ports()) {
-                    @SuppressWarnings("unchecked")
-                    List<Map<String, String>> l = (List<Map<String, String>>) ports.get(b.key());
-                    if (l == null) {
-                        l = new ArrayList<>();
-                        ports.put(b.key(), l);
-                    }
-                    Map<String, String> m = new LinkedHashMap<>();
-                    m.put("HostIp", b.hostIp());
-                    m.put("HostPort", Integer.toString(b.hostPort()));
-                    l.add(m);
-                }
-            }
-        }
-        ns.put("Ports", ports);
-        ns.put("HairpinMode", false);
-        ns.put("LinkLocalIPv6Address", "");
-        ns.put("LinkLocalIPv6PrefixLen", 0);
-        ns.put("SecondaryIPAddresses", null);
-        ns.put("SecondaryIPv6Addresses", null);
-        Endpoint def = eps.stream().filter(e -> {
-            NetworkRecord n = networks.get(e.networkId());
-            return n != null && n.isDefaultBridge() && e.live();
-        }).findFirst().orElse(null);
-        NetworkRecord defNet = def == null ? null : networks.get(def.networkId());
-        ns.put("EndpointID", def == null ? "" : def.endpointId());
-        ns.put("Gateway", def == null ? "" : defNet.gateway());
-        ns.put("GlobalIPv6Address", "");
-        ns.put("GlobalIPv6PrefixLen", 0);
-        ns.put("IPAddress", def == null ? "" : def.ip());
-        ns.put("IPPrefixLen", def == null ? 0 : defNet.subnetNet().prefix());
-        ns.put("IPv6Gateway", "");
-        ns.put("MacAddress", def == null ? "" : def.mac());
-        Map<String, Object> nets = new LinkedHashMap<>();
-        if (req.isHost() || req.isNone()) {
-            NetworkRecord n = byNameLocked(req.mode());
-            nets.put(req.mode(), endpointJson(null, n));
-        } else if (!req.isContainerMode()) {
-            for (Endpoint e : eps) {
-                NetworkRecord n = networks.get(e.networkId());
-                if (n != null) {
-                    nets.put(n.name(), endpointJson(e, n));
-                }
-            }
-        }
-        ns.put("Networks", nets);
-        return ns;
+        return json.settings(containerId, hostConfig, exposedPorts, running);
     }
 
-    private NetworkRecord byNameLocked(String name) {
+    /** {@code Ports} of a container in {@code GET /containers/json}. */
+    public List<Map<String, Object>> portSummary(String containerId, Map<String, Object> exposedPorts, boolean running) {
+        return json.portSummary(containerId, exposedPorts, running);
+    }
+
+    /** Networks of a container in {@code GET /containers/json}. */
+    public Map<String, Object> networksSummary(String containerId, JsonNode hostConfig) {
+        return json.networksSummary(containerId, hostConfig);
+    }
+
+    NetworkRecord network(String id) {
+        return networks.get(id);
+    }
+
+    NetworkRecord named(String name) {
         lock.lock();
         try {
             return byName(name);
         } finally {
             lock.unlock();
         }
-    }
-
-    private Map<String, Object> endpointJson(Endpoint e, NetworkRecord n) {
-        boolean live = e != null && e.live();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("IPAMConfig", e != null && e.fixedIp() != null ? Map.of("IPv4Address", e.fixedIp()) : null);
-        m.put("Links", null);
-        m.put("Aliases", e == null || e.aliases().isEmpty() ? null : e.aliases());
-        m.put("MacAddress", live ? e.mac() : "");
-        m.put("DriverOpts", null);
-        m.put("GwPriority", 0);
-        m.put("NetworkID", n == null ? "" : n.id());
-        m.put("EndpointID", live ? e.endpointId() : "");
-        m.put("Gateway", live ? n.gateway() : "");
-        m.put("IPAddress", live ? e.ip() : "");
-        m.put("IPPrefixLen", live ? n.subnetNet().prefix() : 0);
-        m.put("IPv6Gateway", "");
-        m.put("GlobalIPv6Address", "");
-        m.put("GlobalIPv6PrefixLen", 0);
-        m.put("DNSNames", e != null && n != null && !n.predefined() ? dnsNames(e) : null);
-        return m;
-    }
-
-    /** {@code Ports} of a container in {@code GET /containers/json}. */
-    public List<Map<String, Object>> portSummary(String containerId, Map<String, Object> exposedPorts, boolean running) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        Set<String> published = new HashSet<>();
-        if (running) {
-            for (Endpoint e : endpointsOf(containerId)) {
-                for (PortBinding b : e.ports()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("IP", b.hostIp());
-                    m.put("PrivatePort", b.containerPort());
-                    m.put("PublicPort", b.hostPort());
-                    m.put("Type", b.proto());
-                    out.add(m);
-                    published.add(b.key());
-                }
-            }
-        }
-        if (exposedPorts != null) {
-            for (String k : exposedPorts.keySet()) {
-                String key = k.contains("/") ? k : k + "/tcp";
-                if (!published.contains(key)) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("PrivatePort", Integer.parseInt(key.substring(0, key.indexOf('/'))));
-                    m.put("Type", key.substring(key.indexOf('/') + 1));
-                    out.add(m);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Networks of a container in {@code GET /containers/json}. */
-    public Map<String, Object> networksSummary(String containerId, JsonNode hostConfig) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> nets = (Map<String, Object>) settings(containerId, hostConfig, null, true).get("Networks");
-        return nets;
     }
 
     static String newId() {

@@ -132,12 +132,35 @@ class NetworkTest {
             JsonNode net = JSON.readTree(out("network", "inspect", "front")).get(0);
             assertThat(net.get("Containers").get(web).get("IPv4Address").asText()).isEqualTo(ip + "/24");
             assertThat(net.get("Containers").get(web).get("Name").asText()).isEqualTo("web");
+            assertThat(out("ps", "--filter", "network=front", "--format", "{{.Names}}")).isEqualTo("web");
+            assertThat(out("ps", "--filter", "network=back", "--format", "{{.Names}}")).isEmpty();
 
             // another network cannot reach it, by name or by address; the default bridge neither
             assertThat(out("run", "--rm", "--network", "back", "busybox", "sh", "-c", "nslookup web 2>&1; true"))
                     .doesNotContain(ip);
             assertThat(berthd.docker("run", "--rm", "--network", "back", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
             assertThat(berthd.docker("run", "--rm", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
+
+            // reverse lookups name the container on its network; a renamed container answers to its new name
+            assertThat(out("run", "--rm", "--network", "front", "busybox", "nslookup", ip)).contains("web.front");
+            out("rename", "web", "web2");
+            assertThat(fetchFrom("front", "web2").stdout()).contains("front-page");
+            out("rename", "web2", "web");
+
+            // DNS over TCP too (busybox's nslookup speaks UDP only: a query from the container's namespace)
+            String key = out("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "web");
+            String tcp = BerthdFixture.run(List.of("nsenter", "--net=" + key, "python3", "-c", """
+                    import socket, struct
+                    q = struct.pack('>HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + b'\\x03www\\x00' + struct.pack('>HH', 1, 1)
+                    s = socket.create_connection(('127.0.0.11', 53), 3)
+                    s.sendall(struct.pack('>H', len(q)) + q)
+                    n = struct.unpack('>H', s.recv(2))[0]
+                    d = b''
+                    while len(d) < n:
+                        d += s.recv(n - len(d))
+                    print('.'.join(str(b) for b in d[-4:]))
+                    """), null, Map.of()).out();
+            assertThat(tcp).isEqualTo(ip);
 
             // names the embedded server does not know are asked of the host's resolvers
             CommandResult other = berthd.docker("run", "--rm", "--network", "front", "busybox", "nslookup", "localhost.invalid");
@@ -195,6 +218,22 @@ class NetworkTest {
             assertThat(r.exitCode()).isNotZero();
         } finally {
             berthd.docker("network", "rm", "sealed");
+        }
+    }
+
+    @Test
+    void iccOffKeepsContainersOfANetworkApart() throws Exception {
+        out("network", "create", "-o", "com.docker.network.bridge.enable_icc=false", "noicc");
+        try {
+            out("run", "-d", "--name", "lonely", "--network", "noicc", "busybox", "sleep", "300");
+            String ip = inspect("lonely").get("NetworkSettings").get("Networks").get("noicc").get("IPAddress").asText();
+            assertThat(berthd.docker("run", "--rm", "--network", "noicc", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode()).isNotZero();
+            // the way out still works: the gateway answers
+            assertThat(out("run", "--rm", "--network", "noicc", "busybox", "sh", "-c", "ping -c 1 -W 2 $(ip route | awk '/default/ {print $3}')"))
+                    .contains("1 packets received");
+        } finally {
+            berthd.docker("rm", "-f", "lonely");
+            berthd.docker("network", "rm", "noicc");
         }
     }
 
@@ -284,6 +323,8 @@ class NetworkTest {
     @Test
     void dnsOptionsAndExtraHostsShapeTheFiles() throws Exception {
         String gw = berthd.network().prefix16() + ".0.1";
+        assertThat(out("run", "--rm", "--mac-address", "02:42:de:ad:be:ef", "busybox", "cat", "/sys/class/net/eth0/address"))
+                .isEqualTo("02:42:de:ad:be:ef");
         String files = out("run", "--rm", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-option", "ndots:3",
                 "--add-host", "db:192.0.2.7", "--add-host", "hostbox:host-gateway", "--hostname", "box", "--domainname", "lan",
                 "busybox", "sh", "-c", "cat /etc/resolv.conf /etc/hosts; hostname");
