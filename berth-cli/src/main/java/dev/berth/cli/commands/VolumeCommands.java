@@ -71,9 +71,9 @@ public final class VolumeCommands {
 
         @Override
         public void define(FlagSet f) {
-            f.string("d,driver", "string", "Specify volume driver name", v -> driver = v);
+            f.string("d,driver", "string", "Specify volume driver name (default \"local\")", v -> driver = v);
             f.list("label", "list", "Set metadata for a volume", labels);
-            f.list("o,opt", "map", "Set driver specific options", opts);
+            f.list("o,opt", "map", "Set driver specific options (default map[])", opts);
             f.hiddenString("name", v -> name = v);
         }
 

@@ -330,8 +330,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
             try {
-                mounts.create(id, hostConfig, ContainerMounts.volumesOf(merged.volumes(), img.config() == null
-                        || img.config().config() == null ? null : img.config().config().volumes()), ref -> get(ref).rec.id());
+                mounts.create(id, hostConfig, merged.volumes() == null ? java.util.Set.of() : merged.volumes().keySet(),
+                        ref -> get(ref).rec.id());
                 for (var l : createdListeners) {
                     l.accept(id, img.id());
                 }
@@ -529,7 +529,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 u.attachStdin(), u.attachStdout(), u.attachStderr(),
                 u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
                 env, cmd, HealthService.merge(u.healthcheck(), img.healthcheck()), u.argsEscaped(), u.image(),
-                u.volumes() != null ? u.volumes() : img.volumes(),
+                u.volumes() == null || u.volumes().isEmpty() ? img.volumes() : ContainerMounts.union(u.volumes(), img.volumes()),
                 empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
                 entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
                 labels, empty(u.stopSignal()) ? img.stopSignal() : u.stopSignal(), u.stopTimeout(), u.shell());

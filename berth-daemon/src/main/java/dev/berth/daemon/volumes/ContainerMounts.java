@@ -6,7 +6,6 @@ import dev.berth.daemon.runtime.RuntimeSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,14 +37,11 @@ public interface ContainerMounts {
     /** The container's mount points as inspect lists them. */
     List<MountPoint> mounts(String containerId);
 
-    /** The destinations of Config {@code Volumes} maps (the client's and the image's), in order, once each. */
-    static Set<String> volumesOf(Map<String, ?> client, Map<String, ?> image) {
-        Set<String> out = new LinkedHashSet<>();
-        if (client != null) {
-            out.addAll(client.keySet());
-        }
+    /** Docker's merge of Config {@code Volumes}: the client's, plus the image's not already there. */
+    static Map<String, Object> union(Map<String, Object> client, Map<String, Object> image) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>(client);
         if (image != null) {
-            out.addAll(image.keySet());
+            image.forEach(out::putIfAbsent);
         }
         return out;
     }

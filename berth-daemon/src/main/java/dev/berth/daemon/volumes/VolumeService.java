@@ -316,9 +316,12 @@ public final class VolumeService implements ContainerMounts {
             }
             for (VolumeRecord v : made) {
                 volumes.put(v.name(), v);
-                driver.create(v.name());
             }
             byContainer.put(containerId, List.copyOf(points));
+            // recorded first: a failure here is undone by removed(), and a crash is repaired at start
+            for (VolumeRecord v : made) {
+                driver.create(v.name());
+            }
         }
     }
 

@@ -122,9 +122,12 @@ class VolumesDockerCliTest {
 
     @Test
     void copyUpFillsANewVolumeWithTheImagesContentKeepingOwnership() throws Exception {
-        berthd.dockerOk("run", "--name", "cu1", "volimg", "true");
+        berthd.dockerOk("run", "--name", "cu1", "-v", "/extra", "volimg", "true");
+        // Config.Volumes merges the client's with the image's, as Docker's inspect shows it
+        assertThat(json(berthd.dockerOk("inspect", "-f", "{{json .Config.Volumes}}", "cu1").out()).toString())
+                .isEqualTo("{\"/data\":{},\"/extra\":{}}");
         JsonNode m = json(berthd.dockerOk("inspect", "-f", "{{json .Mounts}}", "cu1").out()).get(0);
-        assertThat(m.get("Destination").asText()).isEqualTo("/data");
+        assertThat(m.get("Destination").asText()).isEqualTo("/data"); // sorted by destination
         Path src = Path.of(m.get("Source").asText());
         assertThat(Files.readString(src.resolve("owned.txt"))).isEqualTo("from the image\n");
         assertThat(Files.getAttribute(src, "unix:uid")).isEqualTo(1000);
