@@ -108,6 +108,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
     public void start() throws IOException, SQLException, InterruptedException {
+        deleteDiscarded(containersDir);
+        deleteDiscarded(bundlesDir);
         for (ContainerRecord r : store.loadAll()) {
             byId.put(r.id(), new Ctr(r));
         }
@@ -1478,8 +1480,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             byId.remove(id);
             long t2 = System.nanoTime();
             execs.values().removeIf(e -> e.containerId.equals(id));
-            deleteTree(dir(id));
-            deleteTree(bundle(id));
+            discard(dir(id));
+            discard(bundle(id));
             runtime.clearExit(id);
             runtime.forget(id);
             long t3 = System.nanoTime();
@@ -1650,6 +1652,37 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     static String now() {
         return Instant.now().toString();
+    }
+
+    private static final String DISCARDED = ".removed-";
+
+    /**
+     * Deletes a removed container's directory off the caller's path: renamed aside at once (so the
+     * container's paths are gone when removal returns), deleted by a background thread; what a
+     * crash leaves behind is deleted at the next start ({@link #deleteDiscarded}).
+     */
+    private static void discard(Path dir) {
+        Path aside = dir.resolveSibling(DISCARDED + dir.getFileName());
+        try {
+            deleteTree(aside);
+            Files.move(dir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            deleteTree(dir);
+            return;
+        }
+        Thread.ofVirtual().start(() -> deleteTree(aside));
+    }
+
+    private static void deleteDiscarded(Path parent) throws IOException {
+        try (var list = Files.list(parent)) {
+            for (Path p : list.toList()) {
+                if (p.getFileName().toString().startsWith(DISCARDED)) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path root) {
