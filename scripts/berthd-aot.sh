@@ -24,8 +24,13 @@ cleanup() {
     { tr "\\0" " " <"$f"; } 2>/dev/null | grep -qF -- "$dir/" && kill -KILL "$p" 2>/dev/null
   done
   awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
-  find /sys/fs/cgroup -maxdepth 3 -type d -name "$cgroup_parent" 2>/dev/null | while read -r c; do
-    find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+  # a killed container's cgroup stays busy until its processes are gone: a few tries
+  for _ in 1 2 3 4 5; do
+    find /sys/fs/cgroup -maxdepth 3 -type d -name "$cgroup_parent" 2>/dev/null | while read -r c; do
+      find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+    done
+    [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$cgroup_parent" 2>/dev/null)" ] && break
+    sleep 0.5
   done
   rm -rf --one-file-system "$dir"
 }

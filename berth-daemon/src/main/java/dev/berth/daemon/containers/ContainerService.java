@@ -124,6 +124,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
     public void start() throws IOException, SQLException, InterruptedException {
+        deleteDiscarded(containersDir);
+        deleteDiscarded(bundlesDir);
         for (ContainerRecord r : store.loadAll()) {
             byId.put(r.id(), new Ctr(r));
         }
@@ -957,6 +959,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     }
 
     private static boolean isMounted(Path target) {
+        // An overlay has a device of its own: two stats instead of reading every mount of the host,
+        // which grows with the number of running containers (this runs several times per container).
+        try {
+            if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            Object dev = Files.getAttribute(target, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return !dev.equals(Files.getAttribute(target.getParent(), "unix:dev"));
+        } catch (IOException | RuntimeException e) {
+            // unreadable: ask the mount table
+        }
         try {
             String t = target.toString();
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
@@ -1425,8 +1438,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t2 = System.nanoTime();
             execs.forget(id);
             health.forget(id);
-            deleteTree(dir(id));
-            deleteTree(bundle(id));
+            discard(dir(id));
+            discard(bundle(id));
             runtime.clearExit(id);
             runtime.forget(id);
             long t3 = System.nanoTime();
@@ -1633,6 +1646,37 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     static String now() {
         return Instant.now().toString();
+    }
+
+    private static final String DISCARDED = ".removed-";
+
+    /**
+     * Deletes a removed container's directory off the caller's path: renamed aside at once (so the
+     * container's paths are gone when removal returns), deleted by a background thread; what a
+     * crash leaves behind is deleted at the next start ({@link #deleteDiscarded}).
+     */
+    private static void discard(Path dir) {
+        Path aside = dir.resolveSibling(DISCARDED + dir.getFileName());
+        try {
+            deleteTree(aside);
+            Files.move(dir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            deleteTree(dir);
+            return;
+        }
+        Thread.ofVirtual().start(() -> deleteTree(aside));
+    }
+
+    private static void deleteDiscarded(Path parent) throws IOException {
+        try (var list = Files.list(parent)) {
+            for (Path p : list.toList()) {
+                if (p.getFileName().toString().startsWith(DISCARDED)) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path root) {
