@@ -1,7 +1,6 @@
 package dev.berth.dockerfile;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +27,12 @@ public final class DockerfileParser {
 
     /** Parses a Dockerfile file (UTF-8). */
     public static ParsedDockerfile parse(Path file) throws IOException, DockerfileSyntaxException {
-        return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        return parse(Files.readAllBytes(file));
+    }
+
+    /** Parses Dockerfile bytes (UTF-8; invalid bytes are kept as Go keeps them, see {@link GoText#decodeUtf8}). */
+    public static ParsedDockerfile parse(byte[] dockerfile) throws DockerfileSyntaxException {
+        return parse(GoText.decodeUtf8(dockerfile));
     }
 
     /** Parses Dockerfile text. */
