@@ -24,7 +24,7 @@ class MatchingTest {
             "ab[^b-d]|abc|false", "ab[^e-g]|abc|true", "a\\*b|a*b|true", "a\\*b|ab|false", "a?b|a☺b|true", "a[^a]b|a☺b|true",
             "a???b|a☺b|false", "[a-ζ]*|α|true", "*[a-ζ]|A|false", "a?b|a/b|false", "a*b|a/b|false", "[\\]a]|]|true",
             "[\\-]|-|true", "[x\\-]|x|true", "[x\\-]|-|true", "[x\\-]|z|false", "*x|xxx|true", "arr[[]0].txt|arr[0].txt|true",
-            "index.?s|index.js|true", "*.png|dir/a.png|false",
+            "index.?s|index.js|true", "*.png|dir/a.png|false", "[z-a]x|zx|false", "[z-ab]x|bx|true",
     })
     void goFilepathMatch(String pattern, String name, boolean expected) throws Exception {
         assertThat(GoGlob.match(pattern, name)).isEqualTo(expected);
