@@ -115,6 +115,8 @@ class MatchingTest {
         assertThat(ContextFiles.sources(tree, "arr[[]0].txt")).containsExactly("arr[0].txt");
         assertThat(ContextFiles.sources(tree, "*/*.png")).containsExactly("dir/x.png");
         assertThat(ContextFiles.sources(tree, "/dir/")).containsExactly("dir");
+        assertThat(ContextFiles.sources(tree, "d[h-j]r")).containsExactly("dir");
+        assertThat(ContextFiles.sources(tree, "dir[^x]x.png")).containsExactly("dir/x.png");
         assertThat(ContextFiles.sources(tree, "../../c.txt")).containsExactly("c.txt");
         assertThat(ContextFiles.sources(tree, ".")).containsExactly(".");
         assertThat(ContextFiles.sources(tree, "./")).containsExactly(".");
