@@ -297,7 +297,10 @@ public final class DockerfileParser {
     private record LeadingFlags(String rest, List<String> flags) {}
 
     /** Leading {@code --name[=value]} words; quotes inside them are removed, a lone {@code --} ends them. */
-    private static LeadingFlags extractFlags(String line) {
+    private static LeadingFlags extractFlags(String text) {
+        // Docker scans this part byte by byte (each UTF-8 byte becomes one rune), so non-ASCII text
+        // in flags comes out as Docker prints it.
+        String line = GoText.byteChars(text);
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         final int inSpaces = 0;
@@ -316,7 +319,7 @@ public final class DockerfileParser {
                     continue;
                 }
                 if (ch != '-' || pos + 1 == line.length() || line.charAt(pos + 1) != '-') {
-                    return new LeadingFlags(line.substring(pos), words);
+                    return new LeadingFlags(GoText.fromByteChars(line.substring(pos)), words);
                 }
                 phase = inWord;
             }
@@ -330,7 +333,7 @@ public final class DockerfileParser {
                 if (GoText.isSpace(ch)) {
                     phase = inSpaces;
                     if (word.toString().equals("--")) {
-                        return new LeadingFlags(line.substring(pos), words);
+                        return new LeadingFlags(GoText.fromByteChars(line.substring(pos)), words);
                     }
                     if (blankOk || !word.isEmpty()) {
                         words.add(word.toString());
@@ -503,7 +506,9 @@ public final class DockerfileParser {
     }
 
     /** HEALTHCHECK: a type word (CMD, NONE, ...) then a command in JSON or shell form. */
-    private static Parsed healthcheck(String rest) throws DockerfileSyntaxException.Detail {
+    private static Parsed healthcheck(String text) throws DockerfileSyntaxException.Detail {
+        // Docker finds the type word byte by byte, like the flags
+        String rest = GoText.byteChars(text);
         int sep = 0;
         while (sep < rest.length() && !GoText.isSpace(rest.charAt(sep))) {
             sep++;
@@ -515,9 +520,9 @@ public final class DockerfileParser {
         if (sep == 0) {
             return Parsed.EMPTY;
         }
-        Parsed cmd = maybeJson(rest.substring(next));
+        Parsed cmd = maybeJson(GoText.fromByteChars(rest.substring(next)));
         List<String> args = new ArrayList<>();
-        args.add(rest.substring(0, sep));
+        args.add(GoText.fromByteChars(rest.substring(0, sep)));
         args.addAll(cmd.args());
         return new Parsed(args, null, cmd.json());
     }

@@ -135,6 +135,47 @@ public final class GoText {
         return sb.toString();
     }
 
+    /** The inverse of {@link #decodeUtf8}: the original bytes, escaped invalid bytes included. */
+    public static byte[] encodeUtf8(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp >= 0xDC80 && cp <= 0xDCFF) {
+                out.write(cp - 0xDC00);
+            } else {
+                if (Character.isSurrogate((char) cp)) {
+                    cp = 0xFFFD;
+                }
+                byte[] b = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The text as Go code sees it when it indexes a string byte by byte and turns each byte into a
+     * rune ({@code rune(s[i])}): one char per UTF-8 byte. Docker's flag splitting works that way.
+     */
+    static String byteChars(String s) {
+        byte[] b = encodeUtf8(s);
+        char[] c = new char[b.length];
+        for (int i = 0; i < b.length; i++) {
+            c[i] = (char) (b[i] & 0xff);
+        }
+        return new String(c);
+    }
+
+    /** The inverse of {@link #byteChars}: reads the chars as bytes and decodes them. */
+    static String fromByteChars(String s) {
+        byte[] b = new byte[s.length()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) s.charAt(i);
+        }
+        return decodeUtf8(b);
+    }
+
     /** Go's strconv.Quote: a double-quoted string with Go escapes for what is not printable. */
     public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');

@@ -259,6 +259,13 @@ class DockerfileParserTest {
     }
 
     @Test
+    void flagsAreScannedByteByByteAsDockerDoes() throws Exception {
+        // "é" is two bytes, each its own rune in Docker's flag scan; "à" ends in 0xA0, a space to Go
+        assertThat(dump("COPY --chown=é --x=àb c d\nRUN --x=y é\n")).isEqualTo("(copy [\"--chown=Ã©\" \"--x=Ã\"] \"b\" \"c\" \"d\")\n(run [\"--x=y\"] \"é\")\n");
+        assertThat(GoText.fromByteChars(GoText.byteChars("aé😀\uDCFF"))).isEqualTo("aé😀\uDCFF");
+    }
+
+    @Test
     void quoteUsesGoEscapes() {
         assertThat(GoText.quote("a\u0000\u0007\u007f\u0085\u00a0é\u200b\uD83D\uDE00")).isEqualTo("\"a\\x00\\a\\x7f\\u0085\\u00a0é\\u200b😀\"");
     }
