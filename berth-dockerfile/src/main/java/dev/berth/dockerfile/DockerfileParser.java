@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class DockerfileParser {
     private static final Pattern WHITESPACE = Pattern.compile("[\t\u000b\f\r ]+");
-    private static final Pattern DIRECTIVE = Pattern.compile("^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\\z");
+    private static final Pattern DIRECTIVE = Pattern.compile("^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\\z", Pattern.DOTALL);
     private static final Pattern HEREDOC = Pattern.compile("^([0-9]*)<<(-?)([^<]*)\\z");
     private static final List<String> DIRECTIVE_NAMES = List.of("escape", "syntax", "check");
 
