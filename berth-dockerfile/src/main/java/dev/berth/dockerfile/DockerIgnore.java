@@ -195,11 +195,11 @@ public final class DockerIgnore {
                     if (kind == Kind.EXACT) {
                         kind = Kind.PREFIX;
                     } else {
-                        re.append(".*");
+                        re.append("[^\n]*");
                         kind = Kind.REGEX;
                     }
                 } else {
-                    re.append("(.*/)?");
+                    re.append("([^\n]*/)?");
                     kind = Kind.REGEX;
                 }
                 if (start == 0) {
