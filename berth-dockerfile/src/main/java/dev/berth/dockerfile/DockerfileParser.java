@@ -85,7 +85,6 @@ public final class DockerfileParser {
     /** The parser directives state: the escape character and whether directives may still appear. */
     private static final class Directives {
         int escape = '\\';
-        Pattern continuation = continuationFor('\\');
         boolean done;
         final Map<String, String> seen = new LinkedHashMap<>();
 
@@ -117,17 +116,7 @@ public final class DockerfileParser {
                     throw new DockerfileSyntaxException(lineNo, "invalid escape token '" + value + "' does not match ` or \\");
                 }
                 escape = value.charAt(0);
-                continuation = continuationFor(escape);
             }
-        }
-
-        /**
-         * An escape character ending a line continues it, unless it is itself escaped by the character
-         * before it; a line holding only the escape character also continues.
-         */
-        private static Pattern continuationFor(int escape) {
-            String e = Pattern.quote(Character.toString(escape));
-            return Pattern.compile("([^" + (escape == '\\' ? "\\\\" : "`") + "])" + e + "[ \t]*\\z|^" + e + "[ \t]*\\z");
         }
     }
 
@@ -236,13 +225,21 @@ public final class DockerfileParser {
             return isComment(token) ? "" : token;
         }
 
+        /**
+         * An escape character ending a line (spaces and tabs may follow) continues it, unless the
+         * character before it is the escape character too; a line holding only the escape
+         * character also continues. The escape and what follows it are dropped.
+         */
         private Trimmed trimContinuation(String line) {
-            Matcher m = d.continuation.matcher(line);
-            if (m.find()) {
-                String kept = m.group(1) == null ? "" : m.group(1);
-                return new Trimmed(line.substring(0, m.start()) + kept + line.substring(m.end()), false);
+            int end = line.length();
+            while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+                end--;
             }
-            return new Trimmed(line, true);
+            int esc = end - 1;
+            if (esc < 0 || line.charAt(esc) != d.escape || (esc > 0 && line.charAt(esc - 1) == d.escape)) {
+                return new Trimmed(line, true);
+            }
+            return new Trimmed(line.substring(0, esc), false);
         }
     }
 
@@ -302,6 +299,10 @@ public final class DockerfileParser {
 
     /** Leading {@code --name[=value]} words; quotes inside them are removed, a lone {@code --} ends them. */
     private static LeadingFlags extractFlags(String text) {
+        String start = GoText.trimLeftSpace(text);
+        if (!start.startsWith("--")) {
+            return new LeadingFlags(start, List.of());
+        }
         // Docker scans this part byte by byte (each UTF-8 byte becomes one rune), so non-ASCII text
         // in flags comes out as Docker prints it.
         String line = GoText.byteChars(text);

@@ -89,6 +89,12 @@ public final class GoText {
      * ({@code \xff}) and no input byte is lost.
      */
     public static String decodeUtf8(byte[] b) {
+        try {
+            // Java's strict decoder refuses exactly what Go calls invalid; most input takes this path
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // fall through to the byte-by-byte decoding that keeps invalid bytes
+        }
         StringBuilder sb = new StringBuilder(b.length);
         int i = 0;
         while (i < b.length) {
@@ -137,21 +143,35 @@ public final class GoText {
 
     /** The inverse of {@link #decodeUtf8}: the original bytes, escaped invalid bytes included. */
     public static byte[] encodeUtf8(String s) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+        byte[] out = new byte[s.length() * 3];
+        int n = 0;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-            if (cp >= 0xDC80 && cp <= 0xDCFF) {
-                out.write(cp - 0xDC00);
-            } else {
-                if (Character.isSurrogate((char) cp)) {
-                    cp = 0xFFFD;
-                }
-                byte[] b = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
+            if (cp < 0x80) {
+                out[n++] = (byte) cp;
+                continue;
             }
+            if (cp >= 0xDC80 && cp <= 0xDCFF) {
+                out[n++] = (byte) (cp - 0xDC00);
+                continue;
+            }
+            if (cp >= 0xD800 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            if (cp < 0x800) {
+                out[n++] = (byte) (0xC0 | cp >> 6);
+            } else if (cp < 0x10000) {
+                out[n++] = (byte) (0xE0 | cp >> 12);
+                out[n++] = (byte) (0x80 | (cp >> 6 & 0x3F));
+            } else {
+                out[n++] = (byte) (0xF0 | cp >> 18);
+                out[n++] = (byte) (0x80 | (cp >> 12 & 0x3F));
+                out[n++] = (byte) (0x80 | (cp >> 6 & 0x3F));
+            }
+            out[n++] = (byte) (0x80 | (cp & 0x3F));
         }
-        return out.toByteArray();
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /**
