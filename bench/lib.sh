@@ -32,6 +32,17 @@ import_busybox() {
   "$bench_root/scripts/busybox-rootfs.sh" | DOCKER_HOST="unix://$sock" "$DOCKER_CLI" import -c 'CMD ["sh"]' - busybox >/dev/null
 }
 
+# hyperfine_ns WARMUP RUNS CMD: runs CMD (a shell command line) with hyperfine and prints each run's wall time in
+# ns. hyperfine subtracts the time of starting the shell itself, so a command pays only for what it runs.
+hyperfine_ns() {
+  local json rc=0
+  json=$(mktemp)
+  hyperfine --style none --warmup "$1" --runs "$2" --export-json "$json" "$3" >/dev/null 2>&1 || rc=$?
+  [ "$rc" -eq 0 ] && jq -r '.results[0].times[] | . * 1e9 | floor' "$json"
+  rm -f "$json"
+  return $rc
+}
+
 # stats_ms: reads durations in nanoseconds (one per line), prints "median p90 min max" in ms.
 stats_ms() {
   sort -n | awk '{ v[NR] = $1 } END {

@@ -64,10 +64,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# timed WARMUP RUNS CMD: each run's time in ns, by hyperfine when it is installed (apt-get install hyperfine),
+# else by a loop that also counts a few ms of its own process starts.
+timed() {
+  if command -v hyperfine >/dev/null; then
+    hyperfine_ns "$1" "$2" "$3" 2>>"$errlog"
+  else
+    time_runs "$1" bash -c "$3" >/dev/null && time_runs "$2" bash -c "$3"
+  fi
+}
+
 status=0
 if [ -n "$do_engine" ]; then
-  engine_run() { DOCKER_HOST="unix://$socket" "$DOCKER_CLI" run --rm busybox true; }
-  if ! time_runs "$warmup" engine_run >/dev/null || ! times=$(time_runs "$runs" engine_run); then
+  if ! times=$(timed "$warmup" "$runs" "DOCKER_HOST=unix://$socket $DOCKER_CLI run --rm busybox true"); then
     row "$label" "$runs" "FAILED" "" "" ""
     log "  $label: docker run failed: $(tail -3 "$errlog" | tr '\n' ' ')"
     status=2
@@ -85,12 +94,8 @@ if [ -n "$do_runc" ]; then
   # A non-interactive `true`, like the docker run above.
   jq '.process.terminal = false | .process.args = ["true"]' "$tmp/bundle/config.json" >"$tmp/config.json"
   mv "$tmp/config.json" "$tmp/bundle/config.json"
-  seq_id=0
-  runc_run() {
-    seq_id=$(( seq_id + 1 ))
-    runc --root "$tmp/state" run --bundle "$tmp/bundle" "berth-bench-$$-$seq_id"
-  }
-  if ! time_runs "$warmup" runc_run >/dev/null || ! times=$(time_runs "$runs" runc_run); then
+  # every run needs its own container ID
+  if ! times=$(timed "$warmup" "$runs" "runc --root $tmp/state run --bundle $tmp/bundle berth-bench-$$-\$RANDOM\$RANDOM"); then
     row "runc run (floor)" "$runs" "FAILED" "" "" ""
     log "  runc: $(tail -3 "$errlog" | tr '\n' ' ')"
     status=2

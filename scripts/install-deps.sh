@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs the host packages Berth needs (Debian/Ubuntu, as root). Safe to run again.
+# --bench adds what bench/registry-bench.sh compares against and drives (docker-registry, wrk).
 set -euo pipefail
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo)
+# apache2-utils: htpasswd, which the registry's auth tests use to make bcrypt files.
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl)
+if [ "${1:-}" = --bench ]; then
+  packages+=(docker-registry wrk)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,5 +19,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "berth: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # docker-registry's package would start a registry service on :5000; the benchmark starts its own.
+  added_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    added_policy=1
+  fi
+  status=0
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+  [ -z "$added_policy" ] || rm -f /usr/sbin/policy-rc.d
+  exit "$status"
 fi

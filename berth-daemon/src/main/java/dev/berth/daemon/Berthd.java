@@ -45,6 +45,24 @@ public final class Berthd implements Callable<Integer> {
     String cgroupParent;
     @Option(names = "--log-opt", description = "Default container log options: max-size=10m, max-file=3")
     Map<String, String> logOpts;
+    @Option(names = "--registry-mirror", description = "Preferred Docker registry mirror (repeatable)")
+    List<String> registryMirrors;
+    @Option(names = "--insecure-registry", description = "Registry (host[:port] or CIDR) allowed over plain HTTP (repeatable)")
+    List<String> insecureRegistries;
+    @Option(names = "--max-concurrent-downloads", description = "Layers downloaded at once (default 3)")
+    Integer maxDownloads;
+    @Option(names = "--max-concurrent-uploads", description = "Layers uploaded at once (default 5)")
+    Integer maxUploads;
+    @Option(names = {"-b", "--bridge"}, description = "Device of the default bridge network (default berth0; none: no default bridge)")
+    String bridge;
+    @Option(names = "--bip", description = "Address and prefix of the default bridge (default: a free subnet of the pools)")
+    String bip;
+    @Option(names = "--default-address-pools", description = "Subnets for networks: base=10.10.0.0/16,size=24 (repeatable)")
+    List<String> addressPools;
+    @Option(names = "--iptables", arity = "0..1", fallbackValue = "true", description = "Manage iptables rules (default true)")
+    Boolean iptables;
+    @Option(names = "--ip-forward", arity = "0..1", fallbackValue = "true", description = "Enable IPv4 forwarding (default true)")
+    Boolean ipForward;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Berthd()).execute(args));
@@ -124,7 +142,20 @@ public final class Berthd implements Callable<Integer> {
                     new long[] {e.getValue().path("Soft").asLong(), e.getValue().path("Hard").asLong()}));
         }
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
-                pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits));
+                pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
+                registryOptions(file),
+                dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward));
+    }
+
+    private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file) {
+        var d = dev.berth.daemon.distribution.RegistryOptions.defaults();
+        List<String> mirrors = new ArrayList<>(registryMirrors == null ? List.of() : registryMirrors);
+        file.path("registry-mirrors").forEach(m -> mirrors.add(m.asText()));
+        List<String> insecure = new ArrayList<>(insecureRegistries == null ? List.of() : insecureRegistries);
+        file.path("insecure-registries").forEach(m -> insecure.add(m.asText()));
+        int downloads = maxDownloads != null ? maxDownloads : file.path("max-concurrent-downloads").asInt(d.maxDownloads());
+        int uploads = maxUploads != null ? maxUploads : file.path("max-concurrent-uploads").asInt(d.maxUploads());
+        return new dev.berth.daemon.distribution.RegistryOptions(mirrors, insecure, downloads, uploads, d.certsDir());
     }
 
     private static Path pick(List<String> conflicts, String key, String flag, JsonNode file, String fallback) {

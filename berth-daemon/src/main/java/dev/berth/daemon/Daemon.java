@@ -4,17 +4,24 @@ import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.api.ApiServer;
 import dev.berth.daemon.api.Json;
 import dev.berth.daemon.api.Router;
+import dev.berth.daemon.containers.ContainerRecord;
 import dev.berth.daemon.containers.ContainerRoutes;
 import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.distribution.DistributionRoutes;
 import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.images.ImageService;
+import dev.berth.daemon.network.NetworkRoutes;
+import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.storage.ContentStore;
 import dev.berth.daemon.storage.LayerStore;
 import dev.berth.daemon.store.MetadataDb;
+import dev.berth.daemon.system.DiskUsageRoutes;
 import dev.berth.daemon.system.EngineCounts;
 import dev.berth.daemon.system.HostFacts;
 import dev.berth.daemon.system.SystemRoutes;
+import dev.berth.daemon.volumes.VolumeRoutes;
+import dev.berth.daemon.volumes.VolumeService;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,9 +78,14 @@ public final class Daemon implements AutoCloseable {
 
         new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
 
-        ImageService imageService = new ImageService(db, new ContentStore(config.dataRoot()),
-                new LayerStore(config.dataRoot(), db), new ImageService.Platform("linux", host.goArch(), null));
-        new ImageRoutes(imageService).register(router);
+        ContentStore contentStore = new ContentStore(config.dataRoot());
+        LayerStore layerStore = new LayerStore(config.dataRoot(), db);
+        ImageService imageService = new ImageService(db, contentStore, layerStore,
+                new ImageService.Platform("linux", host.goArch(), null));
+        DistributionRoutes distribution = new DistributionRoutes(imageService, contentStore, layerStore, db, config.registry());
+        closeables.push(distribution);
+        new ImageRoutes(imageService, distribution::pull).register(router);
+        distribution.register(router);
         counts.images = imageService::count;
 
         ImageLookup images = imageOverride != null ? imageOverride : imageService;
@@ -84,9 +96,28 @@ public final class Daemon implements AutoCloseable {
             containers.onCreated(imageService::retainForContainer);
         }
         containers.onRemoved(imageService::releaseContainer);
+        NetworkService network = new NetworkService(config.network(), config.execRoot(), db, containers);
+        closeables.push(network);
+        containers.setNetwork(network);
+        VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper());
+        containers.setMounts(volumes);
+        network.start();
         containers.start();
-        new ContainerRoutes(containers).register(router);
+        network.restore();
+        volumes.retainContainers(containers.list().stream().map(ContainerRecord::id).toList());
+        VolumeRoutes volumeRoutes = new VolumeRoutes(volumes);
+        volumeRoutes.register(router);
+        ContainerRoutes containerRoutes = new ContainerRoutes(containers);
+        containerRoutes.register(router);
+        new NetworkRoutes(network, id -> containers.inspect(id).hostConfig()).register(router);
+        dev.berth.daemon.events.EventLog events = new dev.berth.daemon.events.EventLog();
+        imageService.setEvents(events);
+        containers.setEvents(events::publish);
+        new dev.berth.daemon.events.EventRoutes(events).register(router);
+        new DiskUsageRoutes(imageService, containers, containerRoutes, volumes, volumeRoutes).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
+        new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
+                .register(router);
         counts.containers = containers::counts;
 
         ApiServer server = new ApiServer(router, json);

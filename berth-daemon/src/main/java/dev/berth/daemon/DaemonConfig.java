@@ -16,6 +16,8 @@ import java.util.Map;
  * @param logMaxSize  bytes a container log may grow to before it is rotated
  * @param logMaxFiles how many rotated log files are kept (the live one included)
  * @param defaultUlimits ulimits applied to containers that set none, name to soft/hard
+ * @param registry    registry mirrors, insecure registries and transfer concurrency
+ * @param network     bridge, address pools and firewall settings
  */
 public record DaemonConfig(
         Path dataRoot,
@@ -29,7 +31,18 @@ public record DaemonConfig(
         long logMaxSize,
         int logMaxFiles,
         long defaultShmSize,
-        Map<String, long[]> defaultUlimits) {
+        Map<String, long[]> defaultUlimits,
+        dev.berth.daemon.distribution.RegistryOptions registry,
+        dev.berth.daemon.network.NetworkConfig network) {
+
+    /** Without registry or network settings: docker's registry defaults, no default bridge, no firewall rules (embedders and unit tests). */
+    public DaemonConfig(Path dataRoot, Path execRoot, List<String> hosts, Path pidFile, String logLevel, String runtimePath,
+                        String conmonPath, String cgroupParent, long logMaxSize, int logMaxFiles, long defaultShmSize,
+                        Map<String, long[]> defaultUlimits) {
+        this(dataRoot, execRoot, hosts, pidFile, logLevel, runtimePath, conmonPath, cgroupParent, logMaxSize, logMaxFiles,
+                defaultShmSize, defaultUlimits, dev.berth.daemon.distribution.RegistryOptions.defaults(),
+                dev.berth.daemon.network.NetworkConfig.DISABLED);
+    }
 
     public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/berth");
     public static final Path DEFAULT_EXEC_ROOT = Path.of("/run/berth");

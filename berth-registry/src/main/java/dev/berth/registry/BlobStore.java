@@ -4,7 +4,12 @@ import dev.berth.oci.Digest;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 
 /** Content-addressed blobs under {@code <root>/blobs/<algorithm>/<hex>}; a blob is visible only once verified. */
 public final class BlobStore {
@@ -23,6 +28,31 @@ public final class BlobStore {
         return Files.isRegularFile(path(digest));
     }
 
+    /**
+     * Whether the blob is here, marking it as just used: called before every answer that tells a client a blob
+     * exists. The fresh modification time is what keeps a running {@link GarbageCollector} from deleting it
+     * (it survives the collector's rename), and a blob the collector has already set aside is put back.
+     */
+    public boolean claim(Digest digest) throws IOException {
+        Path p = path(digest);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                Files.setLastModifiedTime(p, FileTime.from(Instant.now()));
+                return true;
+            } catch (NoSuchFileException e) {
+                try {
+                    Files.move(p.resolveSibling(GarbageCollector.TOMBSTONE + digest.hex()), p,
+                            StandardCopyOption.ATOMIC_MOVE);
+                } catch (NoSuchFileException gone) {
+                    return false;
+                } catch (FileAlreadyExistsException pushedAgain) {
+                    // someone committed it again meanwhile; touch that one
+                }
+            }
+        }
+        return exists(digest);
+    }
+
     public long size(Digest digest) throws IOException {
         return Files.size(path(digest));
     }
@@ -30,6 +60,8 @@ public final class BlobStore {
     /** Moves a synced file whose content was verified to be {@code digest} into place. */
     public void commit(Path verified, Digest digest) throws IOException {
         // Content addressing makes a concurrent commit of the same digest harmless: both files hold the same bytes.
+        // A fresh time tells a running garbage collection this blob is new (the data file may be old).
+        Files.setLastModifiedTime(verified, FileTime.from(Instant.now()));
         Files2.moveAtomic(verified, path(digest));
     }
 

@@ -8,6 +8,7 @@ import dev.berth.oci.MediaTypes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Checks a pushed manifest: its media type, its schema version and the descriptors it references. */
@@ -15,8 +16,13 @@ final class Manifests {
     static final Set<String> IMAGE_TYPES = Set.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST);
     static final Set<String> INDEX_TYPES = Set.of(MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST_LIST);
 
-    /** What a validated manifest is and what it points at. */
-    record Parsed(String mediaType, List<Digest> blobs, List<Digest> manifests) {}
+    /**
+     * What a validated manifest is and what it points at; {@code subject}, {@code artifactType} (for image
+     * manifests falling back to the config's media type, as the referrers API wants) and {@code annotations}
+     * describe it in a referrers list.
+     */
+    record Parsed(String mediaType, List<Digest> blobs, List<Digest> manifests, Optional<Digest> subject,
+                  Optional<String> artifactType, JsonNode annotations) {}
 
     private Manifests() {}
 
@@ -46,7 +52,12 @@ final class Manifests {
         }
         List<Digest> blobs = new ArrayList<>();
         List<Digest> manifests = new ArrayList<>();
+        Optional<String> artifactType = Optional.of(root.path("artifactType").asText(""))
+                .filter(t -> !t.isEmpty());
         if (IMAGE_TYPES.contains(type)) {
+            if (artifactType.isEmpty()) {
+                artifactType = Optional.of(root.path("config").path("mediaType").asText("")).filter(t -> !t.isEmpty());
+            }
             blobs.add(descriptor(root.path("config"), "config"));
             JsonNode layers = root.path("layers");
             if (!layers.isArray()) {
@@ -70,7 +81,9 @@ final class Manifests {
         } else {
             throw invalid("unsupported manifest media type: " + (type.isEmpty() ? "(none)" : type));
         }
-        return new Parsed(type, blobs, manifests);
+        Optional<Digest> subject = root.has("subject")
+                ? Optional.of(descriptor(root.path("subject"), "subject")) : Optional.empty();
+        return new Parsed(type, blobs, manifests, subject, artifactType, root.path("annotations"));
     }
 
     private static Digest descriptor(JsonNode node, String what) {

@@ -21,7 +21,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
+import io.netty.handler.stream.ChunkedNioFile;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -43,15 +47,32 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private static final Object CLOSED = new Object();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final RegistryRoutes routes;
+    private final RequestGate gate;
+    private final AccessLog accessLog;
+    /** Behind TLS, file contents go through the SslHandler as buffers; sendfile cannot encrypt. */
+    private final boolean tls;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private Body body;
     private boolean keepAlive;
     /** A HEAD answer carries the headers of the GET answer and never a body. */
     private boolean head;
+    /** The request being served, for metrics and the access log. */
+    private Current current;
 
-    RegistryHandler(RegistryRoutes routes) {
-        this.routes = routes;
+    private static final class Current {
+        final long start = System.nanoTime();
+        final Instant time = Instant.now();
+        final RequestGate.Exchange ex = new RequestGate.Exchange();
+        String method;
+        String uri;
+        String userAgent;
+        long bytesIn;
+    }
+
+    RegistryHandler(RequestGate gate, AccessLog accessLog, boolean tls) {
+        this.gate = gate;
+        this.accessLog = accessLog;
+        this.tls = tls;
     }
 
     /**
@@ -113,19 +134,35 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             keepAlive = HttpUtil.isKeepAlive(req);
             head = req.method().equals(HttpMethod.HEAD);
+            current = new Current();
+            current.method = req.method().name();
+            current.uri = req.uri();
+            current.userAgent = req.headers().get(HttpHeaderNames.USER_AGENT, "");
             if (!req.decoderResult().isSuccess()) {
                 fail(ctx, new RegistryException(ErrorCode.UNSUPPORTED, 400, "malformed request"));
             } else {
                 try {
-                    body = routes.dispatch(req.method(), req.uri(), req.headers());
+                    String cl = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+                    body = gate.open(req.method(), req.uri(), req.headers(), baseUrl(ctx, req), current.ex);
+                    if (cl != null && current.ex.bodyCap > 0 && Long.parseLong(cl) > current.ex.bodyCap) {
+                        throw bodyTooLarge(current.ex.bodyCap);
+                    }
                 } catch (Exception e) {
                     fail(ctx, e);
                 }
             }
         }
+        if (msg instanceof HttpContent content && current != null) {
+            current.bytesIn += content.content().readableBytes();
+        }
         if (msg instanceof HttpContent content && body != null) {
             Body b = body;
             try {
+                if (current.ex.bodyCap > 0 && current.bytesIn > current.ex.bodyCap && b != DISCARD) {
+                    // Reading on would only waste the bandwidth of a client that ignores the answer.
+                    keepAlive = false;
+                    throw bodyTooLarge(current.ex.bodyCap);
+                }
                 if (content.content().isReadable()) {
                     b.data(content.content());
                 }
@@ -146,6 +183,20 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private static RegistryException bodyTooLarge(long cap) {
+        return new RegistryException(ErrorCode.SIZE_INVALID, 413, "request bodies here are limited to " + cap
+                + " bytes");
+    }
+
+    private String baseUrl(ChannelHandlerContext ctx, HttpRequest req) {
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isBlank()) {
+            var local = (java.net.InetSocketAddress) ctx.channel().localAddress();
+            host = local.getHostString() + ":" + local.getPort();
+        }
+        return (tls ? "https://" : "http://") + host;
+    }
+
     private void fail(ChannelHandlerContext ctx, Exception e) {
         body = DISCARD;
         Response r;
@@ -156,6 +207,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         } else if (e instanceof RegistryException ree) {
             err = ree;
             r = new Response(err.status());
+            ree.headers().forEach(r::header);
         } else {
             LOG.log(Level.WARNING, "request failed", e);
             err = null;
@@ -191,15 +243,39 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
         }
         ctx.write(response);
+        long sent = 0;
         if (file != null) {
-            ctx.write(new DefaultFileRegion(file, r.offset, r.length));
+            if (tls) {
+                try {
+                    ctx.write(new ChunkedNioFile(file, r.offset, r.length, 1 << 16));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else {
+                ctx.write(new DefaultFileRegion(file, r.offset, r.length));
+            }
+            sent = r.length;
         } else if (!head && r.body.length > 0) {
             ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(r.body)));
+            sent = r.body.length;
         }
         ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        Current c = current;
+        if (c != null) {
+            long bytesOut = sent;
+            String remote = String.valueOf(ctx.channel().remoteAddress());
+            f.addListener(done -> finished(c, remote, r.status, bytesOut));
+        }
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private void finished(Current c, String remote, int status, long bytesOut) {
+        long nanos = System.nanoTime() - c.start;
+        gate.metrics().record(c.ex.route, c.method, status, c.bytesIn, bytesOut, nanos);
+        accessLog.log(new AccessLog.Entry(c.time, remote, c.ex.user, c.method, c.uri, status, c.bytesIn, bytesOut,
+                nanos, c.userAgent));
     }
 
     @Override

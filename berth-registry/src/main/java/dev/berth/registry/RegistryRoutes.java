@@ -21,12 +21,13 @@ import java.util.regex.Pattern;
 
 /** The endpoints of the OCI distribution spec over {@link BlobStore}, {@link Repositories} and {@link Uploads}. */
 final class RegistryRoutes {
-    static final int MAX_MANIFEST = 4 << 20;
-    private static final Pattern TAGS = Pattern.compile("/v2/(.+)/tags/list");
-    private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/]+)");
-    private static final Pattern UPLOADS = Pattern.compile("/v2/(.+)/blobs/uploads/?");
-    private static final Pattern UPLOAD = Pattern.compile("/v2/(.+)/blobs/uploads/([^/]+)");
-    private static final Pattern BLOB = Pattern.compile("/v2/(.+)/blobs/([^/]+)");
+    static final int MAX_MANIFEST = (int) RegistryConfig.Limits.DEFAULT.maxManifestBytes();
+    private static final Pattern TAGS = RequiredAccess.TAGS;
+    private static final Pattern MANIFEST = RequiredAccess.MANIFEST;
+    private static final Pattern UPLOADS = RequiredAccess.UPLOADS;
+    private static final Pattern UPLOAD = RequiredAccess.UPLOAD;
+    private static final Pattern BLOB = RequiredAccess.BLOB;
+    private static final Pattern REFERRERS = RequiredAccess.REFERRERS;
     private static final Pattern CONTENT_RANGE = Pattern.compile("(?:bytes )?(\\d+)-(\\d+)");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
@@ -34,19 +35,27 @@ final class RegistryRoutes {
     private final Repositories repos;
     private final Uploads uploads;
     private final ObjectMapper mapper = new ObjectMapper();
+    private final ReferrersIndex referrers;
 
     Uploads uploads() {
         return uploads;
     }
 
-    RegistryRoutes(Path root) throws IOException {
+    private final long maxManifest;
+
+    RegistryRoutes(Path root, RegistryConfig.Limits limits) throws IOException {
         this.blobs = new BlobStore(root);
         this.repos = new Repositories(root);
-        this.uploads = new Uploads(root, blobs);
+        this.uploads = new Uploads(root, blobs, limits.maxBlobBytes(), limits.maxConcurrentUploads());
+        this.referrers = new ReferrersIndex(root, mapper);
+        this.maxManifest = limits.maxManifestBytes() == 0 ? Integer.MAX_VALUE - 8 : limits.maxManifestBytes();
     }
 
-    /** Picks the endpoint for a request; it throws {@link RegistryException} for requests refused up front. */
-    Body dispatch(HttpMethod method, String uri, HttpHeaders headers) throws IOException {
+    /**
+     * Picks the endpoint for a request; it throws {@link RegistryException} for requests refused up front.
+     * {@code grant} has already allowed what the route needs; it is asked again only for a mount's source.
+     */
+    Body dispatch(HttpMethod method, String uri, HttpHeaders headers, Grant grant) throws IOException {
         QueryStringDecoder q = new QueryStringDecoder(uri);
         String path = q.path();
         Map<String, List<String>> params = q.parameters();
@@ -73,8 +82,13 @@ final class RegistryRoutes {
                 default -> throw unsupported(m, path);
             };
         }
+        if ((x = REFERRERS.matcher(path)).matches() && m.equals("GET")) {
+            String name = Names.repository(x.group(1));
+            Digest subject = Names.digest(x.group(2));
+            return () -> listReferrers(name, subject, param(params, "artifactType"));
+        }
         if ((x = UPLOADS.matcher(path)).matches() && m.equals("POST")) {
-            return startUpload(Names.repository(x.group(1)), params);
+            return startUpload(Names.repository(x.group(1)), params, grant);
         }
         if ((x = UPLOAD.matcher(path)).matches()) {
             String name = Names.repository(x.group(1));
@@ -178,7 +192,7 @@ final class RegistryRoutes {
     // ---- blobs
 
     private Response getBlob(String name, Digest digest, String range, boolean withBody) throws IOException {
-        if (!repos.hasBlob(name, digest) || !blobs.exists(digest)) {
+        if (!repos.hasBlob(name, digest) || !blobs.claim(digest)) {
             throw blobUnknown(digest);
         }
         long size = blobs.size(digest);
@@ -231,12 +245,14 @@ final class RegistryRoutes {
                 .header("Docker-Content-Digest", digest);
     }
 
-    private Body startUpload(String name, Map<String, List<String>> params) throws IOException {
+    private Body startUpload(String name, Map<String, List<String>> params, Grant grant) throws IOException {
         Optional<String> mount = param(params, "mount");
         if (mount.isPresent()) {
             Digest digest = Names.digest(mount.get());
             Optional<String> from = param(params, "from").map(Names::repository);
-            if (blobs.exists(digest) && from.map(f -> repos.hasBlob(f, digest)).orElse(true)) {
+            // Without pull rights on the source the blob is not the caller's to mount; they upload it instead.
+            boolean mayRead = from.map(f -> grant.can(f, "pull")).orElse(true);
+            if (mayRead && from.map(f -> repos.hasBlob(f, digest)).orElse(true) && blobs.claim(digest)) {
                 return () -> {
                     repos.linkBlob(name, digest);
                     return created(name, digest);
@@ -249,11 +265,48 @@ final class RegistryRoutes {
             // A body on a POST without a digest has nowhere to go; clients follow with PATCH/PUT.
             return () -> uploadStatus(name, id, 202);
         }
-        return writeThen(uploads.append(id), w -> {
+        Uploads.Writer writer;
+        try {
+            writer = uploads.append(id);
+        } catch (RuntimeException e) {
+            uploads.cancel(id);
+            throw e;
+        }
+        // The client never learns this session's id: a failed monolithic upload leaves nothing to resume.
+        return discardOnFailure(id, writeThen(writer, w -> {
             uploads.finish(id, digest.get());
             repos.linkBlob(name, digest.get());
             return created(name, digest.get());
-        });
+        }));
+    }
+
+    private Body discardOnFailure(UUID id, Body body) {
+        return new Body() {
+            @Override
+            public void data(ByteBuf chunk) throws IOException {
+                body.data(chunk);
+            }
+
+            @Override
+            public Response end() throws IOException {
+                try {
+                    return body.end();
+                } catch (IOException | RuntimeException e) {
+                    uploads.cancel(id);
+                    throw e;
+                }
+            }
+
+            @Override
+            public void abort() {
+                body.abort();
+                try {
+                    uploads.cancel(id);
+                } catch (IOException ignored) {
+                    // expiry removes it later
+                }
+            }
+        };
     }
 
     /** The rest of a request once its body has been appended to the session. */
@@ -402,14 +455,14 @@ final class RegistryRoutes {
             Names.digest(ref);
         }
         String cl = headers.get("Content-Length");
-        if (cl != null && Long.parseLong(cl) > MAX_MANIFEST) {
+        if (cl != null && Long.parseLong(cl) > maxManifest) {
             throw tooLarge();
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         return new Body() {
             @Override
             public void data(ByteBuf chunk) throws IOException {
-                if (buf.size() + chunk.readableBytes() > MAX_MANIFEST) {
+                if (buf.size() + chunk.readableBytes() > maxManifest) {
                     throw tooLarge();
                 }
                 chunk.getBytes(chunk.readerIndex(), buf, chunk.readableBytes());
@@ -422,15 +475,15 @@ final class RegistryRoutes {
         };
     }
 
-    private static RegistryException tooLarge() {
+    private RegistryException tooLarge() {
         return new RegistryException(ErrorCode.SIZE_INVALID, 413,
-                "manifests are limited to " + MAX_MANIFEST + " bytes");
+                "manifests are limited to " + maxManifest + " bytes");
     }
 
     private Response storeManifest(String name, String ref, byte[] body, String contentType) throws IOException {
         Manifests.Parsed parsed = Manifests.parse(mapper, body, contentType);
         for (Digest d : parsed.blobs()) {
-            if (!repos.hasBlob(name, d) || !blobs.exists(d)) {
+            if (!repos.hasBlob(name, d) || !blobs.claim(d)) {
                 throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + d + " is unknown to " + name);
             }
         }
@@ -447,20 +500,47 @@ final class RegistryRoutes {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, "manifest has digest " + digest + ", not " + ref);
         }
         blobs.put(algorithm, body);
+        if (parsed.subject().isPresent()) {
+            referrers.add(name, parsed.subject().get(), digest, body.length, parsed);
+        }
         repos.linkManifest(name, digest, parsed.mediaType());
         if (byTag) {
             repos.tag(name, ref, digest);
         }
-        return new Response(201)
+        Response r = new Response(201)
                 .header("Location", "/v2/" + name + "/manifests/" + digest)
                 .header("Docker-Content-Digest", digest);
+        parsed.subject().ifPresent(s -> r.header("OCI-Subject", s));
+        return r;
     }
 
     private Response deleteManifest(String name, String ref) throws IOException {
+        if (!Names.isTag(ref)) {
+            Digest d = Names.digest(ref);
+            Optional<String> type = repos.manifestType(name, d);
+            if (type.isPresent() && blobs.exists(d)) {
+                Manifests.Parsed parsed = Manifests.parse(mapper, blobs.read(d), type.get());
+                if (parsed.subject().isPresent()) {
+                    referrers.remove(name, parsed.subject().get(), d);
+                }
+            }
+        }
         boolean removed = Names.isTag(ref) ? repos.deleteTag(name, ref) : repos.deleteManifest(name, Names.digest(ref));
         if (!removed) {
             throw manifestUnknown(name, ref);
         }
         return new Response(202);
+    }
+
+    private Response listReferrers(String name, Digest subject, Optional<String> artifactType) throws IOException {
+        var index = mapper.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", dev.berth.oci.MediaTypes.OCI_INDEX);
+        index.putArray("manifests").addAll(referrers.list(name, subject, artifactType));
+        Response r = new Response(200).body(dev.berth.oci.MediaTypes.OCI_INDEX, mapper.writeValueAsBytes(index));
+        if (artifactType.isPresent()) {
+            r.header("OCI-Filters-Applied", "artifactType");
+        }
+        return r;
     }
 }

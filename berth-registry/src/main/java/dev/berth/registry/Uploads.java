@@ -28,15 +28,28 @@ import java.util.stream.Stream;
 public final class Uploads {
     private record Running(MessageDigest md, long size) {}
 
+    /** Large uploads are written back to disk in steps of this size while they stream in. */
+    private static final long EARLY_SYNC_BYTES = 64L << 20;
+    private static final java.util.concurrent.ExecutorService SYNCER =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("upload-sync").factory());
+
     private final Path uploads;
     private final BlobStore blobs;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
     /** Sessions with a request writing to them right now; expiry leaves them alone. */
     private final Set<UUID> writing = ConcurrentHashMap.newKeySet();
 
-    public Uploads(Path root, BlobStore blobs) throws IOException {
+    /** Largest blob a session may grow to; 0 for no cap. */
+    private final long maxBlobBytes;
+
+    /** Uploads written at the same time; one more is told to come back later. 0 for no cap. */
+    private final long maxConcurrent;
+
+    public Uploads(Path root, BlobStore blobs, long maxBlobBytes, long maxConcurrent) throws IOException {
         this.uploads = root.resolve("uploads");
         this.blobs = blobs;
+        this.maxBlobBytes = maxBlobBytes;
+        this.maxConcurrent = maxConcurrent;
         Files.createDirectories(uploads);
     }
 
@@ -92,7 +105,12 @@ public final class Uploads {
     public final class Writer implements AutoCloseable {
         private final UUID id;
         private final FileChannel ch;
+        /** A write-back of what is written so far, running while more arrives; the final sync then has less to do. */
+        private java.util.concurrent.Future<?> syncing;
+        private long unsynced;
         private final MessageDigest md;
+        /** Hashes alongside the writes when the running digest carries on from the session's current size. */
+        private final ChunkHasher hasher;
         private long size;
 
         private boolean closed;
@@ -100,6 +118,10 @@ public final class Uploads {
 
         private Writer(UUID id) throws IOException {
             this.id = id;
+            if (maxConcurrent > 0 && writing.size() >= maxConcurrent) {
+                throw new RegistryException(ErrorCode.TOOMANYREQUESTS, 429, maxConcurrent
+                        + " uploads are being written; retry later", java.util.Map.of("Retry-After", "1"));
+            }
             if (!writing.add(id)) {
                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
                         "upload " + id + " is busy with another request");
@@ -116,16 +138,30 @@ public final class Uploads {
             }
             Running r = running.remove(id);
             this.md = r != null && r.size() == size ? r.md() : null;
+            this.hasher = md == null ? null : new ChunkHasher(md);
         }
 
         public void write(ByteBuf buf) throws IOException {
+            if (maxBlobBytes > 0 && size + buf.readableBytes() > maxBlobBytes) {
+                throw new RegistryException(ErrorCode.SIZE_INVALID, 413,
+                        "blobs here are limited to " + maxBlobBytes + " bytes");
+            }
+            if (hasher != null) {
+                hasher.add(buf);
+            }
             for (ByteBuffer nio : buf.nioBuffers()) {
-                if (md != null) {
-                    md.update(nio.duplicate());
-                }
                 while (nio.hasRemaining()) {
-                    size += ch.write(nio);
+                    int n = ch.write(nio);
+                    size += n;
+                    unsynced += n;
                 }
+            }
+            if (unsynced >= EARLY_SYNC_BYTES && (syncing == null || syncing.isDone())) {
+                unsynced = 0;
+                syncing = SYNCER.submit(() -> {
+                    ch.force(false);
+                    return null;
+                });
             }
         }
 
@@ -141,11 +177,30 @@ public final class Uploads {
             }
             closed = true;
             try (ch) {
+                awaitEarlySync();
                 // A chunk is acknowledged once this returns; it must survive a crash from then on.
                 ch.force(false);
+            } finally {
+                if (hasher != null) {
+                    hasher.finish();
+                }
             }
             if (md != null) {
                 running.put(id, new Running(md, size));
+            }
+        }
+
+        private void awaitEarlySync() throws IOException {
+            if (syncing == null) {
+                return;
+            }
+            try {
+                syncing.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for a sync");
             }
         }
 

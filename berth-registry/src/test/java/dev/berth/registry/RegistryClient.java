@@ -16,20 +16,22 @@ import java.time.Duration;
 final class RegistryClient implements AutoCloseable {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final Path root;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private RegistryServer server;
 
-    private final Duration uploadTtl;
+    private final RegistryConfig config;
 
     RegistryClient(Path root) throws IOException, InterruptedException {
         this(root, RegistryServer.DEFAULT_UPLOAD_TTL);
     }
 
     RegistryClient(Path root, Duration uploadTtl) throws IOException, InterruptedException {
-        this.root = root;
-        this.uploadTtl = uploadTtl;
-        this.server = RegistryServer.start(root, "127.0.0.1", 0, uploadTtl);
+        this(RegistryConfig.local(root, "127.0.0.1", 0, uploadTtl));
+    }
+
+    RegistryClient(RegistryConfig config) throws IOException, InterruptedException {
+        this.config = config;
+        this.server = RegistryServer.start(config);
     }
 
     int port() {
@@ -39,7 +41,7 @@ final class RegistryClient implements AutoCloseable {
     /** Stops the server and starts a new one on the same root (a new port). */
     void restart() throws IOException, InterruptedException {
         server.close();
-        server = RegistryServer.start(root, "127.0.0.1", 0, uploadTtl);
+        server = RegistryServer.start(config);
     }
 
     /** Sends a request; {@code headers} alternate name and value; a relative Location resolves against the server. */

@@ -44,7 +44,7 @@ class SkopeoCopyTest {
         }
     }
 
-    private static boolean skopeoAvailable() {
+    static boolean skopeoAvailable() {
         try {
             Process p = new ProcessBuilder("skopeo", "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -91,7 +91,7 @@ class SkopeoCopyTest {
     }
 
     /** Writes a one-layer OCI image layout tagged {@code v1} and returns its manifest digest. */
-    private static Digest writeLayout(Path layout) throws IOException {
+    static Digest writeLayout(Path layout) throws IOException {
         byte[] layer = layerTarGz();
         Digest l = writeBlob(layout, layer);
         byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
@@ -109,7 +109,7 @@ class SkopeoCopyTest {
         return m;
     }
 
-    private static Map<String, byte[]> blobs(Path layout) throws IOException {
+    static Map<String, byte[]> blobs(Path layout) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
         try (var s = Files.list(layout.resolve("blobs/sha256"))) {
             for (Path p : s.toList()) {

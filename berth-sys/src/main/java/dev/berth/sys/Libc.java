@@ -55,6 +55,10 @@ public final class Libc {
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle UTIMENSAT = downcall("utimensat", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle KILL = downcall("kill", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    /** SIGWINCH: the terminal's window size changed. */
+    public static final int SIGWINCH = 28;
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
@@ -136,6 +140,11 @@ public final class Libc {
         });
     }
 
+    /** kill(2): sends {@code signal} to process {@code pid}. */
+    public static void kill(long pid, int signal) throws ErrnoException {
+        call("kill " + pid, a -> (int) KILL.invokeExact(a.state, (int) pid, signal));
+    }
+
     private record CallContext(Arena arena, MemorySegment state) {}
 
     @FunctionalInterface
@@ -206,7 +215,7 @@ public final class Libc {
         return s == null ? MemorySegment.NULL : a.allocateFrom(s);
     }
 
-    private static ErrnoException error(String what, int errno) {
+    static ErrnoException error(String what, int errno) {
         String msg;
         try {
             MemorySegment p = (MemorySegment) STRERROR.invokeExact(errno);

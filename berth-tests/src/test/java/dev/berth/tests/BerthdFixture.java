@@ -40,6 +40,7 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
     private Path dir;
     private Process process;
     private String cgroupParent;
+    private FixtureNetwork network;
 
     public BerthdFixture(String... extraArgs) {
         this.extraArgs.addAll(List.of(extraArgs));
@@ -69,7 +70,9 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
     public BerthdFixture start() throws IOException, InterruptedException {
         // Short paths: unix socket paths are limited to 108 bytes.
         dir = Files.createTempDirectory(Path.of("/tmp"), "bit-");
-        cgroupParent = "berth-it-" + UUID.randomUUID().toString().substring(0, 8);
+        String uid = UUID.randomUUID().toString().substring(0, 8);
+        cgroupParent = "berth-it-" + uid;
+        network = FixtureNetwork.claim(uid);
         Files.createDirectories(dir.resolve("docker-config"));
         launch();
         return this;
@@ -81,6 +84,9 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
                 "-jar", repo.resolve("berth-daemon/target/berthd.jar").toString(),
                 "--data-root", dataRoot().toString(), "--exec-root", execRoot().toString(),
                 "-H", "unix://" + socket(), "--cgroup-parent", cgroupParent, "--log-level", "debug"));
+        if (!extraArgs.contains("--bridge") && !extraArgs.contains("-b")) {
+            cmd.addAll(network.daemonArgs());
+        }
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("berthd.log").toFile())).start();
@@ -123,6 +129,11 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
 
     public String cgroupParent() {
         return cgroupParent;
+    }
+
+    /** This berthd's bridge name and subnets. */
+    public FixtureNetwork network() {
+        return network;
     }
 
     public Path repo() {
@@ -333,6 +344,7 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
         }
         killProcessesMentioning(dir.toString());
         unmountUnder(dir);
+        network.cleanup(execRoot());
         removeCgroups();
         deleteTree(dir);
         dir = null;

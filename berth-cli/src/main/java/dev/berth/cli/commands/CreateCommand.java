@@ -73,6 +73,17 @@ public class CreateCommand extends BaseCommand {
         }
     }
 
+    /** docker's missing-image path: pull (progress on stderr), then create again. */
+    private JsonNode pullAndCreate(String path, ObjectNode body) {
+        try {
+            PullCommand.pull(cli, References.withDefaultTag(image), options.platform, cli.err(),
+                    dev.berth.sys.Terminal.isTerminal(2));
+            return client().postJson(path, body);
+        } catch (DaemonException | java.io.IOException e) {
+            throw new ExitException(ExitCodes.DAEMON_ERROR, ContainerRunner.withHelp(e.getMessage(), commandName()));
+        }
+    }
+
     /** Creates the container (checking the local terminal for -t -i first) and returns its ID. */
     protected String create() {
         if (attachesHere() && options.tty && options.interactive && !TtyControl.stdinIsTerminal()) {
@@ -84,10 +95,11 @@ public class CreateCommand extends BaseCommand {
         try {
             res = client().postJson(path, body);
         } catch (DaemonException e) {
-            if (e.notFound() && e.daemonMessage().toLowerCase(java.util.Locale.ROOT).contains("no such image")) {
-                cli.err().println("Unable to find image '" + References.familiar(References.withDefaultTag(image)) + "' locally");
+            if (!e.notFound() || !e.daemonMessage().toLowerCase(java.util.Locale.ROOT).contains("no such image")) {
+                throw new ExitException(ExitCodes.DAEMON_ERROR, ContainerRunner.withHelp(e.getMessage(), commandName()));
             }
-            throw new ExitException(ExitCodes.DAEMON_ERROR, ContainerRunner.withHelp(e.getMessage(), commandName()));
+            cli.err().println("Unable to find image '" + References.familiar(References.withDefaultTag(image)) + "' locally");
+            res = pullAndCreate(path, body);
         }
         for (JsonNode w : res.path("Warnings")) {
             cli.err().println("WARNING: " + w.asText());

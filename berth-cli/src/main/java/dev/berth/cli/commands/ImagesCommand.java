@@ -129,7 +129,8 @@ public final class ImagesCommand extends BaseCommand {
         r.put("Size", HumanUnits.size(image.path("Size").asDouble()));
         r.put("Tag", tag);
         long shared = image.path("SharedSize").asLong(-1);
-        r.put("UniqueSize", shared < 0 ? "N/A" : HumanUnits.size(image.path("Size").asLong() - shared));
+        // docker's SharedSize and UniqueSize use units.HumanSize: four significant digits, not three
+        r.put("UniqueSize", shared < 0 ? "N/A" : HumanUnits.humanSize(image.path("Size").asLong() - shared));
         r.put("VirtualSize", HumanUnits.size(image.path("Size").asDouble()));
         return r;
     }
@@ -139,6 +140,6 @@ public final class ImagesCommand extends BaseCommand {
     }
 
     private static String sizeOrNa(long n) {
-        return n < 0 ? "N/A" : HumanUnits.size(n);
+        return n < 0 ? "N/A" : HumanUnits.humanSize(n);
     }
 }

@@ -38,6 +38,9 @@ public class InspectCommand extends BaseCommand {
         if (kindsFixed() == null) {
             f.string("type", "string", "Only inspect objects of the given type", v -> type = v);
         }
+        if ("network".equals(kindsFixed())) {
+            f.bool("v,verbose", "Verbose output for diagnostics", v -> { });
+        }
     }
 
     /** The single kind of a type-specific inspect (container inspect, image inspect), else null. */
@@ -71,9 +74,11 @@ public class InspectCommand extends BaseCommand {
         for (String name : names) {
             String raw = null;
             for (String kind : kinds()) {
-                String path = kind.equals("container")
-                        ? Query.of().flag("size", size).on("/containers/" + seg(name) + "/json")
-                        : "/images/" + seg(name) + "/json";
+                String path = switch (kind) {
+                    case "container" -> Query.of().flag("size", size).on("/containers/" + seg(name) + "/json");
+                    case "network" -> "/networks/" + seg(name);
+                    default -> "/images/" + seg(name) + "/json";
+                };
                 try (Response r = client().call("GET", path, null)) {
                     raw = new String(r.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
                     break;

@@ -29,6 +29,11 @@ public final class AttachSession implements AutoCloseable {
         return new AttachSession(client.hijack(path, null), at.stdin());
     }
 
+    /** POST /exec/{id}/start, hijacked: the exec'd process's streams. */
+    public static AttachSession exec(DockerClient client, String execId, com.fasterxml.jackson.databind.JsonNode body, boolean stdin) {
+        return new AttachSession(client.hijack("/exec/" + execId + "/start", body), stdin);
+    }
+
     /** Starts copying {@code in} to the container (if stdin is attached). */
     public void pumpStdin(InputStream in) {
         if (!stdin) {

@@ -25,6 +25,10 @@ public final class ContainerOptions {
     public List<String> expose = new ArrayList<>();
     public List<String> groupAdd = new ArrayList<>();
     public String hostname = "";
+    public String domainname = "";
+    public String ip = "";
+    public String macAddress = "";
+    public List<String> networkAliases = new ArrayList<>();
     public boolean init;
     public boolean interactive;
     public String ipc = "";
@@ -62,6 +66,7 @@ public final class ContainerOptions {
     public String userns = "";
     public String uts = "";
     public List<String> volumes = new ArrayList<>();
+    public List<String> mounts = new ArrayList<>();
     public List<String> volumesFrom = new ArrayList<>();
     public String workdir = "";
 
@@ -85,6 +90,10 @@ public final class ContainerOptions {
         f.list("expose", "list", "Expose a port or a range of ports", expose);
         f.list("group-add", "list", "Add additional groups to join", groupAdd);
         f.string("h,hostname", "string", "Container host name", v -> hostname = v);
+        f.string("domainname", "string", "Container NIS domain name", v -> domainname = v);
+        f.string("ip", "string", "IPv4 address (e.g., 172.30.100.104)", v -> ip = v);
+        f.string("mac-address", "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)", v -> macAddress = v);
+        f.list("network-alias", "list", "Add network-scoped alias for the container", networkAliases);
         f.bool("init", "Run an init inside the container that forwards signals and reaps processes", v -> init = v);
         f.bool("i,interactive", "Keep STDIN open even if not attached", v -> interactive = v);
         f.string("ipc", "string", "IPC mode to use", v -> ipc = v);
@@ -95,6 +104,10 @@ public final class ContainerOptions {
         f.string("m,memory", "bytes", "Memory limit", v -> memory = v);
         f.string("memory-reservation", "bytes", "Memory soft limit", v -> memoryReservation = v);
         f.string("memory-swap", "bytes", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", v -> memorySwap = v);
+        f.string("mount", "mount", "Attach a filesystem mount to the container", v -> {
+            MountFlag.check(v);
+            mounts.add(v);
+        });
         f.string("name", "string", "Assign a name to the container", v -> name = v);
         f.string("network", "network", "Connect a container to a network", v -> network = v);
         f.hiddenString("net", v -> network = v);

@@ -69,7 +69,7 @@ public final class CreateRequest {
         Attach at = attach(o, detach);
         ObjectNode c = F.objectNode();
         c.put("Hostname", o.hostname);
-        c.put("Domainname", "");
+        c.put("Domainname", o.domainname);
         c.put("User", o.user);
         c.put("AttachStdin", at.stdin());
         c.put("AttachStdout", at.stdout());
@@ -107,7 +107,7 @@ public final class CreateRequest {
             if (isAnonymousVolume(v)) {
                 vols.putObject(v);
             } else {
-                binds.add(v);
+                binds.add(absoluteBindSource(v));
             }
         }
         c.put("WorkingDir", o.workdir);
@@ -129,7 +129,15 @@ public final class CreateRequest {
         ObjectNode endpoints = c.putObject("NetworkingConfig").putObject("EndpointsConfig");
         String net = o.network == null ? "default" : o.network;
         if (!net.equals("host") && !net.equals("none") && !net.startsWith("container:")) {
-            endpoints.set(net, emptyEndpoint());
+            ObjectNode ep = emptyEndpoint();
+            if (!o.ip.isEmpty()) {
+                ep.putObject("IPAMConfig").put("IPv4Address", o.ip);
+            }
+            if (!o.networkAliases.isEmpty()) {
+                strings(ep.putArray("Aliases"), o.networkAliases);
+            }
+            ep.put("MacAddress", o.macAddress);
+            endpoints.set(net, ep);
         }
         return c;
     }
@@ -158,6 +166,9 @@ public final class CreateRequest {
         h.put("AutoRemove", o.rm);
         h.put("VolumeDriver", "");
         stringsOrNull(h, "VolumesFrom", o.volumesFrom);
+        if (!o.mounts.isEmpty()) {
+            h.set("Mounts", MountFlag.parseAll(o.mounts));
+        }
         ArrayNode cs = h.putArray("ConsoleSize");
         cs.add(consoleSize == null ? 0 : consoleSize[0]).add(consoleSize == null ? 0 : consoleSize[1]);
         stringsOrNull(h, "CapAdd", capabilities(o.capAdd));
@@ -320,7 +331,7 @@ public final class CreateRequest {
     }
 
     /** --env-file lines first, then -e; "NAME" alone takes the local value and is dropped when unset. */
-    static List<String> environment(ContainerOptions o, Function<String, String> env) {
+    public static List<String> environment(ContainerOptions o, Function<String, String> env) {
         List<String> out = new ArrayList<>();
         for (String file : o.envFile) {
             for (String line : readLines(file)) {
@@ -374,6 +385,15 @@ public final class CreateRequest {
             throw new InvalidFlagException("open " + file + ": no such file or directory");
         }
         return out;
+    }
+
+    /** As docker does, a bind source starting with "." is taken relative to the current directory. */
+    private static String absoluteBindSource(String v) {
+        if (!v.startsWith(".")) {
+            return v;
+        }
+        int colon = v.indexOf(':');
+        return java.nio.file.Path.of(v.substring(0, colon)).toAbsolutePath().normalize() + v.substring(colon);
     }
 
     /** "-v /data" is an anonymous volume; "src:/dst[:opts]" is a bind or named volume. */

@@ -59,7 +59,7 @@ final class Changes {
         return out;
     }
 
-    private static boolean isRuntimePath(String rel) {
+    static boolean isRuntimePath(String rel) {
         for (String r : RUNTIME_PATHS) {
             if (rel.equals(r) || rel.startsWith(r + "/")) {
                 return true;

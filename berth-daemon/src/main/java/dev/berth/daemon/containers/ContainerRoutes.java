@@ -76,7 +76,7 @@ public final class ContainerRoutes {
         });
         r.post("/containers/{id}/wait", this::await);
         r.delete("/containers/{id}", ex -> {
-            service.remove(ex.pathVar("id"), ex.queryBool("force", false));
+            service.remove(ex.pathVar("id"), ex.queryBool("force", false), ex.queryBool("v", false));
             ex.respondEmpty(204);
         });
         r.get("/containers/{id}/top", this::top);
@@ -92,6 +92,7 @@ public final class ContainerRoutes {
             ex.respondJson(200, out);
         });
         r.post("/containers/{id}/attach", this::attach);
+        new ArchiveRoutes(service).register(r);
     }
 
     private static Integer timeout(Exchange ex) {
@@ -116,7 +117,7 @@ public final class ContainerRoutes {
         }
         JsonNode hc = node.get("HostConfig");
         ObjectNode host = hc != null && hc.isObject() ? (ObjectNode) hc.deepCopy() : ex.json().mapper().createObjectNode();
-        ContainerService.Created c = service.create(ex.query("name"), cfg, host);
+        ContainerService.Created c = service.create(ex.query("name"), cfg, host, node.get("NetworkingConfig"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", c.id());
         out.put("Warnings", c.warnings());
@@ -147,6 +148,8 @@ public final class ContainerRoutes {
                     || !f.matchesAny("ancestor", v -> v.equals(r.imageRef()) || r.image().equals(v)
                     || r.image().startsWith("sha256:" + v) || r.imageRef().equals(v + ":latest"))
                     || !f.matchesAny("exited", v -> s.status().equals("exited") && v.equals(Integer.toString(s.exitCode())))
+                    || !f.matchesAny("volume", v -> service.mounts(r.id()).stream()
+                    .anyMatch(m -> m.name().equals(v) || m.destination().equals(v)))
                     || before != null && !Instant.parse(r.created()).isBefore(before)
                     || since != null && !Instant.parse(r.created()).isAfter(since)) {
                 continue;
@@ -167,7 +170,8 @@ public final class ContainerRoutes {
         }
     }
 
-    private Map<String, Object> summary(ContainerRecord r, boolean size) {
+    /** One entry of {@code GET /containers/json} (also used by {@code /system/df}). */
+    public Map<String, Object> summary(ContainerRecord r, boolean size) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", r.id());
         m.put("Names", List.of(r.name()));
@@ -175,17 +179,17 @@ public final class ContainerRoutes {
         m.put("ImageID", r.image());
         m.put("Command", command(r));
         m.put("Created", Instant.parse(r.created()).getEpochSecond());
-        m.put("Ports", List.of());
+        m.put("Ports", service.network().portSummary(r.id(), r.config().exposedPorts(), r.state().running()));
         if (size) {
             m.put("SizeRw", service.sizeRw(r));
             m.put("SizeRootFs", service.sizeRootFs(r));
         }
         m.put("Labels", r.config().labels() == null ? Map.of() : r.config().labels());
         m.put("State", r.state().status());
-        m.put("Status", status(r.state(), Instant.now()));
+        m.put("Status", status(r.state(), Instant.now()) + service.health().psSuffix(r));
         m.put("HostConfig", Map.of("NetworkMode", r.hostConfig().path("NetworkMode").asText("bridge")));
-        m.put("NetworkSettings", Map.of("Networks", networks(r)));
-        m.put("Mounts", List.of());
+        m.put("NetworkSettings", Map.of("Networks", service.network().networksSummary(r.id(), r.hostConfig())));
+        m.put("Mounts", service.mounts(r.id()).stream().map(dev.berth.daemon.volumes.MountPoint::toApi).toList());
         return m;
     }
 
@@ -244,30 +248,6 @@ public final class ContainerRoutes {
         return hours / 24 / 365 + " years";
     }
 
-    private static Map<String, Object> networks(ContainerRecord r) {
-        String mode = r.hostConfig().path("NetworkMode").asText("bridge");
-        if (mode.equals("host") || mode.equals("none")) {
-            Map<String, Object> ep = new LinkedHashMap<>();
-            ep.put("IPAMConfig", null);
-            ep.put("Links", null);
-            ep.put("Aliases", null);
-            ep.put("MacAddress", "");
-            ep.put("DriverOpts", null);
-            ep.put("GwPriority", 0);
-            ep.put("NetworkID", "");
-            ep.put("EndpointID", "");
-            ep.put("Gateway", "");
-            ep.put("IPAddress", "");
-            ep.put("IPPrefixLen", 0);
-            ep.put("IPv6Gateway", "");
-            ep.put("GlobalIPv6Address", "");
-            ep.put("GlobalIPv6PrefixLen", 0);
-            ep.put("DNSNames", null);
-            return Map.of(mode, ep);
-        }
-        return Map.of();
-    }
-
     private void prune(Exchange ex) {
         Filters f = ex.filters().allowOnly(Set.of("until", "label", "label!"));
         Instant until = f.has("until") ? parseTime(f.get("until").getFirst()) : null;
@@ -299,7 +279,14 @@ public final class ContainerRoutes {
         m.put("Created", r.created());
         m.put("Path", r.path());
         m.put("Args", r.args());
-        m.put("State", r.state());
+        Map<String, Object> health = service.health().health(r);
+        if (health == null) {
+            m.put("State", r.state());
+        } else {
+            com.fasterxml.jackson.databind.node.ObjectNode st = ex.json().mapper().valueToTree(r.state());
+            st.set("Health", ex.json().mapper().valueToTree(health));
+            m.put("State", st);
+        }
         m.put("Image", r.image());
         Map<String, String> gd = service.graphDriverData(r);
         String dir = service.dir(r.id()).toString();
@@ -314,7 +301,7 @@ public final class ContainerRoutes {
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
         m.put("AppArmorProfile", "");
-        List<String> execIds = service.execIds(r.id());
+        List<String> execIds = service.execs().idsOf(r.id());
         m.put("ExecIDs", execIds.isEmpty() ? null : execIds);
         m.put("HostConfig", r.hostConfig());
         m.put("GraphDriver", Map.of("Data", gd, "Name", "overlay2"));
@@ -322,28 +309,10 @@ public final class ContainerRoutes {
             m.put("SizeRw", service.sizeRw(r));
             m.put("SizeRootFs", service.sizeRootFs(r));
         }
-        m.put("Mounts", List.of());
+        m.put("Mounts", service.mounts(r.id()).stream().map(dev.berth.daemon.volumes.MountPoint::toApi).toList());
         m.put("Config", r.config());
-        Map<String, Object> ns = new LinkedHashMap<>();
-        ns.put("Bridge", "");
-        ns.put("SandboxID", "");
-        ns.put("SandboxKey", "");
-        ns.put("Ports", Map.of());
-        ns.put("HairpinMode", false);
-        ns.put("LinkLocalIPv6Address", "");
-        ns.put("LinkLocalIPv6PrefixLen", 0);
-        ns.put("SecondaryIPAddresses", null);
-        ns.put("SecondaryIPv6Addresses", null);
-        ns.put("EndpointID", "");
-        ns.put("Gateway", "");
-        ns.put("GlobalIPv6Address", "");
-        ns.put("GlobalIPv6PrefixLen", 0);
-        ns.put("IPAddress", "");
-        ns.put("IPPrefixLen", 0);
-        ns.put("IPv6Gateway", "");
-        ns.put("MacAddress", "");
-        ns.put("Networks", networks(r));
-        m.put("NetworkSettings", ns);
+        m.put("NetworkSettings", service.network().settings(r.id(), r.hostConfig(), r.config().exposedPorts(),
+                r.state().running()));
         ex.respondJson(200, m);
     }
 

@@ -8,6 +8,9 @@ import dev.berth.daemon.api.Json;
 import dev.berth.daemon.images.ImageLookup;
 import dev.berth.daemon.images.ImageUsage;
 import dev.berth.daemon.images.ResolvedImage;
+import dev.berth.daemon.network.ContainerNet;
+import dev.berth.daemon.network.ContainerView;
+import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.runtime.ConmonRuntime;
 import dev.berth.daemon.runtime.ContainerLog;
 import dev.berth.daemon.runtime.ExitWatcher;
@@ -15,6 +18,8 @@ import dev.berth.daemon.runtime.OciSpecBuilder;
 import dev.berth.daemon.runtime.RuntimeSpec;
 import dev.berth.daemon.runtime.UserResolver;
 import dev.berth.daemon.store.MetadataDb;
+import dev.berth.daemon.volumes.ContainerMounts;
+import dev.berth.daemon.volumes.MountPoint;
 import dev.berth.oci.ContainerConfig;
 import dev.berth.sys.Libc;
 
@@ -47,7 +52,7 @@ import java.util.regex.Pattern;
  * container over its image's layers), and the conmon/runc processes through {@link ConmonRuntime}.
  * Containers outlive berthd: on start it re-adopts running ones and records exits it missed.
  */
-public final class ContainerService implements ImageUsage, AutoCloseable {
+public final class ContainerService implements ImageUsage, AutoCloseable, ContainerView {
     private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
     private static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
     private static final List<String> ULIMIT_NAMES = List.of("as", "core", "cpu", "data", "fsize", "locks", "memlock",
@@ -67,8 +72,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
     private ExitWatcher watcher;
+    private NetworkService network;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
+    private volatile ContainerMounts mounts = ContainerMounts.NONE;
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -106,6 +113,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         this.specs = new OciSpecBuilder(config.defaultUlimits());
     }
 
+    /** Wires the network service; before {@link #start}. */
+    public void setNetwork(NetworkService network) {
+        this.network = network;
+    }
+
+    public NetworkService network() {
+        return network;
+    }
+
     /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
     public void start() throws IOException, SQLException, InterruptedException {
         for (ContainerRecord r : store.loadAll()) {
@@ -114,6 +130,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         watcher = new ExitWatcher(runtime.exitDir(), this::onExitFile);
         for (Ctr c : byId.values()) {
             adopt(c);
+            if (c.rec.state().running()) {
+                health.begin(c.rec);
+            }
         }
         housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
     }
@@ -195,6 +214,21 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return get(ref).rec;
     }
 
+    @Override
+    public ContainerView.Info find(String ref) {
+        return info(get(ref).rec);
+    }
+
+    @Override
+    public ContainerView.Info byId(String id) {
+        Ctr c = byId.get(id);
+        return c == null ? null : info(c.rec);
+    }
+
+    private static ContainerView.Info info(ContainerRecord r) {
+        return new ContainerView.Info(r.id(), r.name().substring(1), r.state().running(), r.state().pid(), r.hostConfig());
+    }
+
     public List<ContainerRecord> list() {
         List<ContainerRecord> out = new ArrayList<>();
         for (Ctr c : byId.values()) {
@@ -232,6 +266,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     public record Created(String id, List<String> warnings) {}
 
     public Created create(String name, ContainerConfigSpec cfg, ObjectNode hostConfig) throws IOException, SQLException {
+        return create(name, cfg, hostConfig, null);
+    }
+
+    /** With the request's {@code NetworkingConfig} (endpoint settings per network), or null. */
+    public Created create(String name, ContainerConfigSpec cfg, ObjectNode hostConfig, JsonNode networking) throws IOException, SQLException {
         if (cfg == null || cfg.image() == null || cfg.image().isEmpty()) {
             throw ApiException.badRequest("no image specified"); // docker: "Config cannot be empty in order to create a container"
         }
@@ -271,8 +310,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
         merged = withHostname(merged, hostname);
         try {
-            writeNetworkFiles(dir, hostname, hs);
-        } catch (IOException | RuntimeException e) {
+            network.created(id, hostConfig, networking, merged.macAddress());
+            network.writeFiles(netOf(id, merged, hostConfig));
+        } catch (IOException | SQLException | RuntimeException e) {
+            network.removed(id);
             deleteTree(dir);
             deleteTree(bundle(id));
             throw e;
@@ -282,16 +323,21 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             String n = name == null || name.isEmpty() ? uniqueRandomName() : "/" + name.replaceFirst("^/", "");
             Ctr holder = byName(n);
             if (holder != null) {
+                network.removed(id);
                 deleteTree(dir);
                 deleteTree(bundle(id));
                 throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
             try {
+                mounts.create(id, hostConfig, ContainerMounts.volumesOf(merged.volumes(), img.config() == null
+                        || img.config().config() == null ? null : img.config().config().volumes()), ref -> get(ref).rec.id());
                 for (var l : createdListeners) {
                     l.accept(id, img.id());
                 }
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
+                mounts.removed(id, true);
+                network.removed(id);
                 deleteTree(dir);
                 deleteTree(bundle(id));
                 throw e;
@@ -302,6 +348,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             store.insert(rec);
             byId.put(id, new Ctr(rec));
         }
+        events.container(rec, "create");
         return new Created(id, warnings);
     }
 
@@ -327,22 +374,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
 
     private List<String> validate(HostSettings hs) {
         List<String> warnings = new ArrayList<>();
-        String mode = hs.effectiveNetworkMode();
-        if (mode.startsWith("container:")) {
-            throw ApiException.badRequest("network mode " + mode + " is not supported");
-        }
-        if (!List.of("bridge", "host", "none").contains(mode)) {
-            throw ApiException.notFound("network " + mode + " not found");
-        }
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
-        // Refused rather than ignored: a container silently missing its volume or port is worse.
-        if (hs.binds() != null && !hs.binds().isEmpty() || hs.mounts() != null && !hs.mounts().isEmpty()
-                || hs.volumesFrom() != null && !hs.volumesFrom().isEmpty() || hs.tmpfs() != null && !hs.tmpfs().isEmpty()) {
-            throw ApiException.badRequest("volumes and bind mounts are not supported by this berthd yet");
-        }
-        if (hs.portBindings() != null && !hs.portBindings().isEmpty()) {
-            throw ApiException.badRequest("port publishing is not supported by this berthd yet");
-        }
+        // Refused rather than ignored: a container silently missing its device is worse.
         if (hs.devices() != null && !hs.devices().isEmpty()) {
             throw ApiException.badRequest("device mappings are not supported by this berthd yet");
         }
@@ -495,7 +528,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 empty(u.user()) ? (img.user() == null ? "" : img.user()) : u.user(),
                 u.attachStdin(), u.attachStdout(), u.attachStderr(),
                 u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
-                env, cmd, u.healthcheck(), u.argsEscaped(), u.image(),
+                env, cmd, HealthService.merge(u.healthcheck(), img.healthcheck()), u.argsEscaped(), u.image(),
                 u.volumes() != null ? u.volumes() : img.volumes(),
                 empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
                 entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
@@ -513,84 +546,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return s == null || s.isEmpty();
     }
 
-    private void writeNetworkFiles(Path dir, String hostname, HostSettings hs) throws IOException {
-        String mode = hs.effectiveNetworkMode();
-        Files.writeString(dir.resolve("hostname"), hostname + "\n");
-        StringBuilder hosts = new StringBuilder();
-        if (mode.equals("host")) {
-            hosts.append(readOr(Path.of("/etc/hosts"), "127.0.0.1\tlocalhost\n"));
-        } else {
-            hosts.append("""
-                    127.0.0.1\tlocalhost
-                    ::1\tlocalhost ip6-localhost ip6-loopback
-                    fe00::0\tip6-localnet
-                    ff00::0\tip6-mcastprefix
-                    ff02::1\tip6-allnodes
-                    ff02::2\tip6-allrouters
-                    """);
-        }
-        for (String e : hs.extraHosts() == null ? List.<String>of() : hs.extraHosts()) {
-            // --add-host name:ip (the first colon separates: the address may be IPv6)
-            int sep = e.indexOf(':') >= 0 ? e.indexOf(':') : e.indexOf('=');
-            if (sep <= 0 || sep == e.length() - 1) {
-                throw ApiException.badRequest("invalid extra host: " + e);
-            }
-            String addr = e.substring(sep + 1);
-            if (addr.equals("host-gateway")) {
-                throw ApiException.badRequest("host-gateway is not supported by this berthd yet");
-            }
-            hosts.append(addr).append('\t').append(e, 0, sep).append('\n');
-        }
-        Files.writeString(dir.resolve("hosts"), hosts.toString());
-        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hs, mode.equals("host")));
-    }
-
-    /** The host's resolv.conf, with the client's --dns, --dns-search and --dns-option in place of its own. */
-    private static String resolvConf(HostSettings hs, boolean hostNetwork) {
-        List<String> servers = new ArrayList<>();
-        List<String> search = new ArrayList<>();
-        List<String> options = new ArrayList<>();
-        List<String> other = new ArrayList<>();
-        for (String line : readOr(Path.of("/etc/resolv.conf"), "").lines().toList()) {
-            String t = line.trim();
-            if (t.startsWith("nameserver")) {
-                servers.add(t.substring("nameserver".length()).trim());
-            } else if (t.startsWith("search") || t.startsWith("domain")) {
-                search.addAll(List.of(t.replaceFirst("^(search|domain)", "").trim().split("\\s+")));
-            } else if (t.startsWith("options")) {
-                options.addAll(List.of(t.substring("options".length()).trim().split("\\s+")));
-            } else if (!t.isEmpty()) {
-                other.add(line);
-            }
-        }
-        if (!hostNetwork) {
-            // host nameservers on loopback are unreachable from the container's own network namespace
-            servers.removeIf(a -> a.startsWith("127.") || a.equals("::1"));
-            if (servers.isEmpty()) {
-                servers.addAll(List.of("8.8.8.8", "8.8.4.4"));
-            }
-        }
-        if (hs.dns() != null && !hs.dns().isEmpty()) {
-            servers = hs.dns();
-        }
-        if (hs.dnsSearch() != null && !hs.dnsSearch().isEmpty()) {
-            search = hs.dnsSearch().equals(List.of(".")) ? List.of() : hs.dnsSearch();
-        }
-        if (hs.dnsOptions() != null && !hs.dnsOptions().isEmpty()) {
-            options = hs.dnsOptions();
-        }
-        StringBuilder rc = new StringBuilder();
-        other.forEach(l -> rc.append(l).append('\n'));
-        search.removeIf(String::isBlank);
-        if (!search.isEmpty()) {
-            rc.append("search ").append(String.join(" ", search)).append('\n');
-        }
-        servers.forEach(a -> rc.append("nameserver ").append(a).append('\n'));
-        options.removeIf(String::isBlank);
-        if (!options.isEmpty()) {
-            rc.append("options ").append(String.join(" ", options)).append('\n');
-        }
-        return rc.toString();
+    /** What networking needs of a container, at create and start. */
+    private ContainerNet netOf(String id, ContainerConfigSpec c, JsonNode hostConfig) {
+        return new ContainerNet(id, c.hostname(), c.domainname(), c.macAddress(), hostConfig, c.exposedPorts(), dir(id));
     }
 
     private static String readOr(Path p, String fallback) {
@@ -620,7 +578,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         throw new IllegalStateException("cannot find a free container name");
     }
 
-    private static String newId() {
+    static String newId() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
@@ -707,6 +665,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         return images.resolve(r.image()).layerDirs();
     }
 
+    /** Wires the volume service: mount points are planned at create, made ready at start, released at remove. */
+    public void setMounts(ContainerMounts m) {
+        this.mounts = m;
+    }
+
+    /** The container's mount points, as inspect shows them. */
+    public List<MountPoint> mounts(String id) {
+        return mounts.mounts(id).stream().filter(m -> !m.hidden()).toList();
+    }
+
     /** Called with (container ID, image ID) as each container is created, before it is recorded. */
     public void onCreated(java.util.function.BiConsumer<String, String> listener) {
         createdListeners.add(listener);
@@ -751,10 +719,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         long[] marks = new long[6];
         try {
             mountRootfs(r);
+            network.sandbox(netOf(id, r.config(), r.hostConfig()));
             marks[0] = System.nanoTime();
             Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
-                    r.config().user(), r.config().tty(), hs.privileged());
+                    r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
@@ -786,7 +755,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         runtime.awaitAccepted(bundle(id), baseline, added);
         marks[3] = System.nanoTime();
         try {
-            runtime.start(id);
+            runtime.start(id, bundle(id));
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
             throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
@@ -794,6 +763,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         marks[4] = System.nanoTime();
         long pid = runtime.containerPid(bundle(id));
         update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        events.container(c.rec, "start");
         marks[5] = System.nanoTime();
         LOG.fine(() -> "start " + id.substring(0, 12) + " ms: mount " + ms(t0, marks[0]) + ", spec " + ms(marks[0], marks[1])
                 + ", create " + ms(marks[1], marks[2]) + ", attach " + ms(marks[2], marks[3]) + ", runc start "
@@ -824,7 +794,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 hs.consoleSize() != null && hs.consoleSize().size() == 2
                         ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
                 hs.readonlyRootfs(), privileged, !hs.seccompUnconfined(),
-                hs.capAdd(), hs.capDrop(), hs.effectiveNetworkMode(), r.hostConfig().path("ShmSize").asLong(0),
+                hs.capAdd(), hs.capDrop(), network.namespaceOf(id, r.hostConfig()), r.hostConfig().path("ShmSize").asLong(0),
                 ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
                 hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
@@ -832,113 +802,68 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
     }
 
-    // ---- exec ----
+    // ---- events ----
 
-    /** One process started in a running container by {@code docker exec}. */
-    static final class Exec {
-        final String id;
-        final String containerId;
-        final ExecConfig config;
-        volatile boolean running;
-        volatile Integer exitCode;
-        volatile long pid;
-        volatile Path log;
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final ExecService execs = new ExecService(this);
+    private final HealthService health = new HealthService(this);
+    private volatile ContainerEvents events = health.observing(ContainerEvents.NONE);
 
-        Exec(String id, String containerId, ExecConfig config) {
-            this.id = id;
-            this.containerId = containerId;
-            this.config = config;
-        }
-    }
-
-    /** What a client asked to run: {@code POST /containers/{id}/exec}. */
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    public record ExecConfig(boolean attachStdin, boolean attachStdout, boolean attachStderr, String detachKeys,
-                             boolean tty, List<String> env,
-                             @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-                             List<String> cmd, boolean privileged, String user, String workingDir) {}
-
-    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
-
-    String createExec(String ref, ExecConfig cfg) {
-        Ctr c = get(ref);
-        if (!c.rec.state().running()) {
-            throw ApiException.conflict("container " + c.rec.id() + " is not running");
-        }
-        if (c.rec.state().paused()) {
-            throw ApiException.conflict("container " + c.rec.id() + " is paused, unpause the container before exec");
-        }
-        if (cfg == null || cfg.cmd() == null || cfg.cmd().isEmpty()) {
-            throw ApiException.badRequest("No exec command specified");
-        }
-        if (cfg.tty()) {
-            throw ApiException.badRequest("exec with a TTY (-t) is not supported by this berthd yet");
-        }
-        String id = newId();
-        execs.put(id, new Exec(id, c.rec.id(), cfg));
-        return id;
-    }
-
-    Exec exec(String execId) {
-        Exec e = execs.get(execId);
-        if (e == null) {
-            throw ApiException.notFound("No such exec instance: " + execId);
-        }
-        return e;
-    }
-
-    List<String> execIds(String containerId) {
-        return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
-    }
-
-    /**
-     * Starts an exec'd process with {@code runc exec} and returns it; its stdio are the pipes of
-     * the returned {@link Process}. It does not outlive berthd's interest in it (no conmon).
-     */
-    Process startExec(Exec e) throws IOException {
-        Ctr c = byId.get(e.containerId);
-        if (c == null) {
-            throw ApiException.notFound("No such container: " + e.containerId);
-        }
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().running() || r.state().paused()) {
-                throw ApiException.conflict("container " + r.id() + " is not running");
-            }
-            if (e.running || e.exitCode != null) {
-                throw ApiException.conflict("Error: Exec command " + e.id + " has already run");
-            }
-            HostSettings hs = hostSettings(r);
-            List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
-            if (e.config.env() != null) {
-                env.addAll(e.config.env());
-            }
-            String cwd = e.config.workingDir() != null && !e.config.workingDir().isEmpty() ? e.config.workingDir() : r.config().workingDir();
-            String user = e.config.user() != null && !e.config.user().isEmpty() ? e.config.user() : r.config().user();
-            RuntimeSpec spec = runtimeSpec(r, hs, e.config.cmd(), env, cwd, user, false, hs.privileged() || e.config.privileged());
-            Path processFile = bundle(r.id()).resolve("exec-" + e.id + ".json");
-            specs.writeProcess(spec, processFile);
-            Path log = bundle(r.id()).resolve("exec-" + e.id + ".log");
-            e.log = log;
-            Process p = runtime.exec(r.id(), processFile, log);
-            e.running = true;
-            e.pid = p.pid();
-            p.onExit().thenAccept(done -> {
-                e.exitCode = done.exitValue();
-                e.running = false;
-                e.done.complete(e.exitCode);
-                try {
-                    Files.deleteIfExists(processFile);
-                } catch (IOException ignored) {
-                    // removed with the bundle
+    /** Sets where lifecycle events go (the daemon's event log). */
+    public void setEvents(ContainerEvents downstream) {
+        ContainerEvents events = health.observing(downstream);
+        this.events = events;
+        execs.onEvent((e, action) -> {
+            Ctr c = byId.get(e.containerId);
+            if (c != null) {
+                String cmd = String.join(" ", e.config.cmd());
+                if (action.equals("exec_die")) {
+                    events.container(c.rec, action, "execID", e.id, "exitCode", String.valueOf(e.exitCode));
+                } else {
+                    events.container(c.rec, action + ": " + cmd, "execID", e.id);
                 }
-            });
-            return p;
-        } finally {
-            c.lock.unlock();
+            }
+        });
+    }
+
+    ContainerEvents events() {
+        return events;
+    }
+
+    HealthService health() {
+        return health;
+    }
+
+    // ---- exec (ExecService owns exec sessions; these are its hooks) ----
+
+    ExecService execs() {
+        return execs;
+    }
+
+    /** The container's live state, for services of this package that act on a running container. */
+    Ctr ctr(String containerId) {
+        Ctr c = byId.get(containerId);
+        if (c == null) {
+            throw ApiException.notFound("No such container: " + containerId);
         }
+        return c;
+    }
+
+    ConmonRuntime runtime() {
+        return runtime;
+    }
+
+    /** Writes the runtime spec of a process run inside the running container {@code r} (exec) to {@code file}. */
+    void writeExecProcess(ContainerRecord r, List<String> cmd, List<String> extraEnv, String cwd, String user, boolean tty,
+                          int[] consoleSize, boolean privileged, Path file) throws IOException {
+        HostSettings hs = hostSettings(r);
+        List<String> env = new ArrayList<>(r.config().env() == null ? List.of() : r.config().env());
+        if (extraEnv != null) {
+            env.addAll(extraEnv);
+        }
+        String dir = cwd != null && !cwd.isEmpty() ? cwd : r.config().workingDir();
+        String u = user != null && !user.isEmpty() ? user : r.config().user();
+        RuntimeSpec spec = runtimeSpec(r, hs, cmd, env, dir, u, tty, hs.privileged() || privileged);
+        specs.writeProcess(consoleSize == null ? spec : spec.withConsoleSize(consoleSize), file);
     }
 
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
@@ -1047,6 +972,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     private void unmountQuietly(String id) {
+        // Every way out of running passes here: the network namespace, addresses and ports go too.
+        network.release(id);
         Path target = rootfs(id);
         for (int i = 0; i < 5 && isMounted(target); i++) {
             try {
@@ -1099,10 +1026,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             unmountQuietly(id);
             long t2 = System.nanoTime();
             update(c, r.withState(r.state().exited(code, oom, at.toString())));
+            if (oom) {
+                events.container(c.rec, "oom");
+            }
+            events.container(c.rec, "die", "exitCode", String.valueOf(code));
             runtime.clearExit(id);
             long t3 = System.nanoTime();
+            Instant written = at;
             LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
-                    + ms(t1, t2) + ", record " + ms(t2, t3));
+                    + ms(t1, t2) + ", record " + ms(t2, t3) + ", recorded after the exit file "
+                    + String.format("%.1f", java.time.Duration.between(written, Instant.now()).toNanos() / 1e6));
         } catch (IOException | SQLException e) {
             LOG.log(Level.WARNING, "recording exit of " + id, e);
         } finally {
@@ -1207,7 +1140,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     private void removeAsync(Ctr c) {
         Thread.ofVirtual().start(() -> {
             try {
-                remove(c.rec.id(), true);
+                remove(c.rec.id(), true, true); // --rm also removes the anonymous volumes, as in Docker
             } catch (ApiException e) {
                 // already removed
             } catch (Exception e) {
@@ -1265,6 +1198,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             exited.cancel(false);
         }
+        events.container(c.rec, "stop");
     }
 
     private void stopAndWait(Ctr c, ContainerRecord r, String sig, int t, CompletableFuture<Integer> exited)
@@ -1297,7 +1231,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             throw ApiException.conflict("Cannot kill container: " + ref + ": Container " + c.rec.id() + " is not running");
         }
         markManuallyStopped(c);
+        // as Docker: a SIGKILL is answered once the container is gone (up to a short wait)
+        CompletableFuture<Integer> exited = sig.equals("9") ? c.onNextExit() : null;
         signal(c, sig);
+        if (exited != null) {
+            try {
+                if (c.rec.state().isActive()) {
+                    exited.get(2, TimeUnit.SECONDS);
+                }
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still going: the client is told it was signalled, as Docker does
+            } finally {
+                exited.cancel(false);
+            }
+        }
     }
 
     /** A client stopped it: restart policies no longer apply, and a pending restart is called off. */
@@ -1319,6 +1266,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     /** Signals the container's init; a paused container is thawed so a fatal signal takes effect. */
     private void signal(Ctr c, String sig) throws IOException, InterruptedException {
         String id = c.rec.id();
+        events.container(c.rec, "kill", "signal", sig);
         try {
             runtime.kill(id, sig);
         } catch (ConmonRuntime.RuntimeError e) {
@@ -1348,6 +1296,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             if (!c.rec.state().isActive()) {
                 update(c, c.rec.withManuallyStopped(false));
                 doStart(c);
+                events.container(c.rec, "restart");
             }
         } finally {
             c.lock.unlock();
@@ -1381,6 +1330,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             runtime.pause(c.rec.id());
             update(c, c.rec.withState(s.paused(true)));
+            events.container(c.rec, "pause");
         } finally {
             c.lock.unlock();
         }
@@ -1396,6 +1346,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             runtime.resume(c.rec.id());
             update(c, c.rec.withState(s.paused(false)));
+            events.container(c.rec, "unpause");
         } finally {
             c.lock.unlock();
         }
@@ -1421,7 +1372,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             c.lock.lock();
             try {
+                String old = c.rec.name().substring(1);
                 update(c, c.rec.withName(n));
+                events.container(c.rec, "rename", "oldName", old);
             } finally {
                 c.lock.unlock();
             }
@@ -1429,6 +1382,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
     }
 
     public void remove(String ref, boolean force) throws IOException, InterruptedException, SQLException {
+        remove(ref, force, false);
+    }
+
+    /** @param removeVolumes also remove the container's anonymous volumes ({@code docker rm -v}) */
+    public void remove(String ref, boolean force, boolean removeVolumes) throws IOException, InterruptedException, SQLException {
         Ctr c = get(ref);
         if (c.rec.state().isActive()) {
             if (!force) {
@@ -1462,19 +1420,22 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             }
             long t1 = System.nanoTime();
             store.delete(id);
+            network.removed(id);
             byId.remove(id);
             long t2 = System.nanoTime();
-            execs.values().removeIf(e -> e.containerId.equals(id));
+            execs.forget(id);
+            health.forget(id);
             deleteTree(dir(id));
             deleteTree(bundle(id));
             runtime.clearExit(id);
-            runtime.forgetAttachSocket(id);
+            runtime.forget(id);
             long t3 = System.nanoTime();
             LOG.fine(() -> "removed " + id.substring(0, 12) + " ms: runtime and mount " + ms(t0, t1) + ", record "
                     + ms(t1, t2) + ", files " + ms(t2, t3));
         } finally {
             c.lock.unlock();
         }
+        mounts.removed(c.rec.id(), removeVolumes); // before waiters on "removed" hear of it
         for (AttachSession s : c.pendingAttach) {
             s.finish();
         }
@@ -1482,6 +1443,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
             f.complete(c.rec.state().exitCode());
         }
         c.removed.complete(c.rec.state().exitCode());
+        events.container(c.rec, "destroy");
         for (var l : removedListeners) {
             try {
                 l.accept(c.rec.id());
@@ -1563,11 +1525,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         }
     }
 
+    /** Something done with a container's mounted root filesystem. */
+    @FunctionalInterface
+    interface RootfsAction<T> {
+        T run(ContainerRecord r, Path rootfs) throws IOException;
+    }
+
     /**
-     * Streams the container's root filesystem as a tar. A stopped container's filesystem is
-     * mounted for the export, under its lock so that it is not started meanwhile.
+     * Runs {@code action} on the container's root filesystem (the merged overlay view). A stopped
+     * container's filesystem is mounted for it, under its lock so that it is not started meanwhile.
      */
-    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+    <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
         try {
@@ -1576,9 +1544,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
                 mountRootfs(c.rec);
             }
             try {
-                try (java.io.OutputStream o = out.get()) {
-                    Export.write(rootfs(c.rec.id()), o);
-                }
+                return action.run(c.rec, rootfs(c.rec.id()));
             } finally {
                 if (!mounted && !c.rec.state().isActive()) {
                     unmountQuietly(c.rec.id());
@@ -1587,6 +1553,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable {
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /** Streams the container's root filesystem as a tar ({@code docker export}). */
+    void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
+        withRootfs(ref, (r, rootfs) -> {
+            try (java.io.OutputStream o = out.get()) {
+                Export.write(rootfs, o);
+            }
+            return null;
+        });
+    }
+
+    boolean readonlyRootfs(ContainerRecord r) {
+        return hostSettings(r).readonlyRootfs();
     }
 
     /** What the container changed in its root filesystem, for {@code docker diff}. */

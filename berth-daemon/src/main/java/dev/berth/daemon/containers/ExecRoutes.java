@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.api.Exchange;
 import dev.berth.daemon.api.Router;
+import dev.berth.sys.Pty;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
@@ -14,29 +15,34 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code docker exec}: create, start (hijacked, multiplexed), inspect. Without a TTY for now. */
+/** {@code docker exec}: create, start (hijacked: multiplexed, or raw with a TTY; or detached), resize, inspect. */
 public final class ExecRoutes {
-    private final ContainerService service;
+    private final ExecService service;
 
-    public ExecRoutes(ContainerService service) {
-        this.service = service;
+    public ExecRoutes(ContainerService containers) {
+        this.service = containers.execs();
     }
 
     public void register(Router r) {
         r.post("/containers/{id}/exec", ex -> {
-            ContainerService.ExecConfig cfg = ex.bodyJson(ContainerService.ExecConfig.class);
-            String id = service.createExec(ex.pathVar("id"), cfg);
+            ExecService.ExecConfig cfg = ex.bodyJson(ExecService.ExecConfig.class);
+            String id = service.create(ex.pathVar("id"), cfg);
             ex.respondJson(201, Map.of("Id", id));
         });
         r.post("/exec/{id}/start", this::start);
         r.post("/exec/{id}/resize", ex -> {
-            service.exec(ex.pathVar("id"));
+            Long h = ex.queryLong("h");
+            Long w = ex.queryLong("w");
+            if (h == null || w == null || h < 0 || w < 0 || h > 65535 || w > 65535) {
+                throw ApiException.badRequest("invalid resize parameters: h and w must be numbers from 0 to 65535");
+            }
+            service.resize(ex.pathVar("id"), h.intValue(), w.intValue());
             ex.respondEmpty(200);
         });
-        r.get("/exec/{id}/json", ex -> ex.respondJson(200, inspect(service.exec(ex.pathVar("id")))));
+        r.get("/exec/{id}/json", ex -> ex.respondJson(200, inspect(service.get(ex.pathVar("id")))));
     }
 
-    private static Map<String, Object> inspect(ContainerService.Exec e) {
+    private static Map<String, Object> inspect(ExecService.Exec e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("CanRemove", false);
         m.put("ContainerID", e.containerId);
@@ -54,29 +60,40 @@ public final class ExecRoutes {
         pc.put("user", e.config.user() == null ? "" : e.config.user());
         m.put("ProcessConfig", pc);
         m.put("Running", e.running);
-        m.put("Pid", e.pid);
+        m.put("Pid", e.running ? e.pid() : 0);
         return m;
     }
 
     private void start(Exchange ex) throws Exception {
-        ContainerService.Exec e = service.exec(ex.pathVar("id"));
+        ExecService.Exec e = service.get(ex.pathVar("id"));
         byte[] body = ex.body();
         JsonNode n = body.length == 0 ? null : ex.json().readTree(body);
         boolean detach = n != null && n.path("Detach").asBoolean(false);
-        if (n != null && n.path("Tty").asBoolean(false)) {
-            throw ApiException.badRequest("exec with a TTY (-t) is not supported by this berthd yet");
+        if (n != null && n.path("ConsoleSize").size() == 2 && e.config.tty()) {
+            e.size = new int[] {n.path("ConsoleSize").get(0).asInt(), n.path("ConsoleSize").get(1).asInt()};
         }
-        Process p = service.startExec(e);
+        Process p = service.start(e);
+        Pty pty = e.pty;
         if (detach) {
             p.getOutputStream().close();
-            Thread.ofPlatform().daemon().start(() -> discard(p.getInputStream()));
-            Thread.ofPlatform().daemon().start(() -> discard(p.getErrorStream()));
+            if (pty != null) {
+                // nobody reads the terminal: drain it so the process never blocks on a full one
+                Thread.ofPlatform().daemon().start(() -> pumpPty(pty, null));
+            } else {
+                Thread.ofPlatform().daemon().start(() -> discard(p.getInputStream()));
+                Thread.ofPlatform().daemon().start(() -> discard(p.getErrorStream()));
+            }
             ex.respondEmpty(200);
             return;
         }
-        Exchange.Hijacked conn = ex.hijack(StreamFrames.MULTIPLEXED);
+        boolean tty = pty != null;
+        Exchange.Hijacked conn = ex.hijack(tty ? StreamFrames.RAW : StreamFrames.MULTIPLEXED);
         if (e.config.attachStdin()) {
             Thread.ofVirtual().start(() -> {
+                if (tty) {
+                    feedPty(conn.in(), pty);
+                    return;
+                }
                 try (OutputStream in = p.getOutputStream()) {
                     conn.in().transferTo(in);
                 } catch (IOException ignored) {
@@ -86,28 +103,64 @@ public final class ExecRoutes {
         } else {
             p.getOutputStream().close();
         }
-        Thread out = Thread.ofPlatform().daemon().start(() -> pump(p.getInputStream(), conn, 1, e.config.attachStdout()));
-        Thread err = Thread.ofPlatform().daemon().start(() -> pump(p.getErrorStream(), conn, 2, e.config.attachStderr()));
-        out.join();
-        err.join();
-        int code = e.done.get(30, TimeUnit.SECONDS);
-        String failure = code == 255 ? dev.berth.daemon.runtime.ConmonRuntime.execError(e.log) : null;
+        if (tty) {
+            Thread out = Thread.ofPlatform().daemon().start(() -> pumpPty(pty, e.config.attachStdout() ? conn : null));
+            out.join();
+        } else {
+            Thread out = Thread.ofPlatform().daemon().start(() -> pump(p.getInputStream(), conn, 1, e.config.attachStdout()));
+            Thread err = Thread.ofPlatform().daemon().start(() -> pump(p.getErrorStream(), conn, 2, e.config.attachStderr()));
+            out.join();
+            err.join();
+        }
+        e.done.get(30, TimeUnit.SECONDS);
+        String failure = ExecService.failure(e);
         if (failure != null) {
-            // runc could not start the process: Docker's message on stderr and Docker's exit codes
+            // runc could not start the process: Docker's message on stderr
             byte[] msg = (failure + "\r\n").getBytes(StandardCharsets.UTF_8);
             try {
-                StreamFrames.write(conn.out(), false, 2, msg, 0, msg.length);
+                StreamFrames.write(conn.out(), tty, 2, msg, 0, msg.length);
             } catch (IOException ignored) {
                 // client gone
             }
-            e.exitCode = failure.contains("executable file not found") || failure.contains("no such file or directory") ? 127
-                    : failure.contains("permission denied") ? 126 : 126;
         }
         if (e.log != null) {
             java.nio.file.Files.deleteIfExists(e.log);
         }
         conn.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).await(10, TimeUnit.SECONDS);
         conn.close();
+    }
+
+    /** Copies the terminal's output to the client (or nowhere) until runc, its last user, is gone; then closes it. */
+    private static void pumpPty(Pty pty, Exchange.Hijacked conn) {
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = pty.read(buf, 0, buf.length)) > 0) {
+                if (conn != null) {
+                    try {
+                        conn.out().write(buf, 0, n);
+                    } catch (IOException clientGone) {
+                        conn = null; // keep draining: the process must not block on its terminal
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // the terminal failed: nothing more to copy
+        } finally {
+            pty.close();
+        }
+    }
+
+    private static void feedPty(InputStream from, Pty pty) {
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = from.read(buf)) > 0) {
+                pty.write(buf, 0, n);
+            }
+        } catch (IOException ignored) {
+            // the client or the terminal went away
+        }
     }
 
     private static void pump(InputStream from, Exchange.Hijacked conn, int stream, boolean forward) {

@@ -29,9 +29,18 @@ public final class ImageRoutes {
     private static final Set<String> PRUNE_FILTERS = Set.of("dangling", "label", "label!", "until");
 
     private final ImageService images;
+    private final dev.berth.daemon.api.RouteHandler pull;
 
     public ImageRoutes(ImageService images) {
+        this(images, ex -> {
+            throw new ApiException(501, "pulling images is not supported by this daemon");
+        });
+    }
+
+    /** With {@code pull} answering {@code POST /images/create?fromImage=...}. */
+    public ImageRoutes(ImageService images, dev.berth.daemon.api.RouteHandler pull) {
         this.images = images;
+        this.pull = pull;
     }
 
     public void register(Router r) {
@@ -46,9 +55,10 @@ public final class ImageRoutes {
 
     // ---- create (import) ----
 
-    private void create(Exchange ex) throws IOException {
+    private void create(Exchange ex) throws Exception {
         if (ex.query("fromImage") != null && !ex.query("fromImage").isEmpty()) {
-            throw new ApiException(501, "pulling images is not supported by this daemon yet");
+            pull.handle(ex);
+            return;
         }
         String src = ex.query("fromSrc", "");
         if (!src.equals("-")) {
@@ -60,7 +70,7 @@ public final class ImageRoutes {
         if (message.isEmpty()) {
             message = "Imported from " + src;
         }
-        ImageService.Platform platform = platform(ex.query("platform", ""));
+        ImageService.Platform platform = platform(ex.query("platform", ""), images.hostPlatform());
         String id = images.importImage(ex.bodyStream(), tag, message, ex.queryAll("changes"), platform);
         try (OutputStream out = ex.startStream(200, "application/json")) {
             out.write(ex.json().write(Map.of("status", id)));
@@ -69,7 +79,8 @@ public final class ImageRoutes {
     }
 
     /** Docker's RepoTagReference: the repo (normalised) with the tag, or {@code latest}. */
-    private static ImageReference repoTag(String repo, String tag) {
+    /** {@code repo} with {@code tag} (default latest), or null when no repository is given; 400 for bad names. */
+    public static ImageReference repoTag(String repo, String tag) {
         if (repo.isEmpty()) {
             return null;
         }
@@ -84,8 +95,8 @@ public final class ImageRoutes {
         }
     }
 
-    private ImageService.Platform platform(String spec) {
-        ImageService.Platform host = images.hostPlatform();
+    /** Parses {@code os[/arch[/variant]]} as docker does; empty means {@code host}. */
+    public static ImageService.Platform platform(String spec, ImageService.Platform host) {
         if (spec.isEmpty()) {
             return host;
         }

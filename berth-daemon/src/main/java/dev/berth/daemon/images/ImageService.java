@@ -15,6 +15,8 @@ import dev.berth.oci.InvalidLayerException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -95,6 +97,7 @@ public final class ImageService implements ImageLookup {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<String, ImageConfig> configs = new ConcurrentHashMap<>();
     private volatile Supplier<ImageUsage> usage = () -> NO_CONTAINERS;
+    private volatile LayerBlobRecorder layerBlobs = (c, diffId, blob, mediaType, size) -> { };
 
     public ImageService(MetadataDb db, ContentStore content, LayerStore layers, Platform hostPlatform) throws SQLException {
         this.db = db;
@@ -106,6 +109,31 @@ public final class ImageService implements ImageLookup {
                 CREATE TABLE image_refs (ref TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id), is_digest INTEGER NOT NULL DEFAULT 0);
                 CREATE INDEX image_refs_image ON image_refs(image_id)
                 """);
+    }
+
+    /** Records, inside the image's transaction, which stored blob holds a layer (for save and push). */
+    @FunctionalInterface
+    public interface LayerBlobRecorder {
+        void record(Connection c, String diffId, Digest blob, String mediaType, long size) throws SQLException;
+    }
+
+    /** Binds where imported layers' archives are recorded (the distribution service's index). */
+    public void setLayerBlobRecorder(LayerBlobRecorder recorder) {
+        this.layerBlobs = recorder;
+    }
+
+    private volatile dev.berth.daemon.events.EventLog events;
+
+    /** Sets where image events (import, tag, untag, delete) go. */
+    public void setEvents(dev.berth.daemon.events.EventLog events) {
+        this.events = events;
+    }
+
+    private void event(String action, String id, String name) {
+        dev.berth.daemon.events.EventLog log = events;
+        if (log != null) {
+            log.publish("image", action, id, Map.of("name", name));
+        }
     }
 
     /** Binds who uses images (the container service), asked before a delete. */
@@ -254,7 +282,7 @@ public final class ImageService implements ImageLookup {
         });
     }
 
-    private List<String> refsOf(Connection c, String id) throws SQLException {
+    private static List<String> refsOf(Connection c, String id) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT ref FROM image_refs WHERE image_id = ? ORDER BY ref")) {
             ps.setString(1, id);
@@ -283,33 +311,86 @@ public final class ImageService implements ImageLookup {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+        String created = rfc3339Nano(Instant.now());
+        String id = storeLayer(tar, null, new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
+                null, List.of(new ImageConfig.History(created, null, null, message, null)), message), tag);
+        event("import", id, id);
+        return id;
+    }
+
+    /**
+     * Stores a layer tar on top of {@code parent}'s layers (none for null) as a new image whose
+     * config is {@code config} with the layer's DiffID appended to the parent's; the image row,
+     * its layers and its tag commit in one transaction.
+     */
+    private String storeLayer(InputStream tar, ImageRecord parent, ImageConfig config, ImageReference tag) throws IOException {
         LayerStore.Unpacked u;
-        try {
-            u = layers.unpack(tar);
-        } catch (InvalidLayerException e) {
-            throw ApiException.badRequest(e.getMessage());
+        // The archive is kept as it came, so save and push can send the very bytes of the DiffID.
+        ContentStore.Ingest ingest = content.ingest();
+        InputStream teed = new java.io.FilterInputStream(tar) {
+            @Override
+            public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    ingest.out().write(b, off, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                return Math.max(0, read(new byte[(int) Math.min(n, 65536)]));
+            }
+        };
+        Digest blob;
+        try (ingest) {
+            try {
+                u = layers.unpack(teed);
+                teed.transferTo(OutputStream.nullOutputStream());
+            } catch (InvalidLayerException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            blob = ingest.digest();
+            ingest.commit(blob, blob);
         }
+        String blobType = blobMediaType(blob);
+        long blobSize = Files.size(content.path(blob));
         try {
-            String created = rfc3339Nano(Instant.now());
-            String diffId = u.diffId().toString();
-            ImageConfig config = new ImageConfig(created, null, platform.architecture(), platform.os(), platform.variant(), cfg,
-                    new ImageConfig.RootFs("layers", List.of(diffId)),
-                    List.of(new ImageConfig.History(created, null, null, message, null)), message);
-            byte[] bytes = configJson.writeValueAsBytes(config);
+            List<String> diffIds = new ArrayList<>();
+            if (parent != null && parent.config().rootfs() != null && parent.config().rootfs().diffIds() != null) {
+                diffIds.addAll(parent.config().rootfs().diffIds());
+            }
+            diffIds.add(u.diffId().toString());
+            ImageConfig full = new ImageConfig(config.created(), config.author(), config.architecture(), config.os(),
+                    config.variant(), config.config(), new ImageConfig.RootFs("layers", diffIds), config.history(), config.comment());
+            byte[] bytes = configJson.writeValueAsBytes(full);
             String id = content.put(bytes).toString();
+            List<String> parentChains = parent == null ? List.of() : parent.layers();
+            String top = parentChains.isEmpty() ? null : parentChains.getLast();
             sql(() -> db.tx(c -> {
-                LayerStore.Layer layer = layers.commit(c, u, null);
+                LayerStore.Layer layer = layers.commit(c, u, top);
                 if (!exists(c, id)) {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO images(id, size, added) VALUES(?, ?, ?)")) {
                         ps.setString(1, id);
-                        ps.setLong(2, layer.size());
+                        ps.setLong(2, (parent == null ? 0 : parent.size()) + layer.size());
                         ps.setLong(3, System.currentTimeMillis());
                         ps.executeUpdate();
                     }
-                    layers.retain(c, id, List.of(layer.chainId()));
+                    List<String> chains = new ArrayList<>(parentChains);
+                    chains.add(layer.chainId());
+                    layers.retain(c, id, chains);
                 }
                 if (tag != null) {
                     setTag(c, tag, id);
+                }
+                if (blobType != null) {
+                    layerBlobs.record(c, u.diffId().toString(), blob, blobType, blobSize);
                 }
                 return null;
             }));
@@ -317,6 +398,140 @@ public final class ImageService implements ImageLookup {
         } finally {
             layers.discard(u);
         }
+    }
+
+    /**
+     * Stores an image whose layers were fetched elsewhere (pull, load): in one transaction the
+     * layers (given unpacked, or null where the store already has the layer at that position),
+     * the image row, its references, and {@code alsoInTx} (the caller's own rows). Each unpacked
+     * layer must have the DiffID the config lists; on any failure nothing is stored. Unpacked
+     * layers stay the caller's to discard (a no-op once committed).
+     *
+     * @return the image ID (the config's digest)
+     */
+    public String storeImage(byte[] configBytes, List<LayerStore.Unpacked> unpacked, List<ImageReference> refs,
+                             MetadataDb.Work<Void> alsoInTx) throws IOException {
+        ImageConfig config;
+        try {
+            config = configJson.readValue(configBytes, ImageConfig.class);
+        } catch (IOException e) {
+            throw new IOException("invalid image config: " + e.getMessage(), e);
+        }
+        List<String> diffIds = config.rootfs() == null || config.rootfs().diffIds() == null ? List.of() : config.rootfs().diffIds();
+        if (diffIds.size() != unpacked.size()) {
+            throw new IOException("image config lists " + diffIds.size() + " layers, the manifest " + unpacked.size());
+        }
+        for (int i = 0; i < diffIds.size(); i++) {
+            LayerStore.Unpacked u = unpacked.get(i);
+            if (u != null && !u.diffId().toString().equals(diffIds.get(i))) {
+                throw new IOException("layer " + (i + 1) + " does not match the image config: its DiffID is "
+                        + u.diffId() + ", the config says " + diffIds.get(i));
+            }
+        }
+        String id = content.put(configBytes).toString();
+        try {
+            db.tx(c -> {
+                String parent = null;
+                long size = 0;
+                List<String> chains = new ArrayList<>();
+                for (int i = 0; i < diffIds.size(); i++) {
+                    String chain = LayerStore.chainId(parent, diffIds.get(i));
+                    LayerStore.Layer layer;
+                    if (unpacked.get(i) != null) {
+                        layer = layers.commit(c, unpacked.get(i), parent);
+                    } else {
+                        layer = layers.get(c, chain).orElseThrow(() -> new IllegalStateException(
+                                "layer " + chain + " was removed while the image was stored; try again"));
+                    }
+                    size += layer.size();
+                    chains.add(layer.chainId());
+                    parent = layer.chainId();
+                }
+                if (!exists(c, id)) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO images(id, size, added) VALUES(?, ?, ?)")) {
+                        ps.setString(1, id);
+                        ps.setLong(2, size);
+                        ps.setLong(3, System.currentTimeMillis());
+                        ps.executeUpdate();
+                    }
+                    layers.retain(c, id, chains);
+                }
+                for (ImageReference r : refs) {
+                    setTag(c, r, id);
+                }
+                if (alsoInTx != null) {
+                    alsoInTx.run(c);
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw new IOException("metadata database error: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return id;
+    }
+
+    // ---- commit ----
+
+    /** What {@code docker commit} records besides the layer. */
+    public record CommitInfo(ContainerConfig config, String author, String comment, String createdBy, ImageReference tag) {}
+
+    /**
+     * {@code docker commit}: the layer tar (a container's changes, whiteouts included) becomes a
+     * new image on top of {@code parentId}, which inherits its platform and history.
+     *
+     * @return the new image ID
+     */
+    public String commitImage(String parentId, InputStream layerTar, CommitInfo info) throws IOException {
+        ImageRecord parent = find(parentId);
+        ImageConfig pc = parent.config();
+        String created = rfc3339Nano(Instant.now());
+        List<ImageConfig.History> history = new ArrayList<>(pc.history() == null ? List.of() : pc.history());
+        history.add(new ImageConfig.History(created, info.createdBy(), emptyToNull(info.author()), emptyToNull(info.comment()), null));
+        String id = storeLayer(layerTar, parent, new ImageConfig(created, emptyToNull(info.author()), pc.architecture(), pc.os(),
+                pc.variant(), info.config(), null, history, emptyToNull(info.comment())), info.tag());
+        if (info.tag() != null) {
+            event("tag", id, info.tag().familiar());
+        }
+        return id;
+    }
+
+    /** Records {@code ref} (a {@code name@digest} reference) for image {@code id}: a pushed image's RepoDigest. */
+    public void addDigestReference(ImageReference ref, String id) {
+        if (ref.digest() == null || ref.tag() != null) {
+            throw new IllegalArgumentException("not a digest reference: " + ref);
+        }
+        sql(() -> db.tx(c -> {
+            setTag(c, ref, id);
+            return null;
+        }));
+    }
+
+    /** The stored layer with this chain ID, if any. */
+    public java.util.Optional<LayerStore.Layer> layer(String chainId) {
+        return sql(() -> layers.get(chainId));
+    }
+
+    /** The raw config of an image, as stored (its digest is the image ID). */
+    public byte[] configBytes(String id) throws IOException {
+        return content.read(Digest.parse(id));
+    }
+
+    /** The registry media type of a layer archive as imported; null for compressions registries do not take. */
+    private String blobMediaType(Digest blob) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(content.path(blob)))) {
+            return switch (dev.berth.oci.LayerArchive.detect(in)) {
+                case NONE -> "application/vnd.oci.image.layer.v1.tar";
+                case GZIP -> "application/vnd.oci.image.layer.v1.tar+gzip";
+                case ZSTD -> "application/vnd.oci.image.layer.v1.tar+zstd";
+                default -> null;
+            };
+        }
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static boolean exists(Connection c, String id) throws SQLException {
@@ -360,10 +575,12 @@ public final class ImageService implements ImageLookup {
         } catch (ImageReference.InvalidReferenceException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        sql(() -> db.tx(c -> {
-            setTag(c, target, findId(c, source));
-            return null;
+        String id = sql(() -> db.tx(c -> {
+            String found = findId(c, source);
+            setTag(c, target, found);
+            return found;
         }));
+        event("tag", id, target.familiar());
     }
 
     // ---- delete ----
@@ -390,6 +607,9 @@ public final class ImageService implements ImageLookup {
                 }
                 removeRef(c, full.toString());
                 out.add(DeleteItem.untagged(full));
+                if (full.digest() == null) {
+                    removeOrphanedDigests(c, img.id(), full, out);
+                }
                 if (!refsOf(c, img.id()).isEmpty()) {
                     return null;
                 }
@@ -416,7 +636,32 @@ public final class ImageService implements ImageLookup {
             return null;
         }));
         finishDelete(configToDelete);
+        for (DeleteItem item : out) {
+            if (item.untagged() != null) {
+                event("untag", img.id(), img.id());
+            } else if (img.id().equals(item.deleted())) {
+                event("delete", img.id(), img.id());
+            }
+        }
         return out;
+    }
+
+    /**
+     * Docker's rule after untagging: when no tag of that repository is left on the image, its
+     * digest references in the same repository go too.
+     */
+    private static void removeOrphanedDigests(Connection c, String id, ImageReference removed, List<DeleteItem> out)
+            throws SQLException {
+        List<ImageReference> refs = refsOf(c, id).stream().map(ImageReference::parse).toList();
+        if (refs.stream().anyMatch(r -> r.digest() == null && r.name().equals(removed.name()))) {
+            return;
+        }
+        for (ImageReference r : refs) {
+            if (r.digest() != null && r.name().equals(removed.name())) {
+                removeRef(c, r.toString());
+                out.add(DeleteItem.untagged(r));
+            }
+        }
     }
 
     /** Docker's checkImageDeleteConflict: hard conflicts always, soft ones unless forced. */

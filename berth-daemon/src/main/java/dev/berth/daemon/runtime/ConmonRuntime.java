@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -29,6 +33,13 @@ public final class ConmonRuntime {
     private final Path runcRoot;
     private final Path exitDir;
     private final Path socketDir;
+    /** runc's own internals (its state and exec FIFO) are used only when the runtime is runc. */
+    private final boolean isRunc;
+    /**
+     * Each bundle's running conmon, so the housekeeping pass (every container, several times a
+     * second) does not re-read {@code conmon.pid}; a handle notices PID reuse by its start time.
+     */
+    private final Map<Path, ProcessHandle> conmons = new ConcurrentHashMap<>();
 
     /** What conmon needs to create one container. */
     public record CreateOptions(String id, String name, Path bundle, Path logPath, boolean tty, boolean stdin,
@@ -40,6 +51,7 @@ public final class ConmonRuntime {
     public ConmonRuntime(String conmon, String runc, Path runcRoot, Path exitDir, Path socketDir) throws IOException {
         this.conmon = onPath(conmon);
         this.runc = onPath(runc);
+        this.isRunc = Path.of(this.runc).getFileName().toString().equals("runc");
         this.runcRoot = runcRoot;
         this.exitDir = exitDir;
         this.socketDir = socketDir;
@@ -86,8 +98,9 @@ public final class ConmonRuntime {
         return link;
     }
 
-    /** Removes the short link made by {@link #attachSocket}. */
-    public void forgetAttachSocket(String id) throws IOException {
+    /** Forgets a removed container: the short link made by {@link #attachSocket} and its conmon's handle. */
+    public void forget(String id) throws IOException {
+        conmons.keySet().removeIf(b -> b.getFileName().toString().equals(id));
         Files.deleteIfExists(socketDir.resolve(id.substring(0, 12)));
     }
 
@@ -97,6 +110,7 @@ public final class ConmonRuntime {
      */
     public void create(CreateOptions o) throws IOException, InterruptedException {
         Path b = o.bundle();
+        conmons.remove(b);
         for (String f : List.of("attach", "ctl", "winsz", "pidfile", "conmon.pid", "runc.log", "oom", "exit")) {
             Files.deleteIfExists(b.resolve(f));
         }
@@ -190,18 +204,72 @@ public final class ConmonRuntime {
         return msg;
     }
 
-    public void start(String id) throws IOException, InterruptedException {
-        runc("start", id);
+    /**
+     * Lets the created container's process run. For runc this is done without starting runc
+     * again (a Go program: several milliseconds per start), the way {@code runc start} does it:
+     * runc's init waits to open {@code exec.fifo} for writing, then writes one byte and execs the
+     * process; a reader of that byte releases it, and removing the FIFO marks the container running.
+     * Anything unusual (another runtime, poststart hooks, no FIFO, an init that never writes) goes
+     * to {@code runc start}, which also reports the error.
+     */
+    public void start(String id, Path bundle) throws IOException, InterruptedException {
+        if (!releaseInit(id, bundle)) {
+            runc("start", id);
+        }
+    }
+
+    private boolean releaseInit(String id, Path bundle) throws IOException, InterruptedException {
+        Path fifo = runcRoot.resolve(id).resolve("exec.fifo");
+        if (!isRunc || !Files.exists(fifo) || Files.readString(bundle.resolve("config.json")).contains("\"poststart\"")) {
+            return false;
+        }
+        long pid = containerPid(bundle);
+        if (pid <= 0 || !alive(pid)) {
+            return false;
+        }
+        // Read and write: opening never blocks (a read-only open of a FIFO waits for a writer, for
+        // ever if init died), and a read that does not come back in time is ended by closing.
+        FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ch.read(ByteBuffer.allocate(1));
+            } catch (IOException e) {
+                return -1;
+            }
+        }, r -> Thread.ofPlatform().daemon().name("exec-fifo").start(r));
+        int n;
+        try {
+            n = read.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // closing ends the read; a byte that arrived meanwhile still counts, or runc start would
+            // wait for a write that already happened
+            ch.close();
+            n = read.join();
+        } finally {
+            ch.close();
+        }
+        if (n != 1) {
+            return false;
+        }
+        Files.deleteIfExists(fifo);
+        return true;
     }
 
     /**
      * Runs {@code runc exec} for a process spec in a running container; the process's stdio are
-     * the returned process's pipes and its exit status is runc's.
+     * the returned process's pipes, or the pty slave {@code terminal} when not null, and its exit
+     * status is runc's. The process's own pid goes to {@code pidFile}.
      */
-    public Process exec(String id, Path processSpec, Path log) throws IOException {
+    public Process exec(String id, Path processSpec, Path log, Path pidFile, java.io.File terminal) throws IOException {
         // runc's own errors go to the log, so the process's stderr carries only the process's output
-        return new ProcessBuilder(runc, "--root", runcRoot.toString(), "--log", log.toString(), "--log-format", "json",
-                "exec", "--process", processSpec.toString(), id).start();
+        ProcessBuilder pb = new ProcessBuilder(runc, "--root", runcRoot.toString(), "--log", log.toString(), "--log-format", "json",
+                "exec", "--pid-file", pidFile.toString(), "--process", processSpec.toString(), id);
+        if (terminal != null) {
+            // runc in the foreground copies between its own terminal (this pty's slave) and the container's
+            pb.redirectInput(terminal).redirectOutput(ProcessBuilder.Redirect.appendTo(terminal))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(terminal));
+        }
+        return pb.start();
     }
 
     /** The error runc logged while starting an exec'd process, as Docker words it, or null. */
@@ -331,14 +399,31 @@ public final class ConmonRuntime {
 
     /** conmon's pid, or 0 when not running. */
     public long conmonPid(Path bundle) {
-        long pid = readLong(bundle.resolve("conmon.pid"));
-        return pid > 0 && alive(pid) ? pid : 0;
+        ProcessHandle h = conmons.get(bundle);
+        if (h == null) {
+            long pid = readLong(bundle.resolve("conmon.pid"));
+            h = pid > 0 ? ProcessHandle.of(pid).orElse(null) : null;
+            if (h == null) {
+                return 0;
+            }
+            conmons.put(bundle, h);
+        }
+        if (h.isAlive()) {
+            return h.pid();
+        }
+        conmons.remove(bundle, h);
+        return 0;
     }
 
     /** The exit status conmon recorded (128 + signal when killed), or null while it has none. */
     public Integer exitCode(String id) {
+        Path f = exitFile(id);
+        // most calls find none (housekeeping asks for every running container): no exception for that
+        if (!Files.exists(f)) {
+            return null;
+        }
         try {
-            String s = Files.readString(exitFile(id)).trim();
+            String s = Files.readString(f).trim();
             return s.isEmpty() ? null : Integer.parseInt(s);
         } catch (IOException | NumberFormatException e) {
             return null;

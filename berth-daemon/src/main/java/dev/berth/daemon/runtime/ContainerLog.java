@@ -23,6 +23,9 @@ import java.util.function.BooleanSupplier;
  * A container's log as conmon writes it ({@code k8s-file}: {@code <RFC3339Nano> <stdout|stderr> <F|P> <bytes>}
  * per line, {@code P} marking a piece of a longer line), plus the files berthd rotated away
  * ({@code <log>.1} newest to {@code <log>.<n>} oldest). Reads join partial lines back together.
+ * When rotation drops a file that ended inside a line, the next file starts with the rest of
+ * that line; a marker file ({@code <log>.cut}, holding the stream's name) says so, and reads
+ * skip that orphaned rest instead of showing it as a line of its own.
  */
 public final class ContainerLog {
     /** One logged message: 1 stdout, 2 stderr (the attach framing's numbers), its time, its bytes. */
@@ -66,6 +69,10 @@ public final class ContainerLog {
         return live.resolveSibling(live.getFileName() + "." + i);
     }
 
+    private Path cutMarker() {
+        return live.resolveSibling(live.getFileName() + ".cut");
+    }
+
     /** True when the live file has reached {@code maxSize} and should be rotated. */
     public boolean needsRotation(long maxSize) {
         try {
@@ -82,10 +89,11 @@ public final class ContainerLog {
      */
     public void rotate() throws IOException {
         if (maxFiles <= 1) {
-            Files.deleteIfExists(live);
+            // conmon may still append to the live file until it reopens: the marker is a best guess here
+            drop(live);
             return;
         }
-        Files.deleteIfExists(rotated(maxFiles - 1));
+        drop(rotated(maxFiles - 1));
         for (int i = maxFiles - 2; i >= 1; i--) {
             if (Files.exists(rotated(i))) {
                 Files.move(rotated(i), rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
@@ -96,11 +104,50 @@ public final class ContainerLog {
         }
     }
 
+    /** Deletes {@code p} (the oldest file), first noting whether the file after it starts mid-line. */
+    private void drop(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        String stream = openLineStream(p);
+        if (stream == null) {
+            Files.deleteIfExists(cutMarker());
+        } else {
+            Path tmp = cutMarker().resolveSibling(cutMarker().getFileName() + ".tmp");
+            Files.writeString(tmp, stream);
+            Files.move(tmp, cutMarker(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.delete(p);
+    }
+
+    /** The stream ({@code stdout}/{@code stderr}) whose last record in {@code p} is a {@code P} piece, or null. */
+    static String openLineStream(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            long size = ch.size();
+            // conmon splits long lines into pieces of at most a few KiB, so the last record is near the end
+            int len = (int) Math.min(size, 64 * 1024);
+            ByteBuffer buf = ByteBuffer.allocate(len);
+            ch.read(buf, size - len);
+            byte[] a = buf.array();
+            int end = len;
+            if (end > 0 && a[end - 1] == '\n') {
+                end--;
+            }
+            int start = end;
+            while (start > 0 && a[start - 1] != '\n') {
+                start--;
+            }
+            String[] f = new String(a, start, end - start, StandardCharsets.UTF_8).split(" ", 4);
+            return f.length >= 3 && f[2].equals("P") ? f[1] : null;
+        }
+    }
+
     /** Removes every file of this log. */
     public void deleteAll() throws IOException {
         for (Path p : files()) {
             Files.deleteIfExists(p);
         }
+        Files.deleteIfExists(cutMarker());
     }
 
     /**
@@ -134,10 +181,14 @@ public final class ContainerLog {
         List<Path> files = files();
         Joiner joiner = new Joiner(filtered);
         Reader liveReader = null;
+        int cutStream = cutStream();
         for (Path f : files) {
             Reader r = Reader.open(f, joiner);
             if (r == null) {
                 continue;
+            }
+            if (f.equals(files.getFirst())) {
+                r.skipRestOf = cutStream;
             }
             r.drain();
             if (f.equals(live)) {
@@ -201,6 +252,16 @@ public final class ContainerLog {
         }
     }
 
+    /** The stream (1 or 2) whose line the oldest file starts in the middle of, or 0. */
+    private int cutStream() {
+        try {
+            String s = Files.readString(cutMarker()).trim();
+            return s.equals("stderr") ? 2 : s.equals("stdout") ? 1 : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     private static Object fileKey(Path p) {
         try {
             return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
@@ -254,6 +315,8 @@ public final class ContainerLog {
         private final Joiner joiner;
         private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        /** Records of this stream (1, 2; 0 none) up to its next full one are the rest of a dropped line. */
+        int skipRestOf;
 
         private Reader(FileChannel ch, Object key, Joiner joiner) {
             this.ch = ch;
@@ -309,6 +372,12 @@ public final class ContainerLog {
             }
             int stream = new String(raw, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII).equals("stderr") ? 2 : 1;
             boolean full = raw[s2 + 1] != 'P';
+            if (stream == skipRestOf) {
+                if (full) {
+                    skipRestOf = 0;
+                }
+                return;
+            }
             joiner.piece(stream, t, raw, Math.min(s3 + 1, raw.length), full);
         }
 

@@ -167,6 +167,11 @@ public final class OciSpecBuilder {
         m.add(mount("/etc/resolv.conf", s.resolvConfFile().toString(), "bind", List.of("rbind", "rprivate")));
         m.add(mount("/etc/hostname", s.hostnameFile().toString(), "bind", List.of("rbind", "rprivate")));
         m.add(mount("/etc/hosts", s.hostsFile().toString(), "bind", List.of("rbind", "rprivate")));
+        if (s.mounts() != null && !s.mounts().isEmpty()) {
+            // the container's own mounts replace a default at the same place (a volume on /dev/shm)
+            m.removeIf(d -> s.mounts().stream().anyMatch(u -> u.destination().equals(d.get("destination"))));
+            s.mounts().forEach(u -> m.add(mount(u.destination(), u.source(), u.type(), u.options())));
+        }
         return m;
     }
 
@@ -186,6 +191,10 @@ public final class OciSpecBuilder {
         List<Map<String, Object>> ns = new ArrayList<>();
         for (String t : List.of("mount", "network", "uts", "pid", "ipc")) {
             if (t.equals("network") && hostNetwork) {
+                continue;
+            }
+            if (t.equals("network") && s.networkMode() != null && s.networkMode().startsWith("/")) {
+                ns.add(Map.of("type", t, "path", s.networkMode())); // made by berthd's network service
                 continue;
             }
             ns.add(Map.of("type", t));

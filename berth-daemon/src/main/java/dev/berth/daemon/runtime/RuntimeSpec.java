@@ -12,9 +12,10 @@ import java.util.Map;
  * @param user       resolved from the image's /etc/passwd and /etc/group
  * @param consoleSize {height, width} of the TTY at start, or null for 24x80
  * @param seccomp    apply the default seccomp filter (off for privileged or {@code seccomp=unconfined})
- * @param networkMode {@code host}, {@code none}, or anything else for a private namespace
+ * @param networkMode {@code host}, a path of a network namespace to join, or anything else for a new one
  * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
  * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
+ * @param mounts     volumes, binds and tmpfs mounts of the container, parents before children
  */
 public record RuntimeSpec(
         String id,
@@ -40,7 +41,36 @@ public record RuntimeSpec(
         Path hostsFile,
         Path hostnameFile,
         Path resolvConfFile,
-        Tuning tuning) {
+        Tuning tuning,
+        List<Mount> mounts) {
+
+    /** Without volumes or binds. */
+    public RuntimeSpec(String id, Path rootfs, List<String> args, List<String> env, String cwd, UserResolver.User user,
+                       String hostname, String domainname, boolean tty, int[] consoleSize, boolean readonlyRootfs,
+                       boolean privileged, boolean seccomp, List<String> capAdd, List<String> capDrop, String networkMode,
+                       long shmSize, Map<String, long[]> ulimits, Resources resources, String cgroupsPath, Path hostsFile,
+                       Path hostnameFile, Path resolvConfFile, Tuning tuning) {
+        this(id, rootfs, args, env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs, privileged, seccomp,
+                capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile, hostnameFile,
+                resolvConfFile, tuning, List.of());
+    }
+
+    /** The same spec with {@code m} as the container's own mounts. */
+    public RuntimeSpec withMounts(List<Mount> m) {
+        return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs,
+                privileged, seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile,
+                hostnameFile, resolvConfFile, tuning, List.copyOf(m));
+    }
+
+    /** One OCI mount: {@code bind} (with {@code rbind}) or {@code tmpfs}. */
+    public record Mount(String destination, String type, String source, List<String> options) {}
+
+    /** The same spec with another terminal size (an exec's terminal is the client's size, not the container's). */
+    public RuntimeSpec withConsoleSize(int[] size) {
+        return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, size, readonlyRootfs, privileged,
+                seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile, hostnameFile,
+                resolvConfFile, tuning);
+    }
 
     /** Cgroup limits; 0, null or false mean unset, as in Docker's HostConfig. */
     public record Resources(long memory, long memorySwap, long nanoCpus, long cpuShares, long cpuQuota,

@@ -22,6 +22,12 @@
  *       there is nothing for {@code runc delete} to do. For an exited container that had its own
  *       PID namespace, {@code runc delete} only removes the cgroups listed there
  *       ({@code cgroup_paths}) and the directory, which berthd does itself on the exit path.</li>
+ *   <li>After {@code runc create}, runc's init blocks opening {@code <root>/<id>/exec.fifo} for
+ *       writing, then writes one byte and execs the process; {@code runc start} reads that byte
+ *       and removes the FIFO (a container with the FIFO gone counts as running). runc 1.1 runs
+ *       poststart hooks at create, not at start. berthd does the same read itself.</li>
+ *   <li>A k8s-file record whose tag is {@code P} is a piece of a line its next records finish;
+ *       when rotation drops the file holding the head, the next file starts with the rest.</li>
  * </ul>
  * runc brings the loopback up in a network namespace it creates (its loopback network), so no
  * hook or extra process is needed for it.

@@ -39,6 +39,11 @@ public final class ContentStore {
         return blobs.resolve(d.algorithm()).resolve(d.hex());
     }
 
+    /** A directory for scratch files of work in progress; emptied at every start. */
+    public Path scratchDir() {
+        return tmp;
+    }
+
     public boolean exists(Digest d) {
         return Files.exists(path(d));
     }
@@ -90,6 +95,80 @@ public final class ContentStore {
             return d;
         } finally {
             Files.deleteIfExists(t);
+        }
+    }
+
+    /** Starts writing a blob whose digest is learnt as it streams; see {@link Ingest}. */
+    public Ingest ingest() throws IOException {
+        return new Ingest(tempFile());
+    }
+
+    /**
+     * A blob being written: bytes go to {@link #out()} (a temp file, hashed as they pass);
+     * {@link #commit} checks the digest and moves the blob into place; {@link #close} without a
+     * commit leaves nothing behind.
+     */
+    public final class Ingest implements AutoCloseable {
+        private final Path file;
+        private final FileChannel channel;
+        private final MessageDigest md = Digest.newSha256();
+        private final OutputStream out;
+        private long size;
+
+        private Ingest(Path file) throws IOException {
+            this.file = file;
+            this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            OutputStream raw = java.nio.channels.Channels.newOutputStream(channel);
+            this.out = new DigestOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16), md) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    super.write(b, off, len);
+                    size += len;
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    super.write(b);
+                    size++;
+                }
+
+                @Override
+                public void close() {
+                    // closed by the ingest, after the sync
+                }
+            };
+        }
+
+        public OutputStream out() {
+            return out;
+        }
+
+        public long size() {
+            return size;
+        }
+
+        /** The digest of what was written so far (call once, at the end). */
+        public Digest digest() {
+            return Digest.ofSha256(md);
+        }
+
+        /** Syncs the blob and moves it into place if it is {@code expected} (the digest of the bytes written). */
+        public void commit(Digest expected, Digest actual) throws IOException {
+            if (!expected.equals(actual)) {
+                throw new IOException("content digest mismatch: expected " + expected + ", got " + actual);
+            }
+            out.flush();
+            channel.force(true);
+            channel.close();
+            if (!exists(expected)) {
+                moveIntoPlace(file, expected);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            Files.deleteIfExists(file);
         }
     }
 

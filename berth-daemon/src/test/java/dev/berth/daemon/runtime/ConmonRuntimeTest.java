@@ -1,6 +1,7 @@
 package dev.berth.daemon.runtime;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,5 +26,29 @@ class ConmonRuntimeTest {
         long pid = p.pid();
         p.waitFor();
         assertThat(ConmonRuntime.processStarted(pid, 0)).isFalse();
+    }
+
+    @Test
+    void conmonPidIsReadOncePerRunAndForgottenWithTheContainer(@TempDir Path dir) throws Exception {
+        ConmonRuntime rt = new ConmonRuntime("true", "runc", dir.resolve("runc"), dir.resolve("exits"), dir.resolve("sock"));
+        String id = "a".repeat(64);
+        Path bundle = Files.createDirectories(dir.resolve(id));
+        Process monitor = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.writeString(bundle.resolve("conmon.pid"), Long.toString(monitor.pid()));
+            assertThat(rt.conmonPid(bundle)).isEqualTo(monitor.pid());
+            // later polls do not read the file again
+            Files.writeString(bundle.resolve("conmon.pid"), "1");
+            assertThat(rt.conmonPid(bundle)).isEqualTo(monitor.pid());
+            monitor.destroyForcibly().waitFor();
+            assertThat(rt.conmonPid(bundle)).isZero();
+            Files.writeString(bundle.resolve("conmon.pid"), Long.toString(ProcessHandle.current().pid()));
+            assertThat(rt.conmonPid(bundle)).isEqualTo(ProcessHandle.current().pid());
+            Files.delete(bundle.resolve("conmon.pid"));
+            rt.forget(id);
+            assertThat(rt.conmonPid(bundle)).isZero();
+        } finally {
+            monitor.destroyForcibly();
+        }
     }
 }

@@ -56,6 +56,29 @@ class ContainerLogTest {
     }
 
     @Test
+    void rotationThatDropsTheHeadOfALineSkipsItsRest() throws Exception {
+        Path live = dir.resolve("c.log");
+        ContainerLog log = new ContainerLog(live, 2);
+        Files.writeString(live, line(1, "stdout", "F", "a") + line(2, "stdout", "P", "he"));
+        log.rotate();
+        // the rest of "hello" lands in the next file; a stderr line comes between its pieces
+        Files.writeString(live, line(3, "stderr", "F", "e1") + line(3, "stdout", "P", "ll") + line(3, "stdout", "F", "o")
+                + line(4, "stdout", "F", "b"));
+        log.rotate(); // drops the file holding "he"
+        Files.writeString(live, line(5, "stdout", "F", "c"));
+        var all = new ContainerLog.Query(true, true, null, null, -1);
+        assertThat(read(log, all)).containsExactly("2:e1\n", "1:b\n", "1:c\n");
+        assertThat(read(log, new ContainerLog.Query(true, true, null, null, 1))).containsExactly("1:c\n");
+
+        // a dropped file that ended with a whole line leaves the next one as it is
+        log.rotate();
+        Files.writeString(live, line(6, "stdout", "F", "d"));
+        assertThat(read(log, all)).containsExactly("1:c\n", "1:d\n");
+        log.deleteAll();
+        assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
     void followStopsWhenTheContainerDoes() throws Exception {
         Path live = dir.resolve("c.log");
         Files.writeString(live, line(1, "stdout", "F", "a"));

@@ -6,11 +6,11 @@ import dev.berth.tests.CommandResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Runs a command with both the docker CLI and berth on one daemon and compares what they print. */
-final class CliCompare {
+public final class CliCompare {
     private CliCompare() {}
 
     /** "docker" in docker's own messages reads "berth" in ours; otherwise byte for byte. */
-    static void same(BerthdFixture berthd, String... args) {
+    public static void same(BerthdFixture berthd, String... args) {
         CommandResult docker = berthd.docker(args);
         CommandResult berth = berthd.berth(args);
         String label = "berth " + String.join(" ", args) + "\n" + berth + "\n--- docker:\n" + docker;
@@ -20,7 +20,7 @@ final class CliCompare {
     }
 
     /** As {@link #same}, with relative times ("3 seconds ago") masked and runs of spaces collapsed. */
-    static void sameIgnoringTimes(BerthdFixture berthd, String... args) {
+    public static void sameIgnoringTimes(BerthdFixture berthd, String... args) {
         CommandResult docker = berthd.docker(args);
         CommandResult berth = berthd.berth(args);
         String label = "berth " + String.join(" ", args) + "\n" + berth + "\n--- docker:\n" + docker;

@@ -7,10 +7,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code docker exec} without a TTY through the real docker CLI. */
+/** {@code docker exec}, with and without a TTY, through the real docker CLI and the API. */
 class ExecTest {
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
     @RegisterExtension
     static final BerthdFixture berthd = new BerthdFixture();
 
@@ -63,7 +67,98 @@ class ExecTest {
         assertThat(berthd.docker("exec", stopped, "true").stderr()).contains("is not running");
         berthd.dockerOk("rm", stopped);
         assertThat(berthd.docker("exec", "nosuchcontainer", "true").stderr()).contains("No such container");
-        // not yet: a terminal for exec needs conmon's exec support
-        assertThat(berthd.docker("exec", "-t", "target", "true").stderr()).contains("exec with a TTY (-t) is not supported");
+        berthd.dockerOk("run", "-d", "--name", "frozen", "busybox", "sleep", "300");
+        berthd.dockerOk("pause", "frozen");
+        CommandResult paused = berthd.docker("exec", "frozen", "true");
+        assertThat(paused.exitCode()).isNotZero();
+        assertThat(paused.stderr()).contains("is paused, unpause the container before exec");
+        berthd.dockerOk("rm", "-f", "frozen");
+    }
+
+    private static CommandResult inTerminal(String shell) {
+        // script(1) gives the docker CLI a real pseudo-terminal
+        return BerthdFixture.run(List.of("script", "-qec", shell, "/dev/null"), null,
+                Map.of("DOCKER_HOST", berthd.dockerHost(), "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+    }
+
+    @Test
+    void ttyExecGetsATerminalOfTheClientsSizeAndItsExitCode() {
+        CommandResult r = inTerminal("stty cols 97 rows 31; " + BerthdFixture.DOCKER
+                + " exec -it target sh -c 'tty; stty size; echo $CV; exit 5'");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
+        assertThat(r.stdout()).containsPattern("/dev/pts/\\d+\r\n").contains("31 97\r\n").contains("1\r\n");
+    }
+
+    @Test
+    void ttyExecTakesTypedInput() {
+        java.nio.file.Path feed = berthd.dir().resolve("exec-feed.sh");
+        try {
+            java.nio.file.Files.writeString(feed, "sleep 1; echo 'echo $((6*7)); exit 3'; sleep 4\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        CommandResult r = BerthdFixture.run(List.of("sh", "-c", "sh " + feed + " | script -qec '" + BerthdFixture.DOCKER
+                        + " exec -it target sh' /dev/null"), null,
+                Map.of("DOCKER_HOST", berthd.dockerHost(), "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(r.stdout()).containsPattern("\n42\r*\n");
+    }
+
+    @Test
+    void ttyWithoutInteractiveAndDetachedTty() throws Exception {
+        // -t alone: output through the terminal (CRLF), no stdin
+        CommandResult r = inTerminal(BerthdFixture.DOCKER + " exec -t target sh -c 'echo hi; exit 2'");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        // the container's terminal wrote CR LF; script's own terminal (not raw without -i) adds a CR of its own
+        assertThat(r.stdout()).contains("hi\r");
+        berthd.dockerOk("exec", "-dt", "target", "sh", "-c", "tty > /tmp/dt");
+        Thread.sleep(500);
+        assertThat(berthd.dockerOk("exec", "target", "cat", "/tmp/dt").out()).startsWith("/dev/pts/");
+    }
+
+    @Test
+    void envFileAndPrivileged() throws Exception {
+        java.nio.file.Path envFile = berthd.dir().resolve("exec.env");
+        java.nio.file.Files.writeString(envFile, "# comment\nA=from file\nB=2\n");
+        assertThat(berthd.dockerOk("exec", "--env-file", envFile.toString(), "-e", "B=3", "target", "sh", "-c", "echo $A $B").out())
+                .isEqualTo("from file 3");
+        // privileged gets every capability a privileged container gets
+        String plain = berthd.dockerOk("exec", "target", "sh", "-c", "grep CapEff /proc/self/status").out();
+        String priv = berthd.dockerOk("exec", "--privileged", "target", "sh", "-c", "grep CapEff /proc/self/status").out();
+        String privRun = berthd.dockerOk("run", "--rm", "--privileged", "busybox", "sh", "-c", "grep CapEff /proc/self/status").out();
+        assertThat(priv).isNotEqualTo(plain).isEqualTo(privRun);
+    }
+
+    @Test
+    void inspectShowsRunningPidThenExitCode() throws Exception {
+        String id = berthd.api("POST", "/containers/target/exec",
+                "{\"Cmd\":[\"sh\",\"-c\",\"sleep 2; exit 7\"]}").body();
+        id = MAPPER.readTree(id).path("Id").asText();
+        assertThat(berthd.api("POST", "/exec/" + id + "/start", "{\"Detach\":true}").status()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode running = null;
+        for (int i = 0; i < 50; i++) {
+            running = MAPPER.readTree(berthd.api("GET", "/exec/" + id + "/json", null).body());
+            if (running.path("Pid").asLong() > 0) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(running.path("Running").asBoolean()).isTrue();
+        long pid = running.path("Pid").asLong();
+        assertThat(pid).isPositive();
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/cmdline"))).startsWith("sh\0-c\0sleep 2");
+        com.fasterxml.jackson.databind.JsonNode after = null;
+        for (int i = 0; i < 100; i++) {
+            after = MAPPER.readTree(berthd.api("GET", "/exec/" + id + "/json", null).body());
+            if (!after.path("Running").asBoolean()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(after.path("Running").asBoolean()).isFalse();
+        assertThat(after.path("ExitCode").asInt()).isEqualTo(7);
+        assertThat(berthd.api("POST", "/exec/" + id + "/resize?h=10&w=20", null).status()).isEqualTo(200);
+        assertThat(berthd.api("POST", "/exec/nosuch/resize?h=10&w=20", null).status()).isEqualTo(404);
+        assertThat(berthd.api("POST", "/exec/" + id + "/start", "{}").status()).isEqualTo(409);
     }
 }

@@ -57,9 +57,7 @@ class RestartPolicyTest {
 
     @Test
     void unsupportedHostConfigIsRefused() throws Exception {
-        assertThat(berthd.docker("run", "--rm", "-v", "/tmp:/x", "busybox", "true").stderr()).contains("not supported");
-        assertThat(berthd.docker("run", "--rm", "-p", "8080:80", "busybox", "true").stderr()).contains("not supported");
-        assertThat(berthd.docker("run", "--rm", "--tmpfs", "/scratch", "busybox", "true").stderr()).contains("not supported");
+        assertThat(berthd.docker("run", "--rm", "--device", "/dev/null:/dev/xnull", "busybox", "true").stderr()).contains("not supported");
         ApiResult both = berthd.api("POST", "/containers/create",
                 "{\"Image\":\"busybox\",\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}}");
         assertThat(both.status()).isEqualTo(400);
