@@ -111,8 +111,8 @@ public final class ContextFiles {
 
     /**
      * A COPY/ADD source as context paths: leading '/', '..' and trailing '/' are dropped; a
-     * source with wildcards gives every matching path (a matching directory stands for itself,
-     * its contents are not listed); otherwise the path must exist ("." is the whole context).
+     * source with wildcards gives every matching path in walk order (a matching directory stands
+     * for its whole tree); otherwise the path must exist ("." is the whole context).
      */
     public static List<String> sources(Tree tree, String source) throws DockerfileSyntaxException.Detail {
         String path = DockerIgnore.cleanPath("/" + source).substring(1);
@@ -148,7 +148,9 @@ public final class ContextFiles {
             boolean isDir = tree.kind(rel) == Kind.DIR;
             if (glob.matches(rel)) {
                 out.add(rel);
-            } else if (isDir && level < depth) {
+            }
+            // Docker walks on below a matching directory too (only a class can match across '/')
+            if (isDir && level < depth) {
                 match(tree, rel, level + 1, depth, glob, out);
             }
         }

@@ -53,7 +53,14 @@ public final class DockerIgnore {
                 }
                 p = p.substring(1);
             }
-            rules.add(compile(cleanPath(p), exception));
+            p = cleanPath(p);
+            try {
+                // like the docker CLI: the pattern must also be valid for Go's filepath.Match
+                GoGlob.compile(p);
+            } catch (GoGlob.BadPatternException e) {
+                throw new DockerfileSyntaxException.Detail(e.getMessage());
+            }
+            rules.add(compile(p, exception));
         }
         return new DockerIgnore(rules);
     }
@@ -188,11 +195,11 @@ public final class DockerIgnore {
                     if (kind == Kind.EXACT) {
                         kind = Kind.PREFIX;
                     } else {
-                        re.append(".*");
+                        re.append("[^\n]*");
                         kind = Kind.REGEX;
                     }
                 } else {
-                    re.append("(.*/)?");
+                    re.append("([^\n]*/)?");
                     kind = Kind.REGEX;
                 }
                 if (start == 0) {

@@ -69,6 +69,26 @@ public record DockerfileModel(List<Instruction.Arg> metaArgs, List<Stage> stages
         return new DockerfileModel(meta, stages, parsed.escape());
     }
 
+    /**
+     * The instructions of a base image's ONBUILD triggers (its config's {@code OnBuild}), each
+     * parsed as its own Dockerfile (heredoc triggers carry their bodies); ONBUILD, FROM and
+     * MAINTAINER triggers are refused as Docker refuses them.
+     */
+    public static List<Instruction> onbuildTriggers(List<String> triggers) throws DockerfileSyntaxException {
+        List<Instruction> out = new ArrayList<>();
+        for (String trigger : triggers) {
+            for (Statement st : DockerfileParser.parse(trigger).statements()) {
+                String kw = st.keyword().toUpperCase(Locale.ROOT);
+                switch (kw) {
+                    case "ONBUILD" -> throw new DockerfileSyntaxException(st.startLine(), "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+                    case "MAINTAINER", "FROM" -> throw new DockerfileSyntaxException(st.startLine(), kw + " isn't allowed as an ONBUILD trigger");
+                    default -> out.add(Instruction.of(st));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** Parses Dockerfile text straight to its model. */
     public static DockerfileModel parse(String dockerfile) throws DockerfileSyntaxException {
         return of(DockerfileParser.parse(dockerfile));

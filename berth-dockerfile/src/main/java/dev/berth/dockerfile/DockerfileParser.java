@@ -1,7 +1,6 @@
 package dev.berth.dockerfile;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class DockerfileParser {
     private static final Pattern WHITESPACE = Pattern.compile("[\t\u000b\f\r ]+");
-    private static final Pattern DIRECTIVE = Pattern.compile("^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\\z");
+    private static final Pattern DIRECTIVE = Pattern.compile("^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\\z", Pattern.DOTALL);
     private static final Pattern HEREDOC = Pattern.compile("^([0-9]*)<<(-?)([^<]*)\\z");
     private static final List<String> DIRECTIVE_NAMES = List.of("escape", "syntax", "check");
 
@@ -28,7 +27,12 @@ public final class DockerfileParser {
 
     /** Parses a Dockerfile file (UTF-8). */
     public static ParsedDockerfile parse(Path file) throws IOException, DockerfileSyntaxException {
-        return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        return parse(Files.readAllBytes(file));
+    }
+
+    /** Parses Dockerfile bytes (UTF-8; invalid bytes are kept as Go keeps them, see {@link GoText#decodeUtf8}). */
+    public static ParsedDockerfile parse(byte[] dockerfile) throws DockerfileSyntaxException {
+        return parse(GoText.decodeUtf8(dockerfile));
     }
 
     /** Parses Dockerfile text. */
@@ -81,7 +85,6 @@ public final class DockerfileParser {
     /** The parser directives state: the escape character and whether directives may still appear. */
     private static final class Directives {
         int escape = '\\';
-        Pattern continuation = continuationFor('\\');
         boolean done;
         final Map<String, String> seen = new LinkedHashMap<>();
 
@@ -89,7 +92,11 @@ public final class DockerfileParser {
             if (done) {
                 return;
             }
-            Matcher m = DIRECTIVE.matcher(line);
+            if (!line.startsWith("#")) {
+                done = true;
+                return;
+            }
+            Matcher m = DIRECTIVE.matcher(GoText.trimLeftSpace(line.substring(1)));
             if (!m.find()) {
                 done = true;
                 return;
@@ -109,17 +116,7 @@ public final class DockerfileParser {
                     throw new DockerfileSyntaxException(lineNo, "invalid escape token '" + value + "' does not match ` or \\");
                 }
                 escape = value.charAt(0);
-                continuation = continuationFor(escape);
             }
-        }
-
-        /**
-         * An escape character ending a line continues it, unless it is itself escaped by the character
-         * before it; a line holding only the escape character also continues.
-         */
-        private static Pattern continuationFor(int escape) {
-            String e = Pattern.quote(Character.toString(escape));
-            return Pattern.compile("([^" + (escape == '\\' ? "\\\\" : "`") + "])" + e + "[ \t]*\\z|^" + e + "[ \t]*\\z");
         }
     }
 
@@ -228,13 +225,21 @@ public final class DockerfileParser {
             return isComment(token) ? "" : token;
         }
 
+        /**
+         * An escape character ending a line (spaces and tabs may follow) continues it, unless the
+         * character before it is the escape character too; a line holding only the escape
+         * character also continues. The escape and what follows it are dropped.
+         */
         private Trimmed trimContinuation(String line) {
-            Matcher m = d.continuation.matcher(line);
-            if (m.find()) {
-                String kept = m.group(1) == null ? "" : m.group(1);
-                return new Trimmed(line.substring(0, m.start()) + kept + line.substring(m.end()), false);
+            int end = line.length();
+            while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+                end--;
             }
-            return new Trimmed(line, true);
+            int esc = end - 1;
+            if (esc < 0 || line.charAt(esc) != d.escape || (esc > 0 && line.charAt(esc - 1) == d.escape)) {
+                return new Trimmed(line, true);
+            }
+            return new Trimmed(line.substring(0, esc), false);
         }
     }
 
@@ -293,7 +298,14 @@ public final class DockerfileParser {
     private record LeadingFlags(String rest, List<String> flags) {}
 
     /** Leading {@code --name[=value]} words; quotes inside them are removed, a lone {@code --} ends them. */
-    private static LeadingFlags extractFlags(String line) {
+    private static LeadingFlags extractFlags(String text) {
+        String start = GoText.trimLeftSpace(text);
+        if (!start.startsWith("--")) {
+            return new LeadingFlags(start, List.of());
+        }
+        // Docker scans this part byte by byte (each UTF-8 byte becomes one rune), so non-ASCII text
+        // in flags comes out as Docker prints it.
+        String line = GoText.byteChars(text);
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         final int inSpaces = 0;
@@ -312,7 +324,7 @@ public final class DockerfileParser {
                     continue;
                 }
                 if (ch != '-' || pos + 1 == line.length() || line.charAt(pos + 1) != '-') {
-                    return new LeadingFlags(line.substring(pos), words);
+                    return new LeadingFlags(GoText.fromByteChars(line.substring(pos)), words);
                 }
                 phase = inWord;
             }
@@ -326,7 +338,7 @@ public final class DockerfileParser {
                 if (GoText.isSpace(ch)) {
                     phase = inSpaces;
                     if (word.toString().equals("--")) {
-                        return new LeadingFlags(line.substring(pos), words);
+                        return new LeadingFlags(GoText.fromByteChars(line.substring(pos)), words);
                     }
                     if (blankOk || !word.isEmpty()) {
                         words.add(word.toString());
@@ -499,7 +511,9 @@ public final class DockerfileParser {
     }
 
     /** HEALTHCHECK: a type word (CMD, NONE, ...) then a command in JSON or shell form. */
-    private static Parsed healthcheck(String rest) throws DockerfileSyntaxException.Detail {
+    private static Parsed healthcheck(String text) throws DockerfileSyntaxException.Detail {
+        // Docker finds the type word byte by byte, like the flags
+        String rest = GoText.byteChars(text);
         int sep = 0;
         while (sep < rest.length() && !GoText.isSpace(rest.charAt(sep))) {
             sep++;
@@ -511,9 +525,9 @@ public final class DockerfileParser {
         if (sep == 0) {
             return Parsed.EMPTY;
         }
-        Parsed cmd = maybeJson(rest.substring(next));
+        Parsed cmd = maybeJson(GoText.fromByteChars(rest.substring(next)));
         List<String> args = new ArrayList<>();
-        args.add(rest.substring(0, sep));
+        args.add(GoText.fromByteChars(rest.substring(0, sep)));
         args.addAll(cmd.args());
         return new Parsed(args, null, cmd.json());
     }

@@ -85,9 +85,7 @@ public final class GoGlob {
                             int[] h = classChar(p, i + 1, pattern);
                             hi = h[0];
                             i = h[1];
-                            if (hi < lo[0]) {
-                                throw new BadPatternException(pattern);
-                            }
+                            // a reversed range is valid for Go and matches nothing
                         }
                         ranges.add(new Range(lo[0], hi));
                         first = false;

@@ -83,6 +83,119 @@ public final class GoText {
         };
     }
 
+    /**
+     * Decodes UTF-8 as Go sees it: valid sequences become characters, and each byte of an invalid
+     * sequence becomes the lone surrogate U+DC80..U+DCFF, so {@link #quote} can print it as Go does
+     * ({@code \xff}) and no input byte is lost.
+     */
+    public static String decodeUtf8(byte[] b) {
+        try {
+            // Java's strict decoder refuses exactly what Go calls invalid; most input takes this path
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // fall through to the byte-by-byte decoding that keeps invalid bytes
+        }
+        StringBuilder sb = new StringBuilder(b.length);
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xff;
+            int n = 0;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (c < 0x80) {
+                sb.append((char) c);
+                i++;
+                continue;
+            } else if (c >= 0xc2 && c <= 0xdf) {
+                n = 1;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                n = 2;
+                lo = c == 0xe0 ? 0xa0 : 0x80;
+                hi = c == 0xed ? 0x9f : 0xbf;
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 3;
+                lo = c == 0xf0 ? 0x90 : 0x80;
+                hi = c == 0xf4 ? 0x8f : 0xbf;
+            }
+            boolean ok = n > 0 && i + n < b.length;
+            if (ok) {
+                int second = b[i + 1] & 0xff;
+                ok = second >= lo && second <= hi;
+                for (int k = 2; ok && k <= n; k++) {
+                    int cont = b[i + k] & 0xff;
+                    ok = cont >= 0x80 && cont <= 0xbf;
+                }
+            }
+            if (!ok) {
+                sb.append((char) (0xDC00 + c));
+                i++;
+                continue;
+            }
+            int cp = c & (n == 1 ? 0x1f : n == 2 ? 0x0f : 0x07);
+            for (int k = 1; k <= n; k++) {
+                cp = (cp << 6) | (b[i + k] & 0x3f);
+            }
+            sb.appendCodePoint(cp);
+            i += n + 1;
+        }
+        return sb.toString();
+    }
+
+    /** The inverse of {@link #decodeUtf8}: the original bytes, escaped invalid bytes included. */
+    public static byte[] encodeUtf8(String s) {
+        byte[] out = new byte[s.length() * 3];
+        int n = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp < 0x80) {
+                out[n++] = (byte) cp;
+                continue;
+            }
+            if (cp >= 0xDC80 && cp <= 0xDCFF) {
+                out[n++] = (byte) (cp - 0xDC00);
+                continue;
+            }
+            if (cp >= 0xD800 && cp <= 0xDFFF) {
+                cp = 0xFFFD;
+            }
+            if (cp < 0x800) {
+                out[n++] = (byte) (0xC0 | cp >> 6);
+            } else if (cp < 0x10000) {
+                out[n++] = (byte) (0xE0 | cp >> 12);
+                out[n++] = (byte) (0x80 | (cp >> 6 & 0x3F));
+            } else {
+                out[n++] = (byte) (0xF0 | cp >> 18);
+                out[n++] = (byte) (0x80 | (cp >> 12 & 0x3F));
+                out[n++] = (byte) (0x80 | (cp >> 6 & 0x3F));
+            }
+            out[n++] = (byte) (0x80 | (cp & 0x3F));
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * The text as Go code sees it when it indexes a string byte by byte and turns each byte into a
+     * rune ({@code rune(s[i])}): one char per UTF-8 byte. Docker's flag splitting works that way.
+     */
+    static String byteChars(String s) {
+        byte[] b = encodeUtf8(s);
+        char[] c = new char[b.length];
+        for (int i = 0; i < b.length; i++) {
+            c[i] = (char) (b[i] & 0xff);
+        }
+        return new String(c);
+    }
+
+    /** The inverse of {@link #byteChars}: reads the chars as bytes and decodes them. */
+    static String fromByteChars(String s) {
+        byte[] b = new byte[s.length()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) s.charAt(i);
+        }
+        return decodeUtf8(b);
+    }
+
     /** Go's strconv.Quote: a double-quoted string with Go escapes for what is not printable. */
     public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
@@ -100,8 +213,10 @@ public final class GoText {
                 case '\t' -> sb.append("\\t");
                 case 11 -> sb.append("\\v");
                 default -> {
-                    if (Character.isSurrogate((char) cp)) {
-                        // An unpaired surrogate is what Java makes of invalid UTF-8; Go prints the replacement char.
+                    if (cp >= 0xDC80 && cp <= 0xDCFF) {
+                        // a byte of invalid UTF-8 (see decodeUtf8): Go prints it as \xNN
+                        sb.append(String.format("\\x%02x", cp - 0xDC00));
+                    } else if (Character.isSurrogate((char) cp)) {
                         sb.append('\uFFFD');
                     } else if (isPrint(cp)) {
                         sb.appendCodePoint(cp);

@@ -48,28 +48,40 @@ public sealed interface Instruction {
     record Run(CommandLine command, List<String> mounts, String network, String security, List<Heredoc> heredocs,
                Statement source) implements Instruction {}
 
+    /** CMD: the default command. */
     record Cmd(CommandLine command, Statement source) implements Instruction {}
 
+    /** ENTRYPOINT: the executable. */
     record Entrypoint(CommandLine command, Statement source) implements Instruction {}
 
+    /** ENV: variables for the image and the following instructions. */
     record Env(List<KeyValue> pairs, Statement source) implements Instruction {}
 
+    /** LABEL: image labels. */
     record Label(List<KeyValue> pairs, Statement source) implements Instruction {}
 
+    /** ARG: build arguments declared from this line on. */
     record Arg(List<ArgDef> args, Statement source) implements Instruction {}
 
+    /** EXPOSE: ports, sorted as Docker sorts them. */
     record Expose(List<String> ports, Statement source) implements Instruction {}
 
+    /** VOLUME: mount points, trimmed. */
     record Volume(List<String> paths, Statement source) implements Instruction {}
 
+    /** USER: user[:group]. */
     record User(String user, Statement source) implements Instruction {}
 
+    /** WORKDIR: the working directory (relative to the previous one). */
     record Workdir(String path, Statement source) implements Instruction {}
 
+    /** STOPSIGNAL: the signal name or number. */
     record StopSignal(String signal, Statement source) implements Instruction {}
 
+    /** MAINTAINER (deprecated): the image author. */
     record Maintainer(String maintainer, Statement source) implements Instruction {}
 
+    /** SHELL: the shell for shell-form commands (JSON form only). */
     record Shell(List<String> shell, Statement source) implements Instruction {}
 
     /** ONBUILD: the trigger's text as it will be stored in the image (heredoc bodies appended). */

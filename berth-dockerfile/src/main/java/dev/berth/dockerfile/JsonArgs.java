@@ -213,7 +213,8 @@ final class JsonArgs {
                 throw new IllegalArgumentException("invalid character in string literal");
             }
             if (c != '\\') {
-                sb.append(c);
+                // Go's JSON decoder turns invalid UTF-8 into the replacement character
+                sb.append(c >= 0xDC80 && c <= 0xDCFF ? '\uFFFD' : c);
                 continue;
             }
             if (pos >= s.length()) {

@@ -18,8 +18,9 @@ final class ShellPattern {
         for (int i = 0; i < cps.length; i++) {
             int c = cps[i];
             switch (c) {
-                case '*' -> re.append(longest ? ".*" : ".*?");
-                case '?' -> re.append('.');
+                // Go's '.' is any character but a newline; Java's would also refuse \r and others
+                case '*' -> re.append(longest ? "[^\n]*" : "[^\n]*?");
+                case '?' -> re.append("[^\n]");
                 case '\\' -> {
                     // "}" and "/" are escaped only to end the ${} word early; the escape is not part of the pattern
                     if (i + 1 < cps.length && (cps[i + 1] == '}' || cps[i + 1] == '/')) {

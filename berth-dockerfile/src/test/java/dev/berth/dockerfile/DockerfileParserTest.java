@@ -249,6 +249,23 @@ class DockerfileParserTest {
     }
 
     @Test
+    void invalidUtf8IsDumpedByteForByteAsGoDoes() throws Exception {
+        byte[] df = {'F', 'R', 'O', 'M', ' ', 'a', (byte) 0xff, '\n', 'R', 'U', 'N', ' ', (byte) 0xc3, (byte) 0xa9, (byte) 0xe2, (byte) 0x82, '\n',
+            'C', 'M', 'D', ' ', '[', '"', (byte) 0xc0, '"', ']', '\n'};
+        assertThat(DockerfileParser.parse(df).dump()).isEqualTo("(from \"a\\xff\")\n(run \"é\\xe2\\x82\")\n(cmd \"\uFFFD\")\n");
+        // overlong forms and encoded surrogates are invalid too
+        assertThat(GoText.quote(GoText.decodeUtf8(new byte[] {(byte) 0xc0, (byte) 0xaf, (byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 0xf0, (byte) 0x9f, (byte) 0x98, (byte) 0x80})))
+                .isEqualTo("\"\\xc0\\xaf\\xed\\xa0\\x80😀\"");
+    }
+
+    @Test
+    void flagsAreScannedByteByByteAsDockerDoes() throws Exception {
+        // "é" is two bytes, each its own rune in Docker's flag scan; "à" ends in 0xA0, a space to Go
+        assertThat(dump("COPY --chown=é --x=àb c d\nRUN --x=y é\n")).isEqualTo("(copy [\"--chown=Ã©\" \"--x=Ã\"] \"b\" \"c\" \"d\")\n(run [\"--x=y\"] \"é\")\n");
+        assertThat(GoText.fromByteChars(GoText.byteChars("aé😀\uDCFF"))).isEqualTo("aé😀\uDCFF");
+    }
+
+    @Test
     void quoteUsesGoEscapes() {
         assertThat(GoText.quote("a\u0000\u0007\u007f\u0085\u00a0é\u200b\uD83D\uDE00")).isEqualTo("\"a\\x00\\a\\x7f\\u0085\\u00a0é\\u200b😀\"");
     }

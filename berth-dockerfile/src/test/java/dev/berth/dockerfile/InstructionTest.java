@@ -76,6 +76,18 @@ class InstructionTest {
     }
 
     @Test
+    void onbuildTriggersRoundTrip() throws Exception {
+        Instruction.Onbuild copy = (Instruction.Onbuild) one("ONBUILD COPY <<EOF /x\nhi $A\nEOF");
+        Instruction.Onbuild run = (Instruction.Onbuild) one("onbuild run --network=none echo \\\n  hi");
+        List<Instruction> triggers = DockerfileModel.onbuildTriggers(List.of(copy.expression(), run.expression()));
+        assertThat(((Copy) triggers.get(0)).inline()).containsExactly(new InlineSource("EOF", "hi $A\n", true));
+        assertThat(((Run) triggers.get(1)).network()).isEqualTo("none");
+        assertThat(((Run) triggers.get(1)).command().args()).containsExactly("echo   hi");
+        assertThatThrownBy(() -> DockerfileModel.onbuildTriggers(List.of("FROM x")))
+                .hasMessage("dockerfile parse error on line 1: FROM isn't allowed as an ONBUILD trigger");
+    }
+
+    @Test
     void healthcheck() throws Exception {
         Healthcheck h = (Healthcheck) one("HEALTHCHECK --interval=5s --timeout=1m30s --start-period=100ms --retries=3 CMD curl -f http://x/ || exit 1");
         assertThat(h.test()).containsExactly("CMD-SHELL", "curl -f http://x/ || exit 1");

@@ -24,7 +24,7 @@ class MatchingTest {
             "ab[^b-d]|abc|false", "ab[^e-g]|abc|true", "a\\*b|a*b|true", "a\\*b|ab|false", "a?b|a☺b|true", "a[^a]b|a☺b|true",
             "a???b|a☺b|false", "[a-ζ]*|α|true", "*[a-ζ]|A|false", "a?b|a/b|false", "a*b|a/b|false", "[\\]a]|]|true",
             "[\\-]|-|true", "[x\\-]|x|true", "[x\\-]|-|true", "[x\\-]|z|false", "*x|xxx|true", "arr[[]0].txt|arr[0].txt|true",
-            "index.?s|index.js|true", "*.png|dir/a.png|false",
+            "index.?s|index.js|true", "*.png|dir/a.png|false", "[z-a]x|zx|false", "[z-ab]x|bx|true",
     })
     void goFilepathMatch(String pattern, String name, boolean expected) throws Exception {
         assertThat(GoGlob.match(pattern, name)).isEqualTo(expected);
@@ -60,6 +60,13 @@ class MatchingTest {
             "docs\\n!docs/README.md|docs/README.md|false", "docs\\n!docs/README.md|docs/other|true",
             "*.md\\n!README*.md\\nREADME-secret.md|README-secret.md|true", "*.md\\n!README*.md\\nREADME-secret.md|README.md|false",
             "*.md\\n!README*.md\\nREADME-secret.md|other.md|true", "!keep\\n*|keep|true",
+            "**/|file|true", "**|/|true", "**/**|dir/file|true", "**/dir2/*|dir/dir2/file|true", "**/dir2/**|dir/dir2/dir3/file|true",
+            "**file|dir/dir/file|true", "**/file*.txt*|dir/dir/file.txt|true", "**/**/*.txt2|dir/dir/file.txt|false",
+            "**/**/*.txt|file.txt|true", "a**/*.txt|a/dir/dir/file.txt|true", "a/*.txt|a/dir/file.txt|false", "a/*.txt**|a/file.txt|true",
+            "a[b-d]e|ae|false", "a[^b-d]e|aze|true", "abc.def|abcZdef|false", "abc?def|abcdef|false", "**/.foo|bar.foo|false",
+            "~a.|)$(}+{bc~|~a.|)$(}+{bc~|true", "dist/*.whl|dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl|true",
+            "**\\n!util/docker/web|util/docker/web/foo|false", "**\\n!util/docker/web\\nutil/docker/web/foo|util/docker/web/foo|true",
+            "a\\\\|a\\|true", "a*|ab/c|true", "*.go|.|false",
     })
     void dockerignore(String patterns, String path, boolean expected) throws Exception {
         assertThat(excluded(patterns.replace("\\n", "\n"), path)).isEqualTo(expected);
@@ -70,6 +77,8 @@ class MatchingTest {
         assertThat(DockerIgnore.read("\uFEFF# c\n/abs\n ! spaced \n./x/../y/\n\n!\n")).containsExactly("abs", "!spaced", "y", "!");
         assertThatThrownBy(() -> DockerIgnore.parse("!\n")).hasMessage("illegal exclusion pattern: \"!\"");
         assertThatThrownBy(() -> DockerIgnore.parse("[a\n")).hasMessage("syntax error in pattern: [a");
+        assertThatThrownBy(() -> DockerIgnore.parse("[]a]\n")).hasMessage("syntax error in pattern: []a]");
+        assertThatThrownBy(() -> DockerIgnore.parse("x/[a-b-c]\n")).hasMessage("syntax error in pattern: x/[a-b-c]");
         assertThat(DockerIgnore.keepBuildFiles(List.of("*"), "sub/Dockerfile.dev")).containsExactly("*", "!.dockerignore", "!sub/Dockerfile.dev");
         assertThat(DockerIgnore.keepBuildFiles(List.of("node_modules"), "Dockerfile")).containsExactly("node_modules");
     }
@@ -106,6 +115,8 @@ class MatchingTest {
         assertThat(ContextFiles.sources(tree, "arr[[]0].txt")).containsExactly("arr[0].txt");
         assertThat(ContextFiles.sources(tree, "*/*.png")).containsExactly("dir/x.png");
         assertThat(ContextFiles.sources(tree, "/dir/")).containsExactly("dir");
+        assertThat(ContextFiles.sources(tree, "d[h-j]r")).containsExactly("dir");
+        assertThat(ContextFiles.sources(tree, "dir[^x]x.png")).containsExactly("dir/x.png");
         assertThat(ContextFiles.sources(tree, "../../c.txt")).containsExactly("c.txt");
         assertThat(ContextFiles.sources(tree, ".")).containsExactly(".");
         assertThat(ContextFiles.sources(tree, "./")).containsExactly(".");

@@ -11,7 +11,6 @@ import dev.berth.dockerfile.ParsedDockerfile;
 import dev.berth.dockerfile.Statement;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ public final class ParseDockerfileCommand extends BaseCommand {
         String text;
         try {
             byte[] bytes = file.equals("-") ? cli.in().readAllBytes() : Files.readAllBytes(Path.of(file));
-            text = new String(bytes, StandardCharsets.UTF_8);
+            text = GoText.decodeUtf8(bytes);
         } catch (NoSuchFileException e) {
             throw new ExitException(1, "open " + file + ": no such file or directory");
         }
