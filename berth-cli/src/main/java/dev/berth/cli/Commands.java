@@ -33,6 +33,7 @@ import dev.berth.cli.commands.RmCommand;
 import dev.berth.cli.commands.RmiCommand;
 import dev.berth.cli.commands.RunCommand;
 import dev.berth.cli.commands.StartCommand;
+import dev.berth.cli.commands.StatsCommand;
 import dev.berth.cli.commands.StopCommand;
 import dev.berth.cli.commands.SystemDfCommand;
 import dev.berth.cli.commands.TagCommand;
@@ -127,6 +128,7 @@ public final class Commands {
         m.put("rm", RmCommand::new);
         m.put("run", RunCommand::new);
         m.put("start", StartCommand::new);
+        m.put("stats", StatsCommand::new);
         m.put("stop", StopCommand::new);
         m.put("top", TopCommand::new);
         m.put("unpause", LifecycleCommands.Unpause::new);
@@ -188,6 +190,7 @@ public final class Commands {
             new Entry("rmi", Section.OTHER, RmiCommand::new, null),
             new Entry("save", Section.OTHER, SaveCommand::new, null),
             new Entry("start", Section.OTHER, StartCommand::new, null),
+            new Entry("stats", Section.OTHER, StatsCommand::new, null),
             new Entry("stop", Section.OTHER, StopCommand::new, null),
             new Entry("tag", Section.OTHER, TagCommand::new, null),
             new Entry("top", Section.OTHER, TopCommand::new, null),
@@ -217,6 +220,7 @@ public final class Commands {
         alias(RmCommand.class, "container rm", "container remove", "rm");
         alias(RunCommand.class, "container run", "run");
         alias(StartCommand.class, "container start", "start");
+        alias(StatsCommand.class, "container stats", "stats");
         alias(StopCommand.class, "container stop", "stop");
         alias(TopCommand.class, "container top", "top");
         alias(LifecycleCommands.Unpause.class, "container unpause", "unpause");

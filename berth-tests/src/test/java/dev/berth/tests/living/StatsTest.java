@@ -39,4 +39,23 @@ class StatsTest {
         assertThat(s.path("blkio_stats").path("io_service_bytes_recursive").isArray()).isTrue();
         berthd.dockerOk("rm", "-f", c);
     }
+
+    @Test
+    void berthStatsPrintsDockersTable() {
+        String c = berthd.dockerOk("run", "-d", "--name", "statsweb", "--memory", "32m", "busybox", "sleep", "300").out().strip();
+        String stopped = berthd.dockerOk("create", "--name", "statsidle", "busybox", "true").out().strip();
+        String docker = berthd.dockerOk("stats", "--no-stream").out();
+        String berth = berthd.berthOk("stats", "--no-stream").out();
+        // the same header and the same rows (numbers move between samples; names, IDs, limits and PIDs do not)
+        assertThat(berth.lines().findFirst()).isEqualTo(docker.lines().findFirst());
+        assertThat(berth.lines().findFirst().orElseThrow()).matches("CONTAINER ID   NAME +CPU % +MEM USAGE / LIMIT +MEM % +NET I/O +BLOCK I/O +PIDS");
+        assertThat(berth).contains(c.substring(0, 12) + "   statsweb").contains(" / 32MiB").doesNotContain("statsidle");
+        assertThat(berthd.berthOk("stats", "--no-stream", "-a", "--format", "{{.Name}} {{.PIDs}}").out().lines())
+                .contains("statsweb 1", "statsidle 0");
+        assertThat(berthd.berthOk("stats", "--no-stream", "--no-trunc", "--format", "{{.ID}}", "statsweb").out().strip()).isEqualTo(c);
+        var missing = berthd.berth("stats", "--no-stream", "nosuchcontainer");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("No such container: nosuchcontainer");
+        berthd.dockerOk("rm", "-f", c, stopped);
+    }
 }
