@@ -68,6 +68,16 @@ class VolumesBerthCliTest {
     }
 
     @Test
+    void copyUpThroughBerth() {
+        VolumeImages.importWithData(berthd, "bc-volimg");
+        assertThat(berthd.berthOk("run", "--rm", "-v", "bc-copy:/data", "bc-volimg", "stat", "-c", "%u:%g %a %n",
+                "/data", "/data/owned.txt").out()).isEqualTo("1000:1000 750 /data\n1000:1000 640 /data/owned.txt");
+        assertThat(berthd.berthOk("run", "--rm", "--mount", "type=volume,src=bc-empty,dst=/data,volume-nocopy", "bc-volimg",
+                "ls", "-A", "/data").out()).isEmpty();
+        berthd.berthOk("volume", "rm", "bc-copy", "bc-empty");
+    }
+
+    @Test
     void systemDfMatchesDocker() {
         berthd.dockerOk("volume", "create", "dfv");
         berthd.dockerOk("run", "--rm", "-v", "dfv:/d", "busybox", "sh", "-c", "head -c 12345 /dev/zero > /d/blob");
