@@ -55,7 +55,7 @@ class AuthTest {
             String ref = proxy.host() + "/private/app:1";
             CommandResult anonymous = berthd.docker("pull", ref);
             assertThat(anonymous.exitCode()).isEqualTo(1);
-            assertThat(anonymous.stderr()).contains("unauthorized");
+            assertThat(anonymous.stderr()).contains("no basic auth credentials");
 
             CommandResult wrong = berthd.docker("login", "-u", "alice", "-p", "nope", proxy.host());
             assertThat(wrong.exitCode()).isEqualTo(1);
