@@ -192,7 +192,7 @@ public final class DistributionRoutes implements AutoCloseable {
         if (names.isEmpty()) {
             throw ApiException.badRequest("no images named");
         }
-        List<DockerArchive.Entry> resolved = archives.resolve(names);
+        List<DockerArchive.Entry> resolved = archives.resolve(names, platforms(ex));
         try (java.io.OutputStream out = ex.startStream(200, "application/x-tar")) {
             archives.save(resolved, out, content.scratchDir());
         } catch (IOException | RuntimeException e) {
@@ -203,14 +203,45 @@ public final class DistributionRoutes implements AutoCloseable {
 
     private void load(Exchange ex) throws IOException {
         boolean quiet = ex.queryBool("quiet", false);
+        List<Platform> wanted = platforms(ex);
         Progress progress = new Progress(() -> ex.startStream(200, "application/json"));
         try {
-            archives.load(ex.bodyStream(), progress, quiet);
+            archives.load(ex.bodyStream(), wanted, progress, quiet);
         } catch (IOException | RuntimeException e) {
             fail(progress, e, "load");
         } finally {
             progress.close();
         }
+    }
+
+    /**
+     * The {@code platform} query of save and load: JSON-encoded OCI platforms as the docker CLI sends them
+     * (several may be given), or {@code os/arch[/variant]}; empty means every platform.
+     */
+    private List<Platform> platforms(Exchange ex) {
+        List<Platform> out = new ArrayList<>();
+        for (String v : ex.queryAll("platform")) {
+            if (v.isBlank()) {
+                continue;
+            }
+            if (!v.strip().startsWith("{")) {
+                out.add(ImageRoutes.platform(v.strip(), images.hostPlatform()));
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(v);
+                String os = n.path("os").asText("");
+                String arch = n.path("architecture").asText("");
+                String variant = n.path("variant").asText("");
+                if (os.isEmpty() || arch.isEmpty()) {
+                    throw ApiException.badRequest("invalid platform: " + v + ": os and architecture are required");
+                }
+                out.add(new Platform(os, arch, variant.isEmpty() ? null : variant));
+            } catch (IOException e) {
+                throw ApiException.badRequest("invalid platform: " + v);
+            }
+        }
+        return out;
     }
 
     // ---- auth ----
