@@ -42,6 +42,12 @@ public final class DistributionRoutes implements AutoCloseable {
     private final Pusher pusher;
     private final DockerArchive archives;
     private final ContentStore content;
+    private final BlobIndex blobs;
+    /**
+     * How long a blob no image uses is kept for a rerun of the pull that fetched it: containerd's default
+     * lease on pulled content is the same day.
+     */
+    static final java.time.Duration LEFTOVER_GRACE = java.time.Duration.ofHours(24);
 
     public DistributionRoutes(ImageService images, ContentStore content, LayerStore layers, MetadataDb db,
                               RegistryOptions options) throws SQLException {
@@ -53,9 +59,27 @@ public final class DistributionRoutes implements AutoCloseable {
         this.archives = new DockerArchive(images, content, layers, blobs);
         this.content = content;
         images.setAfterLayersRemoved(() -> collectBlobs(blobs, content));
+        this.blobs = blobs;
         collectBlobs(blobs, content);
+        collectLeftovers();
         images.setLayerBlobRecorder((c, diffId, blob, mediaType, size) ->
                 blobs.recordLayer(c, diffId, new BlobIndex.LayerBlob(blob, mediaType, size)));
+    }
+
+    /**
+     * Deletes blobs that no stored image needs and that nothing wrote or used within {@link #LEFTOVER_GRACE}:
+     * what failed or killed pulls (and loads) left. Younger ones stay, so a rerun resumes from them.
+     */
+    void collectLeftovers() {
+        try {
+            java.util.Set<Digest> live = blobs.liveBlobs();
+            List<Digest> removed = content.collect(live::contains, LEFTOVER_GRACE);
+            if (!removed.isEmpty()) {
+                LOG.info("removed " + removed.size() + " blobs left by failed or interrupted pulls");
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot collect blobs left by failed pulls", e);
+        }
     }
 
     /** Deletes the stored archives of layers that are gone. */
@@ -106,6 +130,7 @@ public final class DistributionRoutes implements AutoCloseable {
                 puller.pull(ref, platform, !platformSpec.isEmpty(), auth, progress);
             }
         } catch (IOException | RuntimeException e) {
+            collectLeftovers();
             fail(progress, e, "pull of " + ref);
         } finally {
             progress.close();
