@@ -43,6 +43,9 @@ final class AuthProxy implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> tokenUses = new ConcurrentHashMap<>();
+    /** Requests a bearer token is good for; beyond them it has expired (401 {@code invalid_token}). */
+    volatile int tokenLifetime = Integer.MAX_VALUE;
     /** Every token request, as "GET|POST scope=..." lines, for assertions. */
     final List<String> tokenRequests = new CopyOnWriteArrayList<>();
 
@@ -81,10 +84,11 @@ final class AuthProxy implements AutoCloseable {
                 return;
             }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            boolean ok = mode == Mode.NONE || (mode == Mode.BASIC ? basicOk(auth) : auth != null && auth.startsWith("Bearer ") && tokens.contains(auth.substring(7)));
+            boolean ok = mode == Mode.NONE || (mode == Mode.BASIC ? basicOk(auth) : bearerOk(auth));
             if (!ok) {
                 ex.getResponseHeaders().add("WWW-Authenticate", mode == Mode.BASIC ? "Basic realm=\"test\""
-                        : "Bearer realm=\"http://" + host() + "/token\",service=\"test-registry\"");
+                        : "Bearer realm=\"http://" + host() + "/token\",service=\"test-registry\""
+                        + (auth != null && auth.startsWith("Bearer ") ? ",error=\"invalid_token\"" : ""));
                 byte[] body = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}".getBytes();
                 ex.getResponseHeaders().add("Content-Type", "application/json");
                 ex.sendResponseHeaders(401, body.length);
@@ -95,6 +99,14 @@ final class AuthProxy implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // the client went away
         }
+    }
+
+    private boolean bearerOk(String auth) {
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
+            return false;
+        }
+        return tokenUses.computeIfAbsent(auth.substring(7), k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet() <= tokenLifetime;
     }
 
     private boolean basicOk(String auth) {

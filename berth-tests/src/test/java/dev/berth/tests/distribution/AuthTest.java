@@ -112,6 +112,22 @@ class AuthTest {
         }
     }
 
+    @Test
+    void aTokenThatExpiresDuringAPullIsRenewed() throws Exception {
+        try (AuthProxy proxy = new AuthProxy(AuthProxy.Mode.TOKEN, "erin", "3rin", upstream)) {
+            String ref = proxy.host() + "/private/app:1";
+            berthd.dockerWithInput("3rin".getBytes(), "login", "-u", "erin", "--password-stdin", proxy.host()).ok();
+            // Each token is good for two requests: the manifest, config and two layers outlive it.
+            proxy.tokenLifetime = 2;
+            proxy.tokenRequests.clear();
+            assertThat(berthd.dockerOk("pull", ref).stdout()).contains("Status: Downloaded newer image for " + ref);
+            assertThat(proxy.tokenRequests.size()).isGreaterThan(1);
+            assertThat(proxy.tokenRequests).allMatch(r -> r.equals("POST scope=repository:private/app:pull"));
+            berthd.dockerOk("logout", proxy.host());
+            berthd.dockerOk("rmi", ref);
+        }
+    }
+
     /** A docker credential helper for tests: keeps each server's JSON in a file and logs every call. */
     private static final String FAKE_HELPER = """
             #!/bin/sh

@@ -125,6 +125,18 @@ class PullTest {
     }
 
     @Test
+    void layersAlreadyStoredAreNotDownloadedAgain() {
+        String amd = host + "/tools/busybox:1.36";
+        String arm = host + "/tools/multi:arm64-only";
+        berthd.dockerOk("pull", amd);
+        CommandResult r = berthd.dockerOk("pull", "--platform", "linux/arm64", arm);
+        // Both images have the same busybox layer at the bottom: the second pull finds its chain stored.
+        assertThat(r.stdout()).contains(arm64.layers.get(0).digest().substring(7, 19) + ": Already exists")
+                .contains(arm64.layers.get(1).digest().substring(7, 19) + ": Pull complete");
+        berthd.dockerOk("rmi", amd, arm);
+    }
+
+    @Test
     void unknownTagIsA404WithDockersMessage() {
         CommandResult r = berthd.docker("pull", host + "/tools/busybox:nope");
         assertThat(r.exitCode()).isEqualTo(1);
