@@ -93,6 +93,10 @@ class PullTest {
                 .contains("Status: Downloaded newer image for " + ref);
         assertThat(r.stdout()).isEqualTo("hello from the registry\n");
         berthd.dockerOk("rmi", ref);
+        CommandResult b = berthd.berthOk("run", "--rm", ref, "cat", "/hello.txt");
+        assertThat(b.stderr()).contains("Unable to find image '" + ref + "' locally");
+        assertThat(b.stdout()).isEqualTo("hello from the registry\n");
+        berthd.dockerOk("rmi", ref);
     }
 
     @Test
@@ -115,6 +119,9 @@ class PullTest {
         berthd.dockerOk("pull", "--platform", "linux/arm64", ref);
         assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}} {{.Architecture}}", ref).stdout().trim())
                 .isEqualTo(arm64.config.digest() + " arm64");
+        berthd.dockerOk("rmi", ref);
+        berthd.berthOk("pull", "--platform", "linux/arm64", ref);
+        assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}}", ref).stdout().trim()).isEqualTo(arm64.config.digest());
         berthd.dockerOk("rmi", ref);
         CommandResult none = berthd.docker("pull", "--platform", "linux/s390x", ref);
         assertThat(none.exitCode()).isEqualTo(1);
