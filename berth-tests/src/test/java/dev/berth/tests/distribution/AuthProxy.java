@@ -44,6 +44,11 @@ final class AuthProxy implements AutoCloseable {
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> tokenUses = new ConcurrentHashMap<>();
+    /** When set, each blob upload PUT counts it down and waits (up to 10 s) for it to reach zero. */
+    volatile java.util.concurrent.CountDownLatch uploadRendezvous;
+    private final java.util.concurrent.atomic.AtomicInteger uploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** The most blob upload PUTs that were in flight at once. */
+    final java.util.concurrent.atomic.AtomicInteger maxUploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Requests a bearer token is good for; beyond them it has expired (401 {@code invalid_token}). */
     volatile int tokenLifetime = Integer.MAX_VALUE;
     /** Every token request, as "GET|POST scope=..." lines, for assertions. */
@@ -95,7 +100,22 @@ final class AuthProxy implements AutoCloseable {
                 ex.getResponseBody().write(body);
                 return;
             }
-            forward(ex);
+            boolean upload = ex.getRequestMethod().equals("PUT") && ex.getRequestURI().getPath().contains("/blobs/uploads/");
+            java.util.concurrent.CountDownLatch rendezvous = uploadRendezvous;
+            if (upload) {
+                maxUploadsInFlight.accumulateAndGet(uploadsInFlight.incrementAndGet(), Math::max);
+            }
+            try {
+                if (upload && rendezvous != null) {
+                    rendezvous.countDown();
+                    rendezvous.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                forward(ex);
+            } finally {
+                if (upload) {
+                    uploadsInFlight.decrementAndGet();
+                }
+            }
         } catch (IOException | InterruptedException e) {
             // the client went away
         }
