@@ -52,7 +52,7 @@ public final class LoadCommand extends BaseCommand {
             }
         }
         boolean terminal = Terminal.isTerminal(1);
-        Query q = Query.of().add("quiet", quiet || !terminal ? "1" : "0").add("platform", platform);
+        Query q = Query.of().add("quiet", quiet || !terminal ? "1" : "0").add("platform", SaveCommand.platformJson(platform));
         try (body; Response r = client().upload("POST", q.on("/images/load"), body, "application/x-tar")) {
             JsonMessages.display(r.body(), cli.out(), terminal, aux -> { });
         }

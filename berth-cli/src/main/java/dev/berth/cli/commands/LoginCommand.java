@@ -83,11 +83,12 @@ public final class LoginCommand extends BaseCommand {
         body.put("serveraddress", key);
         JsonNode res = client().postJson("/auth", body);
         Registries reg = new Registries(cli);
-        reg.store(key, username.strip(), password, res.path("IdentityToken").asText(""));
-        cli.err().println("WARNING! Your credentials are stored unencrypted in '" + reg.file() + "'.");
-        cli.err().println("Configure a credential helper to remove this warning. See");
-        cli.err().println("https://docs.docker.com/go/credential-store/");
-        cli.err().println();
+        if (!reg.store(key, username.strip(), password, res.path("IdentityToken").asText(""))) {
+            cli.err().println("WARNING! Your credentials are stored unencrypted in '" + reg.file() + "'.");
+            cli.err().println("Configure a credential helper to remove this warning. See");
+            cli.err().println("https://docs.docker.com/go/credential-store/");
+            cli.err().println();
+        }
         cli.out().println(res.path("Status").asText("Login Succeeded"));
         return 0;
     }

@@ -13,18 +13,22 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * Registry credentials kept as docker keeps them: {@code auths} in {@code config.json} under
  * {@code $DOCKER_CONFIG} (default {@code ~/.docker}), keyed by registry host, with Docker Hub
- * under {@code https://index.docker.io/v1/}; and the {@code X-Registry-Auth} header made from them.
+ * under {@code https://index.docker.io/v1/}, or in the credential helper config.json names ({@code credHelpers},
+ * {@code credsStore}); and the {@code X-Registry-Auth} header made from them.
  */
 final class Registries {
     static final String DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 
     private final Path file;
+    private final String path;
 
     Registries(Cli cli) {
+        this.path = cli.env("PATH");
         String dir = cli.env("DOCKER_CONFIG");
         if (dir == null || dir.isEmpty()) {
             String home = cli.env("HOME");
@@ -91,10 +95,29 @@ final class Registries {
         }
     }
 
+    /** The credential helper config.json names for {@code key} ({@code credHelpers}, then {@code credsStore}). */
+    Optional<CredentialHelper> helperFor(JsonNode config, String key) {
+        return CredentialHelper.configured(config, key).map(name -> new CredentialHelper(name, path));
+    }
+
     /** The stored credentials for {@code key} as an auth config object, or an empty one. */
     ObjectNode authConfig(String key) {
         ObjectNode out = Json.object();
-        JsonNode entry = read().path("auths").path(key);
+        ObjectNode config = read();
+        Optional<CredentialHelper> helper = helperFor(config, key);
+        if (helper.isPresent()) {
+            helper.get().get(key).ifPresent(c -> {
+                if (c.username().equals(CredentialHelper.TOKEN_USERNAME)) {
+                    out.put("identitytoken", c.secret());
+                } else {
+                    out.put("username", c.username());
+                    out.put("password", c.secret());
+                }
+            });
+            out.put("serveraddress", key);
+            return out;
+        }
+        JsonNode entry = config.path("auths").path(key);
         String auth = entry.path("auth").asText("");
         if (!auth.isEmpty()) {
             try {
@@ -122,11 +145,22 @@ final class Registries {
         return Base64.getUrlEncoder().encodeToString(Json.bytes(authConfig(key(domain))));
     }
 
-    void store(String key, String username, String password, String identityToken) {
+    /**
+     * Keeps credentials: with the configured helper (config.json then only notes the registry with an
+     * empty entry, as docker does), else base64 in {@code auths}.
+     *
+     * @return true when a credential helper keeps them
+     */
+    boolean store(String key, String username, String password, String identityToken) {
         ObjectNode config = read();
         ObjectNode auths = config.has("auths") && config.get("auths").isObject() ? (ObjectNode) config.get("auths") : config.putObject("auths");
         ObjectNode entry = Json.object();
-        if (identityToken != null && !identityToken.isEmpty()) {
+        boolean token = identityToken != null && !identityToken.isEmpty();
+        Optional<CredentialHelper> helper = helperFor(config, key);
+        if (helper.isPresent()) {
+            helper.get().store(key, token ? new CredentialHelper.Credentials(CredentialHelper.TOKEN_USERNAME, identityToken)
+                    : new CredentialHelper.Credentials(username, password));
+        } else if (token) {
             entry.put("auth", Base64.getEncoder().encodeToString((username + ":").getBytes(StandardCharsets.UTF_8)));
             entry.put("identitytoken", identityToken);
         } else {
@@ -134,6 +168,7 @@ final class Registries {
         }
         auths.set(key, entry);
         write(config);
+        return helper.isPresent();
     }
 
     /** Removes the credentials for {@code key}; false when there were none. */
@@ -143,6 +178,7 @@ final class Registries {
         if (!(auths instanceof ObjectNode a) || !a.has(key)) {
             return false;
         }
+        helperFor(config, key).ifPresent(h -> h.erase(key));
         a.remove(key);
         write(config);
         return true;

@@ -40,7 +40,7 @@ public final class SaveCommand extends BaseCommand {
         if (output == null && Terminal.isTerminal(1)) {
             throw new ExitException(1, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
         }
-        Query q = Query.of().add("platform", platform);
+        Query q = Query.of().add("platform", platformJson(platform));
         for (String a : args) {
             q.add("names", a);
         }
@@ -61,5 +61,23 @@ public final class SaveCommand extends BaseCommand {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return 0;
+    }
+
+    /** {@code os[/arch[/variant]]} as the JSON-encoded OCI platform the docker CLI sends to save and load; null stays null. */
+    static String platformJson(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return null;
+        }
+        String[] p = spec.strip().toLowerCase(java.util.Locale.ROOT).split("/");
+        if (p.length > 3 || p[0].isEmpty()) {
+            throw new ExitException(1, "invalid platform: " + spec);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode n = dev.berth.cli.client.Json.object();
+        n.put("architecture", p.length > 1 ? p[1] : VersionCommand.goArch(System.getProperty("os.arch")));
+        n.put("os", p[0]);
+        if (p.length > 2) {
+            n.put("variant", p[2]);
+        }
+        return dev.berth.cli.client.Json.string(n);
     }
 }

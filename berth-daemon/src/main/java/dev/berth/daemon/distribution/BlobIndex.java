@@ -8,7 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What berthd knows about layer blobs: which stored blob (compressed as the registry had it)
@@ -81,6 +83,20 @@ public final class BlobIndex {
                     del.executeUpdate();
                     src.setString(1, d.toString());
                     src.executeUpdate();
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Every blob a stored image needs: image configs (image IDs) and the archives of stored layers. */
+    public Set<Digest> liveBlobs() throws SQLException {
+        return db.tx(c -> {
+            Set<Digest> out = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT digest FROM layer_blobs UNION SELECT id FROM images");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Digest.parse(rs.getString(1)));
                 }
             }
             return out;

@@ -42,6 +42,12 @@ public final class DistributionRoutes implements AutoCloseable {
     private final Pusher pusher;
     private final DockerArchive archives;
     private final ContentStore content;
+    private final BlobIndex blobs;
+    /**
+     * How long a blob no image uses is kept for a rerun of the pull that fetched it: containerd's default
+     * lease on pulled content is the same day.
+     */
+    static final java.time.Duration LEFTOVER_GRACE = java.time.Duration.ofHours(24);
 
     public DistributionRoutes(ImageService images, ContentStore content, LayerStore layers, MetadataDb db,
                               RegistryOptions options) throws SQLException {
@@ -53,9 +59,27 @@ public final class DistributionRoutes implements AutoCloseable {
         this.archives = new DockerArchive(images, content, layers, blobs);
         this.content = content;
         images.setAfterLayersRemoved(() -> collectBlobs(blobs, content));
+        this.blobs = blobs;
         collectBlobs(blobs, content);
+        collectLeftovers();
         images.setLayerBlobRecorder((c, diffId, blob, mediaType, size) ->
                 blobs.recordLayer(c, diffId, new BlobIndex.LayerBlob(blob, mediaType, size)));
+    }
+
+    /**
+     * Deletes blobs that no stored image needs and that nothing wrote or used within {@link #LEFTOVER_GRACE}:
+     * what failed or killed pulls (and loads) left. Younger ones stay, so a rerun resumes from them.
+     */
+    void collectLeftovers() {
+        try {
+            java.util.Set<Digest> live = blobs.liveBlobs();
+            List<Digest> removed = content.collect(live::contains, LEFTOVER_GRACE);
+            if (!removed.isEmpty()) {
+                LOG.info("removed " + removed.size() + " blobs left by failed or interrupted pulls");
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot collect blobs left by failed pulls", e);
+        }
     }
 
     /** Deletes the stored archives of layers that are gone. */
@@ -106,6 +130,7 @@ public final class DistributionRoutes implements AutoCloseable {
                 puller.pull(ref, platform, !platformSpec.isEmpty(), auth, progress);
             }
         } catch (IOException | RuntimeException e) {
+            collectLeftovers();
             fail(progress, e, "pull of " + ref);
         } finally {
             progress.close();
@@ -192,7 +217,7 @@ public final class DistributionRoutes implements AutoCloseable {
         if (names.isEmpty()) {
             throw ApiException.badRequest("no images named");
         }
-        List<DockerArchive.Entry> resolved = archives.resolve(names);
+        List<DockerArchive.Entry> resolved = archives.resolve(names, platforms(ex));
         try (java.io.OutputStream out = ex.startStream(200, "application/x-tar")) {
             archives.save(resolved, out, content.scratchDir());
         } catch (IOException | RuntimeException e) {
@@ -203,14 +228,45 @@ public final class DistributionRoutes implements AutoCloseable {
 
     private void load(Exchange ex) throws IOException {
         boolean quiet = ex.queryBool("quiet", false);
+        List<Platform> wanted = platforms(ex);
         Progress progress = new Progress(() -> ex.startStream(200, "application/json"));
         try {
-            archives.load(ex.bodyStream(), progress, quiet);
+            archives.load(ex.bodyStream(), wanted, progress, quiet);
         } catch (IOException | RuntimeException e) {
             fail(progress, e, "load");
         } finally {
             progress.close();
         }
+    }
+
+    /**
+     * The {@code platform} query of save and load: JSON-encoded OCI platforms as the docker CLI sends them
+     * (several may be given), or {@code os/arch[/variant]}; empty means every platform.
+     */
+    private List<Platform> platforms(Exchange ex) {
+        List<Platform> out = new ArrayList<>();
+        for (String v : ex.queryAll("platform")) {
+            if (v.isBlank()) {
+                continue;
+            }
+            if (!v.strip().startsWith("{")) {
+                out.add(ImageRoutes.platform(v.strip(), images.hostPlatform()));
+                continue;
+            }
+            try {
+                JsonNode n = JSON.readTree(v);
+                String os = n.path("os").asText("");
+                String arch = n.path("architecture").asText("");
+                String variant = n.path("variant").asText("");
+                if (os.isEmpty() || arch.isEmpty()) {
+                    throw ApiException.badRequest("invalid platform: " + v + ": os and architecture are required");
+                }
+                out.add(new Platform(os, arch, variant.isEmpty() ? null : variant));
+            } catch (IOException e) {
+                throw ApiException.badRequest("invalid platform: " + v);
+            }
+        }
+        return out;
     }
 
     // ---- auth ----

@@ -8,6 +8,7 @@ import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.distribution.BlobIndex.LayerBlob;
 import dev.berth.daemon.images.ImageService;
 import dev.berth.daemon.images.ImageService.ImageRecord;
+import dev.berth.daemon.images.ImageService.Platform;
 import dev.berth.daemon.storage.ContentStore;
 import dev.berth.daemon.storage.LayerStore;
 import dev.berth.oci.Digest;
@@ -64,8 +65,29 @@ public final class DockerArchive {
     /** An image to save and the tags it is saved with. */
     public record Entry(ImageRecord image, List<ImageReference> tags) {}
 
-    /** Resolves the names first (404 before anything is streamed), as docker does. */
-    public List<Entry> resolve(List<String> names) {
+    /**
+     * Resolves the names first (404 before anything is streamed), as docker does. With {@code platforms}
+     * every named image must be of one of them (berthd keeps one platform per image).
+     */
+    public List<Entry> resolve(List<String> names, List<Platform> platforms) {
+        List<Entry> out = resolve(names);
+        for (Entry e : out) {
+            Platform have = platformOf(e.image().config());
+            if (!platforms.isEmpty() && platforms.stream().noneMatch(p -> Manifests.matches(have, p))) {
+                String name = e.tags().isEmpty() ? e.image().id() : e.tags().getFirst().familiar();
+                throw ApiException.notFound("image with reference " + name + " was found but does not match the specified"
+                        + " platform: wanted " + Manifests.format(platforms.getFirst()) + ", actual: " + Manifests.format(have));
+            }
+        }
+        return out;
+    }
+
+    private static Platform platformOf(dev.berth.oci.ImageConfig c) {
+        return new Platform(c.os() == null ? "linux" : c.os(), c.architecture() == null ? "" : c.architecture(),
+                c.variant() == null || c.variant().isEmpty() ? null : c.variant());
+    }
+
+    private List<Entry> resolve(List<String> names) {
         Map<String, Entry> byId = new LinkedHashMap<>();
         for (String n : names) {
             ImageReference ref = named(n);
@@ -251,7 +273,7 @@ public final class DockerArchive {
      * name must match its content); then each image of {@code manifest.json} has its layers
      * extracted, checked against its config's DiffIDs and stored with its tags.
      */
-    public void load(InputStream archive, Progress progress, boolean quiet) throws IOException {
+    public void load(InputStream archive, List<Platform> platforms, Progress progress, boolean quiet) throws IOException {
         Map<String, Digest> files = new HashMap<>();
         Map<String, byte[]> small = new HashMap<>();
         Set<Digest> stored = new LinkedHashSet<>();
@@ -273,9 +295,13 @@ public final class DockerArchive {
                     if (name.startsWith("blobs/sha256/") && !name.equals("blobs/sha256/" + d.hex())) {
                         throw ApiException.badRequest("invalid archive: " + name + " does not match its content (" + d + ")");
                     }
+                    // Only blobs this load brought in are its to remove again; others belong to stored images.
+                    boolean fresh = !content.exists(d);
                     in.commit(d, d);
                     files.put(name, d);
-                    stored.add(d);
+                    if (fresh) {
+                        stored.add(d);
+                    }
                 }
             }
         } catch (IOException | IllegalArgumentException ex) {
@@ -296,7 +322,18 @@ public final class DockerArchive {
         }
         Set<Digest> keep = new HashSet<>();
         try {
+            List<JsonNode> chosen = new ArrayList<>();
             for (JsonNode m : manifests) {
+                if (platforms.isEmpty() || platforms.stream().anyMatch(p -> Manifests.matches(
+                        platformOf(m, files), p))) {
+                    chosen.add(m);
+                }
+            }
+            if (chosen.isEmpty() && !manifests.isEmpty()) {
+                throw ApiException.notFound("no image in the archive matches the specified platform: wanted "
+                        + Manifests.format(platforms.getFirst()));
+            }
+            for (JsonNode m : chosen) {
                 loadImage(m, files, keep, progress, quiet);
             }
         } finally {
@@ -379,6 +416,17 @@ public final class DockerArchive {
                     layers.discard(u);
                 }
             }
+        }
+    }
+
+    private Platform platformOf(JsonNode m, Map<String, Digest> files) {
+        try {
+            JsonNode c = JSON.readTree(content.read(file(files, m.path("Config").asText(""))));
+            String variant = c.path("variant").asText("");
+            return new Platform(c.path("os").asText("linux"), c.path("architecture").asText(""),
+                    variant.isEmpty() ? null : variant);
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid archive: image config " + m.path("Config").asText("") + ": " + e.getMessage());
         }
     }
 

@@ -168,6 +168,19 @@ public final class Manifests {
         return variant;
     }
 
+    /**
+     * Whether an image built for {@code have} serves {@code want}, by {@link #select}'s rules: same OS and
+     * architecture, and the wanted variant unless either side leaves it open.
+     */
+    public static boolean matches(Platform have, Platform want) {
+        if (!have.os().equals(want.os()) || !normalizeArch(have.architecture()).equals(normalizeArch(want.architecture()))) {
+            return false;
+        }
+        String w = normalizeVariant(want.architecture(), want.variant());
+        String h = normalizeVariant(have.architecture(), have.variant());
+        return w == null || h == null || w.equals(h);
+    }
+
     /** {@code os/arch[/variant]}, as docker prints a platform. */
     public static String format(Platform p) {
         return p.os() + "/" + p.architecture() + (p.variant() == null || p.variant().isEmpty() ? "" : "/" + p.variant());

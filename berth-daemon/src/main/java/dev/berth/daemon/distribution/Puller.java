@@ -345,6 +345,7 @@ public final class Puller {
         try {
             if (content.exists(d.digest())) {
                 // Verified by an earlier, interrupted pull: only the extraction is left to do.
+                content.touch(d.digest());
                 try (InputStream in = Files.newInputStream(content.path(d.digest()))) {
                     VerifyingTee tee = new VerifyingTee(in, null, d.size(), n -> { }, "layer " + d.digest());
                     LayerStore.Unpacked u = unpack(tee, d, null);

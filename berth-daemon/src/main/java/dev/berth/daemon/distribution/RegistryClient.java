@@ -295,6 +295,11 @@ public final class RegistryClient {
             authenticate(false);
         }
         HttpRequest.Builder copy = b.copy();
+        if (authed && authorization == null && challenge != null && challenge.scheme().equals("basic")) {
+            // dockerd's basic-auth handler refuses to send a request it has no credentials for.
+            HttpRequest req = copy.build();
+            throw new RegistryException(500, capitalized(req.method()) + " \"" + req.uri() + "\": no basic auth credentials");
+        }
         if (authed && authorization != null) {
             b.setHeader("Authorization", authorization);
         }
@@ -313,6 +318,11 @@ public final class RegistryClient {
             r = send(copy, h);
         }
         return r;
+    }
+
+    /** Go's http.Request methods print as "Head", "Get" in dockerd's errors. */
+    private static String capitalized(String method) {
+        return method.charAt(0) + method.substring(1).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static void discard(HttpResponse<?> r) {

@@ -7,13 +7,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.UUID;
 
 /**
@@ -56,6 +63,7 @@ public final class ContentStore {
     public Digest put(byte[] content) throws IOException {
         Digest d = Digest.sha256(content);
         if (exists(d)) {
+            touch(d);
             return d;
         }
         Path t = tempFile();
@@ -91,6 +99,8 @@ public final class ContentStore {
             }
             if (!exists(d)) {
                 moveIntoPlace(t, d);
+            } else {
+                touch(d);
             }
             return d;
         } finally {
@@ -162,6 +172,8 @@ public final class ContentStore {
             channel.close();
             if (!exists(expected)) {
                 moveIntoPlace(file, expected);
+            } else {
+                touch(expected);
             }
         }
 
@@ -170,6 +182,54 @@ public final class ContentStore {
             channel.close();
             Files.deleteIfExists(file);
         }
+    }
+
+    /**
+     * Marks a blob as just used: its modification time is what {@link #collect} weighs against the grace
+     * period, so work that picks up an unreferenced blob keeps it from being collected meanwhile.
+     */
+    public void touch(Digest d) {
+        try {
+            Files.setLastModifiedTime(path(d), FileTime.from(Instant.now()));
+        } catch (IOException ignored) {
+            // gone already: the caller finds out when it reads it
+        }
+    }
+
+    /**
+     * Deletes the blobs that are not {@code live} and were not written or used within {@code grace}
+     * (blobs of work in progress are younger). Returns the digests removed.
+     */
+    public List<Digest> collect(Predicate<Digest> live, Duration grace) throws IOException {
+        Instant cutoff = Instant.now().minus(grace);
+        List<Digest> removed = new ArrayList<>();
+        try (DirectoryStream<Path> algs = Files.newDirectoryStream(blobs)) {
+            for (Path alg : algs) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
+                    for (Path f : files) {
+                        Digest d;
+                        try {
+                            d = Digest.parse(alg.getFileName() + ":" + f.getFileName());
+                        } catch (IllegalArgumentException e) {
+                            continue; // not a blob of ours
+                        }
+                        if (live.test(d)) {
+                            continue;
+                        }
+                        try {
+                            if (Files.getLastModifiedTime(f).toInstant().isAfter(cutoff)) {
+                                continue;
+                            }
+                            Files.delete(f);
+                            removed.add(d);
+                        } catch (NoSuchFileException ignored) {
+                            // removed meanwhile
+                        }
+                    }
+                }
+            }
+        }
+        return removed;
     }
 
     public void delete(Digest d) throws IOException {

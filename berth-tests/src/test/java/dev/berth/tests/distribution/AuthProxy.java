@@ -43,6 +43,14 @@ final class AuthProxy implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> tokenUses = new ConcurrentHashMap<>();
+    /** When set, each blob upload PUT counts it down and waits (up to 10 s) for it to reach zero. */
+    volatile java.util.concurrent.CountDownLatch uploadRendezvous;
+    private final java.util.concurrent.atomic.AtomicInteger uploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** The most blob upload PUTs that were in flight at once. */
+    final java.util.concurrent.atomic.AtomicInteger maxUploadsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Requests a bearer token is good for; beyond them it has expired (401 {@code invalid_token}). */
+    volatile int tokenLifetime = Integer.MAX_VALUE;
     /** Every token request, as "GET|POST scope=..." lines, for assertions. */
     final List<String> tokenRequests = new CopyOnWriteArrayList<>();
 
@@ -81,20 +89,44 @@ final class AuthProxy implements AutoCloseable {
                 return;
             }
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            boolean ok = mode == Mode.NONE || (mode == Mode.BASIC ? basicOk(auth) : auth != null && auth.startsWith("Bearer ") && tokens.contains(auth.substring(7)));
+            boolean ok = mode == Mode.NONE || (mode == Mode.BASIC ? basicOk(auth) : bearerOk(auth));
             if (!ok) {
                 ex.getResponseHeaders().add("WWW-Authenticate", mode == Mode.BASIC ? "Basic realm=\"test\""
-                        : "Bearer realm=\"http://" + host() + "/token\",service=\"test-registry\"");
+                        : "Bearer realm=\"http://" + host() + "/token\",service=\"test-registry\""
+                        + (auth != null && auth.startsWith("Bearer ") ? ",error=\"invalid_token\"" : ""));
                 byte[] body = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}".getBytes();
                 ex.getResponseHeaders().add("Content-Type", "application/json");
                 ex.sendResponseHeaders(401, body.length);
                 ex.getResponseBody().write(body);
                 return;
             }
-            forward(ex);
+            boolean upload = ex.getRequestMethod().equals("PUT") && ex.getRequestURI().getPath().contains("/blobs/uploads/");
+            java.util.concurrent.CountDownLatch rendezvous = uploadRendezvous;
+            if (upload) {
+                maxUploadsInFlight.accumulateAndGet(uploadsInFlight.incrementAndGet(), Math::max);
+            }
+            try {
+                if (upload && rendezvous != null) {
+                    rendezvous.countDown();
+                    rendezvous.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                forward(ex);
+            } finally {
+                if (upload) {
+                    uploadsInFlight.decrementAndGet();
+                }
+            }
         } catch (IOException | InterruptedException e) {
             // the client went away
         }
+    }
+
+    private boolean bearerOk(String auth) {
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
+            return false;
+        }
+        return tokenUses.computeIfAbsent(auth.substring(7), k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet() <= tokenLifetime;
     }
 
     private boolean basicOk(String auth) {

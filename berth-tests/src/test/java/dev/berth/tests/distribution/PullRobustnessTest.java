@@ -9,6 +9,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -67,6 +70,73 @@ class PullRobustnessTest {
             assertThat(registry.blobRequests.get(img.layers.get(0).digest()).get()).isEqualTo(1);
             assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}}", ref).stdout().trim()).isEqualTo(img.config.digest());
             berthd.dockerOk("rmi", ref);
+        }
+    }
+
+    private static Path blob(String digest) {
+        return berthd.dataRoot().resolve("content/blobs/sha256/" + digest.substring(7));
+    }
+
+    /** Makes a blob look untouched for a day and more: older than the grace a rerun of its pull gets. */
+    private static void age(Path p) throws IOException {
+        Files.setLastModifiedTime(p, FileTime.from(Instant.now().minus(Duration.ofHours(25))));
+    }
+
+    @Test
+    void blobsLeftByKilledOrFailedPullsAreCollectedAndStoredImagesKeepTheirs() throws Exception {
+        try (LyingRegistry registry = new LyingRegistry()) {
+            TestImage kept = TestImage.of("amd64", List.of(berthd.busyboxTar(), TestImage.fileTar("kept.txt", "kept\n")));
+            registry.serve("gc/kept", "v1", kept);
+            String keptRef = registry.host() + "/gc/kept:v1";
+            berthd.dockerOk("pull", keptRef);
+            List<Path> keptBlobs = new java.util.ArrayList<>(List.of(blob(kept.config.digest())));
+            kept.layers.forEach(l -> keptBlobs.add(blob(l.digest())));
+
+            TestImage abandoned = TestImage.of("amd64", List.of(TestImage.randomTar("a.bin", 100_000, 31),
+                    TestImage.randomTar("b.bin", 2_000_000, 32)));
+            registry.serve("gc/abandoned", "v1", abandoned);
+            CountDownLatch release = new CountDownLatch(1);
+            registry.stall(abandoned.layers.get(1).digest(), release);
+            Thread puller = Thread.ofVirtual().start(() -> berthd.docker("pull", registry.host() + "/gc/abandoned:v1"));
+            Path leftover = blob(abandoned.layers.get(0).digest());
+            for (int i = 0; i < 600 && !Files.exists(leftover); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(leftover).exists();
+            berthd.kill9();
+            puller.join();
+            release.countDown();
+            // Nobody reran the pull for a day: its blob is a leftover now, like the stored image's are old.
+            age(leftover);
+            for (Path p : keptBlobs) {
+                age(p);
+            }
+            berthd.restart();
+            assertThat(leftover).doesNotExist();
+            assertThat(count(berthd.dataRoot().resolve("content/tmp"))).isZero();
+            assertThat(count(berthd.dataRoot().resolve("layers/tmp"))).isZero();
+            for (Path p : keptBlobs) {
+                assertThat(p).exists();
+            }
+            assertThat(berthd.dockerOk("run", "--rm", keptRef, "cat", "/kept.txt").stdout()).isEqualTo("kept\n");
+            assertThat(berthd.dockerOk("save", "-o", berthd.dir().resolve("kept.tar").toString(), keptRef).exitCode()).isZero();
+
+            // A pull that ends with an error collects old leftovers at once.
+            byte[] orphan = "left by a pull long ago\n".getBytes();
+            Path planted = blob(TestImage.sha256(orphan));
+            Files.write(planted, orphan);
+            age(planted);
+            TestImage broken = TestImage.of("amd64", List.of(TestImage.randomTar("c.bin", 50_000, 33)));
+            registry.serve("gc/broken", "v1", broken);
+            registry.forget(broken.layers.getFirst().digest());
+            CommandResult failed = berthd.docker("pull", registry.host() + "/gc/broken:v1");
+            assertThat(failed.exitCode()).isEqualTo(1);
+            assertThat(planted).doesNotExist();
+            for (Path p : keptBlobs) {
+                assertThat(p).exists();
+            }
+            assertThat(berthd.dockerOk("run", "--rm", keptRef, "cat", "/kept.txt").stdout()).isEqualTo("kept\n");
+            berthd.dockerOk("rmi", keptRef);
         }
     }
 

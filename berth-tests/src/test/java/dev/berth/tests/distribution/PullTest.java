@@ -93,6 +93,10 @@ class PullTest {
                 .contains("Status: Downloaded newer image for " + ref);
         assertThat(r.stdout()).isEqualTo("hello from the registry\n");
         berthd.dockerOk("rmi", ref);
+        CommandResult b = berthd.berthOk("run", "--rm", ref, "cat", "/hello.txt");
+        assertThat(b.stderr()).contains("Unable to find image '" + ref + "' locally");
+        assertThat(b.stdout()).isEqualTo("hello from the registry\n");
+        berthd.dockerOk("rmi", ref);
     }
 
     @Test
@@ -116,12 +120,27 @@ class PullTest {
         assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}} {{.Architecture}}", ref).stdout().trim())
                 .isEqualTo(arm64.config.digest() + " arm64");
         berthd.dockerOk("rmi", ref);
+        berthd.berthOk("pull", "--platform", "linux/arm64", ref);
+        assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}}", ref).stdout().trim()).isEqualTo(arm64.config.digest());
+        berthd.dockerOk("rmi", ref);
         CommandResult none = berthd.docker("pull", "--platform", "linux/s390x", ref);
         assertThat(none.exitCode()).isEqualTo(1);
         assertThat(none.stderr()).contains("no matching manifest for linux/s390x in the manifest list entries");
         ApiResult dist = berthd.api("GET", "/distribution/" + ref + "/json", null);
         assertThat(dist.status()).isEqualTo(200);
         assertThat(dist.body()).contains("\"architecture\":\"arm64\"").contains("\"architecture\":\"amd64\"");
+    }
+
+    @Test
+    void layersAlreadyStoredAreNotDownloadedAgain() {
+        String amd = host + "/tools/busybox:1.36";
+        String arm = host + "/tools/multi:arm64-only";
+        berthd.dockerOk("pull", amd);
+        CommandResult r = berthd.dockerOk("pull", "--platform", "linux/arm64", arm);
+        // Both images have the same busybox layer at the bottom: the second pull finds its chain stored.
+        assertThat(r.stdout()).contains(arm64.layers.get(0).digest().substring(7, 19) + ": Already exists")
+                .contains(arm64.layers.get(1).digest().substring(7, 19) + ": Pull complete");
+        berthd.dockerOk("rmi", amd, arm);
     }
 
     @Test

@@ -108,6 +108,25 @@ class PushTest {
     }
 
     @Test
+    void layersUploadInParallel() throws Exception {
+        Path root = Files.createTempDirectory("berth-push-parallel");
+        try (RegistryServer fresh = RegistryServer.start(root, "127.0.0.1", 0);
+             AuthProxy proxy = new AuthProxy(AuthProxy.Mode.NONE, "", "", "127.0.0.1:" + fresh.port())) {
+            String src = host + "/tools/busybox:1.36";
+            String dst = proxy.host() + "/par/app:1";
+            berthd.dockerOk("pull", src);
+            berthd.dockerOk("tag", src, dst);
+            // Each layer's PUT waits until the other has arrived too: sequential uploads would meet no one.
+            proxy.uploadRendezvous = new java.util.concurrent.CountDownLatch(2);
+            assertThat(berthd.dockerOk("push", dst).stdout()).contains("1: digest: sha256:");
+            assertThat(proxy.maxUploadsInFlight.get()).isGreaterThanOrEqualTo(2);
+            berthd.dockerOk("rmi", src, dst);
+        } finally {
+            dev.berth.oci.LayerArchive.removeTree(root);
+        }
+    }
+
+    @Test
     void pushOfAMissingImageIsA404() {
         CommandResult r = berthd.docker("push", host + "/nope/nothing:1");
         assertThat(r.exitCode()).isEqualTo(1);

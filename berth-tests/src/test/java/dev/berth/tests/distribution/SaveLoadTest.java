@@ -116,6 +116,56 @@ class SaveLoadTest {
         assertThat(notTar.exitCode()).isEqualTo(1);
     }
 
+    @Test
+    void platformSelectsWhatIsSavedAndLoaded() throws Exception {
+        Path root = Files.createTempDirectory("berth-platform-registry");
+        try (RegistryServer registry = RegistryServer.start(root, "127.0.0.1", 0)) {
+            String host = "127.0.0.1:" + registry.port();
+            TestImage amd = TestImage.of("amd64", List.of(TestImage.fileTar("amd.txt", "amd\n")));
+            TestImage arm = TestImage.of("arm64", List.of(TestImage.fileTar("arm.txt", "arm\n")));
+            amd.push(host, "p/multi", "amd");
+            arm.push(host, "p/multi", "arm");
+            String amdRef = host + "/p/multi:amd";
+            String armRef = host + "/p/multi:arm";
+            berthd.dockerOk("pull", "--platform", "linux/amd64", amdRef);
+            berthd.dockerOk("pull", "--platform", "linux/arm64", armRef);
+
+            CommandResult wrong = berthd.docker("save", "--platform", "linux/arm64", "-o",
+                    berthd.dir().resolve("wrong.tar").toString(), amdRef);
+            assertThat(wrong.exitCode()).isEqualTo(1);
+            assertThat(wrong.stderr()).contains("image with reference " + amdRef
+                    + " was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64");
+            Path armOnly = berthd.dir().resolve("arm-only.tar");
+            berthd.berthOk("save", "--platform", "linux/arm64", "-o", armOnly.toString(), armRef);
+            assertThat(new ObjectMapper().readTree(entries(armOnly).get("manifest.json")).get(0).get("RepoTags").get(0).asText())
+                    .isEqualTo(armRef);
+
+            Path both = berthd.dir().resolve("both.tar");
+            berthd.dockerOk("save", "-o", both.toString(), amdRef, armRef);
+            berthd.dockerOk("rmi", amdRef, armRef);
+
+            CommandResult armLoad = berthd.dockerOk("load", "--platform", "linux/arm64", "-i", both.toString());
+            assertThat(armLoad.stdout()).contains("Loaded image: " + armRef).doesNotContain(amdRef);
+            assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}} {{.Architecture}}", armRef).stdout().trim())
+                    .isEqualTo(arm.config.digest() + " arm64");
+            assertThat(berthd.docker("image", "inspect", amdRef).exitCode()).isEqualTo(1);
+            // The other platform's blobs came in with the archive and went again.
+            assertThat(berthd.dataRoot().resolve("content/blobs/sha256/" + amd.diffIds.getFirst().substring(7))).doesNotExist();
+            assertThat(berthd.dataRoot().resolve("content/blobs/sha256/" + amd.config.digest().substring(7))).doesNotExist();
+
+            CommandResult amdLoad = berthd.berthOk("load", "--platform", "linux/amd64", "-i", both.toString());
+            assertThat(amdLoad.stdout()).isEqualTo("Loaded image: " + amdRef + "\n");
+            assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Id}}", amdRef).stdout().trim()).isEqualTo(amd.config.digest());
+
+            CommandResult none = berthd.docker("load", "--platform", "linux/s390x", "-i", both.toString());
+            assertThat(none.exitCode()).isEqualTo(1);
+            assertThat(none.stderr()).contains("no image in the archive matches the specified platform: wanted linux/s390x");
+            berthd.dockerOk("rmi", amdRef, armRef);
+        } finally {
+            dev.berth.oci.LayerArchive.removeTree(root);
+        }
+    }
+
     static Map<String, byte[]> entries(Path tar) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (InputStream in = Files.newInputStream(tar); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
