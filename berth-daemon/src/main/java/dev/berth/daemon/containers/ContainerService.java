@@ -76,6 +76,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
     private volatile ContainerMounts mounts = ContainerMounts.NONE;
+    /** Whether overlay takes the {@code volatile} option (Linux 5.10+); cleared at the first refusal. */
+    private volatile boolean volatileOverlay = true;
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -177,6 +179,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             unmountQuietly(r.id());
             update(c, r.withState(r.state().exited(255, false, now()).failed(255, "container monitor exited unexpectedly")));
             LOG.warning("container " + r.id() + " lost its monitor while berthd was down");
+            if (hostSettings(r).autoRemove()) {
+                // as dockerd's restore: an --rm container that is not running goes
+                removeAsync(c);
+            }
         }
     }
 
@@ -347,7 +353,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
                     merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
                     img.layerDirs().stream().map(Path::toString).toList(), false);
-            store.insert(rec);
+            store.insert(rec, hostSettings(rec).autoRemove());
             byId.put(id, new Ctr(rec));
         }
         events.container(rec, "create");
@@ -930,6 +936,23 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
                 + ",workdir=" + dir(r.id()).resolve("work");
         if (opts.length() < 3500) {
+            if (hostSettings(r).autoRemove() && volatileOverlay) {
+                // As Podman does for --rm: such a container does not outlive a crash anyway, and
+                // without syncs its unmount skips syncing the whole file system under the data
+                // root (milliseconds, more while other work writes). The marker overlay leaves
+                // in the work directory would refuse a second mount (docker restart) otherwise.
+                deleteTree(dir(r.id()).resolve("work").resolve("incompat"));
+                try {
+                    Libc.mount("overlay", target.toString(), "overlay", 0, opts + ",volatile");
+                    return;
+                } catch (Libc.ErrnoException e) {
+                    if (e.errno() != Libc.EINVAL) {
+                        throw e;
+                    }
+                    LOG.info("overlay has no volatile option here (" + e.getMessage() + "); --rm containers are synced");
+                    volatileOverlay = false;
+                }
+            }
             Libc.mount("overlay", target.toString(), "overlay", 0, opts);
             return;
         }
@@ -1432,7 +1455,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
             long t1 = System.nanoTime();
-            store.delete(id);
+            store.delete(id, hostSettings(c.rec).autoRemove());
             network.removed(id);
             byId.remove(id);
             long t2 = System.nanoTime();

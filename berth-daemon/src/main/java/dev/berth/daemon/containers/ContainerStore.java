@@ -36,8 +36,12 @@ final class ContainerStore {
         });
     }
 
-    void insert(ContainerRecord r) throws SQLException {
-        db.tx(c -> {
+    /**
+     * {@code lazy} skips the wait for the disk: for {@code --rm} containers, which, as in Podman,
+     * need not outlive a crash of the machine (a lost insert leaves only files behind).
+     */
+    void insert(ContainerRecord r, boolean lazy) throws SQLException {
+        MetadataDb.Work<Void> w = c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO containers(id, name, image, created, data) VALUES(?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.id());
@@ -48,11 +52,21 @@ final class ContainerStore {
                 ps.executeUpdate();
             }
             return null;
-        });
+        };
+        if (lazy) {
+            db.txLazy(w);
+        } else {
+            db.tx(w);
+        }
     }
 
+    /**
+     * Not waiting for the disk: what changes here (state, restart count, name) either is
+     * re-derived at berthd's start from the container's monitor, or was last written by a
+     * durable insert, and the next durable commit takes it along.
+     */
     void update(ContainerRecord r) throws SQLException {
-        db.tx(c -> {
+        db.txLazy(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET name = ?, data = ? WHERE id = ?")) {
                 ps.setString(1, r.name());
                 ps.setString(2, json.writeString(r));
@@ -63,14 +77,20 @@ final class ContainerStore {
         });
     }
 
-    void delete(String id) throws SQLException {
-        db.tx(c -> {
+    /** {@code lazy} for {@code --rm} containers: a lost delete brings back an exited one, which start removes again. */
+    void delete(String id, boolean lazy) throws SQLException {
+        MetadataDb.Work<Void> w = c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM containers WHERE id = ?")) {
                 ps.setString(1, id);
                 ps.executeUpdate();
             }
             return null;
-        });
+        };
+        if (lazy) {
+            db.txLazy(w);
+        } else {
+            db.tx(w);
+        }
     }
 
     private ContainerRecord decode(String data) throws SQLException {
