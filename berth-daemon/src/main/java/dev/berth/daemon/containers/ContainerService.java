@@ -941,7 +941,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 // without syncs its unmount skips syncing the whole file system under the data
                 // root (milliseconds, more while other work writes). The marker overlay leaves
                 // in the work directory would refuse a second mount (docker restart) otherwise.
-                deleteTree(dir(r.id()).resolve("work").resolve("incompat"));
+                deleteTree(dir(r.id()).resolve("work").resolve("work").resolve("incompat"));
                 try {
                     Libc.mount("overlay", target.toString(), "overlay", 0, opts + ",volatile");
                     return;
@@ -949,8 +949,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                     if (e.errno() != Libc.EINVAL) {
                         throw e;
                     }
+                    Libc.mount("overlay", target.toString(), "overlay", 0, opts);
                     LOG.info("overlay has no volatile option here (" + e.getMessage() + "); --rm containers are synced");
                     volatileOverlay = false;
+                    return;
                 }
             }
             Libc.mount("overlay", target.toString(), "overlay", 0, opts);
