@@ -770,7 +770,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         marks[4] = System.nanoTime();
         long pid = runtime.containerPid(bundle(id));
-        update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        updateState(c, c.rec.withState(c.rec.state().started(pid, now())));
         events.container(c.rec, "start");
         marks[5] = System.nanoTime();
         LOG.fine(() -> "start " + id.substring(0, 12) + " ms: mount " + ms(t0, marks[0]) + ", spec " + ms(marks[0], marks[1])
@@ -895,7 +895,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             code = 126;
             status = 400;
         }
-        update(c, c.rec.withState(c.rec.state().failed(code, msg)));
+        updateState(c, c.rec.withState(c.rec.state().failed(code, msg)));
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             s.finish();
@@ -1063,7 +1063,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t1 = System.nanoTime();
             unmountQuietly(id);
             long t2 = System.nanoTime();
-            update(c, r.withState(r.state().exited(code, oom, at.toString())));
+            updateState(c, r.withState(r.state().exited(code, oom, at.toString())));
             if (oom) {
                 events.container(c.rec, "oom");
             }
@@ -1124,20 +1124,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
         int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
         long delay = Math.min(60_000, 100L << quick);
-        update(c, r.withState(r.state().awaitingRestart()));
+        updateState(c, r.withState(r.state().awaitingRestart()));
         housekeeping.schedule(() -> {
             c.lock.lock();
             try {
                 if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
                     return;
                 }
-                update(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
+                updateState(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
                 doStart(c);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
                 try {
                     if (c.rec.state().status().equals("restarting")) {
-                        update(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
+                        updateState(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
                     }
                 } catch (SQLException ignored) {
                     // the record stays as it was
@@ -1665,7 +1665,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     // ---- persistence ----
 
     private void update(Ctr c, ContainerRecord r) throws SQLException {
-        store.update(r);
+        store.update(r, false);
+        c.rec = r;
+    }
+
+    /** A change of run state only: committed without waiting for the disk (see {@link ContainerStore#update}). */
+    private void updateState(Ctr c, ContainerRecord r) throws SQLException {
+        store.update(r, true);
         c.rec = r;
     }
 

@@ -61,12 +61,12 @@ final class ContainerStore {
     }
 
     /**
-     * Not waiting for the disk: what changes here (state, restart count, name) either is
-     * re-derived at berthd's start from the container's monitor, or was last written by a
-     * durable insert, and the next durable commit takes it along.
+     * {@code lazy} skips the wait for the disk: for state changes (started, exited, restarting),
+     * which berthd re-derives at start from the container's monitor; what a user asked for (a
+     * name, a stop, a new host config) stays durable.
      */
-    void update(ContainerRecord r) throws SQLException {
-        db.txLazy(c -> {
+    void update(ContainerRecord r, boolean lazy) throws SQLException {
+        MetadataDb.Work<Void> w = c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET name = ?, data = ? WHERE id = ?")) {
                 ps.setString(1, r.name());
                 ps.setString(2, json.writeString(r));
@@ -74,7 +74,12 @@ final class ContainerStore {
                 ps.executeUpdate();
             }
             return null;
-        });
+        };
+        if (lazy) {
+            db.txLazy(w);
+        } else {
+            db.tx(w);
+        }
     }
 
     /** {@code lazy} for {@code --rm} containers: a lost delete brings back an exited one, which start removes again. */
