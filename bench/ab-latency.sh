@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A/B start latency: `docker run --rm busybox true` against several engines, alternating run by run, so load that
 # comes and goes on the machine falls on every engine alike (hyperfine runs one command's runs back to back).
+# With --exec: `docker exec <c> true` instead, into one busybox `sleep` container per engine (started first,
+# removed at the end).
 #
-#   bench/ab-latency.sh [--runs N] [--warmup N] NAME=SOCKET NAME=SOCKET ...
+#   bench/ab-latency.sh [--runs N] [--warmup N] [--exec] NAME=SOCKET NAME=SOCKET ...
 #
 # Each engine needs an image "busybox". Prints median / p90 / min / max in ms per engine; each time includes a
 # `date` call (~1 ms), the same for every engine.
@@ -11,13 +13,15 @@ set -euo pipefail
 
 runs=${RUNS:-50}
 warmup=${WARMUP:-5}
+mode=run
 names=()
 socks=()
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --exec) mode=exec; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
     *) die "expected NAME=SOCKET, got $1" ;;
   esac
@@ -25,8 +29,20 @@ done
 [ ${#names[@]} -ge 1 ] || die "usage: $0 [--runs N] NAME=SOCKET ..."
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-one() { DOCKER_HOST="unix://$1" "$DOCKER_CLI" run --rm busybox true >/dev/null; }
+ctr="berth-bench-abexec-$$"
+cleanup() {
+  if [ "$mode" = exec ]; then
+    for s in "${socks[@]}"; do DOCKER_HOST="unix://$s" "$DOCKER_CLI" rm -f "$ctr" >/dev/null 2>&1 || true; done
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+if [ "$mode" = exec ]; then
+  for s in "${socks[@]}"; do DOCKER_HOST="unix://$s" "$DOCKER_CLI" run -d --name "$ctr" busybox sleep 3600 >/dev/null; done
+  one() { DOCKER_HOST="unix://$1" "$DOCKER_CLI" exec "$ctr" true >/dev/null; }
+else
+  one() { DOCKER_HOST="unix://$1" "$DOCKER_CLI" run --rm busybox true >/dev/null; }
+fi
 for i in "${!names[@]}"; do
   for _ in $(seq 1 "$warmup"); do one "${socks[$i]}"; done
 done

@@ -53,9 +53,11 @@ start_berthd() {
   berthd_dir=$(mktemp -d /tmp/berth-bench-berthd.XXXXXX)
   berthd_sock="$berthd_dir/run/berth.sock"
   cgroup_parent="berth-bench-$(basename "$berthd_dir" | cut -d. -f2)"
+  # No default bridge, as the private dockerd (--bridge=none): `docker run` gets the same (loopback-only) network
+  # on both engines.
   setsid "$BERTH_ROOT/bin/berthd" --data-root "$berthd_dir/data" --exec-root "$berthd_dir/run" \
     -H "unix://$berthd_sock" --pidfile "$berthd_dir/berthd.pid" --cgroup-parent "$cgroup_parent" \
-    >"$berthd_dir/berthd.log" 2>&1 </dev/null &
+    --bridge none --iptables=false >"$berthd_dir/berthd.log" 2>&1 </dev/null &
   berthd_pid=$!   # bin/berthd execs java, so this is berthd itself
   if ! wait_ping "$berthd_sock" 60; then
     tail -20 "$berthd_dir/berthd.log" >&2

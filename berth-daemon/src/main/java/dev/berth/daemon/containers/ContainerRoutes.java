@@ -436,6 +436,9 @@ public final class ContainerRoutes {
 
     // ---- stats ----
 
+    /** The CPU sampling window of a single stats answer (stream=false): short, as the docker CLI waits for it. */
+    static final long NO_STREAM_WINDOW_MILLIS = 200;
+
     private void stats(Exchange ex) throws Exception {
         ContainerService.Ctr c = service.get(ex.pathVar("id"));
         boolean stream = ex.queryBool("stream", true);
@@ -447,9 +450,10 @@ public final class ContainerRoutes {
         try (out) {
             Map<String, Object> prev = null;
             if (!stream && !oneShot && c.rec.state().running()) {
-                // docker stats --no-stream shows CPU % from two samples
+                // docker stats --no-stream shows CPU % from two samples; dockerd waits for two ticks of
+                // its one-second collector, berthd takes them a fifth of a second apart
                 prev = statsSample(c);
-                Thread.sleep(1000);
+                Thread.sleep(NO_STREAM_WINDOW_MILLIS);
             }
             do {
                 Map<String, Object> s = statsSample(c);

@@ -76,6 +76,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
     private volatile ContainerMounts mounts = ContainerMounts.NONE;
+    /** Whether overlay takes the {@code volatile} option (Linux 5.10+); cleared at the first refusal. */
+    private volatile boolean volatileOverlay = true;
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -177,6 +179,10 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             unmountQuietly(r.id());
             update(c, r.withState(r.state().exited(255, false, now()).failed(255, "container monitor exited unexpectedly")));
             LOG.warning("container " + r.id() + " lost its monitor while berthd was down");
+            if (hostSettings(r).autoRemove()) {
+                // as dockerd's restore: an --rm container that is not running goes
+                removeAsync(c);
+            }
         }
     }
 
@@ -347,7 +353,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
                     merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
                     img.layerDirs().stream().map(Path::toString).toList(), false);
-            store.insert(rec);
+            store.insert(rec, hostSettings(rec).autoRemove());
             byId.put(id, new Ctr(rec));
         }
         events.container(rec, "create");
@@ -764,7 +770,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         marks[4] = System.nanoTime();
         long pid = runtime.containerPid(bundle(id));
-        update(c, c.rec.withState(c.rec.state().started(pid, now())));
+        updateState(c, c.rec.withState(c.rec.state().started(pid, now())));
         events.container(c.rec, "start");
         marks[5] = System.nanoTime();
         LOG.fine(() -> "start " + id.substring(0, 12) + " ms: mount " + ms(t0, marks[0]) + ", spec " + ms(marks[0], marks[1])
@@ -889,7 +895,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             code = 126;
             status = 400;
         }
-        update(c, c.rec.withState(c.rec.state().failed(code, msg)));
+        updateState(c, c.rec.withState(c.rec.state().failed(code, msg)));
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             s.finish();
@@ -930,6 +936,25 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
                 + ",workdir=" + dir(r.id()).resolve("work");
         if (opts.length() < 3500) {
+            if (hostSettings(r).autoRemove() && volatileOverlay) {
+                // As Podman does for --rm: such a container does not outlive a crash anyway, and
+                // without syncs its unmount skips syncing the whole file system under the data
+                // root (milliseconds, more while other work writes). The marker overlay leaves
+                // in the work directory would refuse a second mount (docker restart) otherwise.
+                deleteTree(dir(r.id()).resolve("work").resolve("work").resolve("incompat"));
+                try {
+                    Libc.mount("overlay", target.toString(), "overlay", 0, opts + ",volatile");
+                    return;
+                } catch (Libc.ErrnoException e) {
+                    if (e.errno() != Libc.EINVAL) {
+                        throw e;
+                    }
+                    Libc.mount("overlay", target.toString(), "overlay", 0, opts);
+                    LOG.info("overlay has no volatile option here (" + e.getMessage() + "); --rm containers are synced");
+                    volatileOverlay = false;
+                    return;
+                }
+            }
             Libc.mount("overlay", target.toString(), "overlay", 0, opts);
             return;
         }
@@ -1038,7 +1063,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t1 = System.nanoTime();
             unmountQuietly(id);
             long t2 = System.nanoTime();
-            update(c, r.withState(r.state().exited(code, oom, at.toString())));
+            updateState(c, r.withState(r.state().exited(code, oom, at.toString())));
             if (oom) {
                 events.container(c.rec, "oom");
             }
@@ -1099,20 +1124,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
         int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
         long delay = Math.min(60_000, 100L << quick);
-        update(c, r.withState(r.state().awaitingRestart()));
+        updateState(c, r.withState(r.state().awaitingRestart()));
         housekeeping.schedule(() -> {
             c.lock.lock();
             try {
                 if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
                     return;
                 }
-                update(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
+                updateState(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
                 doStart(c);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
                 try {
                     if (c.rec.state().status().equals("restarting")) {
-                        update(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
+                        updateState(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
                     }
                 } catch (SQLException ignored) {
                     // the record stays as it was
@@ -1432,7 +1457,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
             long t1 = System.nanoTime();
-            store.delete(id);
+            store.delete(id, hostSettings(c.rec).autoRemove());
             network.removed(id);
             byId.remove(id);
             long t2 = System.nanoTime();
@@ -1640,7 +1665,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     // ---- persistence ----
 
     private void update(Ctr c, ContainerRecord r) throws SQLException {
-        store.update(r);
+        store.update(r, false);
+        c.rec = r;
+    }
+
+    /** A change of run state only: committed without waiting for the disk (see {@link ContainerStore#update}). */
+    private void updateState(Ctr c, ContainerRecord r) throws SQLException {
+        store.update(r, true);
         c.rec = r;
     }
 

@@ -36,8 +36,12 @@ final class ContainerStore {
         });
     }
 
-    void insert(ContainerRecord r) throws SQLException {
-        db.tx(c -> {
+    /**
+     * {@code lazy} skips the wait for the disk: for {@code --rm} containers, which, as in Podman,
+     * need not outlive a crash of the machine (a lost insert leaves only files behind).
+     */
+    void insert(ContainerRecord r, boolean lazy) throws SQLException {
+        MetadataDb.Work<Void> w = c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO containers(id, name, image, created, data) VALUES(?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.id());
@@ -48,11 +52,21 @@ final class ContainerStore {
                 ps.executeUpdate();
             }
             return null;
-        });
+        };
+        if (lazy) {
+            db.txLazy(w);
+        } else {
+            db.tx(w);
+        }
     }
 
-    void update(ContainerRecord r) throws SQLException {
-        db.tx(c -> {
+    /**
+     * {@code lazy} skips the wait for the disk: for state changes (started, exited, restarting),
+     * which berthd re-derives at start from the container's monitor; what a user asked for (a
+     * name, a stop, a new host config) stays durable.
+     */
+    void update(ContainerRecord r, boolean lazy) throws SQLException {
+        MetadataDb.Work<Void> w = c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET name = ?, data = ? WHERE id = ?")) {
                 ps.setString(1, r.name());
                 ps.setString(2, json.writeString(r));
@@ -60,17 +74,28 @@ final class ContainerStore {
                 ps.executeUpdate();
             }
             return null;
-        });
+        };
+        if (lazy) {
+            db.txLazy(w);
+        } else {
+            db.tx(w);
+        }
     }
 
-    void delete(String id) throws SQLException {
-        db.tx(c -> {
+    /** {@code lazy} for {@code --rm} containers: a lost delete brings back an exited one, which start removes again. */
+    void delete(String id, boolean lazy) throws SQLException {
+        MetadataDb.Work<Void> w = c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM containers WHERE id = ?")) {
                 ps.setString(1, id);
                 ps.executeUpdate();
             }
             return null;
-        });
+        };
+        if (lazy) {
+            db.txLazy(w);
+        } else {
+            db.tx(w);
+        }
     }
 
     private ContainerRecord decode(String data) throws SQLException {

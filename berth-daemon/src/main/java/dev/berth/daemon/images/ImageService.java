@@ -725,7 +725,8 @@ public final class ImageService implements ImageLookup {
      * {@link #releaseContainer} at container removal.
      */
     public void retainForContainer(String containerId, String imageId) {
-        sql(() -> db.tx(c -> {
+        // Lazy: the container's own record, written next, makes it durable (or, for --rm, need not be).
+        sql(() -> db.txLazy(c -> {
             List<String> held = layers.layersOf(c, imageId);
             if (held.isEmpty()) {
                 throw ApiException.notFound("No such image: " + imageId);

@@ -40,6 +40,7 @@ public final class ConmonRuntime {
      * second) does not re-read {@code conmon.pid}; a handle notices PID reuse by its start time.
      */
     private final Map<Path, ProcessHandle> conmons = new ConcurrentHashMap<>();
+    private DirWatcher dirWatcher;
 
     /** What conmon needs to create one container. */
     public record CreateOptions(String id, String name, Path bundle, Path logPath, boolean tty, boolean stdin,
@@ -142,39 +143,49 @@ public final class ConmonRuntime {
         Path conmonOut = b.resolve("conmon.out");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(b.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true).redirectOutput(conmonOut.toFile());
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        long t1 = System.nanoTime();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new RuntimeError("conmon did not return");
-        }
-        if (p.exitValue() != 0) {
-            throw new RuntimeError("conmon failed: " + Files.readString(conmonOut).trim());
-        }
-        // conmon detaches before runc create finishes: the container exists once its pid file does,
-        // and creation failed if conmon went away without one.
-        long t2 = System.nanoTime();
-        long deadline = t2 + TimeUnit.SECONDS.toNanos(60);
-        Path pidFile = b.resolve("pidfile");
-        // runc create usually takes tens of milliseconds: poll finely at first, then back off.
-        for (int round = 0; System.nanoTime() < deadline; round++) {
-            if (readLong(pidFile) > 0) {
-                long t3 = System.nanoTime();
-                LOG.fine(() -> "conmon spawn " + (t1 - t0) / 1000 + " us, until it detached " + (t2 - t1) / 1000
-                        + " us, until the pid file " + (t3 - t2) / 1000 + " us");
-                return;
+        // Watched before conmon starts, so the pid file's arrival wakes us however soon it comes.
+        try (DirWatcher.Watch created = dirWatcher().watch(b)) {
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            long t1 = System.nanoTime();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new RuntimeError("conmon did not return");
             }
-            long cpid = readLong(b.resolve("conmon.pid"));
-            if (cpid > 0 && !alive(cpid)) {
-                if (readLong(pidFile) > 0) {
+            if (p.exitValue() != 0) {
+                throw new RuntimeError("conmon failed: " + Files.readString(conmonOut).trim());
+            }
+            // conmon detaches before runc create finishes: the container exists once its pid file does,
+            // and creation failed if conmon went away without one.
+            long t2 = System.nanoTime();
+            long deadline = t2 + TimeUnit.SECONDS.toNanos(60);
+            Path pidFile = b.resolve("pidfile");
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(pidFile) && readLong(pidFile) > 0) {
+                    long t3 = System.nanoTime();
+                    LOG.fine(() -> "conmon spawn " + (t1 - t0) / 1000 + " us, until it detached " + (t2 - t1) / 1000
+                            + " us, until the pid file " + (t3 - t2) / 1000 + " us");
                     return;
                 }
-                throw new RuntimeError(runcError(b.resolve("runc.log"), "container creation failed"));
+                long cpid = readLong(b.resolve("conmon.pid"));
+                if (cpid > 0 && !alive(cpid)) {
+                    if (readLong(pidFile) > 0) {
+                        return;
+                    }
+                    throw new RuntimeError(runcError(b.resolve("runc.log"), "container creation failed"));
+                }
+                // the pid file's creation wakes us; the timeout only serves to notice a conmon that died
+                created.await(20);
             }
-            Thread.sleep(round < 100 ? 1 : 5);
         }
         throw new RuntimeError("timed out waiting for the container to be created");
+    }
+
+    private synchronized DirWatcher dirWatcher() throws IOException {
+        if (dirWatcher == null) {
+            dirWatcher = new DirWatcher();
+        }
+        return dirWatcher;
     }
 
     /** The last error runc logged, in the form Docker reports: {@code OCI runtime create failed: ...}. */

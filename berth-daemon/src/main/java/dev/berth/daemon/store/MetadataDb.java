@@ -23,6 +23,12 @@ public final class MetadataDb implements AutoCloseable {
     }
 
     private final Connection conn;
+    /**
+     * A second connection to the same file whose commits skip the fsync (SQLite cannot change that
+     * inside the transaction the driver keeps open); writes on both go one at a time under {@link #lock},
+     * and a durable commit's fsync of the shared write-ahead log covers the lazy ones before it.
+     */
+    private final Connection lazyConn;
     private final ReentrantLock lock = new ReentrantLock();
 
     public MetadataDb(Path file) throws SQLException {
@@ -41,6 +47,14 @@ public final class MetadataDb implements AutoCloseable {
         }
         conn.setAutoCommit(false);
         conn.commit();
+        lazyConn = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = lazyConn.createStatement()) {
+            s.execute("PRAGMA synchronous=NORMAL");
+            s.execute("PRAGMA foreign_keys=ON");
+            s.execute("PRAGMA busy_timeout=5000");
+        }
+        lazyConn.setAutoCommit(false);
+        lazyConn.commit();
     }
 
     /**
@@ -80,14 +94,28 @@ public final class MetadataDb implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
     public <T> T tx(Work<T> work) throws SQLException {
+        return tx(conn, work);
+    }
+
+    /**
+     * Like {@link #tx}, but the commit does not wait for the disk (no fsync): atomic as ever, and
+     * durable once a later {@link #tx} commits or SQLite checkpoints, but lost (whole, never half)
+     * if the machine goes down first. For changes a restart re-derives or redoes anyway, such as a
+     * container's running state, which berthd reconciles with its monitor at start.
+     */
+    public <T> T txLazy(Work<T> work) throws SQLException {
+        return tx(lazyConn, work);
+    }
+
+    private <T> T tx(Connection c, Work<T> work) throws SQLException {
         lock.lock();
         try {
             try {
-                T result = work.run(conn);
-                conn.commit();
+                T result = work.run(c);
+                c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                conn.rollback();
+                c.rollback();
                 throw e;
             }
         } finally {
@@ -99,6 +127,7 @@ public final class MetadataDb implements AutoCloseable {
     public void close() throws SQLException {
         lock.lock();
         try {
+            lazyConn.close();
             conn.close();
         } finally {
             lock.unlock();

@@ -32,6 +32,29 @@ class RunTest {
     }
 
     @Test
+    void rmContainersAreMountedVolatileAndStillRestart() throws Exception {
+        berthd.dockerOk("run", "-d", "--rm", "--name", "vol1", "busybox", "sh", "-c", "echo kept > /kept; sleep 600");
+        berthd.dockerOk("run", "-d", "--name", "vol2", "busybox", "sleep", "600");
+        try {
+            assertThat(rootfsMountOptions("vol1")).contains("volatile");
+            assertThat(rootfsMountOptions("vol2")).doesNotContain("volatile");
+            // the remount must get past the marker overlay leaves after a volatile mount
+            berthd.dockerOk("restart", "-t", "1", "vol1");
+            assertThat(berthd.dockerOk("exec", "vol1", "cat", "/kept").stdout()).isEqualTo("kept\n");
+            assertThat(rootfsMountOptions("vol1")).contains("volatile");
+        } finally {
+            berthd.docker("rm", "-f", "vol1", "vol2");
+        }
+    }
+
+    /** The options of the overlay mount at the container's root file system, from the host's mount table. */
+    private static String rootfsMountOptions(String name) throws java.io.IOException {
+        String merged = berthd.dockerOk("inspect", "-f", "{{.GraphDriver.Data.MergedDir}}", name).out();
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.split(" ")[4].equals(merged)).findFirst().orElse("not mounted");
+    }
+
+    @Test
     void exitCodesAreThoseOfTheProcessOrDockersForStartFailures() {
         assertThat(berthd.docker("run", "--rm", "busybox", "sh", "-c", "exit 3").exitCode()).isEqualTo(3);
         CommandResult missing = berthd.docker("run", "--rm", "busybox", "nosuch");
