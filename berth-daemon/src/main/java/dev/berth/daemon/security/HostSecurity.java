@@ -1,0 +1,48 @@
+package dev.berth.daemon.security;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Which Linux security modules this host runs, as {@code /info} reports and the spec writer needs. */
+public final class HostSecurity {
+    private static final boolean APPARMOR = apparmorEnabled();
+    private static final boolean SELINUX = Files.exists(Path.of("/sys/fs/selinux/enforce"));
+
+    private HostSecurity() {}
+
+    /** AppArmor is enabled in the kernel and its parser is installed (both needed to load a profile), as dockerd checks. */
+    private static boolean apparmorEnabled() {
+        try {
+            return Files.readString(Path.of("/sys/module/apparmor/parameters/enabled")).startsWith("Y")
+                    && (Files.exists(Path.of("/sbin/apparmor_parser")) || Files.exists(Path.of("/usr/sbin/apparmor_parser")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** True when AppArmor profiles can be applied on this host. */
+    public static boolean apparmor() {
+        return APPARMOR;
+    }
+
+    /** True when SELinux is active on this host. */
+    public static boolean selinux() {
+        return SELINUX;
+    }
+
+    /** {@code /info}'s {@code SecurityOptions}: what confines containers here. */
+    public static List<String> securityOptions() {
+        List<String> out = new ArrayList<>();
+        if (APPARMOR) {
+            out.add("name=apparmor");
+        }
+        out.add("name=seccomp,profile=builtin");
+        if (SELINUX) {
+            out.add("name=selinux");
+        }
+        return List.copyOf(out);
+    }
+}
