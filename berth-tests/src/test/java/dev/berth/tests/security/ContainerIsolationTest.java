@@ -139,6 +139,25 @@ class ContainerIsolationTest {
     }
 
     @Test
+    void rawSocketsModulesAndTheDaemonSocket() {
+        run("ping -c 1 -W 2 127.0.0.1").ok(); // NET_RAW is in Docker's default set
+        CommandResult raw = run("--cap-drop", "NET_RAW", "ping -c 1 -W 2 127.0.0.1");
+        assertThat(raw.exitCode()).as(raw.toString()).isNotZero();
+        assertThat(raw.stderr()).containsIgnoringCase("permission denied");
+        CommandResult module = run("echo junk > /tmp/m.ko && insmod /tmp/m.ko");
+        assertThat(module.exitCode()).isNotZero();
+        assertThat(module.stderr()).containsIgnoringCase("not permitted");
+        CommandResult block = run("mknod /tmp/disk b 8 0 && head -c 1 /tmp/disk");
+        assertThat(block.exitCode()).isNotZero();
+        assertThat(block.stderr()).containsIgnoringCase("not permitted");
+        CommandResult sysctl = run("sysctl -w kernel.domainname=evil");
+        assertThat(sysctl.exitCode()).isNotZero();
+        run("test ! -e " + berthd.socket() + " && test ! -e /var/run/docker.sock").ok();
+        CommandResult setns = run("nsenter -t 1 -n true");
+        assertThat(setns.exitCode()).isNotZero();
+    }
+
+    @Test
     void infoAndInspectReportTheSettings() {
         assertThat(berthd.dockerOk("info", "--format", "{{json .SecurityOptions}}").out())
                 .isEqualTo("[\"name=seccomp,profile=builtin\"]");
