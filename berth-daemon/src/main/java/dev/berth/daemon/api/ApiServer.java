@@ -78,7 +78,7 @@ public final class ApiServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                            ch.pipeline().addLast(new TlsOnlyHandler(ssl));
                         }
                         ch.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 1 << 16));
                         ch.pipeline().addLast(new ApiChannelHandler(router, json, workers));

@@ -126,6 +126,7 @@ class DaemonDoorTest {
         CommandResult plain = dockerTcp(Map.of(), "version", "--format", "{{.Server.APIVersion}}");
         assertThat(plain.exitCode()).as(plain.toString()).isNotZero();
         assertThat(plain.out()).doesNotContain("1.50");
+        assertThat(plain.stderr()).contains("Client sent an HTTP request to an HTTPS server");
         CommandResult noCert = dockerTcp(Map.of("DOCKER_CERT_PATH", cert("nocert")), "--tls", "--tlscacert",
                 cert("ca.pem"), "ps");
         assertThat(noCert.exitCode()).as(noCert.toString()).isNotZero();
