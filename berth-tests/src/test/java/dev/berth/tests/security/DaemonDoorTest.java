@@ -175,6 +175,22 @@ class DaemonDoorTest {
     }
 
     @Test
+    void aHijackedStreamReachesOnlyItsContainer() {
+        String other = berthd.dockerOk("run", "-d", "busybox:door", "sleep", "300").out();
+        try {
+            // An API request written into an attached stdin is just bytes for that container's process.
+            String smuggled = "POST /v1.50/containers/" + other + "/kill HTTP/1.1\r\nHost: berth\r\nContent-Length: 0\r\n\r\n";
+            CommandResult r = berthd.dockerWithInput(smuggled.getBytes(StandardCharsets.US_ASCII), "run", "--rm", "-i",
+                    "busybox:door", "cat");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.stdout()).isEqualTo(smuggled);
+            assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Running}}", other).out()).isEqualTo("true");
+        } finally {
+            berthd.docker("rm", "-f", other);
+        }
+    }
+
+    @Test
     void startupRefusals() throws IOException {
         assertThat(startFails("-H", "tcp://127.0.0.1:" + freePort())).contains("without --tlsverify");
         assertThat(startFails("-H", "tcp://127.0.0.1:" + freePort(), "--tls", "--tlscert", cert("server-cert.pem"),
