@@ -73,6 +73,9 @@ class ContainerIsolationTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.stderr()).containsIgnoringCase("permission denied");
         run("--security-opt", "seccomp=" + p, "touch /tmp/x && unshare -U true").ok(); // the rest is allowed
+        CommandResult berth = berthd.berth("run", "--rm", "--security-opt", "seccomp=" + p, "busybox:sec", "mkdir", "/tmp/x");
+        assertThat(berth.exitCode()).isNotZero(); // berth sends the file's content as docker does
+        assertThat(berth.stderr()).containsIgnoringCase("permission denied");
         CommandResult bad = berthd.docker("create", "--security-opt", "seccomp={\"defaultAction\":\"NOPE\"}", "busybox:sec");
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.stderr()).contains("defaultAction");
@@ -153,6 +156,7 @@ class ContainerIsolationTest {
         CommandResult sysctl = run("sysctl -w kernel.domainname=evil");
         assertThat(sysctl.exitCode()).isNotZero();
         run("test ! -e " + berthd.socket() + " && test ! -e /var/run/docker.sock").ok();
+        assertThat(run("kill -0 " + berthd.pid()).exitCode()).isNotZero(); // the daemon is not even visible
         CommandResult setns = run("nsenter -t 1 -n true");
         assertThat(setns.exitCode()).isNotZero();
     }
