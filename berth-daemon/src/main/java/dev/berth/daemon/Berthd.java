@@ -77,6 +77,10 @@ public final class Berthd implements Callable<Integer> {
     Boolean insecureTcp;
     @Option(names = {"-G", "--group"}, description = "Group for the unix socket (default berth, when it exists)")
     String group;
+    @Option(names = "--seccomp-profile", description = "Default seccomp profile of containers: builtin, unconfined or a JSON file (default builtin)")
+    String seccompProfile;
+    @Option(names = "--no-new-privileges", arity = "0..1", fallbackValue = "true", description = "Containers cannot gain privileges by default")
+    Boolean noNewPrivileges;
     @Option(names = "--registry-certs-dir", description = "Per-registry CA certificates, <dir>/<host:port>/*.crt (default /etc/berth/certs.d)")
     Path registryCertsDir;
 
@@ -145,6 +149,8 @@ public final class Berthd implements Callable<Integer> {
         var registry = registryOptions(file, conflicts);
         var access = dev.berth.daemon.security.ApiAccess.resolve(file, tls, tlsVerify, tlsCaCert, tlsCert, tlsKey,
                 insecureTcp, group, conflicts);
+        var containerDefaults = dev.berth.daemon.security.ContainerDefaults.resolve(file, seccompProfile, noNewPrivileges,
+                conflicts);
         if (!conflicts.isEmpty()) {
             throw new IllegalArgumentException("the following directives are specified both as a flag and in the configuration file: "
                     + String.join(", ", conflicts));
@@ -164,7 +170,8 @@ public final class Berthd implements Callable<Integer> {
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
                 pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
                 registry,
-                dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward), access);
+                dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward),
+                new dev.berth.daemon.security.DaemonSecurity(access, containerDefaults));
     }
 
     private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file, List<String> conflicts) {

@@ -120,8 +120,8 @@ public final class Daemon implements AutoCloseable {
                 .register(router);
         counts.containers = containers::counts;
 
-        config.access().warn(config.hosts());
-        ApiServer server = new ApiServer(router, json, config.access());
+        config.security().access().warn(config.hosts());
+        ApiServer server = new ApiServer(router, json, config.security().access());
         closeables.push(server);
         for (String h : config.hosts()) {
             server.listen(h);

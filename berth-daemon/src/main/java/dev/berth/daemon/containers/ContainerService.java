@@ -285,7 +285,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         HostSettings hs = readHost(hostConfig);
         List<String> warnings = validate(hs);
-        Confinement.of(hostConfig); // 400 now for a bad SecurityOpt, device or device rule, not at start
+        Confinement.of(hostConfig, config.security().containers()); // 400 now for a bad SecurityOpt, device or device rule, not at start
         fillHostDefaults(hostConfig, hs);
         ResolvedImage img = images.resolve(cfg.image());
         ContainerConfigSpec merged = merge(cfg, img.config() == null || img.config().config() == null
@@ -797,7 +797,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
                 cgroupPath(r), dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()))
-                .withConfinement(Confinement.of(r.hostConfig()));
+                .withConfinement(Confinement.of(r.hostConfig(), config.security().containers()));
     }
 
     // ---- events ----

@@ -33,9 +33,14 @@ public record Confinement(SecurityOpts opts, List<Devices.Mapping> devices, List
      * where the spec is written, seccomp and the device rules); {@code systempaths=unconfined} lifts the paths only.
      */
     public static Confinement of(JsonNode hostConfig) {
+        return of(hostConfig, ContainerDefaults.DEFAULT);
+    }
+
+    /** The same, over the daemon's defaults ({@code --seccomp-profile}, {@code --no-new-privileges}). */
+    public static Confinement of(JsonNode hostConfig, ContainerDefaults defaults) {
         List<String> opts = new ArrayList<>();
         hostConfig.path("SecurityOpt").forEach(o -> opts.add(o.asText()));
-        SecurityOpts so = SecurityOpts.parse(opts);
+        SecurityOpts so = SecurityOpts.parse(opts, defaults);
         boolean privileged = hostConfig.path("Privileged").asBoolean(false);
         List<String> masked = List.of();
         List<String> readonly = List.of();

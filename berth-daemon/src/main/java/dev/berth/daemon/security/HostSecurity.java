@@ -33,15 +33,23 @@ public final class HostSecurity {
         return SELINUX;
     }
 
-    /** {@code /info}'s {@code SecurityOptions}: what confines containers here. */
+    /** {@code /info}'s {@code SecurityOptions} with Docker's defaults. */
     public static List<String> securityOptions() {
+        return securityOptions(ContainerDefaults.DEFAULT);
+    }
+
+    /** {@code /info}'s {@code SecurityOptions}: what confines containers here, in dockerd's order. */
+    public static List<String> securityOptions(ContainerDefaults defaults) {
         List<String> out = new ArrayList<>();
         if (APPARMOR) {
             out.add("name=apparmor");
         }
-        out.add("name=seccomp,profile=builtin");
+        out.add("name=seccomp,profile=" + defaults.seccompName());
         if (SELINUX) {
             out.add("name=selinux");
+        }
+        if (defaults.noNewPrivileges()) {
+            out.add("name=no-new-privileges");
         }
         return List.copyOf(out);
     }

@@ -22,13 +22,18 @@ public record SecurityOpts(SeccompProfile seccomp, boolean noNewPrivileges, Stri
     /** A container that asked for nothing. */
     public static final SecurityOpts DEFAULT = new SecurityOpts(SeccompProfile.builtin(), false, null, List.of(), false);
 
-    /** Parses the options; 400 on an unknown key, a bad boolean or an invalid seccomp profile. */
+    /** Parses the options over Docker's defaults; 400 on an unknown key, a bad boolean or an invalid seccomp profile. */
     public static SecurityOpts parse(List<String> opts) {
-        if (opts == null || opts.isEmpty()) {
-            return DEFAULT;
+        return parse(opts, ContainerDefaults.DEFAULT);
+    }
+
+    /** Parses the options over the daemon's {@code defaults}. */
+    public static SecurityOpts parse(List<String> opts, ContainerDefaults defaults) {
+        SeccompProfile seccomp = defaults.seccomp();
+        boolean nnp = defaults.noNewPrivileges();
+        if (opts == null) {
+            opts = List.of();
         }
-        SeccompProfile seccomp = SeccompProfile.builtin();
-        boolean nnp = false;
         String apparmor = null;
         List<String> labels = new ArrayList<>();
         boolean systemPaths = false;

@@ -2,6 +2,7 @@ package dev.berth.tests.security;
 
 import dev.berth.tests.BerthdFixture;
 import dev.berth.tests.CommandResult;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,6 +45,11 @@ class DaemonDoorTest {
     @BeforeAll
     static void image() {
         berthd.importBusybox("busybox:door");
+    }
+
+    @AfterAll
+    static void removeCerts() {
+        BerthdFixture.run(List.of("rm", "-rf", CERTS.toString()), null, Map.of());
     }
 
     /** A CA, a server certificate for 127.0.0.1, client certificates in docker's layout, and a rogue CA's client. */
