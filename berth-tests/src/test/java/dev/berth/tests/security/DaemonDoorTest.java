@@ -128,6 +128,24 @@ class DaemonDoorTest {
     }
 
     @Test
+    void stdinEndsCleanlyOverTls() {
+        // the client half-closes its TLS stream (close_notify) at the end of stdin; output still comes back
+        Map<String, String> dockerEnv = new HashMap<>(Map.of("DOCKER_TLS_VERIFY", "1", "DOCKER_CERT_PATH", cert("client"),
+                "DOCKER_HOST", TCP, "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+        CommandResult d = BerthdFixture.run(List.of(BerthdFixture.DOCKER, "run", "--rm", "-i", "busybox:door", "cat"),
+                "through docker\n".getBytes(StandardCharsets.UTF_8), dockerEnv);
+        assertThat(d.exitCode()).as(d.toString()).isZero();
+        assertThat(d.out()).isEqualTo("through docker");
+        Map<String, String> berthEnv = new HashMap<>(dockerEnv);
+        berthEnv.put("DOCKER_CERT_PATH", cert("berth-client"));
+        berthEnv.put("BERTH_HOST", TCP);
+        CommandResult b = BerthdFixture.run(List.of(berthd.repo().resolve("bin/berth").toString(), "run", "--rm", "-i",
+                "busybox:door", "cat"), "through berth\n".getBytes(StandardCharsets.UTF_8), berthEnv);
+        assertThat(b.exitCode()).as(b.toString()).isZero();
+        assertThat(b.out()).isEqualTo("through berth");
+    }
+
+    @Test
     void clientsWithoutAValidCertificateAreRefused() {
         CommandResult plain = dockerTcp(Map.of(), "version", "--format", "{{.Server.APIVersion}}");
         assertThat(plain.exitCode()).as(plain.toString()).isNotZero();
