@@ -33,11 +33,18 @@ public final class OciSpecBuilder {
     private final Map<String, long[]> daemonUlimits;
     private final long[] hostNofile;
     private final boolean swapAccounting;
+    private final HostSecurity.Modules lsm;
 
     /**
      * @param daemonUlimits the daemon's --default-ulimit settings
      */
     public OciSpecBuilder(Map<String, long[]> daemonUlimits) {
+        this(daemonUlimits, HostSecurity.modules());
+    }
+
+    /** With {@code lsm} instead of this host's security modules (AppArmor, SELinux). */
+    public OciSpecBuilder(Map<String, long[]> daemonUlimits, HostSecurity.Modules lsm) {
+        this.lsm = lsm;
         this.daemonUlimits = daemonUlimits == null ? Map.of() : daemonUlimits;
         this.hostNofile = hostNofileLimit();
         this.swapAccounting = Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))
@@ -108,11 +115,11 @@ public final class OciSpecBuilder {
         Confinement conf = confinement(s);
         p.put("noNewPrivileges", conf.opts().noNewPrivileges());
         String apparmor = s.privileged() ? "unconfined" : conf.opts().apparmorProfile();
-        if (HostSecurity.apparmor() && apparmor != null) {
+        if (lsm.apparmor() && apparmor != null) {
             p.put("apparmorProfile", apparmor); // only where the kernel could apply it: runc fails otherwise
         }
         String label = conf.opts().selinuxProcessLabel();
-        if (HostSecurity.selinux() && label != null && !s.privileged()) {
+        if (lsm.selinux() && label != null && !s.privileged()) {
             p.put("selinuxLabel", label);
         }
         return p;

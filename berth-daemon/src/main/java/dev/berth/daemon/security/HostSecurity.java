@@ -13,6 +13,14 @@ public final class HostSecurity {
 
     private HostSecurity() {}
 
+    /** Which security modules can label a container's process. */
+    public record Modules(boolean apparmor, boolean selinux) {}
+
+    /** This host's modules. */
+    public static Modules modules() {
+        return new Modules(APPARMOR, SELINUX);
+    }
+
     /** AppArmor is enabled in the kernel and its parser is installed (both needed to load a profile), as dockerd checks. */
     private static boolean apparmorEnabled() {
         try {
@@ -21,16 +29,6 @@ public final class HostSecurity {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** True when AppArmor profiles can be applied on this host. */
-    public static boolean apparmor() {
-        return APPARMOR;
-    }
-
-    /** True when SELinux is active on this host. */
-    public static boolean selinux() {
-        return SELINUX;
     }
 
     /** {@code /info}'s {@code SecurityOptions} with Docker's defaults. */

@@ -68,6 +68,20 @@ class OciSpecBuilderTest {
         assertThat(rules).contains(Map.of("allow", true, "type", "c", "major", 1L, "minor", 3L, "access", "r"),
                 Map.of("allow", true, "type", "c", "major", 42L, "access", "rm"));
         assertThat(rules.getFirst()).containsEntry("allow", false); // deny-all first, then the allowed ones
+        var labelled = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"SecurityOpt":["apparmor=my-profile","label=type:svirt_t"]}""");
+        var withLsm = new OciSpecBuilder(Map.of(), new dev.berth.daemon.security.HostSecurity.Modules(true, true));
+        Map<String, Object> l = withLsm.build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(labelled)));
+        assertThat((Object) at(l, "process", "apparmorProfile")).isEqualTo("my-profile");
+        assertThat((Object) at(l, "process", "selinuxLabel")).isEqualTo("system_u:system_r:svirt_t:s0");
+        Map<String, Object> none = new OciSpecBuilder(Map.of(), new dev.berth.daemon.security.HostSecurity.Modules(false, false))
+                .build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                        .withConfinement(dev.berth.daemon.security.Confinement.of(labelled)));
+        assertThat((Object) at(none, "process", "apparmorProfile")).isNull();
+        assertThat((Object) at(none, "process", "selinuxLabel")).isNull();
+        Map<String, Object> priv = withLsm.build(spec("bridge", true, false, RuntimeSpec.Resources.NONE, null, null));
+        assertThat((Object) at(priv, "process", "apparmorProfile")).isEqualTo("unconfined");
         var unconfined = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"SecurityOpt":["seccomp=unconfined"]}""");
         Map<String, Object> u = new OciSpecBuilder(Map.of()).build(spec("bridge", false, false, RuntimeSpec.Resources.NONE,
