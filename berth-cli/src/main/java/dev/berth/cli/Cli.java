@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.cli.client.DaemonAddress;
+import dev.berth.cli.client.TlsClient;
 import dev.berth.cli.client.DockerClient;
 
 import java.io.FileDescriptor;
@@ -79,9 +80,6 @@ public final class Cli {
 
     public DockerClient client() {
         if (client == null) {
-            if (globals.tlsRequested()) {
-                throw new ExitException(1, "TLS connections are not supported by berth yet");
-            }
             String ctx = globals.context();
             if (ctx != null && !ctx.equals("default")) {
                 throw new ExitException(1, "context \"" + ctx + "\" does not exist");
@@ -91,6 +89,16 @@ public final class Cli {
                 address = DaemonAddress.parse(hostUri());
             } catch (IllegalArgumentException e) {
                 throw new ExitException(1, e.getMessage());
+            }
+            try {
+                TlsClient tls = TlsClient.resolve(globals.tls, globals.tlsVerify, globals.tlsCaCert, globals.tlsCert,
+                        globals.tlsKey, env.get("DOCKER_TLS_VERIFY"), env.get("DOCKER_TLS"), env.get("DOCKER_CERT_PATH"),
+                        System.getProperty("user.home"));
+                if (tls != null) {
+                    address = address.withTls(tls);
+                }
+            } catch (java.io.IOException e) {
+                throw new ExitException(1, "failed to set up TLS: " + e.getMessage());
             }
             client = new DockerClient(address, "Berth-Client/" + VERSION + " (linux)");
         }

@@ -43,8 +43,4 @@ public final class GlobalOptions {
     public String context() {
         return context;
     }
-
-    public boolean tlsRequested() {
-        return tls || tlsVerify || tlsCaCert != null || tlsCert != null || tlsKey != null;
-    }
 }

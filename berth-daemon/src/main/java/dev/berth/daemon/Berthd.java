@@ -63,6 +63,24 @@ public final class Berthd implements Callable<Integer> {
     Boolean iptables;
     @Option(names = "--ip-forward", arity = "0..1", fallbackValue = "true", description = "Enable IPv4 forwarding (default true)")
     Boolean ipForward;
+    @Option(names = "--tls", arity = "0..1", fallbackValue = "true", description = "Serve TCP with TLS; implied by --tlsverify")
+    Boolean tls;
+    @Option(names = "--tlsverify", arity = "0..1", fallbackValue = "true", description = "Serve TCP with TLS and require client certificates signed by --tlscacert")
+    Boolean tlsVerify;
+    @Option(names = "--tlscacert", description = "Trust client certificates signed only by this CA (default ~/.docker/ca.pem)")
+    Path tlsCaCert;
+    @Option(names = "--tlscert", description = "Server certificate (default ~/.docker/cert.pem)")
+    Path tlsCert;
+    @Option(names = "--tlskey", description = "Server key (default ~/.docker/key.pem)")
+    Path tlsKey;
+    @Option(names = "--insecure-tcp", arity = "0..1", fallbackValue = "true", description = "Allow TCP listeners without --tlsverify (anyone who reaches them is root)")
+    Boolean insecureTcp;
+    @Option(names = {"-G", "--group"}, description = "Group for the unix socket (default berth, when it exists)")
+    String group;
+    @Option(names = "--seccomp-profile", description = "Default seccomp profile of containers: builtin, unconfined or a JSON file (default builtin)")
+    String seccompProfile;
+    @Option(names = "--no-new-privileges", arity = "0..1", fallbackValue = "true", description = "Containers cannot gain privileges by default")
+    Boolean noNewPrivileges;
     @Option(names = "--registry-certs-dir", description = "Per-registry CA certificates, <dir>/<host:port>/*.crt (default /etc/berth/certs.d)")
     Path registryCertsDir;
 
@@ -129,6 +147,10 @@ public final class Berthd implements Callable<Integer> {
             opts.putAll(logOpts);
         }
         var registry = registryOptions(file, conflicts);
+        var access = dev.berth.daemon.security.ApiAccess.resolve(file, tls, tlsVerify, tlsCaCert, tlsCert, tlsKey,
+                insecureTcp, group, conflicts);
+        var containerDefaults = dev.berth.daemon.security.ContainerDefaults.resolve(file, seccompProfile, noNewPrivileges,
+                conflicts);
         if (!conflicts.isEmpty()) {
             throw new IllegalArgumentException("the following directives are specified both as a flag and in the configuration file: "
                     + String.join(", ", conflicts));
@@ -144,10 +166,12 @@ public final class Berthd implements Callable<Integer> {
             file.get("default-ulimits").properties().forEach(e -> ulimits.put(e.getKey(),
                     new long[] {e.getValue().path("Soft").asLong(), e.getValue().path("Hard").asLong()}));
         }
+        access.check(listen); // before anything starts: a refused TCP listener is a configuration error
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
                 pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
                 registry,
-                dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward));
+                dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward),
+                new dev.berth.daemon.security.DaemonSecurity(access, containerDefaults));
     }
 
     private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file, List<String> conflicts) {

@@ -120,7 +120,8 @@ public final class Daemon implements AutoCloseable {
                 .register(router);
         counts.containers = containers::counts;
 
-        ApiServer server = new ApiServer(router, json);
+        config.security().access().warn(config.hosts());
+        ApiServer server = new ApiServer(router, json, config.security().access());
         closeables.push(server);
         for (String h : config.hosts()) {
             server.listen(h);

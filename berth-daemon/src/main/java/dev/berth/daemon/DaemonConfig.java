@@ -18,6 +18,7 @@ import java.util.Map;
  * @param defaultUlimits ulimits applied to containers that set none, name to soft/hard
  * @param registry    registry mirrors, insecure registries and transfer concurrency
  * @param network     bridge, address pools and firewall settings
+ * @param security    the API socket's group, the TLS a TCP client must show, containers' default seccomp/no-new-privileges
  */
 public record DaemonConfig(
         Path dataRoot,
@@ -33,7 +34,17 @@ public record DaemonConfig(
         long defaultShmSize,
         Map<String, long[]> defaultUlimits,
         dev.berth.daemon.distribution.RegistryOptions registry,
-        dev.berth.daemon.network.NetworkConfig network) {
+        dev.berth.daemon.network.NetworkConfig network,
+        dev.berth.daemon.security.DaemonSecurity security) {
+
+    /** Without security settings: unix sockets for group {@code berth}, no TCP without mutual TLS, Docker's container defaults. */
+    public DaemonConfig(Path dataRoot, Path execRoot, List<String> hosts, Path pidFile, String logLevel, String runtimePath,
+                        String conmonPath, String cgroupParent, long logMaxSize, int logMaxFiles, long defaultShmSize,
+                        Map<String, long[]> defaultUlimits, dev.berth.daemon.distribution.RegistryOptions registry,
+                        dev.berth.daemon.network.NetworkConfig network) {
+        this(dataRoot, execRoot, hosts, pidFile, logLevel, runtimePath, conmonPath, cgroupParent, logMaxSize, logMaxFiles,
+                defaultShmSize, defaultUlimits, registry, network, dev.berth.daemon.security.DaemonSecurity.DEFAULT);
+    }
 
     /** Without registry or network settings: docker's registry defaults, no default bridge, no firewall rules (embedders and unit tests). */
     public DaemonConfig(Path dataRoot, Path execRoot, List<String> hosts, Path pidFile, String logLevel, String runtimePath,

@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
- * Blocking streams over a socket channel that, unlike {@code Channels.newInputStream}, never share
+ * Blocking streams over a connection that, unlike {@code Channels.newInputStream}, never share
  * a lock between reading and writing: attach reads output while another thread writes stdin.
  */
 final class ChannelStreams {
@@ -15,10 +14,10 @@ final class ChannelStreams {
 
     /** A buffered input stream with {@link #readLine()} for HTTP heads. */
     static final class In extends InputStream {
-        private final SocketChannel ch;
+        private final Connection ch;
         private final ByteBuffer buf = ByteBuffer.allocate(32 * 1024).flip();
 
-        In(SocketChannel ch) {
+        In(Connection ch) {
             this.ch = ch;
         }
 
@@ -83,9 +82,9 @@ final class ChannelStreams {
 
     /** An unbuffered output stream; callers write whole requests or whole chunks. */
     static final class Out extends OutputStream {
-        private final SocketChannel ch;
+        private final Connection ch;
 
-        Out(SocketChannel ch) {
+        Out(Connection ch) {
             this.ch = ch;
         }
 
@@ -96,10 +95,7 @@ final class ChannelStreams {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
+            ch.write(ByteBuffer.wrap(b, off, len));
         }
 
         @Override

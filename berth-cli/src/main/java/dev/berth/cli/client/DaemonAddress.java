@@ -7,9 +7,21 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 
-/** Where the daemon listens: {@code unix:///path} or {@code tcp://host:port}, as in DOCKER_HOST. */
-public record DaemonAddress(String uri, SocketAddress address) {
+/**
+ * Where the daemon listens: {@code unix:///path} or {@code tcp://host:port}, as in DOCKER_HOST; over TCP
+ * optionally with TLS ({@code tls} null: none).
+ */
+public record DaemonAddress(String uri, SocketAddress address, TlsClient tls) {
     public static final String DEFAULT = "unix:///run/berth/berth.sock";
+
+    public DaemonAddress(String uri, SocketAddress address) {
+        this(uri, address, null);
+    }
+
+    /** The same address, reached with TLS (ignored for unix sockets, as docker ignores it). */
+    public DaemonAddress withTls(TlsClient t) {
+        return new DaemonAddress(uri, address, t);
+    }
 
     /** Parses a host the way the docker CLI does; {@code host:port} and {@code :port} mean tcp. */
     public static DaemonAddress parse(String host) {
@@ -55,7 +67,7 @@ public record DaemonAddress(String uri, SocketAddress address) {
     }
 
     /** Opens a blocking connection to the daemon. */
-    public SocketChannel connect() throws IOException {
+    public Connection connect() throws IOException {
         if (address instanceof UnixDomainSocketAddress) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
@@ -64,10 +76,14 @@ public record DaemonAddress(String uri, SocketAddress address) {
                 ch.close();
                 throw e;
             }
-            return ch;
+            return new Connection.Plain(ch);
         }
         InetSocketAddress unresolved = (InetSocketAddress) address;
-        return SocketChannel.open(new InetSocketAddress(unresolved.getHostString(), unresolved.getPort()));
+        InetSocketAddress resolved = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
+        if (tls != null) {
+            return new Connection.Tls(tls.context(), tls.verify(), resolved);
+        }
+        return new Connection.Plain(SocketChannel.open(resolved));
     }
 
     /** The Host header value docker uses for sockets. */

@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -180,7 +179,7 @@ public final class DockerClient {
 
     /** One raw exchange on a fresh connection. {@code body}: null, byte[], a JsonNode, or an InputStream (chunked). */
     Pending exchange(String method, String target, Object body, String contentType, Map<String, String> headers) throws IOException {
-        SocketChannel ch = address.connect();
+        Connection ch = address.connect();
         try {
             byte[] fixed = null;
             String ctype = contentType;
@@ -227,10 +226,10 @@ public final class DockerClient {
 
     /** A request already sent whose response has not been read yet. */
     public final class Pending {
-        private final SocketChannel ch;
+        private final Connection ch;
         private final String method;
 
-        private Pending(SocketChannel ch, String method) {
+        private Pending(Connection ch, String method) {
             this.ch = ch;
             this.method = method;
         }
@@ -284,7 +283,7 @@ public final class DockerClient {
 
     private static final byte[] CRLF = {'\r', '\n'};
 
-    private static Response readResponse(SocketChannel ch, String method) throws IOException {
+    private static Response readResponse(Connection ch, String method) throws IOException {
         ChannelStreams.In in = new ChannelStreams.In(ch);
         String statusLine = in.readLine();
         if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {

@@ -3,7 +3,6 @@ package dev.berth.cli.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -13,12 +12,12 @@ import java.util.Map;
  * {@link #output()} writes to the container.
  */
 public final class Response implements AutoCloseable {
-    private final SocketChannel channel;
+    private final Connection channel;
     private final int status;
     private final Map<String, String> headers;
     private final InputStream body;
 
-    Response(SocketChannel channel, int status, Map<String, String> headers, InputStream body) {
+    Response(Connection channel, int status, Map<String, String> headers, InputStream body) {
         this.channel = channel;
         this.status = status;
         this.headers = headers;

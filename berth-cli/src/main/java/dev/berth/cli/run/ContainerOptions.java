@@ -16,6 +16,8 @@ public final class ContainerOptions {
     public double cpus;
     public String cpusetCpus = "";
     public String cpusetMems = "";
+    public List<String> device = new ArrayList<>();
+    public List<String> deviceCgroupRule = new ArrayList<>();
     public List<String> dns = new ArrayList<>();
     public List<String> dnsOptions = new ArrayList<>();
     public List<String> dnsSearch = new ArrayList<>();
@@ -81,6 +83,8 @@ public final class ContainerOptions {
         f.decimal("cpus", "decimal", "Number of CPUs", v -> cpus = v);
         f.string("cpuset-cpus", "string", "CPUs in which to allow execution (0-3, 0,1)", v -> cpusetCpus = v);
         f.string("cpuset-mems", "string", "MEMs in which to allow execution (0-3, 0,1)", v -> cpusetMems = v);
+        f.list("device", "list", "Add a host device to the container", device);
+        f.list("device-cgroup-rule", "list", "Add a rule to the cgroup allowed devices list", deviceCgroupRule);
         f.list("dns", "list", "Set custom DNS servers", dns);
         f.list("dns-option", "list", "Set DNS options", dnsOptions);
         f.list("dns-search", "list", "Set custom DNS search domains", dnsSearch);

@@ -187,7 +187,7 @@ public final class CreateRequest {
         h.put("Privileged", o.privileged);
         h.put("PublishAllPorts", o.publishAll);
         h.put("ReadonlyRootfs", o.readOnly);
-        stringsOrNull(h, "SecurityOpt", o.securityOpt);
+        stringsOrNull(h, "SecurityOpt", SecurityFlags.securityOpts(o.securityOpt));
         if (!o.tmpfs.isEmpty()) {
             ObjectNode t = h.putObject("Tmpfs");
             for (String spec : o.tmpfs) {
@@ -222,8 +222,8 @@ public final class CreateRequest {
         }
         h.put("CpusetCpus", o.cpusetCpus);
         h.put("CpusetMems", o.cpusetMems);
-        h.putArray("Devices");
-        h.putNull("DeviceCgroupRules");
+        h.set("Devices", SecurityFlags.devices(o.device));
+        stringsOrNull(h, "DeviceCgroupRules", SecurityFlags.deviceCgroupRules(o.deviceCgroupRule));
         h.putNull("DeviceRequests");
         h.put("MemoryReservation", o.memoryReservation == null ? 0 : bytes(o.memoryReservation, "--memory-reservation"));
         h.put("MemorySwap", o.memorySwap == null ? 0 : o.memorySwap.equals("-1") ? -1 : bytes(o.memorySwap, "--memory-swap"));

@@ -7,10 +7,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
@@ -86,7 +93,7 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             if (!req.decoderResult().isSuccess()) {
                 ReferenceCountUtil.release(msg);
-                ctx.close();
+                refuseMalformed(ctx, req.decoderResult().cause());
                 return;
             }
             body = new InboundStream(ctx.channel());
@@ -108,6 +115,28 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         } else if (!(msg instanceof HttpRequest)) {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** A request the codec could not take: 414 for a long line, 431 for big headers, 400 otherwise; then close. */
+    private static void refuseMalformed(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponseStatus status;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            message = "request line longer than " + ApiServer.MAX_INITIAL_LINE + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            message = "request headers larger than " + ApiServer.MAX_HEADER_SIZE + " bytes";
+        } else {
+            status = HttpResponseStatus.BAD_REQUEST;
+            message = "malformed HTTP request";
+        }
+        byte[] body = ("{\"message\":\"" + message + "\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, ctx.alloc().buffer(body.length).writeBytes(body));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, "close");
+        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void dispatch(ChannelHandlerContext ctx, HttpRequest req, InboundStream stream) {
@@ -193,7 +222,8 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        // Over TLS the client's half-close is a close_notify alert (Go's tls.Conn.CloseWrite), not a FIN.
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             if (raw != null) {
                 raw.end();
             } else if (body != null) {

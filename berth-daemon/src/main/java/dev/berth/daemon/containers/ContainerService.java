@@ -17,6 +17,7 @@ import dev.berth.daemon.runtime.ExitWatcher;
 import dev.berth.daemon.runtime.OciSpecBuilder;
 import dev.berth.daemon.runtime.RuntimeSpec;
 import dev.berth.daemon.runtime.UserResolver;
+import dev.berth.daemon.security.Confinement;
 import dev.berth.daemon.store.MetadataDb;
 import dev.berth.daemon.volumes.ContainerMounts;
 import dev.berth.daemon.volumes.MountPoint;
@@ -290,6 +291,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         HostSettings hs = readHost(hostConfig);
         List<String> warnings = validate(hs);
+        Confinement.of(hostConfig, config.security().containers()); // 400 now for a bad SecurityOpt, device or device rule, not at start
         fillHostDefaults(hostConfig, hs);
         ResolvedImage img = images.resolve(cfg.image());
         ContainerConfigSpec merged = merge(cfg, img.config() == null || img.config().config() == null
@@ -383,10 +385,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     List<String> validate(HostSettings hs) {
         List<String> warnings = new ArrayList<>();
         dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
-        // Refused rather than ignored: a container silently missing its device is worse.
-        if (hs.devices() != null && !hs.devices().isEmpty()) {
-            throw ApiException.badRequest("device mappings are not supported by this berthd yet");
-        }
         if (hs.restartPolicy() != null && hs.restartPolicy().name() != null
                 && !List.of("", "no", "always", "unless-stopped", "on-failure").contains(hs.restartPolicy().name())) {
             throw ApiException.badRequest("invalid restart policy '" + hs.restartPolicy().name() + "'");
@@ -491,11 +489,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             }
         }
         if (!h.has("MaskedPaths") && !hs.privileged()) {
-            h.set("MaskedPaths", json.mapper().valueToTree(List.of("/proc/asound", "/proc/acpi", "/proc/interrupts",
-                    "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-                    "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap")));
-            h.set("ReadonlyPaths", json.mapper().valueToTree(List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                    "/proc/sysrq-trigger")));
+            h.set("MaskedPaths", json.mapper().valueToTree(Confinement.MASKED_PATHS));
+            h.set("ReadonlyPaths", json.mapper().valueToTree(Confinement.READONLY_PATHS));
         }
     }
 
@@ -807,7 +802,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
                 cgroupPath(r), dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
-                new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()));
+                new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()))
+                .withConfinement(Confinement.of(r.hostConfig(), config.security().containers()));
     }
 
     // ---- events ----

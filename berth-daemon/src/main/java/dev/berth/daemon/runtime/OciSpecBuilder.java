@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.berth.daemon.security.Confinement;
+import dev.berth.daemon.security.Devices;
+import dev.berth.daemon.security.HostSecurity;
+
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,15 +20,10 @@ import java.util.Map;
 /**
  * Writes an OCI runtime spec (1.2) {@code config.json} with Docker's defaults: namespaces, mounts,
  * capabilities, masked and read-only paths, device rules, rlimits and cgroup limits.
- * The seccomp filter is a denylist approximating Docker's default allowlist profile ({@link Seccomp}).
+ * Seccomp, no-new-privileges, LSM labels, masked paths and devices come from the spec's {@link Confinement}.
  */
 public final class OciSpecBuilder {
     static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    static final List<String> MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore",
-            "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-            "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
-    static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
     /** The most open files a container gets by default, as dockerd's systemd unit allows. */
     static final long DEFAULT_NOFILE = 1048576;
 
@@ -35,11 +33,18 @@ public final class OciSpecBuilder {
     private final Map<String, long[]> daemonUlimits;
     private final long[] hostNofile;
     private final boolean swapAccounting;
+    private final HostSecurity.Modules lsm;
 
     /**
      * @param daemonUlimits the daemon's --default-ulimit settings
      */
     public OciSpecBuilder(Map<String, long[]> daemonUlimits) {
+        this(daemonUlimits, HostSecurity.modules());
+    }
+
+    /** With {@code lsm} instead of this host's security modules (AppArmor, SELinux). */
+    public OciSpecBuilder(Map<String, long[]> daemonUlimits, HostSecurity.Modules lsm) {
+        this.lsm = lsm;
         this.daemonUlimits = daemonUlimits == null ? Map.of() : daemonUlimits;
         this.hostNofile = hostNofileLimit();
         this.swapAccounting = Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))
@@ -107,7 +112,16 @@ public final class OciSpecBuilder {
         if (s.tuning() != null && s.tuning().oomScoreAdj() != 0) {
             p.put("oomScoreAdj", s.tuning().oomScoreAdj());
         }
-        p.put("noNewPrivileges", false);
+        Confinement conf = confinement(s);
+        p.put("noNewPrivileges", conf.opts().noNewPrivileges());
+        String apparmor = s.privileged() ? "unconfined" : conf.opts().apparmorProfile();
+        if (lsm.apparmor() && apparmor != null) {
+            p.put("apparmorProfile", apparmor); // only where the kernel could apply it: runc fails otherwise
+        }
+        String label = conf.opts().selinuxProcessLabel();
+        if (lsm.selinux() && label != null && !s.privileged()) {
+            p.put("selinuxLabel", label);
+        }
         return p;
     }
 
@@ -203,16 +217,40 @@ public final class OciSpecBuilder {
         if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
             l.put("sysctl", s.tuning().sysctls());
         }
+        Confinement conf = confinement(s);
         if (s.privileged()) {
             l.put("devices", hostDevices());
         } else {
-            l.put("maskedPaths", MASKED_PATHS);
-            l.put("readonlyPaths", READONLY_PATHS);
+            if (!conf.devices().isEmpty()) {
+                l.put("devices", conf.devices().stream().map(d -> deviceNode(d.node())).toList());
+            }
+            if (!conf.maskedPaths().isEmpty()) {
+                l.put("maskedPaths", conf.maskedPaths());
+            }
+            if (!conf.readonlyPaths().isEmpty()) {
+                l.put("readonlyPaths", conf.readonlyPaths());
+            }
         }
-        if (s.seccomp() && !s.privileged()) {
-            l.put("seccomp", Seccomp.profile(Capabilities.effective(false, s.capAdd(), s.capDrop())));
+        if (s.seccomp() && !s.privileged() && conf.opts().seccomp() != null) {
+            l.put("seccomp", conf.opts().seccomp().toOci(Capabilities.effective(false, s.capAdd(), s.capDrop())));
         }
         return l;
+    }
+
+    private static Confinement confinement(RuntimeSpec s) {
+        return s.confinement() == null ? Confinement.DEFAULT : s.confinement();
+    }
+
+    private static Map<String, Object> deviceNode(Devices.Node n) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("path", n.path());
+        d.put("type", n.type());
+        d.put("major", n.major());
+        d.put("minor", n.minor());
+        d.put("fileMode", n.fileMode());
+        d.put("uid", n.uid());
+        d.put("gid", n.gid());
+        return d;
     }
 
     private Map<String, Object> resources(RuntimeSpec s) {
@@ -227,6 +265,9 @@ public final class OciSpecBuilder {
             for (long[] d : new long[][] {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}}) {
                 dev.add(devRule(true, "c", d[0], d[1], "rwm"));
             }
+            Confinement conf = confinement(s);
+            conf.devices().forEach(m -> dev.add(devRule(m.rule())));
+            conf.deviceRules().forEach(rule -> dev.add(devRule(rule)));
         }
         r.put("devices", dev);
         RuntimeSpec.Resources res = s.resources() == null ? RuntimeSpec.Resources.NONE : s.resources();
@@ -281,6 +322,10 @@ public final class OciSpecBuilder {
         return r;
     }
 
+    private static Map<String, Object> devRule(Devices.Rule r) {
+        return devRule(r.allow(), r.type(), r.major(), r.minor(), r.access());
+    }
+
     private static Map<String, Object> devRule(boolean allow, String type, long major, long minor, String access) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("allow", allow);
@@ -307,30 +352,9 @@ public final class OciSpecBuilder {
                         || ps.equals("/dev/console") || ps.equals("/dev/ptmx")) {
                     continue;
                 }
-                try {
-                    if (Files.isSymbolicLink(p) || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        continue;
-                    }
-                    int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                    int fmt = mode & 0170000;
-                    String type = fmt == 0020000 ? "c" : fmt == 0060000 ? "b" : null;
-                    if (type == null) {
-                        continue;
-                    }
-                    long rdev = (Long) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
-                    long major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL);
-                    long minor = (rdev & 0xff) | ((rdev >> 12) & ~0xffL);
-                    Map<String, Object> d = new LinkedHashMap<>();
-                    d.put("path", ps);
-                    d.put("type", type);
-                    d.put("major", major);
-                    d.put("minor", minor);
-                    d.put("fileMode", mode & 07777);
-                    d.put("uid", Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-                    d.put("gid", Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
-                    out.add(d);
-                } catch (IOException | RuntimeException e) {
-                    // a node that vanished or cannot be read is skipped, as Docker does
+                Devices.Node n = Devices.stat(p, ps);
+                if (n != null) {
+                    out.add(deviceNode(n));
                 }
             }
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.berth.daemon.runtime;
 
+import dev.berth.daemon.security.Confinement;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.Map;
  * @param ulimits    name ({@code nofile}) to {soft, hard}; defaults are added for names not given
  * @param cgroupsPath the cgroup the container runs in ({@code /parent/id})
  * @param mounts     volumes, binds and tmpfs mounts of the container, parents before children
+ * @param confinement seccomp profile, no-new-privileges, LSM labels, masked/read-only paths, devices
  */
 public record RuntimeSpec(
         String id,
@@ -42,7 +45,8 @@ public record RuntimeSpec(
         Path hostnameFile,
         Path resolvConfFile,
         Tuning tuning,
-        List<Mount> mounts) {
+        List<Mount> mounts,
+        Confinement confinement) {
 
     /** Without volumes or binds. */
     public RuntimeSpec(String id, Path rootfs, List<String> args, List<String> env, String cwd, UserResolver.User user,
@@ -52,14 +56,21 @@ public record RuntimeSpec(
                        Path hostnameFile, Path resolvConfFile, Tuning tuning) {
         this(id, rootfs, args, env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs, privileged, seccomp,
                 capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile, hostnameFile,
-                resolvConfFile, tuning, List.of());
+                resolvConfFile, tuning, List.of(), Confinement.DEFAULT);
     }
 
     /** The same spec with {@code m} as the container's own mounts. */
     public RuntimeSpec withMounts(List<Mount> m) {
         return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs,
                 privileged, seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile,
-                hostnameFile, resolvConfFile, tuning, List.copyOf(m));
+                hostnameFile, resolvConfFile, tuning, List.copyOf(m), confinement);
+    }
+
+    /** The same spec confined by {@code c} (what the container's HostConfig asks for). */
+    public RuntimeSpec withConfinement(Confinement c) {
+        return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs,
+                privileged, seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile,
+                hostnameFile, resolvConfFile, tuning, mounts, c);
     }
 
     /** One OCI mount: {@code bind} (with {@code rbind}) or {@code tmpfs}. */
@@ -69,7 +80,7 @@ public record RuntimeSpec(
     public RuntimeSpec withConsoleSize(int[] size) {
         return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, size, readonlyRootfs, privileged,
                 seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile, hostnameFile,
-                resolvConfFile, tuning);
+                resolvConfFile, tuning, mounts, confinement);
     }
 
     /** Cgroup limits; 0, null or false mean unset, as in Docker's HostConfig. */

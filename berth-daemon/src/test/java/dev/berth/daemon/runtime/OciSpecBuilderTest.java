@@ -44,8 +44,50 @@ class OciSpecBuilderTest {
         Map<String, Object> nofile = rl.stream().filter(r -> r.get("type").equals("RLIMIT_NOFILE")).findFirst().orElseThrow();
         assertThat((Long) nofile.get("hard")).isLessThanOrEqualTo(host == null ? Long.MAX_VALUE : host[1]);
         assertThat((Object) at(s, "linux", "cgroupsPath")).isEqualTo("/berth/x");
-        List<Map<String, Object>> deny = at(s, "linux", "seccomp", "syscalls");
-        assertThat((List<String>) deny.getFirst().get("names")).contains("mount", "kexec_load", "keyctl").doesNotContain("read");
+        assertThat((Object) at(s, "linux", "seccomp", "defaultAction")).isEqualTo("SCMP_ACT_ERRNO");
+        List<Map<String, Object>> rules = at(s, "linux", "seccomp", "syscalls");
+        assertThat(rules.stream().flatMap(r -> ((List<String>) r.get("names")).stream()))
+                .contains("read", "clone").doesNotContain("mount", "kexec_load", "keyctl");
+        assertThat((Object) at(s, "process", "noNewPrivileges")).isEqualTo(false);
+    }
+
+    @Test
+    void confinementReachesTheSpec() throws Exception {
+        var hc = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"SecurityOpt":["no-new-privileges"],"DeviceCgroupRules":["c 42:* rm"],
+                 "Devices":[{"PathOnHost":"/dev/null","PathInContainer":"/dev/other","CgroupPermissions":"r"}]}""");
+        RuntimeSpec rs = spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(hc));
+        Map<String, Object> s = new OciSpecBuilder(Map.of()).build(rs);
+        assertThat((Object) at(s, "process", "noNewPrivileges")).isEqualTo(true);
+        assertThat((Object) at(s, "process", "apparmorProfile")).isNull(); // no AppArmor on this host
+        List<Map<String, Object>> devs = at(s, "linux", "devices");
+        assertThat(devs).singleElement().satisfies(d -> assertThat(d).containsEntry("path", "/dev/other")
+                .containsEntry("type", "c").containsEntry("major", 1L).containsEntry("minor", 3L));
+        List<Map<String, Object>> rules = at(s, "linux", "resources", "devices");
+        assertThat(rules).contains(Map.of("allow", true, "type", "c", "major", 1L, "minor", 3L, "access", "r"),
+                Map.of("allow", true, "type", "c", "major", 42L, "access", "rm"));
+        assertThat(rules.getFirst()).containsEntry("allow", false); // deny-all first, then the allowed ones
+        var labelled = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"SecurityOpt":["apparmor=my-profile","label=type:svirt_t"]}""");
+        var withLsm = new OciSpecBuilder(Map.of(), new dev.berth.daemon.security.HostSecurity.Modules(true, true));
+        Map<String, Object> l = withLsm.build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(labelled)));
+        assertThat((Object) at(l, "process", "apparmorProfile")).isEqualTo("my-profile");
+        assertThat((Object) at(l, "process", "selinuxLabel")).isEqualTo("system_u:system_r:svirt_t:s0");
+        Map<String, Object> none = new OciSpecBuilder(Map.of(), new dev.berth.daemon.security.HostSecurity.Modules(false, false))
+                .build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                        .withConfinement(dev.berth.daemon.security.Confinement.of(labelled)));
+        assertThat((Object) at(none, "process", "apparmorProfile")).isNull();
+        assertThat((Object) at(none, "process", "selinuxLabel")).isNull();
+        Map<String, Object> priv = withLsm.build(spec("bridge", true, false, RuntimeSpec.Resources.NONE, null, null));
+        assertThat((Object) at(priv, "process", "apparmorProfile")).isEqualTo("unconfined");
+        var unconfined = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"SecurityOpt":["seccomp=unconfined"]}""");
+        Map<String, Object> u = new OciSpecBuilder(Map.of()).build(spec("bridge", false, false, RuntimeSpec.Resources.NONE,
+                null, null).withConfinement(dev.berth.daemon.security.Confinement.of(unconfined)));
+        assertThat((Object) at(u, "linux", "seccomp")).isNull();
+        assertThat((List<String>) at(u, "linux", "maskedPaths")).contains("/proc/kcore");
     }
 
     @Test

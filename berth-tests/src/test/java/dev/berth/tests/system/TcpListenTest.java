@@ -14,12 +14,12 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** berthd listens on TCP as well as its unix socket, but never unauthenticated beyond loopback. */
+/** berthd listens on TCP as well as its unix socket, but unauthenticated only when told it is insecure. */
 class TcpListenTest {
     private static final int PORT = freePort();
 
     @RegisterExtension
-    static final BerthdFixture berthd = new BerthdFixture("-H", "tcp://127.0.0.1:" + PORT);
+    static final BerthdFixture berthd = new BerthdFixture("-H", "tcp://127.0.0.1:" + PORT, "--insecure-tcp");
 
     @Test
     void dockerCliWorksOverLoopbackTcp() {
@@ -27,17 +27,18 @@ class TcpListenTest {
                 "version", "--format", "{{.Server.APIVersion}}"), null, Map.of("DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("1.50");
+        assertThat(berthd.log()).contains("SECURITY: the API on tcp://127.0.0.1:" + PORT + " is plain HTTP");
     }
 
     @Test
-    void refusesPlainTcpOnOtherAddresses() throws IOException {
+    void refusesPlainTcpWithoutTheInsecureFlag() throws IOException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "bit-tcp-");
         try {
             CommandResult r = BerthdFixture.run(List.of(berthd.repo().resolve("bin/berthd").toString(),
                     "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("run").toString(),
                     "-H", "unix://" + dir.resolve("run/berth.sock"), "-H", "tcp://0.0.0.0:" + freePort()), null, Map.of());
             assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.stderr()).contains("TCP without TLS is only allowed on a loopback address");
+            assertThat(r.stderr()).contains("without --tlsverify").contains("--insecure-tcp");
         } finally {
             BerthdFixture.run(List.of("rm", "-rf", dir.toString()), null, Map.of());
         }
