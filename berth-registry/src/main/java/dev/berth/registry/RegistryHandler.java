@@ -39,7 +39,7 @@ import java.util.logging.Logger;
 
 /**
  * One connection's HTTP exchanges: routes each request, streams its body into the endpoint's {@link Body},
- * and writes the response (blob contents as a zero-copy file region). Once a request has been answered
+ * and writes the response (blob contents from a read-only mapping of the file). Once a request has been answered
  * early with an error, the rest of its body is discarded.
  */
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
