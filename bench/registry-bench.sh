@@ -5,7 +5,11 @@
 # Besides wall-clock figures it prints the CPU time the server process spent (utime+stime from /proc), which
 # other load on the machine disturbs far less. One untimed round first warms both up (the JVM's JIT).
 # Needs: a built berth-registry (scripts/build.sh), docker-registry, wrk, curl (scripts/install-deps.sh --bench).
-# Options: --runs N (default 3), --size-mib N (default 1024), --wrk-seconds N (default 10), --connections N (16).
+# Downloads are measured two ways: one curl (wall clock, and the CPU time of curl and of the server per download),
+# and --parallel K curls of the blob at once (aggregate MiB/s). On loopback both ends share the machine's CPUs, so
+# the client's CPU time is reported too: a server that saves CPU by zero-copy makes the receiver's copy dearer.
+# Options: --runs N (default 3), --size-mib N (default 1024), --wrk-seconds N (default 10), --connections N (16),
+# --parallel K (default 3).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -13,12 +17,14 @@ runs=${RUNS:-3}
 size_mib=${SIZE_MIB:-1024}
 wrk_seconds=${WRK_SECONDS:-10}
 connections=${CONNECTIONS:-16}
+parallel=${PARALLEL:-3}
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --size-mib) size_mib=$2; shift 2 ;;
     --wrk-seconds) wrk_seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --parallel) parallel=$2; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -94,9 +100,26 @@ upload() {
     -w '%{time_total}\n' "$loc${sep}digest=$digest"
 }
 
-# download PORT REPO: prints seconds.
+# download PORT REPO: one curl; prints "seconds client-cpu-seconds" (curl's user + system time, from /usr/bin/time).
 download() {
-  curl -fsS -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$1/v2/$2/blobs/$digest"
+  local t
+  t=$(/usr/bin/time -f '%U %S' -o "$work/time" curl -fsS -o /dev/null -w '%{time_total}' \
+    "http://127.0.0.1:$1/v2/$2/blobs/$digest")
+  awk -v t="$t" '{ print t, $1 + $2 }' "$work/time"
+}
+
+# download_parallel PORT REPO K: K curls of the blob at once (as a pull fetches several layers; docker's default is
+# 3), on separate connections; prints the wall seconds until the last one finished.
+download_parallel() {
+  local t0 t1 j ps=()
+  t0=$(date +%s%N)
+  for j in $(seq 1 "$3"); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$1/v2/$2/blobs/$digest" &
+    ps+=($!)
+  done
+  for j in "${ps[@]}"; do wait "$j"; done
+  t1=$(date +%s%N)
+  awk -v n=$((t1 - t0)) 'BEGIN { print n / 1e9 }'
 }
 
 # push_manifest PORT: a small OCI image (config + one layer) tagged bench/app:v1.
@@ -127,27 +150,39 @@ hz=$(getconf CLK_TCK)
 median() { grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mibps() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1048576 / s }'; }
 
-declare -A up down rps upcpu downcpu
+declare -A up down rps upcpu downcpu clientcpu par parcpu
 names=(docker-registry berth-registry)
-for name in "${names[@]}"; do up[$name]=""; down[$name]=""; upcpu[$name]=""; downcpu[$name]=""; done
+for name in "${names[@]}"; do
+  up[$name]=""; down[$name]=""; upcpu[$name]=""; downcpu[$name]=""; clientcpu[$name]=""; par[$name]=""; parcpu[$name]=""
+done
+secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { print t / hz }'; }
 for i in $(seq 0 "$runs"); do
-  for name in "${names[@]}"; do
+  # the engine that goes first alternates, so neither always meets a machine just warmed (or loaded) by the other
+  order=("${names[@]}")
+  [ $((i % 2)) -eq 1 ] && order=("${names[1]}" "${names[0]}")
+  for name in "${order[@]}"; do
     p=${port[$name]}
     c0=$(cpu_ticks "${pid[$name]}")
     u=$(upload "$p" "bench/up$i")
     c1=$(cpu_ticks "${pid[$name]}")
     sync
-    d=$(download "$p" "bench/up$i")
+    read -r d dc < <(download "$p" "bench/up$i")
     c2=$(cpu_ticks "${pid[$name]}")
+    pd=$(download_parallel "$p" "bench/up$i" "$parallel")
+    c3=$(cpu_ticks "${pid[$name]}")
     if [ "$i" -eq 0 ]; then
-      log "warm-up $name: upload $u s, download $d s"
+      log "warm-up $name: upload $u s, download $d s, $parallel parallel downloads $pd s"
       continue
     fi
     up[$name]+="$u"$'\n'
     down[$name]+="$d"$'\n'
-    upcpu[$name]+="$(awk -v t=$((c1 - c0)) -v hz="$hz" 'BEGIN { print t / hz }')"$'\n'
-    downcpu[$name]+="$(awk -v t=$((c2 - c1)) -v hz="$hz" 'BEGIN { print t / hz }')"$'\n'
-    log "run $i $name: upload $u s ($((c1 - c0)) ticks CPU), download $d s ($((c2 - c1)) ticks CPU)"
+    clientcpu[$name]+="$dc"$'\n'
+    par[$name]+="$pd"$'\n'
+    upcpu[$name]+="$(secs $((c1 - c0)))"$'\n'
+    downcpu[$name]+="$(secs $((c2 - c1)))"$'\n'
+    parcpu[$name]+="$(secs $((c3 - c2)))"$'\n'
+    log "run $i $name: upload $u s ($((c1 - c0)) ticks CPU), download $d s ($((c2 - c1)) ticks server CPU, curl $dc s)," \
+      "$parallel parallel downloads $pd s ($((c3 - c2)) ticks server CPU)"
   done
 done
 
@@ -169,8 +204,20 @@ printf '%s\n' "(ratio: berth-registry's advantage, higher is better; load averag
 printf '%-40s %16s %16s %8s\n' "blob upload ${size_mib} MiB (MiB/s)" "$dr_up" "$br_up" "$(ratio "$br_up" "$dr_up")"
 printf '%-40s %16.2f %16.2f %8s\n' "  server CPU per upload (s)" "$(median <<<"${upcpu[docker-registry]}")" \
   "$(median <<<"${upcpu[berth-registry]}")" "$(ratio "$(median <<<"${upcpu[docker-registry]}")" "$(median <<<"${upcpu[berth-registry]}")")"
-printf '%-40s %16s %16s %8s\n' "blob download ${size_mib} MiB (MiB/s)" "$dr_down" "$br_down" "$(ratio "$br_down" "$dr_down")"
-printf '%-40s %16.2f %16.2f %8s\n' "  server CPU per download (s)" "$(median <<<"${downcpu[docker-registry]}")" \
-  "$(median <<<"${downcpu[berth-registry]}")" "$(ratio "$(median <<<"${downcpu[docker-registry]}")" "$(median <<<"${downcpu[berth-registry]}")")"
+printf '%-40s %16s %16s %8s\n' "blob download ${size_mib} MiB, one curl (MiB/s)" "$dr_down" "$br_down" "$(ratio "$br_down" "$dr_down")"
+cpurow() {
+  local dr br
+  dr=$(median <<<"$2"); br=$(median <<<"$3")
+  printf '%-40s %16.2f %16.2f %8s\n' "$1" "$dr" "$br" "$(ratio "$dr" "$br")"
+}
+cpurow "  server CPU per download (s)" "${downcpu[docker-registry]}" "${downcpu[berth-registry]}"
+cpurow "  client (curl) CPU per download (s)" "${clientcpu[docker-registry]}" "${clientcpu[berth-registry]}"
+sumcpu() { paste <(grep -v '^$' <<<"$1") <(grep -v '^$' <<<"$2") | awk '{ print $1 + $2 }'; }
+cpurow "  server + client CPU per download (s)" "$(sumcpu "${downcpu[docker-registry]}" "${clientcpu[docker-registry]}")" \
+  "$(sumcpu "${downcpu[berth-registry]}" "${clientcpu[berth-registry]}")"
+dr_par=$(awk -v m="$(mibps "$(median <<<"${par[docker-registry]}")")" -v k="$parallel" 'BEGIN { print m * k }')
+br_par=$(awk -v m="$(mibps "$(median <<<"${par[berth-registry]}")")" -v k="$parallel" 'BEGIN { print m * k }')
+printf '%-40s %16s %16s %8s\n' "blob download, $parallel curls at once (MiB/s)" "$dr_par" "$br_par" "$(ratio "$br_par" "$dr_par")"
+cpurow "  server CPU for the $parallel downloads (s)" "${parcpu[docker-registry]}" "${parcpu[berth-registry]}"
 printf '%-40s %16.0f %16.0f %8s\n' "manifest GET, wrk -c$connections ${wrk_seconds}s (req/s)" "${rps[docker-registry]}" \
   "${rps[berth-registry]}" "$(ratio "${rps[berth-registry]}" "${rps[docker-registry]}")"

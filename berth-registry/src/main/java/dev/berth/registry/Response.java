@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A response to write: status, headers and either a small in-memory body or a file range sent zero-copy. */
+/** A response to write: status, headers and either a small in-memory body or a file range (written from a mapping). */
 final class Response {
     final int status;
     final Map<String, String> headers = new LinkedHashMap<>();

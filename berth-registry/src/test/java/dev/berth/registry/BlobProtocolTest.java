@@ -80,6 +80,31 @@ class BlobProtocolTest {
     }
 
     @Test
+    void blobsLargerThanAMappedSliceAndEmptyBlobs() throws Exception {
+        // bodies are written from a mapping in 64 MiB slices: whole blobs and ranges across a slice edge
+        int slice = 64 << 20;
+        byte[] content = random(slice + 3_000_000, 7);
+        Digest d = reg.pushBlob("lib/big", content);
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> get = reg.get("/v2/lib/big/blobs/" + d);
+            assertThat(get.statusCode()).isEqualTo(200);
+            assertThat(Digest.sha256(get.body())).isEqualTo(d);
+        }
+        HttpResponse<byte[]> edge = reg.send("GET", "/v2/lib/big/blobs/" + d, null, "Range",
+                "bytes=" + (slice - 10) + "-" + (slice + 9));
+        assertThat(edge.statusCode()).isEqualTo(206);
+        assertThat(edge.body()).isEqualTo(Arrays.copyOfRange(content, slice - 10, slice + 10));
+        HttpResponse<byte[]> tail = reg.send("GET", "/v2/lib/big/blobs/" + d, null, "Range", "bytes=1000-");
+        assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(content, 1000, content.length));
+
+        Digest empty = reg.pushBlob("lib/big", new byte[0]);
+        HttpResponse<byte[]> none = reg.get("/v2/lib/big/blobs/" + empty);
+        assertThat(none.statusCode()).isEqualTo(200);
+        assertThat(none.body()).isEmpty();
+        assertThat(none.headers().firstValueAsLong("Content-Length")).hasValue(0);
+    }
+
+    @Test
     void unknownAndInvalidBlobs() throws Exception {
         Digest missing = Digest.sha256("nothing".getBytes(StandardCharsets.UTF_8));
         HttpResponse<byte[]> r = reg.get("/v2/lib/app/blobs/" + missing);
