@@ -130,6 +130,15 @@ wrk_rps() {
         "$(grep -v '^$' <<<"${all["$i $target"]}" | tr '\n' ' ')"
     done
   done
+  # With both engines: berthd / dockerd of each run (the two measured back to back), median over the runs; steadier
+  # than the ratio of medians when other work on the machine comes and goes.
+  if [ "${#socks[@]}" -eq 2 ]; then
+    for target in "$host" 127.0.0.1; do
+      printf '%s / %s to %-15s median of the runs'"'"' ratios %s\n' "${labels[0]}" "${labels[1]}" "$target" \
+        "$(paste <(grep -v '^$' <<<"${all["0 $target"]}") <(grep -v '^$' <<<"${all["1 $target"]}") \
+          | awk '$2 > 0 { print $1 / $2 }' | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')"
+    done
+  fi
   for i in "${!socks[@]}"; do DOCKER_HOST="unix://${socks[$i]}" "$DOCKER_CLI" rm -f "wrk-httpd-$tag" >/dev/null; done
 }
 
