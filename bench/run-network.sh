@@ -2,39 +2,44 @@
 # Network benchmarks, berthd against dockerd on this machine:
 #   1. setup cost: `docker run --rm busybox true` on the default bridge minus the same with --network none
 #      (median of N runs each, interleaved), per engine;
-#   2. requests per second through a published port to busybox httpd with wrk (16 connections, 10 s),
-#      to the host's own address (DNAT by the kernel) and to 127.0.0.1 (each engine's userland proxy).
-# berthd runs from this checkout on its own bridge (bnbench<rand>) and subnet; dockerd is a private one with
-# its own bridge device (dbench0, 10.198.0.1/24) and iptables rules, under /tmp/berth-bench-dockerd-net.
-# Everything started here is stopped by PID and removed on exit.
+#   2. requests per second through a published port to busybox httpd serving the same 6-byte file, with wrk from the
+#      host (16 connections), to the host's non-loopback address (DNAT by the kernel for both engines) and to
+#      127.0.0.1 (dockerd: its docker-proxy, as by default; berthd: DNAT too). Both containers run at once; runs
+#      alternate the engine that goes first; medians of --wrk-runs runs per engine and target.
+# berthd runs from this checkout on its own bridge (bnbench<rand>, 10.197.0.1/24); dockerd is setup-dockerd.sh's
+# private one with --network dbench<rand> 10.198.0.1/24 (its own bridge and iptables rules, userland proxy on), under
+# /tmp/berth-bench-dockerd-net. Everything started here is stopped by PID and removed on exit (stop-dockerd.sh
+# removes dockerd's bridge and rules).
 #
-#   bench/run-network.sh [--runs N] [--duration S] [--only setup,wrk] [--engine berthd|dockerd|both]
+#   bench/run-network.sh [--runs N] [--wrk-runs N] [--duration S] [--only setup,wrk] [--engine berthd|dockerd|both]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 runs=${RUNS:-20}
+wrk_runs=${WRK_RUNS:-5}
 duration=${DURATION:-10}
 only=setup,wrk
 engines=both
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
+    --wrk-runs) wrk_runs=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --engine) engines=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
 wants() { [[ ",$only," == *",$1,"* ]]; }
 [ "$(id -u)" = 0 ] || die "must run as root"
 
-DDIR=/tmp/berth-bench-dockerd-net
-DBRIDGE=dbench0
+export DOCKERD_DIR=/tmp/berth-bench-dockerd-net
+DOCKERD_SOCK="$DOCKERD_DIR/docker.sock"
 tag=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 berthd_dir=
 berthd_pid=
-dockerd_pid=
+dockerd_started=
 
 cleanup() {
   set +e
@@ -44,22 +49,7 @@ cleanup() {
     unmount_under "$berthd_dir"
     rm -rf "$berthd_dir"
   fi
-  if [ -n "$dockerd_pid" ]; then
-    DOCKER_HOST="unix://$DDIR/docker.sock" "$DOCKER_CLI" rm -f $(DOCKER_HOST="unix://$DDIR/docker.sock" "$DOCKER_CLI" ps -aq) >/dev/null 2>&1
-    stop_pid "$dockerd_pid" dockerd
-    unmount_under "$DDIR"
-    rm -rf "$DDIR"
-    ip link del "$DBRIDGE" 2>/dev/null
-    # dockerd 20.10 leaves its chains behind; remove them unless a system dockerd is using them
-    if ! pgrep -a -x dockerd | grep -v -q -- '--iptables=false'; then
-      for t in filter nat; do
-        iptables -w -t "$t" -S | grep -E "^-A (FORWARD|PREROUTING|OUTPUT|POSTROUTING) .*(-j DOCKER|$DBRIDGE|10\.198\.0\.0/24)" | sed 's/^-A/-D/' | \
-          while read -r rule; do eval iptables -w -t "$t" "$rule"; done
-        for c in $(iptables -w -t "$t" -S | awk '/^-N DOCKER/ {print $2}'); do iptables -w -t "$t" -F "$c"; done
-        for c in $(iptables -w -t "$t" -S | awk '/^-N DOCKER/ {print $2}'); do iptables -w -t "$t" -X "$c"; done
-      done
-    fi
-  fi
+  [ -z "$dockerd_started" ] || "$bench_root/bench/stop-dockerd.sh"
 }
 trap cleanup EXIT
 
@@ -76,18 +66,10 @@ start_berthd() {
 }
 
 start_dockerd() {
-  [ -x /usr/sbin/dockerd ] || die "no /usr/sbin/dockerd (bench/setup-dockerd.sh installs it)"
-  mkdir -p "$DDIR/data" "$DDIR/exec"
-  ip link add "$DBRIDGE" type bridge 2>/dev/null || true
-  ip addr replace 10.198.0.1/24 dev "$DBRIDGE"
-  ip link set "$DBRIDGE" up
-  setsid /usr/sbin/dockerd --host "unix://$DDIR/docker.sock" --data-root "$DDIR/data" --exec-root "$DDIR/exec" \
-    --pidfile "$DDIR/dockerd.pid" --bridge "$DBRIDGE" --iptables=true --cgroup-parent "berth-bench-dockerd-net" \
-    >"$DDIR/dockerd.log" 2>&1 </dev/null &
-  dockerd_pid=$!
-  wait_ping "$DDIR/docker.sock" 60 || { tail -20 "$DDIR/dockerd.log" >&2; die "dockerd did not start"; }
-  import_busybox "$DDIR/docker.sock"
-  socks+=("$DDIR/docker.sock"); labels+=(dockerd)
+  [ ! -e "$DOCKERD_DIR" ] || die "$DOCKERD_DIR exists: another run is going on (or stop it with DOCKERD_DIR=$DOCKERD_DIR bench/stop-dockerd.sh)"
+  dockerd_started=1
+  "$bench_root/bench/setup-dockerd.sh" --network "dbench$tag" 10.198.0.1/24 >/dev/null
+  socks+=("$DOCKERD_SOCK"); labels+=(dockerd)
 }
 
 # setup_cost SOCKET LABEL: median run time with the default bridge and with --network none, and the difference.
@@ -110,20 +92,54 @@ setup_cost() {
     "$(awk -v a="$mb" -v b="$mn" 'BEGIN { printf "%.1f", a - b }')"
 }
 
-# wrk_rps SOCKET LABEL: busybox httpd behind -p, wrk from the host to its address and to 127.0.0.1.
-wrk_rps() {
-  local sock=$1 label=$2 port host
-  command -v wrk >/dev/null || { log "wrk not installed (apt-get install wrk)"; return 0; }
+# start_httpd SOCKET: busybox httpd behind -p 80 serving /www/index.html; prints the host port.
+start_httpd() {
+  local sock=$1 port i
   DOCKER_HOST="unix://$sock" "$DOCKER_CLI" run -d --name "wrk-httpd-$tag" -p 80 busybox sh -c \
     'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
   port=$(DOCKER_HOST="unix://$sock" "$DOCKER_CLI" port "wrk-httpd-$tag" 80/tcp | head -1 | sed 's/.*://')
-  host=$(ip -4 -o route get 1.1.1.1 | sed -n 's/.* src \([0-9.]*\).*/\1/p')
-  sleep 0.5
-  for target in "$host" 127.0.0.1; do
-    rps=$(wrk -t2 -c16 -d"${duration}s" "http://$target:$port/index.html" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
-    printf '%-10s wrk -c16 to %-15s %10s requests/s\n' "$label" "$target:$port" "${rps:-failed}"
+  for i in $(seq 1 50); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/index.html" 2>/dev/null && break
+    sleep 0.2
   done
-  DOCKER_HOST="unix://$sock" "$DOCKER_CLI" rm -f "wrk-httpd-$tag" >/dev/null
+  echo "$port"
+}
+
+# wrk_rps: both engines' httpd at once; runs alternate which engine goes first; medians per engine and target.
+wrk_rps() {
+  command -v wrk >/dev/null || { log "wrk not installed (apt-get install wrk)"; return 0; }
+  local host i j k target rps ports=() order
+  host=$(ip -4 -o route get 1.1.1.1 | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+  for i in "${!socks[@]}"; do ports+=("$(start_httpd "${socks[$i]}")"); done
+  declare -A all
+  for j in $(seq 1 "$wrk_runs"); do
+    order=("${!socks[@]}")
+    [ $((j % 2)) -eq 0 ] && [ "${#order[@]}" -eq 2 ] && order=(1 0)
+    for i in "${order[@]}"; do
+      for target in "$host" 127.0.0.1; do
+        rps=$(wrk -t2 -c16 -d"${duration}s" "http://$target:${ports[$i]}/index.html" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
+        log "run $j ${labels[$i]} $target:${ports[$i]} ${rps:-failed} requests/s"
+        all["$i $target"]+="${rps:-0}"$'\n'
+      done
+    done
+  done
+  for target in "$host" 127.0.0.1; do
+    for i in "${!socks[@]}"; do
+      printf '%-10s wrk -c16 %ss to %-15s median %10s requests/s  (runs: %s)\n' "${labels[$i]}" "$duration" "$target" \
+        "$(grep -v '^$' <<<"${all["$i $target"]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" \
+        "$(grep -v '^$' <<<"${all["$i $target"]}" | tr '\n' ' ')"
+    done
+  done
+  # With both engines: berthd / dockerd of each run (the two measured back to back), median over the runs; steadier
+  # than the ratio of medians when other work on the machine comes and goes.
+  if [ "${#socks[@]}" -eq 2 ]; then
+    for target in "$host" 127.0.0.1; do
+      printf '%s / %s to %-15s median of the runs'"'"' ratios %s\n' "${labels[0]}" "${labels[1]}" "$target" \
+        "$(paste <(grep -v '^$' <<<"${all["0 $target"]}") <(grep -v '^$' <<<"${all["1 $target"]}") \
+          | awk '$2 > 0 { print $1 / $2 }' | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')"
+    done
+  fi
+  for i in "${!socks[@]}"; do DOCKER_HOST="unix://${socks[$i]}" "$DOCKER_CLI" rm -f "wrk-httpd-$tag" >/dev/null; done
 }
 
 socks=()
@@ -133,6 +149,4 @@ if [ "$engines" = both ] || [ "$engines" = dockerd ]; then start_dockerd; fi
 for i in "${!socks[@]}"; do
   wants setup && setup_cost "${socks[$i]}" "${labels[$i]}"
 done
-for i in "${!socks[@]}"; do
-  wants wrk && wrk_rps "${socks[$i]}" "${labels[$i]}"
-done
+wants wrk && wrk_rps

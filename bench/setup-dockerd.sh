@@ -4,8 +4,25 @@
 # its own cgroup parent (berth-bench-dockerd), no bridge and no iptables. Then imports the host's busybox as image "busybox".
 # The docker 28 CLI in /usr/local/bin stays the one used; no system docker service is started.
 # Stop it with bench/stop-dockerd.sh.
+#
+#   bench/setup-dockerd.sh [--network BRIDGE CIDR]
+#
+# --network BRIDGE CIDR (e.g. dbench0 10.198.0.1/24): dockerd gets a bridge of its own instead of none, created here
+# with the gateway address CIDR (dockerd's --bridge needs an existing device), and manages iptables itself
+# (--iptables=true --ip-masq=true, userland proxy on, as a default install). The bridge name and subnet must not be
+# in use (not docker0's, not berthd's). stop-dockerd.sh then deletes the bridge, the rules naming it or its subnet,
+# and, when no other dockerd with iptables runs, dockerd's chains and the FORWARD policy it changed.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+net_bridge=
+net_cidr=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --network) net_bridge=$2; net_cidr=$3; shift 3 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
 
 [ "$(id -u)" = 0 ] || die "must run as root (dockerd needs it)"
 
@@ -29,15 +46,37 @@ fi
 
 if [ -f "$DOCKERD_DIR/dockerd.pid" ] && kill -0 "$(cat "$DOCKERD_DIR/dockerd.pid")" 2>/dev/null; then
   log "dockerd already running (pid $(cat "$DOCKERD_DIR/dockerd.pid")) on $DOCKERD_SOCK"
+  if [ -n "$net_bridge" ] && ! grep -qx "bridge=$net_bridge" "$DOCKERD_DIR/network" 2>/dev/null; then
+    die "that dockerd does not run with --network $net_bridge; stop it first (bench/stop-dockerd.sh)"
+  fi
 else
   mkdir -p "$DOCKERD_DIR/data" "$DOCKERD_DIR/exec"
+  net_flags=(--bridge=none --iptables=false --ip-masq=false)
+  if [ -n "$net_bridge" ]; then
+    [[ $net_cidr =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$ ]] || die "--network wants BRIDGE a.b.c.d/len, got $net_cidr"
+    ! ip link show "$net_bridge" >/dev/null 2>&1 || die "device $net_bridge exists already; pick another bridge name"
+    subnet=$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$net_cidr")
+    # A route that overlaps the subnet means another bridge (docker0, berthd's) or a host network uses it.
+    if ip -4 route show | awk '{ print $1 }' | python3 -c 'import ipaddress,sys
+n = ipaddress.ip_network(sys.argv[1])
+sys.exit(0 if any(l.strip() != "default" and n.overlaps(ipaddress.ip_network(l.strip(), strict=False)) for l in sys.stdin) else 1)' "$subnet"; then
+      die "subnet $subnet overlaps a route on this host; pick another"
+    fi
+    # Written before anything is changed, so stop-dockerd.sh undoes a half-done setup too.
+    printf 'bridge=%s\nsubnet=%s\nforward_policy=%s\n' "$net_bridge" "$subnet" \
+      "$(iptables -w -S FORWARD | awk '$1 == "-P" { print $3 }')" >"$DOCKERD_DIR/network"
+    ip link add "$net_bridge" type bridge
+    ip addr add "$net_cidr" dev "$net_bridge"
+    ip link set "$net_bridge" up
+    net_flags=(--bridge="$net_bridge" --iptables=true --ip-masq=true)
+  fi
   # setsid: dockerd gets its own session, so it survives this script and stop-dockerd.sh can stop it by PID.
   setsid /usr/sbin/dockerd \
     --host "unix://$DOCKERD_SOCK" \
     --data-root "$DOCKERD_DIR/data" \
     --exec-root "$DOCKERD_DIR/exec" \
     --pidfile "$DOCKERD_DIR/dockerd.pid" \
-    --bridge=none --iptables=false --ip-masq=false \
+    "${net_flags[@]}" \
     --cgroup-parent=berth-bench-dockerd \
     >"$DOCKERD_DIR/dockerd.log" 2>&1 </dev/null &
   echo $! >"$DOCKERD_DIR/launcher.pid"

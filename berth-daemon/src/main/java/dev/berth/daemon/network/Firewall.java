@@ -13,7 +13,7 @@ import java.util.logging.Logger;
  * adopts the rules by writing them again and nothing stale survives.
  *
  * <p>Published ports are DNAT'ed for connections from other hosts and from the host itself, its
- * loopback included ({@code route_localnet} on the bridge, source masqueraded), so the kernel
+ * loopback included ({@code route_localnet} on the bridge, loopback sources masqueraded), so the kernel
  * carries all of them; the userland proxy only holds the port and serves containers that reach a
  * published port through the host.
  *
@@ -98,8 +98,14 @@ final class Firewall {
                         .append(" -j MASQUERADE\n");
             }
             f.append("-A ").append(p).append("-DNAT -i ").append(n.device()).append(" -j RETURN\n");
-            // the host's own connections (to 127.0.0.1 too) leave with the bridge's address
-            f.append("-A ").append(p).append("-POST -o ").append(n.device()).append(" -m addrtype --src-type LOCAL -j MASQUERADE\n");
+            // The host's connections from loopback must leave with the bridge's address (the container cannot answer
+            // 127.0.0.1). Those from its other addresses keep their source, as in Docker, and the container answers
+            // through its gateway: masquerading them too would mix, on the same bridge-address tuples, connections
+            // whose TCP timestamps have different per-address-pair offsets, and the container's TIME_WAIT sockets
+            // then drop new SYNs as PAWS-old (1 s retransmits: wrk to 127.0.0.1 after the host's address fell to a
+            // quarter). An internal network has no route back, so there every local source is masqueraded.
+            f.append("-A ").append(p).append("-POST -o ").append(n.device())
+                    .append(n.internal() ? " -m addrtype --src-type LOCAL" : " -s 127.0.0.0/8").append(" -j MASQUERADE\n");
         }
         for (PortRule r : ports) {
             f.append("-A ").append(p).append("-DNAT");

@@ -277,6 +277,27 @@ class NetworkTest {
     }
 
     @Test
+    void publishedPortKeepsTheHostsSourceAddressExceptLoopbacks() throws Exception {
+        // a CGI script answers with the peer address httpd saw
+        out("run", "-d", "--name", "peer", "-p", "80", "busybox", "sh", "-c",
+                "mkdir -p /www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho \"peer=$REMOTE_ADDR\"\\n'"
+                        + " > /www/cgi-bin/peer && chmod +x /www/cgi-bin/peer && exec httpd -f -p 80 -h /www");
+        try {
+            int port = inspect("peer").get("NetworkSettings").get("Ports").get("80/tcp").get(0).get("HostPort").asInt();
+            String gw = berthd.network().prefix16() + ".0.1";
+            for (int i = 0; i < 50 && !reachable(hostAddress(), port); i++) {
+                Thread.sleep(100); // httpd starts after the script is written
+            }
+            // as in Docker: the host's own address arrives unchanged (and the answer goes back through the gateway)
+            assertThat(get(hostAddress(), port, "/cgi-bin/peer")).contains("peer=").contains(hostAddress()).doesNotContain(gw);
+            // the container cannot answer 127.0.0.1, so loopback connections come from the bridge's address
+            assertThat(get("127.0.0.1", port, "/cgi-bin/peer")).contains("peer=").contains(gw);
+        } finally {
+            berthd.docker("rm", "-f", "peer");
+        }
+    }
+
+    @Test
     void publishedUdpPortAndPublishAll() throws Exception {
         // busybox's nc here has no UDP mode: the echo server runs in the container's network namespace
         out("run", "-d", "--name", "udp", "-p", "9999/udp", "--expose", "7000", "-P", "busybox", "sleep", "300");
@@ -366,10 +387,22 @@ class NetworkTest {
     }
 
     private static String get(String host, int port) throws IOException {
+        return get(host, port, "/index.html");
+    }
+
+    private static boolean reachable(String host, int port) {
+        try {
+            return !get(host, port).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String get(String host, int port, String path) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 3000);
             s.setSoTimeout(5000);
-            s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             try (InputStream in = s.getInputStream()) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
