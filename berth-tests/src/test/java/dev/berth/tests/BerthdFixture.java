@@ -1,5 +1,9 @@
 package dev.berth.tests;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -125,6 +129,13 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
 
     public String dockerHost() {
         return "unix://" + socket();
+    }
+
+    /** A docker-java client (the one Testcontainers uses) on this daemon's socket; the caller closes it. */
+    public DockerClient dockerJava() {
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost()).build();
+        var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
+        return DockerClientImpl.getInstance(config, http);
     }
 
     public String cgroupParent() {

@@ -8,9 +8,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.tests.BerthdFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +30,7 @@ class DockerJavaTest {
 
     @BeforeAll
     static void connect() {
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(berthd.dockerHost()).build();
-        var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
-        client = DockerClientImpl.getInstance(config, http);
+        client = berthd.dockerJava();
         berthd.importBusybox("busybox");
     }
 

@@ -6,9 +6,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.registry.RegistryServer;
 import dev.berth.tests.BerthdFixture;
 import org.junit.jupiter.api.Test;
@@ -31,10 +28,8 @@ class DockerJavaDistributionTest {
     @Test
     void pullPushAndAuthThroughDockerJava() throws Exception {
         Path root = Files.createTempDirectory("berth-dj-registry");
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(berthd.dockerHost()).build();
-        var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
         try (RegistryServer registry = RegistryServer.start(root, "127.0.0.1", 0);
-             DockerClient client = DockerClientImpl.getInstance(config, http);
+             DockerClient client = berthd.dockerJava();
              AuthProxy proxy = new AuthProxy(AuthProxy.Mode.TOKEN, "carol", "pw", "127.0.0.1:" + registry.port())) {
             String host = "127.0.0.1:" + registry.port();
             TestImage img = TestImage.of("amd64", List.of(berthd.busyboxTar()));

@@ -8,9 +8,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.tests.BerthdFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,9 +29,7 @@ class VolumesDockerJavaTest {
 
     @BeforeAll
     static void connect() {
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(berthd.dockerHost()).build();
-        var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
-        client = DockerClientImpl.getInstance(config, http);
+        client = berthd.dockerJava();
         berthd.importBusybox("busybox");
     }
 
