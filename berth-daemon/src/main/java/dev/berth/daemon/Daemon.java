@@ -119,6 +119,7 @@ public final class Daemon implements AutoCloseable {
         new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
                 .register(router);
         counts.containers = containers::counts;
+        new dev.berth.daemon.build.BuildRoutes(imageService, containers, db, config.dataRoot()).register(router);
 
         ApiServer server = new ApiServer(router, json);
         closeables.push(server);

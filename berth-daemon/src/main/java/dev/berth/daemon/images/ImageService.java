@@ -503,6 +503,14 @@ public final class ImageService implements ImageLookup {
         return id;
     }
 
+    /**
+     * A build step's layer: {@code layerTar} on top of {@code parentId} (null: no parent, FROM scratch)
+     * as a new untagged image whose config is {@code config} (its rootfs gets the layer appended).
+     */
+    public String storeLayerImage(InputStream layerTar, String parentId, ImageConfig config) throws IOException {
+        return storeLayer(layerTar, parentId == null ? null : find(parentId), config, null);
+    }
+
     /** Records {@code ref} (a {@code name@digest} reference) for image {@code id}: a pushed image's RepoDigest. */
     public void addDigestReference(ImageReference ref, String id) {
         if (ref.digest() == null || ref.tag() != null) {
