@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.cli.commands.AttachCommand;
 import dev.berth.cli.commands.BaseCommand;
+import dev.berth.cli.commands.BuildCommand;
 import dev.berth.cli.commands.CommitCommand;
 import dev.berth.cli.commands.DiffCommand;
 import dev.berth.cli.commands.EventsCommand;
@@ -137,6 +138,7 @@ public final class Commands {
 
     private static Group image() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("build", BuildCommand::new);
         m.put("history", HistoryCommand::new);
         m.put("import", ImportCommand::new);
         m.put("inspect", ImageInspectCommand::new);
@@ -155,6 +157,7 @@ public final class Commands {
             new Entry("run", Section.COMMON, RunCommand::new, null),
             new Entry("exec", Section.COMMON, ExecCommand::new, null),
             new Entry("ps", Section.COMMON, PsCommand::new, null),
+            new Entry("build", Section.COMMON, BuildCommand::new, null),
             new Entry("pull", Section.COMMON, PullCommand::new, null),
             new Entry("push", Section.COMMON, PushCommand::new, null),
             new Entry("login", Section.COMMON, LoginCommand::new, null),
