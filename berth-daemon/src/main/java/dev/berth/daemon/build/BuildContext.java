@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One build's context: the uploaded tar (plain or compressed) extracted into a private temp
@@ -25,10 +26,12 @@ import java.util.List;
 final class BuildContext implements AutoCloseable {
     private final Path dir;
     private final byte[] dockerfile;
+    private final Map<String, String> digests;
 
-    private BuildContext(Path dir, byte[] dockerfile) {
+    private BuildContext(Path dir, byte[] dockerfile, Map<String, String> digests) {
         this.dir = dir;
         this.dockerfile = dockerfile;
+        this.digests = digests;
     }
 
     /**
@@ -44,8 +47,9 @@ final class BuildContext implements AutoCloseable {
         Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         try {
-            try {
-                LayerArchive.extract(body, dir);
+            ContentDigester digester = new ContentDigester(dir);
+            try (InputStream teed = digester.tee(body)) {
+                LayerArchive.extract(teed, dir);
             } catch (InvalidLayerException e) {
                 drain(body);
                 throw ApiException.badRequest("invalid build context: " + e.getMessage());
@@ -59,7 +63,7 @@ final class BuildContext implements AutoCloseable {
             if (ignore != null) {
                 removeExcludedBuildFiles(dir, new String(ignore, java.nio.charset.StandardCharsets.UTF_8), name);
             }
-            return new BuildContext(dir, df);
+            return new BuildContext(dir, df, digester.digests());
         } catch (IOException | RuntimeException e) {
             LayerArchive.removeTree(dir);
             throw e;
@@ -106,6 +110,14 @@ final class BuildContext implements AutoCloseable {
 
     Path dir() {
         return dir;
+    }
+
+    /**
+     * The sha256 of each regular file as the context tar carried it, by host path, as
+     * {@code "size:hex"}, computed while the tar was extracted.
+     */
+    Map<String, String> digests() {
+        return digests;
     }
 
     byte[] dockerfile() {

@@ -92,13 +92,18 @@ public final class BuildRoutes {
                 ex.queryBool("nocache", false), ex.queryBool("rm", true), ex.queryBool("forcerm", false), labels,
                 network.isEmpty() ? "default" : network, host);
         boolean quiet = ex.queryBool("q", false);
+        long t0 = System.nanoTime();
         try (BuildContext ctx = BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())) {
+            long t1 = System.nanoTime();
+            LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
             OutputStream raw = ex.startStream(200, "application/json");
             try (raw) {
                 BuildOutput out = BuildOutput.of(raw, quiet);
                 Path scratch = java.nio.file.Files.createTempDirectory(workDir, "steps-");
                 try {
                     String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts).build();
+                    long t2 = System.nanoTime();
+                    LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000);
                     out.aux(id);
                     out.stream("Successfully built " + ImageService.shortId(id) + "\n");
                     for (ImageReference t : tags) {

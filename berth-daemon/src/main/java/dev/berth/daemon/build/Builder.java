@@ -67,6 +67,7 @@ final class Builder {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Builder.class.getName());
 
     private final ImageService images;
     private final ContainerService containers;
@@ -76,7 +77,7 @@ final class Builder {
     private final BuildOutput out;
     private final Path scratchDir;
     private final Path cacheMounts;
-    private final CopyPlan.ContentHashes hashes = new CopyPlan.ContentHashes();
+    private final CopyPlan.ContentHashes hashes;
     private final FileView contextView;
 
     Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
@@ -90,6 +91,7 @@ final class Builder {
         this.scratchDir = scratchDir;
         this.cacheMounts = cacheMounts;
         this.contextView = new FileView(List.of(context.dir()));
+        this.hashes = new CopyPlan.ContentHashes(context.digests());
     }
 
     /** The state of one stage as its steps go. */
@@ -252,7 +254,10 @@ final class Builder {
         }
         for (Instruction in : node.stage().instructions()) {
             o.stream("Step " + st.step++ + "/" + total + " : " + in.text() + "\n");
+            long t0 = System.nanoTime();
             step(st, in, model, done);
+            long t1 = System.nanoTime();
+            LOG.fine(() -> "build step " + in.name() + " ms " + (t1 - t0) / 1_000_000);
         }
         return st;
     }
@@ -476,19 +481,56 @@ final class Builder {
     }
 
     private void layerStep(Stage st, String key, ImageConfig config, LayerContent content, FileView view) throws IOException, SQLException {
-        Path tmp = Files.createTempFile(scratchDir, "layer-", ".tar");
-        try {
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-                 LayerWriter w = new LayerWriter(os, view)) {
+        String id = storePiped(st.imageId, config, os -> {
+            try (LayerWriter w = new LayerWriter(os, view)) {
                 content.write(w);
             }
-            String id;
-            try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tmp), 1 << 16)) {
-                id = images.storeLayerImage(in, st.imageId, config);
+        });
+        commitStep(st, key, id);
+    }
+
+    private interface TarSource {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Stores a layer as it is written: a virtual thread writes the tar into a pipe that the image
+     * store unpacks, so a large layer is never staged in a file first.
+     */
+    private String storePiped(String parentId, ImageConfig config, TarSource source) throws IOException {
+        java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 20);
+        java.io.PipedOutputStream pipe = new java.io.PipedOutputStream(in);
+        CompletableFuture<Void> writer = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (OutputStream os = new java.io.BufferedOutputStream(pipe, 1 << 16)) {
+                source.writeTo(os);
+                writer.complete(null);
+            } catch (IOException | RuntimeException e) {
+                writer.completeExceptionally(e);
             }
-            commitStep(st, key, id);
-        } finally {
-            Files.deleteIfExists(tmp);
+        });
+        String id;
+        try (in) {
+            id = images.storeLayerImage(in, parentId, config);
+        } catch (IOException | RuntimeException e) {
+            awaitWriter(writer);
+            throw e;
+        }
+        awaitWriter(writer);
+        return id;
+    }
+
+    private static void awaitWriter(CompletableFuture<Void> writer) throws IOException {
+        try {
+            writer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing a layer", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
         }
     }
 
@@ -721,23 +763,12 @@ final class Builder {
             if (code != 0) {
                 throw new BuildFailure("The command '" + String.join(" ", cmd) + "' returned a non-zero code: " + code, code);
             }
-            Path tmp = Files.createTempFile(scratchDir, "run-", ".tar");
-            try {
-                try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                    containers.writeUpperLayer(cid, os);
-                }
-                String id;
-                try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tmp), 1 << 16)) {
-                    id = images.storeLayerImage(in, st.imageId, next(st.config, cc, createdBy, false, null));
-                }
-                ok = true;
-                if (opt.rm() || opt.forceRm()) {
-                    removeContainer(st, cid);
-                }
-                commitStep(st, key, id);
-            } finally {
-                Files.deleteIfExists(tmp);
+            String id = storePiped(st.imageId, next(st.config, cc, createdBy, false, null), os -> containers.writeUpperLayer(cid, os));
+            ok = true;
+            if (opt.rm() || opt.forceRm()) {
+                removeContainer(st, cid);
             }
+            commitStep(st, key, id);
         } finally {
             if (!ok && opt.forceRm()) {
                 removeContainer(st, cid);

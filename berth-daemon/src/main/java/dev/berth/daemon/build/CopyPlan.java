@@ -223,10 +223,20 @@ final class CopyPlan {
     /** Content digests of host files, memoized by path, size, mtime and inode for the build. */
     static final class ContentHashes {
         private final java.util.concurrent.ConcurrentHashMap<String, String> memo = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<String, String> known;
+
+        /** @param known digests already computed by host path and size ({@link BuildContext#digests}) */
+        ContentHashes(java.util.Map<String, String> known) {
+            this.known = known;
+        }
 
         String of(Path p, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+            String v = known.get(p.toString());
+            if (v != null && v.startsWith(a.size() + ":")) {
+                return v.substring(v.indexOf(':') + 1);
+            }
             String k = p + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0" + a.fileKey();
-            String v = memo.get(k);
+            v = memo.get(k);
             if (v == null) {
                 MessageDigest md = Digest.newSha256();
                 try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
