@@ -22,6 +22,9 @@ import dev.berth.dockerfile.StageEvaluator;
 import dev.berth.oci.ContainerConfig;
 import dev.berth.oci.ImageConfig;
 import dev.berth.oci.ImageReference;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -373,7 +376,7 @@ final class Builder {
                 metadataStep(st, text, cfg, null);
             }
             case Instruction.Workdir w -> workdir(st, text, cfg, w.path());
-            case Instruction.Run r -> run(st, r, cfg);
+            case Instruction.Run r -> run(st, r, cfg, model, done);
             case Instruction.Copy c -> copy(st, c, cfg, model, done);
             case Instruction.From f -> throw new BuildFailure("FROM isn't allowed here", 1);
         }
@@ -498,26 +501,7 @@ final class Builder {
      * store unpacks, so a large layer is never staged in a file first.
      */
     private String storePiped(String parentId, ImageConfig config, TarSource source) throws IOException {
-        java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 20);
-        java.io.PipedOutputStream pipe = new java.io.PipedOutputStream(in);
-        CompletableFuture<Void> writer = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (OutputStream os = new java.io.BufferedOutputStream(pipe, 1 << 16)) {
-                source.writeTo(os);
-                writer.complete(null);
-            } catch (IOException | RuntimeException e) {
-                writer.completeExceptionally(e);
-            }
-        });
-        String id;
-        try (in) {
-            id = images.storeLayerImage(in, parentId, config);
-        } catch (IOException | RuntimeException e) {
-            awaitWriter(writer);
-            throw e;
-        }
-        awaitWriter(writer);
-        return id;
+        return storePipedSource(source, in -> images.storeLayerImage(in, parentId, config));
     }
 
     private static void awaitWriter(CompletableFuture<Void> writer) throws IOException {
@@ -688,7 +672,8 @@ final class Builder {
 
     // ---- RUN ----
 
-    private void run(Stage st, Instruction.Run r, ImageConfigBuilder cfg) throws IOException, SQLException, InterruptedException, BuildFailure {
+    private void run(Stage st, Instruction.Run r, ImageConfigBuilder cfg, DockerfileModel model, Map<Integer, Stage> done)
+            throws IOException, SQLException, InterruptedException, BuildFailure {
         if (st.imageId == null) {
             throw new BuildFailure("no image to run " + r.text() + " in: the stage has no files (FROM scratch)", 1);
         }
@@ -714,26 +699,62 @@ final class Builder {
         }
         String network = r.network() == null || r.network().isEmpty() || r.network().equals("default") ? opt.networkMode() : r.network();
         ContainerConfig cc = cfg.build();
+        // what a bind mount shows is part of the step's input: the stage's image, or the context files' checksum
+        StringBuilder mountInputs = new StringBuilder();
+        for (MountSpec m : mounts) {
+            if (m.type().equals("bind")) {
+                if (m.from() != null) {
+                    // layer directories are named by chain ID: the list says exactly which files are there
+                    mountInputs.append(m.target()).append('=').append(sourceOf(m.from(), st.index, model, done).layers()).append('\n');
+                    continue;
+                }
+                FileView v = contextView;
+                CopyPlan p = new CopyPlan(hashes);
+                String src = m.source() == null || m.source().isEmpty() ? "." : m.source();
+                if (v.kind(LayerWriter.rel(src).isEmpty() ? "." : LayerWriter.rel(src)) != null) {
+                    p.add(v, LayerWriter.rel(src).isEmpty() ? "." : LayerWriter.rel(src), "/", true, false);
+                }
+                mountInputs.append(m.target()).append('=').append(p.checksum()).append('\n');
+            }
+        }
         String key = BuildCache.key(st.imageId, "run", createdBy, JSON.writeValueAsString(cc), String.join("\n", r.mounts()),
-                r.network());
+                r.network(), mountInputs.toString());
         if (useCache(st, key)) {
             return;
         }
         ObjectNode host = opt.hostConfig().deepCopy();
         host.put("NetworkMode", network == null || network.isEmpty() ? "default" : network);
-        var binds = host.putArray("Binds");
-        for (MountSpec m : mounts) {
-            switch (m.type()) {
-                case "cache" -> {
-                    String id = m.id() == null || m.id().isEmpty() ? m.target() : m.id();
-                    Path dir = cacheMounts.resolve(BuildCache.key(id).substring(0, 32));
-                    Files.createDirectories(dir);
-                    binds.add(dir + ":" + m.target());
+        try (RunMounts runMounts = new RunMounts(scratchDir, cacheMounts)) {
+            var binds = host.putArray("Binds");
+            for (MountSpec m : mounts) {
+                switch (m.type()) {
+                    case "cache" -> binds.add(runMounts.cache(m));
+                    case "bind" -> binds.add(runMounts.bind(m, m.from() == null ? List.of(context.dir())
+                            : sourceOf(m.from(), st.index, model, done).layers()));
+                    case "tmpfs" -> host.putObject("Tmpfs").put(m.target(), "");
+                    default -> throw new BuildFailure("RUN --mount=type=" + m.type() + " is not supported by this builder", 1);
                 }
-                case "tmpfs" -> host.putObject("Tmpfs").put(m.target(), "");
-                default -> throw new BuildFailure("RUN --mount=type=" + m.type() + " is not supported by this builder", 1);
             }
+            // mount points the runtime had to create are not part of the step's result
+            java.util.Set<String> mountPoints = new java.util.HashSet<>();
+            FileView parent = st.view();
+            for (MountSpec m : mounts) {
+                List<String> parts = FileView.parts(m.target());
+                for (int i = parts.size(); i > 0; i--) {
+                    String rel = String.join("/", parts.subList(0, i));
+                    if (parent.kind(rel) != null) {
+                        break;
+                    }
+                    mountPoints.add(rel);
+                }
+            }
+            runContainer(st, r, cfg, cmd, createdBy, cc, key, host, mountPoints);
         }
+    }
+
+    private void runContainer(Stage st, Instruction.Run r, ImageConfigBuilder cfg, List<String> cmd, String createdBy, ContainerConfig cc,
+                              String key, ObjectNode host, java.util.Set<String> mountPoints)
+            throws IOException, SQLException, InterruptedException, BuildFailure {
         ContainerConfigSpec spec = new ContainerConfigSpec(null, null, cfg.user, false, true, true, null, false, false, false,
                 st.ev.runEnv(), cmd, Map.of("Test", List.of("NONE")), null, st.imageId, null, cfg.workingDir, List.of(), null, null, null,
                 Map.of(), null, null, null);
@@ -763,7 +784,13 @@ final class Builder {
             if (code != 0) {
                 throw new BuildFailure("The command '" + String.join(" ", cmd) + "' returned a non-zero code: " + code, code);
             }
-            String id = storePiped(st.imageId, next(st.config, cc, createdBy, false, null), os -> containers.writeUpperLayer(cid, os));
+            String id = storePiped(st.imageId, next(st.config, cc, createdBy, false, null), os -> {
+                if (mountPoints.isEmpty()) {
+                    containers.writeUpperLayer(cid, os);
+                } else {
+                    withoutMountPoints(cid, mountPoints, os);
+                }
+            });
             ok = true;
             if (opt.rm() || opt.forceRm()) {
                 removeContainer(st, cid);
@@ -774,6 +801,59 @@ final class Builder {
                 removeContainer(st, cid);
             }
         }
+    }
+
+    /** The container's layer without the empty directories made only to mount on. */
+    private void withoutMountPoints(String cid, java.util.Set<String> mountPoints, OutputStream os) throws IOException {
+        storePipedSource(out -> containers.writeUpperLayer(cid, out), in -> {
+            TarArchiveInputStream tin = new TarArchiveInputStream(in);
+            TarArchiveOutputStream tout = new TarArchiveOutputStream(os);
+            tout.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tout.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            TarArchiveEntry e;
+            while ((e = tin.getNextEntry()) != null) {
+                if (e.isDirectory() && mountPoints.contains(LayerWriter.rel(e.getName()))) {
+                    continue;
+                }
+                tout.putArchiveEntry(e);
+                if (e.isFile()) {
+                    tin.transferTo(tout);
+                }
+                tout.closeArchiveEntry();
+            }
+            tout.finish();
+            tout.flush();
+            return "";
+        });
+    }
+
+    private interface TarSink {
+        String readFrom(InputStream in) throws IOException;
+    }
+
+    /** Runs {@code source} on a virtual thread into a pipe that {@code sink} reads on this one. */
+    private static String storePipedSource(TarSource source, TarSink sink) throws IOException {
+        java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 20);
+        java.io.PipedOutputStream pipe = new java.io.PipedOutputStream(in);
+        CompletableFuture<Void> writer = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (OutputStream os = new java.io.BufferedOutputStream(pipe, 1 << 16)) {
+                source.writeTo(os);
+                writer.complete(null);
+            } catch (IOException | RuntimeException e) {
+                writer.completeExceptionally(e);
+            }
+        });
+        String result;
+        try (in) {
+            result = sink.readFrom(in);
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            awaitWriter(writer);
+            throw e;
+        }
+        awaitWriter(writer);
+        return result;
     }
 
     private void removeContainer(Stage st, String cid) {

@@ -35,6 +35,11 @@ final class FileView implements ContextFiles.Tree {
 
     static final FileView EMPTY = new FileView(List.of());
 
+    /** The directories, upper first. */
+    List<Path> layers() {
+        return topFirst;
+    }
+
     /** Attributes of an entry with its host path. */
     record Entry(Path host, PosixFileAttributes attrs) {
         ContextFiles.Kind kind() {

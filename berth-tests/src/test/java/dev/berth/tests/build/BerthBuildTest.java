@@ -138,6 +138,34 @@ class BerthBuildTest {
     }
 
     @Test
+    void runMountsAndNetworkNone(@TempDir Path ctx) throws IOException {
+        write(ctx, "input.txt", "from the context\n");
+        write(ctx, "Dockerfile", """
+                FROM busybox AS tools
+                RUN mkdir /out && echo tool-output > /out/result
+
+                FROM busybox
+                RUN --mount=type=bind,from=tools,source=/out,target=/in cp /in/result /result
+                RUN --mount=type=bind,target=/ctx cp /ctx/input.txt /input && ! touch /ctx/new 2>/dev/null
+                RUN --mount=type=bind,target=/ctx,rw touch /ctx/scribble
+                RUN --network=none sh -c '! grep -q eth0 /proc/net/dev' && echo isolated > /net
+                RUN grep -q eth0 /proc/net/dev && echo connected >> /net
+                CMD ["cat", "/result", "/input", "/net"]
+                """);
+        CommandResult r = dockerBuild(ctx, "-t", "mounts:1");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(berthd.dockerOk("run", "--rm", "mounts:1").stdout()).isEqualTo("tool-output\nfrom the context\nisolated\nconnected\n");
+        assertThat(ctx.resolve("scribble")).as("a rw bind mount writes to a throw-away layer").doesNotExist();
+        assertThat(berthd.docker("run", "--rm", "mounts:1", "ls", "/in").exitCode()).isNotZero();
+
+        write(ctx, "input.txt", "changed\n");
+        CommandResult again = dockerBuild(ctx, "-t", "mounts:1");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(berthd.dockerOk("run", "--rm", "mounts:1", "cat", "/input").stdout()).as("a changed bind source re-runs the step")
+                .isEqualTo("changed\n");
+    }
+
+    @Test
     void cacheSurvivesRestart(@TempDir Path ctx) throws IOException, InterruptedException {
         write(ctx, "Dockerfile", "FROM busybox\nCOPY f /f\nRUN cat /f > /g\n");
         write(ctx, "f", "restart\n");
