@@ -166,6 +166,41 @@ class BerthBuildTest {
     }
 
     @Test
+    void heredocsAndAddOfAUrl(@TempDir Path ctx) throws IOException {
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/file.txt", ex -> {
+            byte[] b = "served\n".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        http.start();
+        try {
+            write(ctx, "Dockerfile", """
+                    FROM busybox
+                    ENV WHO=world
+                    COPY <<EOF /greeting
+                    hello $WHO
+                    EOF
+                    RUN <<EOF
+                    echo heredoc-run > /h
+                    echo second line >> /h
+                    EOF
+                    ADD http://127.0.0.1:%d/file.txt /downloaded/
+                    CMD ["sh", "-c", "cat /greeting /h /downloaded/file.txt; stat -c '%%a %%Y' /downloaded/file.txt"]
+                    """.formatted(http.getAddress().getPort()));
+            CommandResult r = dockerBuild(ctx, "-t", "heredoc:1");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(berthd.dockerOk("run", "--rm", "heredoc:1").stdout())
+                    .isEqualTo("hello world\nheredoc-run\nsecond line\nserved\n600 1445412480\n");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void cacheSurvivesRestart(@TempDir Path ctx) throws IOException, InterruptedException {
         write(ctx, "Dockerfile", "FROM busybox\nCOPY f /f\nRUN cat /f > /g\n");
         write(ctx, "f", "restart\n");
