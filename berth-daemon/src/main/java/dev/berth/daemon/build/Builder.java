@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.containers.ContainerConfigSpec;
 import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.images.ConfigChanges;
 import dev.berth.daemon.images.ImageService;
 import dev.berth.daemon.runtime.ContainerLog;
 import dev.berth.daemon.runtime.UserResolver;
@@ -194,7 +195,7 @@ final class Builder {
             StringBuilder line = new StringBuilder("LABEL");
             new TreeMap<>(opt.labels()).forEach((k, v) -> line.append(' ').append(GoText.quote(k)).append("='").append(v).append('\''));
             out.stream("Step " + last.step + "/" + total + " : " + line + "\n");
-            ImageConfigBuilder cfg = new ImageConfigBuilder(last.config.config());
+            ConfigChanges.Builder cfg = runConfig(last.config);
             if (cfg.labels == null) {
                 cfg.labels = new LinkedHashMap<>();
             }
@@ -248,7 +249,7 @@ final class Builder {
         if (!triggers.isEmpty()) {
             o.stream("# Executing " + triggers.size() + " build trigger" + (triggers.size() == 1 ? "" : "s") + "\n");
             // the child image does not keep its parent's triggers
-            ImageConfigBuilder cfg = new ImageConfigBuilder(st.config.config());
+            ConfigChanges.Builder cfg = runConfig(st.config);
             cfg.onBuild = null;
             st.config = withConfig(st.config, cfg.build());
             for (Instruction in : triggers) {
@@ -286,7 +287,7 @@ final class Builder {
         } catch (DockerfileSyntaxException e) {
             throw new BuildFailure(e.getMessage(), 1);
         }
-        ImageConfigBuilder cfg = new ImageConfigBuilder(st.config.config());
+        ConfigChanges.Builder cfg = runConfig(st.config);
         String text = GoText.trimSpace(raw.source().original());
         switch (in) {
             case Instruction.Env e -> {
@@ -382,20 +383,30 @@ final class Builder {
         }
     }
 
-    private static List<String> command(Instruction.CommandLine c, ImageConfigBuilder cfg) {
+    /** A changeable copy of an image's run config (an image without one starts empty). */
+    private static ConfigChanges.Builder runConfig(ImageConfig c) {
+        return new ConfigChanges.Builder(c.config() == null ? ContainerConfig.EMPTY : c.config());
+    }
+
+    /** The shell for shell-form commands: SHELL's, else {@code /bin/sh -c}. */
+    private static List<String> shellOf(ConfigChanges.Builder cfg) {
+        return cfg.shell == null || cfg.shell.isEmpty() ? List.of("/bin/sh", "-c") : cfg.shell;
+    }
+
+    private static List<String> command(Instruction.CommandLine c, ConfigChanges.Builder cfg) {
         if (!c.shellForm()) {
             return c.args();
         }
-        List<String> l = new ArrayList<>(cfg.shellOrDefault());
+        List<String> l = new ArrayList<>(shellOf(cfg));
         l.add(c.args().getFirst());
         return l;
     }
 
     // ---- steps that only change the config ----
 
-    private void metadataStep(Stage st, String text, ImageConfigBuilder cfg, String author) throws IOException, SQLException {
+    private void metadataStep(Stage st, String text, ConfigChanges.Builder cfg, String author) throws IOException, SQLException {
         ContainerConfig cc = cfg.build();
-        String createdBy = String.join(" ", cfg.shellOrDefault()) + " #(nop)  " + text;
+        String createdBy = String.join(" ", shellOf(cfg)) + " #(nop)  " + text;
         String key = BuildCache.key(st.imageId == null ? "scratch" : st.imageId, "meta", createdBy, JSON.writeValueAsString(cc),
                 author);
         if (useCache(st, key)) {
@@ -460,7 +471,7 @@ final class Builder {
 
     // ---- steps with a layer written here ----
 
-    private void workdir(Stage st, String text, ImageConfigBuilder cfg, String path) throws IOException, SQLException, BuildFailure {
+    private void workdir(Stage st, String text, ConfigChanges.Builder cfg, String path) throws IOException, SQLException, BuildFailure {
         String dir = path.startsWith("/") ? path : CopyPlan.join(cfg.workingDir == null || cfg.workingDir.isEmpty() ? "/" : cfg.workingDir, path);
         dir = "/" + LayerWriter.rel(dir);
         cfg.workingDir = dir;
@@ -469,7 +480,7 @@ final class Builder {
             metadataStep(st, text, cfg, null);
             return;
         }
-        String createdBy = String.join(" ", cfg.shellOrDefault()) + " #(nop) WORKDIR " + dir;
+        String createdBy = String.join(" ", shellOf(cfg)) + " #(nop) WORKDIR " + dir;
         ContainerConfig cc = cfg.build();
         String key = BuildCache.key(st.imageId == null ? "scratch" : st.imageId, "workdir", createdBy, JSON.writeValueAsString(cc));
         if (useCache(st, key)) {
@@ -518,7 +529,7 @@ final class Builder {
         }
     }
 
-    private void copy(Stage st, Instruction.Copy c, ImageConfigBuilder cfg, DockerfileModel model, Map<Integer, Stage> done)
+    private void copy(Stage st, Instruction.Copy c, ConfigChanges.Builder cfg, DockerfileModel model, Map<Integer, Stage> done)
             throws IOException, SQLException, BuildFailure, InterruptedException {
         String name = c.add() ? "ADD" : "COPY";
         FileView src = contextView;
@@ -580,7 +591,7 @@ final class Builder {
         }
         int[] owner = chown(c.chown(), view);
         String sum = plan.checksum();
-        String createdBy = String.join(" ", cfg.shellOrDefault()) + " #(nop) " + name + " " + (count == 1 ? "file:" : "multi:") + sum
+        String createdBy = String.join(" ", shellOf(cfg)) + " #(nop) " + name + " " + (count == 1 ? "file:" : "multi:") + sum
                 + " in " + c.dest() + " ";
         ContainerConfig cc = cfg.build();
         String key = BuildCache.key(st.imageId == null ? "scratch" : st.imageId, "copy", createdBy, JSON.writeValueAsString(cc),
@@ -672,7 +683,7 @@ final class Builder {
 
     // ---- RUN ----
 
-    private void run(Stage st, Instruction.Run r, ImageConfigBuilder cfg, DockerfileModel model, Map<Integer, Stage> done)
+    private void run(Stage st, Instruction.Run r, ConfigChanges.Builder cfg, DockerfileModel model, Map<Integer, Stage> done)
             throws IOException, SQLException, InterruptedException, BuildFailure {
         if (st.imageId == null) {
             throw new BuildFailure("no image to run " + r.text() + " in: the stage has no files (FROM scratch)", 1);
@@ -683,7 +694,7 @@ final class Builder {
             Instruction.CommandLine line = r.command();
             String body = r.heredocs().getFirst().content();
             if (line.args().getFirst().strip().startsWith("<<")) {
-                cmd = new ArrayList<>(cfg.shellOrDefault());
+                cmd = new ArrayList<>(shellOf(cfg));
                 cmd.add(body);
             }
         }
@@ -752,7 +763,7 @@ final class Builder {
         }
     }
 
-    private void runContainer(Stage st, Instruction.Run r, ImageConfigBuilder cfg, List<String> cmd, String createdBy, ContainerConfig cc,
+    private void runContainer(Stage st, Instruction.Run r, ConfigChanges.Builder cfg, List<String> cmd, String createdBy, ContainerConfig cc,
                               String key, ObjectNode host, java.util.Set<String> mountPoints)
             throws IOException, SQLException, InterruptedException, BuildFailure {
         ContainerConfigSpec spec = new ContainerConfigSpec(null, null, cfg.user, false, true, true, null, false, false, false,

@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 import static dev.berth.tests.build.ClassicBuildTest.builtId;
 import static dev.berth.tests.build.ClassicBuildTest.count;
@@ -36,11 +33,7 @@ class BerthBuildTest {
     }
 
     static CommandResult dockerBuild(Path context, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(BerthdFixture.DOCKER, "build"));
-        cmd.addAll(List.of(args));
-        cmd.add(context.toString());
-        return BerthdFixture.run(cmd, null, Map.of("DOCKER_HOST", berthd.dockerHost(), "DOCKER_BUILDKIT", "0",
-                "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+        return ClassicBuildTest.dockerBuild(berthd, context, args);
     }
 
     @Test

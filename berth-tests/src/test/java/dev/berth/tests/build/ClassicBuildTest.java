@@ -33,6 +33,11 @@ class ClassicBuildTest {
     }
 
     static CommandResult dockerBuild(Path context, String... args) {
+        return dockerBuild(berthd, context, args);
+    }
+
+    /** {@code DOCKER_BUILDKIT=0 docker build ARGS CONTEXT} against a fixture's berthd. */
+    static CommandResult dockerBuild(BerthdFixture berthd, Path context, String... args) {
         List<String> cmd = new ArrayList<>(List.of(BerthdFixture.DOCKER, "build"));
         cmd.addAll(List.of(args));
         cmd.add(context.toString());
