@@ -119,7 +119,9 @@ public final class Daemon implements AutoCloseable {
         new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
                 .register(router);
         counts.containers = containers::counts;
-        new dev.berth.daemon.build.BuildRoutes(imageService, containers, db, config.dataRoot()).register(router);
+        dev.berth.daemon.build.BuildRoutes build = new dev.berth.daemon.build.BuildRoutes(imageService, containers, db, config.dataRoot());
+        build.register(router);
+        imageService.setIntermediate(build::isIntermediate);
 
         ApiServer server = new ApiServer(router, json);
         closeables.push(server);

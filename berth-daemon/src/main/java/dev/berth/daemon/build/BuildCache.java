@@ -22,6 +22,9 @@ public final class BuildCache {
         db.migrate("build", """
                 CREATE TABLE build_cache (key TEXT PRIMARY KEY, image_id TEXT NOT NULL, created INTEGER NOT NULL);
                 CREATE INDEX build_cache_image ON build_cache(image_id)
+                """, """
+                ALTER TABLE build_cache ADD COLUMN parent_id TEXT;
+                CREATE INDEX build_cache_parent ON build_cache(parent_id)
                 """);
     }
 
@@ -48,13 +51,16 @@ public final class BuildCache {
         });
     }
 
-    void record(String key, String imageId) throws SQLException {
+    /** Records a step's result; {@code parentId} (null for scratch) is the image the step started from. */
+    void record(String key, String imageId, String parentId) throws SQLException {
         db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO build_cache(key, image_id, created) VALUES(?, ?, ?) "
-                    + "ON CONFLICT(key) DO UPDATE SET image_id = excluded.image_id, created = excluded.created")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO build_cache(key, image_id, created, parent_id) VALUES(?, ?, ?, ?) "
+                    + "ON CONFLICT(key) DO UPDATE SET image_id = excluded.image_id, created = excluded.created, "
+                    + "parent_id = excluded.parent_id")) {
                 ps.setString(1, key);
                 ps.setString(2, imageId);
                 ps.setLong(3, System.currentTimeMillis());
+                ps.setString(4, parentId);
                 ps.executeUpdate();
             }
             return null;
@@ -71,12 +77,39 @@ public final class BuildCache {
         });
     }
 
-    /** Drops every entry (build prune); returns how many there were. */
-    int clear() throws SQLException {
+    /**
+     * Whether a build step started from this image: as with Docker's parent images, such an
+     * intermediate image stays out of {@code docker images} and of dangling-image prunes.
+     */
+    public boolean hasChildren(String imageId) {
+        try {
+            return db.tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM build_cache WHERE parent_id = ? LIMIT 1")) {
+                    ps.setString(1, imageId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("metadata database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops every entry (build prune); returns the images they named. */
+    java.util.Set<String> clear() throws SQLException {
         return db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM build_cache")) {
-                return ps.executeUpdate();
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT image_id FROM build_cache ORDER BY created DESC");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
             }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM build_cache")) {
+                ps.executeUpdate();
+            }
+            return ids;
         });
     }
 }

@@ -127,13 +127,37 @@ public final class BuildRoutes {
         }
     }
 
+    /** Empties the cache and deletes the untagged, unused images only it kept (newest first, so children go before parents). */
     private void prune(Exchange ex) throws Exception {
-        int n = cache.clear();
+        List<String> deleted = new ArrayList<>();
+        long before = images.list().stream().mapToLong(ImageService.ImageRecord::size).sum();
+        for (String id : cache.clear()) {
+            ImageService.ImageRecord r;
+            try {
+                r = images.find(id);
+            } catch (ApiException gone) {
+                continue;
+            }
+            if (!r.dangling() || !containers.containersUsing(id).isEmpty()) {
+                continue;
+            }
+            try {
+                images.delete(id, false, false);
+                deleted.add(id);
+            } catch (ApiException inUse) {
+                LOG.fine(() -> "build prune keeps " + id + ": " + inUse.getMessage());
+            }
+        }
+        long after = images.list().stream().mapToLong(ImageService.ImageRecord::size).sum();
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("CachesDeleted", List.of());
-        r.put("SpaceReclaimed", 0);
-        LOG.fine(() -> "build cache pruned: " + n + " entries");
+        r.put("CachesDeleted", deleted);
+        r.put("SpaceReclaimed", Math.max(0, before - after));
         ex.respondJson(200, r);
+    }
+
+    /** Whether an image is an intermediate build step another step started from. */
+    public boolean isIntermediate(String imageId) {
+        return cache.hasChildren(imageId);
     }
 
     private static Map<String, String> jsonMap(Exchange ex, String name) {

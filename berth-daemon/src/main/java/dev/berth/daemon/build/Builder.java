@@ -463,7 +463,7 @@ final class Builder {
     }
 
     private void commitStep(Stage st, String key, String id) throws SQLException {
-        cache.record(key, id);
+        cache.record(key, id, st.imageId);
         st.imageId = id;
         st.config = images.find(id).config();
         st.out.stream(" ---> " + ImageService.shortId(id) + "\n");

@@ -195,6 +195,31 @@ class ClassicBuildTest {
         assertThat(berthd.docker("run", "--rm", "built:right", "cat", "/out/left.txt").exitCode()).isNotZero();
     }
 
+    @Test
+    void intermediateImagesStayHiddenAndBuilderPruneDropsThem(@TempDir Path ctx) throws IOException {
+        write(ctx, "Dockerfile", "FROM busybox\nRUN echo x > /x\nENV HIDDEN=1\nRUN echo y > /y\n");
+        CommandResult r = dockerBuild(ctx, "-t", "hidden:1");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String id = berthd.dockerOk("image", "inspect", "--format", "{{.Id}}", "hidden:1").out();
+        List<String> shown = berthd.dockerOk("images", "-q", "--no-trunc").out().lines().toList();
+        List<String> all = berthd.dockerOk("images", "-aq", "--no-trunc").out().lines().toList();
+        assertThat(shown).contains(id);
+        assertThat(all).contains(id).hasSize(shown.size() + 2);
+        assertThat(berthd.dockerOk("images", "--filter", "dangling=true", "-q").out()).isEmpty();
+
+        berthd.dockerOk("image", "prune", "-f");
+        CommandResult cached = dockerBuild(ctx, "-t", "hidden:1");
+        assertThat(count(cached.stdout(), "Using cache")).as("image prune keeps the intermediate images").isEqualTo(3);
+
+        CommandResult prune = berthd.docker("builder", "prune", "-f");
+        assertThat(prune.exitCode()).as(prune.toString()).isZero();
+        assertThat(prune.stdout()).contains("Total reclaimed space");
+        assertThat(berthd.dockerOk("images", "-aq", "--no-trunc").out().lines().toList()).hasSizeLessThan(all.size());
+        CommandResult cold = dockerBuild(ctx, "-t", "hidden:1");
+        assertThat(cold.exitCode()).as(cold.toString()).isZero();
+        assertThat(cold.stdout()).doesNotContain("Using cache");
+    }
+
     static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
