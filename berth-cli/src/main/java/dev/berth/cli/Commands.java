@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.cli.commands.AttachCommand;
 import dev.berth.cli.commands.BaseCommand;
 import dev.berth.cli.commands.BuildCommand;
+import dev.berth.cli.commands.BuilderPruneCommand;
 import dev.berth.cli.commands.CommitCommand;
 import dev.berth.cli.commands.DiffCommand;
 import dev.berth.cli.commands.EventsCommand;
@@ -73,6 +74,15 @@ public final class Commands {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
         m.put("parse-dockerfile", ParseDockerfileCommand::new);
         return new Group("debug", "Inspect how berth reads its inputs", m, Map.of());
+    }
+
+    private static final Group BUILDER = builder();
+
+    private static Group builder() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("build", BuildCommand::new);
+        m.put("prune", BuilderPruneCommand::new);
+        return new Group("builder", "Manage builds", m, Map.of());
     }
 
     private static final Group VOLUME = volume();
@@ -166,6 +176,7 @@ public final class Commands {
             new Entry("version", Section.COMMON, VersionCommand::new, null),
             new Entry("info", Section.COMMON, InfoCommand::new, null),
             new Entry("container", Section.MANAGEMENT, null, CONTAINER),
+            new Entry("builder", Section.MANAGEMENT, null, BUILDER),
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
             new Entry("debug", Section.MANAGEMENT, null, DEBUG),
             new Entry("system", Section.MANAGEMENT, null, SYSTEM),
