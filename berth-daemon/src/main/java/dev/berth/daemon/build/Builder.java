@@ -476,7 +476,8 @@ final class Builder {
         dir = "/" + LayerWriter.rel(dir);
         cfg.workingDir = dir;
         FileView view = st.view();
-        if (view.kind(LayerWriter.rel(dir)) == ContextFiles.Kind.DIR || dir.equals("/")) {
+        String real = view.resolve(dir);
+        if (real.isEmpty() || view.kind(real) == ContextFiles.Kind.DIR) {
             metadataStep(st, text, cfg, null);
             return;
         }
@@ -486,8 +487,7 @@ final class Builder {
         if (useCache(st, key)) {
             return;
         }
-        String finalDir = dir;
-        layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> w.mkdirs(finalDir, 0, 0), view);
+        layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> w.mkdirs(real, 0, 0), view);
     }
 
     private interface LayerContent {
@@ -543,8 +543,9 @@ final class Builder {
         String dest = c.dest();
         boolean destIsDir = dest.endsWith("/") || dest.equals(".") || dest.endsWith("/.");
         String destAbs = dest.startsWith("/") ? dest : CopyPlan.join(workdir, dest);
-        destAbs = "/" + LayerWriter.rel(destAbs);
         FileView view = st.view();
+        // the image's own symlinks lead the destination (/lib -> usr/lib must stay a link)
+        destAbs = "/" + resolveDest(view, destAbs);
         CopyPlan plan = new CopyPlan(hashes);
         int count = 0;
         List<String[]> planned = new ArrayList<>();
@@ -601,6 +602,20 @@ final class Builder {
         }
         Integer mode = chmod;
         layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> plan.write(w, owner[0], owner[1], mode), view);
+    }
+
+    /** A destination with the image's symlinks followed: all of it when it names a directory, else its parent. */
+    private static String resolveDest(FileView view, String abs) throws IOException {
+        String full = view.resolve(abs);
+        if (view.kind(full.isEmpty() ? "." : full) == ContextFiles.Kind.DIR) {
+            return full;
+        }
+        List<String> parts = FileView.parts(abs);
+        if (parts.isEmpty()) {
+            return "";
+        }
+        String parent = view.resolve("/" + String.join("/", parts.subList(0, parts.size() - 1)));
+        return parent.isEmpty() ? parts.getLast() : parent + "/" + parts.getLast();
     }
 
     private FileView sourceOf(String from, int current, DockerfileModel model, Map<Integer, Stage> done) throws BuildFailure {

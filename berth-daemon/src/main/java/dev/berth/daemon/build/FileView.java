@@ -91,6 +91,49 @@ final class FileView implements ContextFiles.Tree {
         return null;
     }
 
+    /**
+     * An absolute path as the image's own symlinks lead it, kept inside the root as
+     * {@code openat2(RESOLVE_IN_ROOT)} would: every existing symlink component is followed
+     * (absolute targets from the root, {@code ..} stopping at the root); missing components are
+     * kept as written. Returns a relative path ("" for the root).
+     */
+    String resolve(String abs) throws IOException {
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(parts(abs));
+        List<String> done = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.removeFirst();
+            if (c.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.removeLast();
+                }
+                continue;
+            }
+            done.add(c);
+            Entry e = entry(String.join("/", done));
+            if (e != null && e.attrs().isSymbolicLink()) {
+                if (++links > 40) {
+                    throw new IOException("too many levels of symbolic links in " + abs);
+                }
+                String target = Files.readSymbolicLink(e.host()).toString();
+                done.removeLast();
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> t = new ArrayList<>();
+                for (String s : target.split("/")) {
+                    if (!s.isEmpty() && !s.equals(".")) {
+                        t.add(s);
+                    }
+                }
+                for (int i = t.size() - 1; i >= 0; i--) {
+                    todo.addFirst(t.get(i));
+                }
+            }
+        }
+        return String.join("/", done);
+    }
+
     @Override
     public ContextFiles.Kind kind(String path) {
         Entry e = entry(path);

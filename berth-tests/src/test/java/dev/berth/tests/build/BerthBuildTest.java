@@ -194,6 +194,24 @@ class BerthBuildTest {
     }
 
     @Test
+    void destinationsFollowTheImagesSymlinks(@TempDir Path ctx) throws IOException {
+        write(ctx, "f", "file\n");
+        write(ctx, "Dockerfile", """
+                FROM busybox
+                RUN mkdir -p /usr/lib2 && ln -s usr/lib2 /lib2 && ln -s /usr/lib2 /abs2 && ln -s ../.. /usr/lib2/up
+                COPY f /lib2/
+                COPY f /abs2/g
+                COPY f /usr/lib2/up/usr/lib2/h
+                WORKDIR /lib2/work
+                RUN [ -L /lib2 ] && [ -L /abs2 ] && ls /usr/lib2 > /out && pwd -P >> /out
+                CMD ["cat", "/out"]
+                """);
+        CommandResult r = dockerBuild(ctx, "-t", "links:1");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(berthd.dockerOk("run", "--rm", "links:1").stdout()).isEqualTo("f\ng\nh\nup\nwork\n/usr/lib2/work\n");
+    }
+
+    @Test
     void cacheSurvivesRestart(@TempDir Path ctx) throws IOException, InterruptedException {
         write(ctx, "Dockerfile", "FROM busybox\nCOPY f /f\nRUN cat /f > /g\n");
         write(ctx, "f", "restart\n");
