@@ -122,6 +122,7 @@ public final class Daemon implements AutoCloseable {
         dev.berth.daemon.build.BuildRoutes build = new dev.berth.daemon.build.BuildRoutes(imageService, containers, db, config.dataRoot());
         build.register(router);
         imageService.setIntermediate(build::isIntermediate);
+        build.setPuller(distribution::pullForBuild);
 
         ApiServer server = new ApiServer(router, json);
         closeables.push(server);

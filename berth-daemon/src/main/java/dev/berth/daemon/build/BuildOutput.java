@@ -65,6 +65,19 @@ final class BuildOutput {
         write(n);
     }
 
+    /** Something that writes docker messages of its own (a pull's progress). */
+    interface RawWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Lets {@code writer} write to the client directly, with no other message in between. */
+    void raw(RawWriter writer) throws IOException {
+        synchronized (out) {
+            writer.writeTo(out);
+            out.flush();
+        }
+    }
+
     /** Sends what a buffered copy kept, in one piece. */
     void flushTo() {
         if (pending == null) {

@@ -32,6 +32,9 @@ public final class BuildRoutes {
     private final BuildCache cache;
     private final Path workDir;
     private final Path cacheMounts;
+    private volatile BasePuller puller = (ref, out) -> {
+        throw new IOException("pulling images is not supported by this daemon");
+    };
 
     /** @param dataRoot the daemon's data root: contexts are extracted under it, RUN cache mounts kept there */
     public BuildRoutes(ImageService images, ContainerService containers, MetadataDb db, Path dataRoot) throws SQLException {
@@ -46,6 +49,11 @@ public final class BuildRoutes {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot clear " + workDir, e);
         }
+    }
+
+    /** How FROM gets an image that is not here (or every time with {@code pull}). */
+    public void setPuller(BasePuller puller) {
+        this.puller = puller;
     }
 
     public void register(Router router) {
@@ -90,7 +98,7 @@ public final class BuildRoutes {
         String network = ex.query("networkmode", "default");
         Builder.Options opt = new Builder.Options(tags, ex.query("dockerfile", "Dockerfile"), buildArgs, ex.query("target", ""),
                 ex.queryBool("nocache", false), ex.queryBool("rm", true), ex.queryBool("forcerm", false), labels,
-                network.isEmpty() ? "default" : network, host);
+                network.isEmpty() ? "default" : network, host, () -> !ex.isOpen(), ex.queryBool("pull", false));
         boolean quiet = ex.queryBool("q", false);
         long t0 = System.nanoTime();
         try (BuildContext ctx = BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())) {
@@ -101,7 +109,7 @@ public final class BuildRoutes {
                 BuildOutput out = BuildOutput.of(raw, quiet);
                 Path scratch = java.nio.file.Files.createTempDirectory(workDir, "steps-");
                 try {
-                    String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts).build();
+                    String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts, puller).build();
                     long t2 = System.nanoTime();
                     LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000);
                     out.aux(id);

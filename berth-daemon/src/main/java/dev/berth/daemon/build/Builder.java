@@ -58,7 +58,7 @@ final class Builder {
     /** The build's options from the request. */
     record Options(List<ImageReference> tags, String dockerfileName, Map<String, String> buildArgs, String target,
                    boolean noCache, boolean rm, boolean forceRm, Map<String, String> labels, String networkMode,
-                   ObjectNode hostConfig) {}
+                   ObjectNode hostConfig, java.util.function.BooleanSupplier cancelled, boolean pull) {}
 
     /** A failed build: Docker's message and the code the client exits with. */
     static final class BuildFailure extends Exception {
@@ -83,9 +83,11 @@ final class Builder {
     private final Path cacheMounts;
     private final CopyPlan.ContentHashes hashes;
     private final FileView contextView;
+    private final BasePuller puller;
 
     Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
-            Path scratchDir, Path cacheMounts) {
+            Path scratchDir, Path cacheMounts, BasePuller puller) {
+        this.puller = puller;
         this.images = images;
         this.containers = containers;
         this.cache = cache;
@@ -231,7 +233,7 @@ final class Builder {
                 st.config = new ImageConfig(null, null, arch, "linux", null, ContainerConfig.EMPTY,
                         new ImageConfig.RootFs("layers", List.of()), List.of(), null);
             } else {
-                ImageService.ImageRecord base = findImage(from.image());
+                ImageService.ImageRecord base = baseImage(from.image(), o);
                 st.imageId = base.id();
                 st.config = base.config();
                 List<String> onBuild = base.config().config() == null ? null : base.config().config().onBuild();
@@ -266,6 +268,30 @@ final class Builder {
         return st;
     }
 
+    /** FROM's image: the local one, else (or always with {@code pull}) pulled as docker pulls it. */
+    private ImageService.ImageRecord baseImage(String ref, BuildOutput o) throws BuildFailure, IOException {
+        if (!opt.pull()) {
+            try {
+                return images.find(ref);
+            } catch (ApiException missing) {
+                // pulled below
+            }
+        }
+        ImageReference r;
+        try {
+            r = ImageReference.parse(ref);
+        } catch (ImageReference.InvalidReferenceException e) {
+            throw new BuildFailure("invalid reference format: " + e.getMessage(), 1);
+        }
+        String[] id = new String[1];
+        try {
+            o.raw(out -> id[0] = puller.pull(r, out));
+        } catch (IOException | RuntimeException e) {
+            throw new BuildFailure(e.getMessage() == null ? e.toString() : e.getMessage(), 1);
+        }
+        return images.find(id[0]);
+    }
+
     private ImageService.ImageRecord findImage(String ref) throws BuildFailure {
         try {
             return images.find(ref);
@@ -281,6 +307,10 @@ final class Builder {
 
     private void step(Stage st, Instruction raw, DockerfileModel model, Map<Integer, Stage> done)
             throws BuildFailure, IOException, SQLException, InterruptedException {
+        if (opt.cancelled().getAsBoolean()) {
+            // the client went away: no one waits for the rest, as dockerd cancels the build
+            throw new BuildFailure("context canceled", 1);
+        }
         Instruction in;
         try {
             in = st.ev.evaluate(raw);
