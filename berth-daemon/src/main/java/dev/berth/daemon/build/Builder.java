@@ -587,7 +587,7 @@ final class Builder {
             }
             List<String> matched;
             try {
-                matched = ContextFiles.sources(src, s);
+                matched = ContextFiles.sources(src, throughLinks(src, s));
             } catch (DockerfileSyntaxException.Detail e) {
                 throw new BuildFailure(name + " failed: " + e.getMessage(), 1);
             }
@@ -631,7 +631,25 @@ final class Builder {
             return;
         }
         Integer mode = chmod;
-        layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> plan.write(w, owner[0], owner[1], mode), view);
+        layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> plan.write(w, owner[0], owner[1], mode,
+                c.chown() != null && !c.chown().isEmpty()), view);
+    }
+
+    /**
+     * A source path whose directories are reached through the source's own symlinks (as
+     * {@code /lib/x} in an image where /lib links to usr/lib), kept inside its root; the last
+     * component stays as written (a link is copied as a link). Wildcard paths are left alone.
+     */
+    private static String throughLinks(FileView view, String source) throws IOException {
+        if (dev.berth.dockerfile.GoGlob.hasWildcards(source)) {
+            return source;
+        }
+        List<String> parts = FileView.parts(source);
+        if (parts.size() < 2) {
+            return source;
+        }
+        String parent = view.resolve("/" + String.join("/", parts.subList(0, parts.size() - 1)));
+        return "/" + (parent.isEmpty() ? "" : parent + "/") + parts.getLast() + (source.endsWith("/") ? "/" : "");
     }
 
     /** A destination with the image's symlinks followed: all of it when it names a directory, else its parent. */

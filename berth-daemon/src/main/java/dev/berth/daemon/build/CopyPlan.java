@@ -130,8 +130,11 @@ final class CopyPlan {
         note("inline", dest, Integer.toOctalString(mode), HexFormat.of().formatHex(Digest.newSha256().digest(data)));
     }
 
-    /** Writes the plan; {@code chmod} (may be null) replaces the modes of what was copied. */
-    void write(LayerWriter w, int uid, int gid, Integer chmod) throws IOException {
+    /**
+     * Writes the plan; {@code chmod} (may be null) replaces the modes of what was copied; an
+     * extracted archive keeps its entries' owners unless {@code chown} was given.
+     */
+    void write(LayerWriter w, int uid, int gid, Integer chmod, boolean chown) throws IOException {
         for (Item it : items) {
             w.parents(it.dest(), uid, gid);
             switch (it) {
@@ -144,13 +147,13 @@ final class CopyPlan {
                         new LayerWriter.Meta(chmod != null ? chmod : f.mode(), uid, gid, f.mtime()));
                 case Link l -> w.symlink(l.dest(), l.target(), new LayerWriter.Meta(0777, uid, gid, l.mtime()));
                 case Inline i -> w.bytes(i.dest(), i.data(), new LayerWriter.Meta(chmod != null ? chmod : i.mode(), uid, gid, i.mtime()));
-                case Archive a -> extract(w, a, uid, gid);
+                case Archive a -> extract(w, a, uid, gid, chown);
             }
         }
     }
 
     /** ADD of a local tar: its entries under the destination, names cleaned and kept inside it. */
-    private static void extract(LayerWriter w, Archive a, int uid, int gid) throws IOException {
+    private static void extract(LayerWriter w, Archive a, int uid, int gid, boolean chown) throws IOException {
         w.mkdirs(a.dest(), uid, gid);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(a.host(), LinkOption.NOFOLLOW_LINKS));
              TarArchiveInputStream tar = new TarArchiveInputStream(LayerArchive.decompress(raw))) {
@@ -161,8 +164,8 @@ final class CopyPlan {
                     continue;
                 }
                 String dest = join(a.dest(), rel);
-                LayerWriter.Meta m = new LayerWriter.Meta(e.getMode(), (int) e.getLongUserId(), (int) e.getLongGroupId(),
-                        e.getModTime().getTime());
+                LayerWriter.Meta m = new LayerWriter.Meta(e.getMode(), chown ? uid : (int) e.getLongUserId(),
+                        chown ? gid : (int) e.getLongGroupId(), e.getModTime().getTime());
                 w.parents(dest, 0, 0);
                 if (e.isDirectory()) {
                     w.dir(dest, m);

@@ -204,11 +204,16 @@ class BerthBuildTest {
                 COPY f /usr/lib2/up/usr/lib2/h
                 WORKDIR /lib2/work
                 RUN [ -L /lib2 ] && [ -L /abs2 ] && ls /usr/lib2 > /out && pwd -P >> /out
-                CMD ["cat", "/out"]
+
+                FROM busybox
+                COPY --from=0 /out /out
+                COPY --from=0 /lib2/f /abs2/g /through-links/
+                CMD ["cat", "/out", "/through-links/f", "/through-links/g"]
                 """);
         CommandResult r = dockerBuild(ctx, "-t", "links:1");
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(berthd.dockerOk("run", "--rm", "links:1").stdout()).isEqualTo("f\ng\nh\nup\nwork\n/usr/lib2/work\n");
+        assertThat(berthd.dockerOk("run", "--rm", "links:1").stdout())
+                .isEqualTo("f\ng\nh\nup\nwork\n/usr/lib2/work\nfile\nfile\n");
     }
 
     @Test
