@@ -43,7 +43,8 @@ public final class BuildRoutes {
         this.cache = new BuildCache(db);
         this.workDir = dataRoot.resolve("build").resolve("tmp");
         this.cacheMounts = dataRoot.resolve("build").resolve("cache-mounts");
-        // contexts of builds cut short by a crash
+        // contexts and mounts of builds cut short by a crash
+        RunMounts.unmountLeftovers(workDir);
         try {
             dev.berth.oci.LayerArchive.removeTree(workDir);
         } catch (IOException e) {

@@ -80,6 +80,32 @@ final class RunMounts implements AutoCloseable {
         return src + ":" + m.target() + (m.readOnly() ? ":ro" : ":rw");
     }
 
+    /** Detaches bind overlays a crashed berthd left under {@code dir}, deepest first, before the dir is deleted. */
+    static void unmountLeftovers(Path dir) {
+        List<String> points = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4) {
+                    String p = f[4].replace("\\040", " ");
+                    if (p.startsWith(dir + "/")) {
+                        points.add(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return;
+        }
+        points.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String p : points) {
+            try {
+                Libc.umount2(p, Libc.MNT_DETACH);
+            } catch (Libc.ErrnoException e) {
+                LOG.log(Level.WARNING, "cannot unmount " + p, e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         for (Path p : mounted.reversed()) {
