@@ -64,6 +64,36 @@ class BerthBuildTest {
     }
 
     @Test
+    void wildcardSourcesAndMissingOnes(@TempDir Path ctx) throws IOException {
+        write(ctx, "a.txt", "a\n");
+        write(ctx, "b.txt", "b\n");
+        write(ctx, "c.md", "c\n");
+        write(ctx, "pkg/one/x.conf", "1\n");
+        write(ctx, "pkg/two/x.conf", "2\n");
+        write(ctx, "Dockerfile", """
+                FROM busybox
+                COPY *.txt /txt/
+                COPY pkg/*/x.conf /conf/
+                COPY pkg /pkg
+                CMD ["sh", "-c", "ls /txt /conf; find /pkg -type f | sort"]
+                """);
+        CommandResult r = berthd.berth("build", "-t", "wild:1", ctx.toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(berthd.dockerOk("run", "--rm", "wild:1").stdout())
+                .isEqualTo("/conf:\nx.conf\n\n/txt:\na.txt\nb.txt\n/pkg/one/x.conf\n/pkg/two/x.conf\n");
+
+        write(ctx, "Dockerfile", "FROM busybox\nCOPY *.txt /one-file\n");
+        CommandResult many = berthd.berth("build", ctx.toString());
+        assertThat(many.exitCode()).isEqualTo(1);
+        assertThat(many.stderr()).contains("When using COPY with more than one source file, the destination must be a directory and end with a /");
+
+        write(ctx, "Dockerfile", "FROM busybox\nCOPY nothere.txt /x\n");
+        CommandResult missing = berthd.berth("build", ctx.toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("COPY failed: file not found in build context or excluded by .dockerignore: stat nothere.txt");
+    }
+
+    @Test
     void berthBuildFailureExitsWithTheRunCode(@TempDir Path ctx) throws IOException {
         write(ctx, "Dockerfile", "FROM busybox\nRUN exit 42\n");
         CommandResult r = berthd.berth("build", ctx.toString());
