@@ -70,6 +70,52 @@ final class BuildContext implements AutoCloseable {
         }
     }
 
+    /**
+     * A {@code remote} context: the URL's body is a context tar (any compression) or else the
+     * Dockerfile alone, as dockerd decides by the content.
+     */
+    static BuildContext fetch(String url, Path parent, String dockerfileName) throws IOException {
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, "remote-", ".body");
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).connectTimeout(java.time.Duration.ofSeconds(30)).build();
+            java.net.http.HttpResponse<Path> resp;
+            try {
+                resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofFile(tmp));
+            } catch (IOException | IllegalArgumentException e) {
+                throw ApiException.badRequest("cannot fetch the remote context " + url + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while fetching " + url, e);
+            }
+            if (resp.statusCode() >= 400) {
+                throw ApiException.badRequest("cannot fetch the remote context " + url + ": status " + resp.statusCode());
+            }
+            if (CopyPlan.isArchive(tmp)) {
+                try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tmp))) {
+                    return extract(in, parent, dockerfileName);
+                }
+            }
+            // a lone Dockerfile: the context is just that file
+            byte[] df = Files.readAllBytes(tmp);
+            String name = dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName;
+            java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+            try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(DockerIgnore.cleanPath("/" + name).substring(1));
+                e.setSize(df.length);
+                t.putArchiveEntry(e);
+                t.write(df);
+                t.closeArchiveEntry();
+                t.finish();
+            }
+            return extract(new java.io.ByteArrayInputStream(tar.toByteArray()), parent, name);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** dockerd's removeDockerfile: the .dockerignore and the Dockerfile stay out of COPY when excluded. */
     private static void removeExcludedBuildFiles(Path dir, String ignoreText, String dockerfile) throws IOException {
         DockerIgnore ignore;

@@ -63,8 +63,9 @@ public final class BuildRoutes {
     }
 
     private void build(Exchange ex) throws Exception {
-        if (ex.hasQuery("remote") && !ex.query("remote").isEmpty()) {
-            throw ApiException.badRequest("remote build contexts are not supported; send the context as the request body");
+        String remote = ex.query("remote", "");
+        if (!remote.isEmpty() && !remote.startsWith("http://") && !remote.startsWith("https://")) {
+            throw ApiException.badRequest("remote build contexts must be http(s) URLs of a tar or a Dockerfile (git is not supported): " + remote);
         }
         List<ImageReference> tags = new ArrayList<>();
         for (String t : ex.queryAll("t")) {
@@ -102,7 +103,8 @@ public final class BuildRoutes {
                 network.isEmpty() ? "default" : network, host, () -> !ex.isOpen(), ex.queryBool("pull", false));
         boolean quiet = ex.queryBool("q", false);
         long t0 = System.nanoTime();
-        try (BuildContext ctx = BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())) {
+        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())
+                : BuildContext.fetch(remote, workDir, opt.dockerfileName())) {
             long t1 = System.nanoTime();
             LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
             OutputStream raw = ex.startStream(200, "application/json");

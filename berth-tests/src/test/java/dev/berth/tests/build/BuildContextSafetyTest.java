@@ -95,6 +95,46 @@ class BuildContextSafetyTest {
     }
 
     @Test
+    void remoteContextsAsATarOrALoneDockerfile() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
+            file(t, "Dockerfile", "FROM busybox\nCOPY data.txt /\n".getBytes(StandardCharsets.UTF_8));
+            file(t, "data.txt", "remote data\n".getBytes(StandardCharsets.UTF_8));
+            t.finish();
+        }
+        byte[] tarGz = bytes.toByteArray();
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/ctx.tar.gz", ex -> {
+            ex.sendResponseHeaders(200, tarGz.length);
+            ex.getResponseBody().write(tarGz);
+            ex.close();
+        });
+        http.createContext("/Dockerfile", ex -> {
+            byte[] b = "FROM busybox\nRUN echo lone > /lone\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        http.start();
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort();
+            ApiResult tar = berthd.apiRaw("POST", "/build?t=remote:tar&remote=" + java.net.URLEncoder.encode(base + "/ctx.tar.gz",
+                    StandardCharsets.UTF_8), "application/x-tar", null);
+            assertThat(tar.body()).as(tar.toString()).contains("Successfully tagged remote:tar");
+            assertThat(berthd.dockerOk("run", "--rm", "remote:tar", "cat", "/data.txt").stdout()).isEqualTo("remote data\n");
+            ApiResult lone = berthd.apiRaw("POST", "/build?t=remote:lone&remote=" + java.net.URLEncoder.encode(base + "/Dockerfile",
+                    StandardCharsets.UTF_8), "application/x-tar", null);
+            assertThat(lone.body()).as(lone.toString()).contains("Successfully tagged remote:lone");
+            assertThat(berthd.dockerOk("run", "--rm", "remote:lone", "cat", "/lone").stdout()).isEqualTo("lone\n");
+            ApiResult git = berthd.apiRaw("POST", "/build?remote=git%40example.com%3Ax.git", "application/x-tar", null);
+            assertThat(git.status()).isEqualTo(400);
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
     void aSymlinkInTheContextIsCopiedAsALinkNotFollowed() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
