@@ -292,15 +292,6 @@ final class Builder {
         return images.find(id[0]);
     }
 
-    private ImageService.ImageRecord findImage(String ref) throws BuildFailure {
-        try {
-            return images.find(ref);
-        } catch (ApiException e) {
-            throw new BuildFailure("pull access denied for " + ref + ", repository does not exist or may require 'docker login': "
-                    + e.getMessage(), 1);
-        }
-    }
-
     private static List<String> env(ImageConfig c) {
         return c.config() == null || c.config().env() == null ? List.of() : c.config().env();
     }
@@ -567,7 +558,7 @@ final class Builder {
             if (c.add()) {
                 throw new BuildFailure("ADD --from is not supported; use COPY --from", 1);
             }
-            src = sourceOf(c.from(), st.index, model, done);
+            src = sourceOf(c.from(), st, model, done);
         }
         String workdir = cfg.workingDir == null || cfg.workingDir.isEmpty() ? "/" : cfg.workingDir;
         String dest = c.dest();
@@ -666,7 +657,9 @@ final class Builder {
         return parent.isEmpty() ? parts.getLast() : parent + "/" + parts.getLast();
     }
 
-    private FileView sourceOf(String from, int current, DockerfileModel model, Map<Integer, Stage> done) throws BuildFailure {
+    /** The files of a {@code --from}: an earlier stage, else an image (pulled when missing, as FROM). */
+    private FileView sourceOf(String from, Stage st, DockerfileModel model, Map<Integer, Stage> done) throws BuildFailure, IOException {
+        int current = st.index;
         int idx = -1;
         if (!from.isEmpty() && from.chars().allMatch(Character::isDigit)) {
             idx = Integer.parseInt(from);
@@ -683,8 +676,7 @@ final class Builder {
             }
             return s.view();
         }
-        ImageService.ImageRecord r = findImage(from);
-        return FileView.ofImageLayers(images.layerDirs(r));
+        return FileView.ofImageLayers(images.layerDirs(baseImage(from, st.out)));
     }
 
     private void download(CopyPlan plan, String url, String destAbs, boolean intoDir) throws IOException, InterruptedException, BuildFailure {
@@ -779,7 +771,7 @@ final class Builder {
             if (m.type().equals("bind")) {
                 if (m.from() != null) {
                     // layer directories are named by chain ID: the list says exactly which files are there
-                    mountInputs.append(m.target()).append('=').append(sourceOf(m.from(), st.index, model, done).layers()).append('\n');
+                    mountInputs.append(m.target()).append('=').append(sourceOf(m.from(), st, model, done).layers()).append('\n');
                     continue;
                 }
                 FileView v = contextView;
@@ -804,7 +796,7 @@ final class Builder {
                 switch (m.type()) {
                     case "cache" -> binds.add(runMounts.cache(m));
                     case "bind" -> binds.add(runMounts.bind(m, m.from() == null ? List.of(context.dir())
-                            : sourceOf(m.from(), st.index, model, done).layers()));
+                            : sourceOf(m.from(), st, model, done).layers()));
                     case "tmpfs" -> host.putObject("Tmpfs").put(m.target(), "");
                     default -> throw new BuildFailure("RUN --mount=type=" + m.type() + " is not supported by this builder", 1);
                 }

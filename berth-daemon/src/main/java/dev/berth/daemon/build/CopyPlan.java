@@ -1,6 +1,5 @@
 package dev.berth.daemon.build;
 
-import dev.berth.dockerfile.ContextFiles;
 import dev.berth.oci.Digest;
 import dev.berth.oci.LayerArchive;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -254,10 +253,5 @@ final class CopyPlan {
             }
             return v;
         }
-    }
-
-    /** Kinds as the dockerfile module names them, for callers matching sources. */
-    static boolean isDir(FileView v, String rel) {
-        return v.kind(rel) == ContextFiles.Kind.DIR;
     }
 }
