@@ -2,6 +2,8 @@ package dev.berth.cli;
 
 import dev.berth.cli.commands.AttachCommand;
 import dev.berth.cli.commands.BaseCommand;
+import dev.berth.cli.commands.BuildCommand;
+import dev.berth.cli.commands.BuilderPruneCommand;
 import dev.berth.cli.commands.CommitCommand;
 import dev.berth.cli.commands.DiffCommand;
 import dev.berth.cli.commands.EventsCommand;
@@ -75,6 +77,15 @@ public final class Commands {
         return new Group("debug", "Inspect how berth reads its inputs", m, Map.of());
     }
 
+    private static final Group BUILDER = builder();
+
+    private static Group builder() {
+        Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("build", BuildCommand::new);
+        m.put("prune", BuilderPruneCommand::new);
+        return new Group("builder", "Manage builds", m, Map.of());
+    }
+
     private static final Group VOLUME = volume();
     private static final Group SYSTEM = system();
 
@@ -139,6 +150,7 @@ public final class Commands {
 
     private static Group image() {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
+        m.put("build", BuildCommand::new);
         m.put("history", HistoryCommand::new);
         m.put("import", ImportCommand::new);
         m.put("inspect", ImageInspectCommand::new);
@@ -157,6 +169,7 @@ public final class Commands {
             new Entry("run", Section.COMMON, RunCommand::new, null),
             new Entry("exec", Section.COMMON, ExecCommand::new, null),
             new Entry("ps", Section.COMMON, PsCommand::new, null),
+            new Entry("build", Section.COMMON, BuildCommand::new, null),
             new Entry("pull", Section.COMMON, PullCommand::new, null),
             new Entry("push", Section.COMMON, PushCommand::new, null),
             new Entry("login", Section.COMMON, LoginCommand::new, null),
@@ -165,6 +178,7 @@ public final class Commands {
             new Entry("version", Section.COMMON, VersionCommand::new, null),
             new Entry("info", Section.COMMON, InfoCommand::new, null),
             new Entry("container", Section.MANAGEMENT, null, CONTAINER),
+            new Entry("builder", Section.MANAGEMENT, null, BUILDER),
             new Entry("image", Section.MANAGEMENT, null, IMAGE),
             new Entry("debug", Section.MANAGEMENT, null, DEBUG),
             new Entry("system", Section.MANAGEMENT, null, SYSTEM),

@@ -119,6 +119,10 @@ public final class Daemon implements AutoCloseable {
         new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
                 .register(router);
         counts.containers = containers::counts;
+        dev.berth.daemon.build.BuildRoutes build = new dev.berth.daemon.build.BuildRoutes(imageService, containers, db, config.dataRoot());
+        build.register(router);
+        imageService.setIntermediate(build::isIntermediate);
+        build.setPuller(distribution::pullForBuild);
 
         config.security().access().warn(config.hosts());
         ApiServer server = new ApiServer(router, json, config.security().access());

@@ -1628,6 +1628,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     }
 
     /** Size of the container's writable layer in bytes. */
+    /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
+    public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
+        UpperLayer.write(dir(get(ref).rec.id()).resolve("upper"), out);
+    }
+
     public long sizeRw(ContainerRecord r) {
         return du(dir(r.id()).resolve("upper"));
     }

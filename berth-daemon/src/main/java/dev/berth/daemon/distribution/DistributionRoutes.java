@@ -173,6 +173,24 @@ public final class DistributionRoutes implements AutoCloseable {
         }
     }
 
+    /**
+     * Pulls a build's base image (anonymously, for the host's platform); docker's progress
+     * messages go to {@code out}, which stays open. Returns the image ID.
+     */
+    public String pullForBuild(ImageReference ref, java.io.OutputStream out) throws IOException {
+        Progress progress = new Progress(() -> new java.io.FilterOutputStream(out) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        });
+        try {
+            return puller.pull(ref, images.hostPlatform(), false, AuthConfig.ANONYMOUS, progress).imageId();
+        } finally {
+            progress.close();
+        }
+    }
+
     static AuthConfig authHeader(Exchange ex) {
         try {
             return AuthConfig.fromHeader(ex.header("X-Registry-Auth"));

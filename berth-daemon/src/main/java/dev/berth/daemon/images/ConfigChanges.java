@@ -59,22 +59,23 @@ public final class ConfigChanges {
         return out;
     }
 
-    private static final class Builder {
-        String user;
-        Map<String, Object> exposedPorts;
-        List<String> env;
-        List<String> entrypoint;
-        List<String> cmd;
-        Map<String, Object> volumes;
-        String workingDir;
-        Map<String, String> labels;
-        String stopSignal;
-        Boolean argsEscaped;
-        Map<String, Object> healthcheck;
-        List<String> onBuild;
-        List<String> shell;
+    /** A mutable copy of an image's run config; also what the builder's steps change. */
+    public static final class Builder {
+        public String user;
+        public Map<String, Object> exposedPorts;
+        public List<String> env;
+        public List<String> entrypoint;
+        public List<String> cmd;
+        public Map<String, Object> volumes;
+        public String workingDir;
+        public Map<String, String> labels;
+        public String stopSignal;
+        public Boolean argsEscaped;
+        public Map<String, Object> healthcheck;
+        public List<String> onBuild;
+        public List<String> shell;
 
-        Builder(ContainerConfig c) {
+        public Builder(ContainerConfig c) {
             user = c.user();
             exposedPorts = c.exposedPorts() == null ? null : new TreeMap<>(c.exposedPorts());
             env = c.env() == null ? null : new ArrayList<>(c.env());
@@ -90,7 +91,7 @@ public final class ConfigChanges {
             shell = c.shell();
         }
 
-        ContainerConfig build() {
+        public ContainerConfig build() {
             return new ContainerConfig(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal,
                     argsEscaped, healthcheck, onBuild, shell);
         }

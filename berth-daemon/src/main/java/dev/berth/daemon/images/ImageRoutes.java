@@ -120,8 +120,12 @@ public final class ImageRoutes {
         Predicate<ImageRecord> keep = r -> f.matchesLabels("label", r.labels());
         keep = keep.and(timeFilters(f));
         List<Map<String, Object>> out = new ArrayList<>();
+        boolean all = ex.queryBool("all", false);
         for (ImageRecord r : images.list()) {
             if (!keep.test(r)) {
+                continue;
+            }
+            if (!all && r.dangling() && images.isIntermediate(r.id())) {
                 continue;
             }
             if (dangling != null && dangling != r.dangling()) {

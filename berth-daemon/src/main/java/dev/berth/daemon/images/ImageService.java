@@ -99,6 +99,7 @@ public final class ImageService implements ImageLookup {
     private volatile Supplier<ImageUsage> usage = () -> NO_CONTAINERS;
     private volatile LayerBlobRecorder layerBlobs = (c, diffId, blob, mediaType, size) -> { };
     private volatile Runnable afterLayersRemoved = () -> { };
+    private volatile Predicate<String> intermediate = id -> false;
 
     public ImageService(MetadataDb db, ContentStore content, LayerStore layers, Platform hostPlatform) throws SQLException {
         this.db = db;
@@ -143,6 +144,15 @@ public final class ImageService implements ImageLookup {
     }
 
     /** Binds who uses images (the container service), asked before a delete. */
+    /** Tells which untagged images are intermediate build steps (hidden from lists and dangling prunes, as Docker's parents). */
+    public void setIntermediate(Predicate<String> intermediate) {
+        this.intermediate = intermediate;
+    }
+
+    public boolean isIntermediate(String imageId) {
+        return intermediate.test(imageId);
+    }
+
     public void setUsage(Supplier<ImageUsage> usage) {
         this.usage = usage;
     }
@@ -503,6 +513,14 @@ public final class ImageService implements ImageLookup {
         return id;
     }
 
+    /**
+     * A build step's layer: {@code layerTar} on top of {@code parentId} (null: no parent, FROM scratch)
+     * as a new untagged image whose config is {@code config} (its rootfs gets the layer appended).
+     */
+    public String storeLayerImage(InputStream layerTar, String parentId, ImageConfig config) throws IOException {
+        return storeLayer(layerTar, parentId == null ? null : find(parentId), config, null);
+    }
+
     /** Records {@code ref} (a {@code name@digest} reference) for image {@code id}: a pushed image's RepoDigest. */
     public void addDigestReference(ImageReference ref, String id) {
         if (ref.digest() == null || ref.tag() != null) {
@@ -802,7 +820,8 @@ public final class ImageService implements ImageLookup {
         List<String> deletedIds = new ArrayList<>();
         long[] space = {0};
         for (ImageRecord img : list()) {
-            if ((danglingOnly && !img.dangling()) || !filter.test(img) || !u.containersUsing(img.id()).isEmpty()) {
+            if ((danglingOnly && (!img.dangling() || isIntermediate(img.id()))) || !filter.test(img)
+                    || !u.containersUsing(img.id()).isEmpty()) {
                 continue;
             }
             sql(() -> db.tx(c -> {

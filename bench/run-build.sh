@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Classic-builder build times: a 10-step Dockerfile (COPY of a 50 MB context, four RUNs, metadata steps) built
+# with `DOCKER_BUILDKIT=0 docker build` against several engines, alternating engine by engine, run by run:
+# cold (--no-cache: every step executes, the context is sent and copied) and then fully cached (every step
+# "Using cache"; the 50 MB context is still sent and checksummed).
+#
+#   bench/run-build.sh [--runs N] [--mb N] NAME=SOCKET NAME=SOCKET ...
+#
+# Each engine needs an image "busybox" (bench/setup-dockerd.sh gives a private dockerd with one). RUN steps use
+# --network none so a dockerd started with --bridge=none can run them. Prints median / min / max in ms.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+runs=${RUNS:-5}
+mb=50
+names=()
+socks=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --mb) mb=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
+    *) die "expected NAME=SOCKET, got $1" ;;
+  esac
+done
+[ ${#names[@]} -ge 1 ] || die "usage: $0 [--runs N] [--mb N] NAME=SOCKET ..."
+
+tmp=$(mktemp -d /tmp/berth-build-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ctx=$tmp/ctx
+mkdir -p "$ctx/data"
+# 50 files of 1 MB, incompressible
+for i in $(seq 1 "$mb"); do head -c 1048576 /dev/urandom >"$ctx/data/f$i"; done
+cat >"$ctx/Dockerfile" <<'DF'
+FROM busybox
+ENV APP=/app
+WORKDIR /app
+COPY data/ /app/data/
+RUN du -s /app/data > /app/size
+RUN echo one > /one && echo two > /two
+LABEL bench=build
+RUN cat /app/size /one /two > /app/all
+RUN ls /app/data | wc -l > /app/count
+CMD ["cat", "/app/all"]
+DF
+
+build() { # SOCK TAG [extra args]: one build, its output kept for checks
+  local sock=$1 tag=$2; shift 2
+  DOCKER_HOST="unix://$sock" DOCKER_BUILDKIT=0 "$DOCKER_CLI" build --network none -t "$tag" "$@" "$ctx" >"$tmp/out" 2>&1 \
+    || { cat "$tmp/out" >&2; die "build failed on $sock"; }
+}
+for i in "${!names[@]}"; do
+  build "${socks[$i]}" berth-bench-build:latest  # warm-up, and fills the cache
+done
+for _ in $(seq 1 "$runs"); do
+  for i in "${!names[@]}"; do
+    t0=$(now_ns); build "${socks[$i]}" berth-bench-build:latest --no-cache; echo $(( $(now_ns) - t0 )) >>"$tmp/cold$i"
+    grep -q "Using cache" "$tmp/out" && die "${names[$i]}: a --no-cache build used the cache"
+    t0=$(now_ns); build "${socks[$i]}" berth-bench-build:latest; echo $(( $(now_ns) - t0 )) >>"$tmp/warm$i"
+    [ "$(grep -c 'Using cache' "$tmp/out")" -ge 9 ] || die "${names[$i]}: the second build was not fully cached"
+  done
+done
+printf '%-14s %-7s %5s %9s %9s %9s\n' engine build runs median min max
+for i in "${!names[@]}"; do
+  for k in cold warm; do
+    read -r med _ min max < <(stats_ms <"$tmp/$k$i")
+    printf '%-14s %-7s %5s %9s %9s %9s\n' "${names[$i]}" "$k" "$runs" "$med" "$min" "$max"
+  done
+done
+for i in "${!names[@]}"; do
+  DOCKER_HOST="unix://${socks[$i]}" "$DOCKER_CLI" rmi berth-bench-build:latest >/dev/null 2>&1 || true
+done

@@ -1,0 +1,193 @@
+package dev.berth.daemon.build;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.api.ApiException;
+import dev.berth.daemon.api.Exchange;
+import dev.berth.daemon.api.Router;
+import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.images.ImageService;
+import dev.berth.daemon.store.MetadataDb;
+import dev.berth.oci.ImageReference;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code POST /build} (the classic builder) and {@code POST /build/prune}. */
+public final class BuildRoutes {
+    private static final Logger LOG = Logger.getLogger(BuildRoutes.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ImageService images;
+    private final ContainerService containers;
+    private final BuildCache cache;
+    private final Path workDir;
+    private final Path cacheMounts;
+    private volatile BasePuller puller = (ref, out) -> {
+        throw new IOException("pulling images is not supported by this daemon");
+    };
+
+    /** @param dataRoot the daemon's data root: contexts are extracted under it, RUN cache mounts kept there */
+    public BuildRoutes(ImageService images, ContainerService containers, MetadataDb db, Path dataRoot) throws SQLException {
+        this.images = images;
+        this.containers = containers;
+        this.cache = new BuildCache(db);
+        this.workDir = dataRoot.resolve("build").resolve("tmp");
+        this.cacheMounts = dataRoot.resolve("build").resolve("cache-mounts");
+        // contexts and mounts of builds cut short by a crash
+        RunMounts.unmountLeftovers(workDir);
+        try {
+            dev.berth.oci.LayerArchive.removeTree(workDir);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot clear " + workDir, e);
+        }
+    }
+
+    /** How FROM gets an image that is not here (or every time with {@code pull}). */
+    public void setPuller(BasePuller puller) {
+        this.puller = puller;
+    }
+
+    public void register(Router router) {
+        router.post("/build", this::build);
+        router.post("/build/prune", this::prune);
+    }
+
+    private void build(Exchange ex) throws Exception {
+        String remote = ex.query("remote", "");
+        if (!remote.isEmpty() && !remote.startsWith("http://") && !remote.startsWith("https://")) {
+            throw ApiException.badRequest("remote build contexts must be http(s) URLs of a tar or a Dockerfile (git is not supported): " + remote);
+        }
+        List<ImageReference> tags = new ArrayList<>();
+        for (String t : ex.queryAll("t")) {
+            try {
+                ImageReference r = ImageReference.parse(t);
+                if (r.digest() != null) {
+                    throw ApiException.badRequest("invalid reference format: " + t + " (a tag cannot have a digest)");
+                }
+                tags.add(r.withDefaultTag());
+            } catch (ImageReference.InvalidReferenceException e) {
+                throw ApiException.badRequest("invalid reference format: " + e.getMessage());
+            }
+        }
+        Map<String, String> buildArgs = jsonMap(ex, "buildargs");
+        Map<String, String> labels = jsonMap(ex, "labels");
+        ObjectNode host = JSON.createObjectNode();
+        putLong(ex, host, "memory", "Memory");
+        putLong(ex, host, "memswap", "MemorySwap");
+        putLong(ex, host, "cpushares", "CpuShares");
+        putLong(ex, host, "cpuperiod", "CpuPeriod");
+        putLong(ex, host, "cpuquota", "CpuQuota");
+        putLong(ex, host, "shmsize", "ShmSize");
+        if (!ex.query("cpusetcpus", "").isEmpty()) {
+            host.put("CpusetCpus", ex.query("cpusetcpus"));
+        }
+        if (!ex.query("extrahosts", "").isEmpty()) {
+            var a = host.putArray("ExtraHosts");
+            for (String h : ex.queryAll("extrahosts")) {
+                a.add(h);
+            }
+        }
+        String network = ex.query("networkmode", "default");
+        Builder.Options opt = new Builder.Options(tags, ex.query("dockerfile", "Dockerfile"), buildArgs, ex.query("target", ""),
+                ex.queryBool("nocache", false), ex.queryBool("rm", true), ex.queryBool("forcerm", false), labels,
+                network.isEmpty() ? "default" : network, host, () -> !ex.isOpen(), ex.queryBool("pull", false));
+        boolean quiet = ex.queryBool("q", false);
+        long t0 = System.nanoTime();
+        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())
+                : BuildContext.fetch(remote, workDir, opt.dockerfileName())) {
+            long t1 = System.nanoTime();
+            LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
+            OutputStream raw = ex.startStream(200, "application/json");
+            try (raw) {
+                BuildOutput out = BuildOutput.of(raw, quiet);
+                Path scratch = java.nio.file.Files.createTempDirectory(workDir, "steps-");
+                try {
+                    String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts, puller).build();
+                    long t2 = System.nanoTime();
+                    LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000);
+                    out.aux(id);
+                    out.stream("Successfully built " + ImageService.shortId(id) + "\n");
+                    for (ImageReference t : tags) {
+                        images.tag(id, t.toString(), null);
+                        out.stream("Successfully tagged " + t.familiar() + "\n");
+                    }
+                    if (quiet) {
+                        out.always(id + "\n");
+                    }
+                } catch (Builder.BuildFailure f) {
+                    out.error(f.getMessage(), f.code);
+                } catch (ApiException e) {
+                    out.error(e.getMessage(), 1);
+                } catch (IOException | SQLException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "build failed", e);
+                    out.error(String.valueOf(e.getMessage()), 1);
+                } finally {
+                    dev.berth.oci.LayerArchive.removeTree(scratch);
+                }
+            }
+        }
+    }
+
+    /** Empties the cache and deletes the untagged, unused images only it kept (newest first, so children go before parents). */
+    private void prune(Exchange ex) throws Exception {
+        List<String> deleted = new ArrayList<>();
+        long before = images.list().stream().mapToLong(ImageService.ImageRecord::size).sum();
+        for (String id : cache.clear()) {
+            ImageService.ImageRecord r;
+            try {
+                r = images.find(id);
+            } catch (ApiException gone) {
+                continue;
+            }
+            if (!r.dangling() || !containers.containersUsing(id).isEmpty()) {
+                continue;
+            }
+            try {
+                images.delete(id, false, false);
+                deleted.add(id);
+            } catch (ApiException inUse) {
+                LOG.fine(() -> "build prune keeps " + id + ": " + inUse.getMessage());
+            }
+        }
+        long after = images.list().stream().mapToLong(ImageService.ImageRecord::size).sum();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("CachesDeleted", deleted);
+        r.put("SpaceReclaimed", Math.max(0, before - after));
+        ex.respondJson(200, r);
+    }
+
+    /** Whether an image is an intermediate build step another step started from. */
+    public boolean isIntermediate(String imageId) {
+        return cache.hasChildren(imageId);
+    }
+
+    private static Map<String, String> jsonMap(Exchange ex, String name) {
+        String v = ex.query(name, "");
+        if (v.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            Map<String, String> m = JSON.readValue(v, new TypeReference<LinkedHashMap<String, String>>() {});
+            return m == null ? Map.of() : m;
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid " + name + " parameter: " + e.getMessage());
+        }
+    }
+
+    private static void putLong(Exchange ex, ObjectNode host, String query, String field) {
+        Long v = ex.queryLong(query);
+        if (v != null && v != 0) {
+            host.put(field, v);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.berth.daemon.build;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.LayerArchive;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What one COPY or ADD puts in its layer, worked out before anything is written so the step's
+ * cache key (a checksum of every file's destination, type, mode, size, link target and content)
+ * is known first. Sources are read through a {@link FileView}, which never follows a symlink.
+ */
+final class CopyPlan {
+    /** One entry to write at {@code dest} (absolute). */
+    sealed interface Item {
+        String dest();
+    }
+
+    record Dir(String dest, int mode, long mtime, boolean top) implements Item {}
+
+    record File(String dest, Path host, long size, int mode, long mtime) implements Item {}
+
+    record Link(String dest, String target, long mtime) implements Item {}
+
+    record Inline(String dest, byte[] data, int mode, long mtime) implements Item {}
+
+    /** A local archive ADD extracts into {@code dest}. */
+    record Archive(String dest, Path host) implements Item {}
+
+    private final List<Item> items = new ArrayList<>();
+    private final MessageDigest sum = Digest.newSha256();
+    private final ContentHashes hashes;
+
+    CopyPlan(ContentHashes hashes) {
+        this.hashes = hashes;
+    }
+
+    List<Item> items() {
+        return items;
+    }
+
+    /** The checksum of everything planned (hex). */
+    String checksum() {
+        try {
+            return HexFormat.of().formatHex(((MessageDigest) sum.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void note(String... parts) {
+        for (String p : parts) {
+            sum.update(p.getBytes(StandardCharsets.UTF_8));
+            sum.update((byte) 0);
+        }
+        sum.update((byte) '\n');
+    }
+
+    /**
+     * Adds source {@code rel} of {@code view}: a directory's contents go into {@code dest}; anything
+     * else goes to {@code dest} itself, or into it when {@code destIsDir}.
+     */
+    void add(FileView view, String rel, String dest, boolean destIsDir, boolean extractArchives) throws IOException {
+        FileView.Entry e = view.entry(rel);
+        if (e == null) {
+            throw new IOException("file not found in build context or excluded by .dockerignore: stat " + rel + ": file does not exist");
+        }
+        if (e.attrs().isDirectory()) {
+            items.add(new Dir(dest, mode(e), e.attrs().lastModifiedTime().toMillis(), true));
+            note("dir", dest, Integer.toOctalString(mode(e)));
+            walk(view, rel, dest);
+            return;
+        }
+        String target = destIsDir ? join(dest, base(rel)) : dest;
+        if (extractArchives && e.attrs().isRegularFile() && isArchive(e.host())) {
+            items.add(new Archive(dest, e.host()));
+            note("archive", dest, hashes.of(e.host(), e.attrs()));
+            return;
+        }
+        entry(e, target);
+    }
+
+    private void walk(FileView view, String rel, String dest) throws IOException {
+        for (String name : view.list(rel)) {
+            String childRel = rel.equals(".") ? name : rel + "/" + name;
+            FileView.Entry c = view.entry(childRel);
+            if (c == null) {
+                continue;
+            }
+            String childDest = join(dest, name);
+            if (c.attrs().isDirectory()) {
+                items.add(new Dir(childDest, mode(c), c.attrs().lastModifiedTime().toMillis(), false));
+                note("dir", childDest, Integer.toOctalString(mode(c)));
+                walk(view, childRel, childDest);
+            } else {
+                entry(c, childDest);
+            }
+        }
+    }
+
+    private void entry(FileView.Entry e, String dest) throws IOException {
+        long mtime = e.attrs().lastModifiedTime().toMillis();
+        if (e.attrs().isSymbolicLink()) {
+            String target = Files.readSymbolicLink(e.host()).toString();
+            items.add(new Link(dest, target, mtime));
+            note("link", dest, target);
+        } else if (e.attrs().isRegularFile()) {
+            items.add(new File(dest, e.host(), e.attrs().size(), mode(e), mtime));
+            note("file", dest, Integer.toOctalString(mode(e)), Long.toString(e.attrs().size()), hashes.of(e.host(), e.attrs()));
+        }
+        // sockets, fifos and devices are left out, as a context walk leaves them out
+    }
+
+    /** Adds a file given by content (a COPY heredoc, an ADD URL download). */
+    void inline(String dest, byte[] data, int mode, long mtime) {
+        items.add(new Inline(dest, data, mode, mtime));
+        note("inline", dest, Integer.toOctalString(mode), HexFormat.of().formatHex(Digest.newSha256().digest(data)));
+    }
+
+    /**
+     * Writes the plan; {@code chmod} (may be null) replaces the modes of what was copied; an
+     * extracted archive keeps its entries' owners unless {@code chown} was given.
+     */
+    void write(LayerWriter w, int uid, int gid, Integer chmod, boolean chown) throws IOException {
+        for (Item it : items) {
+            w.parents(it.dest(), uid, gid);
+            switch (it) {
+                case Dir d -> {
+                    if (!(d.top() && w.isDir(d.dest()))) {
+                        w.dir(d.dest(), new LayerWriter.Meta(chmod != null ? chmod : d.mode(), uid, gid, d.mtime()));
+                    }
+                }
+                case File f -> w.file(f.dest(), f.host(), f.size(),
+                        new LayerWriter.Meta(chmod != null ? chmod : f.mode(), uid, gid, f.mtime()));
+                case Link l -> w.symlink(l.dest(), l.target(), new LayerWriter.Meta(0777, uid, gid, l.mtime()));
+                case Inline i -> w.bytes(i.dest(), i.data(), new LayerWriter.Meta(chmod != null ? chmod : i.mode(), uid, gid, i.mtime()));
+                case Archive a -> extract(w, a, uid, gid, chown);
+            }
+        }
+    }
+
+    /** ADD of a local tar: its entries under the destination, names cleaned and kept inside it. */
+    private static void extract(LayerWriter w, Archive a, int uid, int gid, boolean chown) throws IOException {
+        w.mkdirs(a.dest(), uid, gid);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(a.host(), LinkOption.NOFOLLOW_LINKS));
+             TarArchiveInputStream tar = new TarArchiveInputStream(LayerArchive.decompress(raw))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                String rel = inside(e.getName());
+                if (rel.isEmpty()) {
+                    continue;
+                }
+                String dest = join(a.dest(), rel);
+                LayerWriter.Meta m = new LayerWriter.Meta(e.getMode(), chown ? uid : (int) e.getLongUserId(),
+                        chown ? gid : (int) e.getLongGroupId(), e.getModTime().getTime());
+                w.parents(dest, 0, 0);
+                if (e.isDirectory()) {
+                    w.dir(dest, m);
+                } else if (e.isSymbolicLink()) {
+                    w.symlink(dest, e.getLinkName(), m);
+                } else if (e.isLink()) {
+                    w.hardlink(dest, join(a.dest(), inside(e.getLinkName())), m);
+                } else if (e.isFile()) {
+                    w.stream(dest, tar, e.getSize(), m);
+                }
+            }
+        }
+    }
+
+    /** A tar entry name made relative and kept inside the destination ({@code ..} cannot climb out). */
+    static String inside(String name) throws IOException {
+        List<String> parts = new ArrayList<>();
+        for (String p : name.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw new IOException("invalid archive entry " + name + ": path escapes the destination");
+                }
+                parts.removeLast();
+                continue;
+            }
+            parts.add(p);
+        }
+        return String.join("/", parts);
+    }
+
+    /** Whether ADD unpacks a file: a tar, possibly compressed, as Docker detects it. */
+    static boolean isArchive(Path p) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS))) {
+            if (LayerArchive.detect(raw) != LayerArchive.Compression.NONE) {
+                return true;
+            }
+            byte[] head = raw.readNBytes(512);
+            return head.length == 512 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        }
+    }
+
+    private static int mode(FileView.Entry e) throws IOException {
+        return ((Integer) Files.getAttribute(e.host(), "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
+    }
+
+    static String join(String dir, String name) {
+        return dir.endsWith("/") ? dir + name : dir + "/" + name;
+    }
+
+    static String base(String rel) {
+        int slash = rel.lastIndexOf('/');
+        return slash < 0 ? rel : rel.substring(slash + 1);
+    }
+
+    /** Content digests of host files, memoized by path, size, mtime and inode for the build. */
+    static final class ContentHashes {
+        private final java.util.concurrent.ConcurrentHashMap<String, String> memo = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<String, String> known;
+
+        /** @param known digests already computed by host path and size ({@link BuildContext#digests}) */
+        ContentHashes(java.util.Map<String, String> known) {
+            this.known = known;
+        }
+
+        String of(Path p, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+            String v = known.get(p.toString());
+            if (v != null && v.startsWith(a.size() + ":")) {
+                return v.substring(v.indexOf(':') + 1);
+            }
+            String k = p + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0" + a.fileKey();
+            v = memo.get(k);
+            if (v == null) {
+                MessageDigest md = Digest.newSha256();
+                try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+                    byte[] buf = new byte[1 << 16];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        md.update(buf, 0, n);
+                    }
+                }
+                v = HexFormat.of().formatHex(md.digest());
+                memo.put(k, v);
+            }
+            return v;
+        }
+    }
+}
