@@ -3,9 +3,6 @@ package dev.berth.tests.build;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.DockerClientException;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.tests.BerthdFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +27,7 @@ class DockerJavaBuildTest {
 
     @BeforeAll
     static void connect() {
-        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(berthd.dockerHost()).build();
-        var http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
-        client = DockerClientImpl.getInstance(config, http);
+        client = berthd.dockerJava();
         berthd.importBusybox("busybox:latest");
     }
 
