@@ -345,6 +345,12 @@ public final class LocalArchive {
                         if (e.errno() != Libc.ENOENT) {
                             throw goError("mkdir", host(parts.subList(0, i + 1)), e);
                         }
+                        Fd.Stat there = lstat(cur, parts.get(i));
+                        if (there != null) {
+                            // a symlink whose target is missing in the destination: Docker would write through it
+                            throw new IOException("cannot extract " + quote(host(parts)) + ": " + quote(host(parts.subList(0, i + 1)))
+                                    + " is a symlink to a directory outside of " + quote(dest));
+                        }
                         cur.mkdirAt(parts.get(i), 0755);
                         d = root.openInRoot(next, Fd.O_PATH | Fd.O_DIRECTORY, 0);
                     }
