@@ -91,7 +91,7 @@ final class ContainerArchive {
     }
 
     /** Lexical cleaning of an absolute path: {@code ..} at the root stays at the root, as in the container. */
-    private static List<String> lexical(String abs) {
+    static List<String> lexical(String abs) {
         Deque<String> out = new ArrayDeque<>();
         for (String p : abs.split("/")) {
             if (p.isEmpty() || p.equals(".")) {

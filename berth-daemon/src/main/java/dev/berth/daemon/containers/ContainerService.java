@@ -1575,6 +1575,30 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
     }
 
+    /**
+     * As {@link #withRootfs}, for the archive API: the root shows the container's volumes and bind
+     * mounts where the container sees them (a running container's own mount namespace; a stopped
+     * one's sources bound in for the call, under its lock).
+     */
+    <T> T withArchiveRoot(String ref, RootfsAction<T> action) throws IOException {
+        Ctr c = get(ref);
+        ContainerRecord live = c.rec;
+        if (live.state().running()) {
+            try (ArchiveRoot root = ArchiveRoot.ofProcess(live.state().pid(), rootfs(live.id()))) {
+                if (root != null) {
+                    return action.run(live, root.path());
+                }
+            }
+        }
+        return withRootfs(ref, (r, rootfs) -> {
+            // binding into the root of a container that runs would show in its mount namespace
+            List<RuntimeSpec.Mount> binds = r.state().isActive() ? List.of() : mounts.archiveMounts(r.id());
+            try (ArchiveRoot root = ArchiveRoot.withMounts(rootfs, binds)) {
+                return action.run(r, root.path());
+            }
+        });
+    }
+
     /** Streams the container's root filesystem as a tar ({@code docker export}). */
     void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
         withRootfs(ref, (r, rootfs) -> {

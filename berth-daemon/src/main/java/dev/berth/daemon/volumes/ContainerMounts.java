@@ -37,6 +37,14 @@ public interface ContainerMounts {
     /** The container's mount points as inspect lists them. */
     List<MountPoint> mounts(String containerId);
 
+    /**
+     * For the archive API on a container that is not running: its volume and bind mounts as OCI
+     * binds (volumes made ready, missing bind sources left out, nothing copied up), parents first.
+     */
+    default List<RuntimeSpec.Mount> archiveMounts(String containerId) throws IOException {
+        return List.of();
+    }
+
     /** Docker's merge of Config {@code Volumes}: the client's, plus the image's not already there. */
     static Map<String, Object> union(Map<String, Object> client, Map<String, Object> image) {
         Map<String, Object> out = new java.util.LinkedHashMap<>(client);

@@ -335,6 +335,12 @@ public final class VolumeService implements ContainerMounts {
         }
     }
 
+    @Override
+    public List<RuntimeSpec.Mount> archiveMounts(String containerId) throws IOException {
+        return prepare(mounts(containerId).stream().filter(m -> !m.type().equals("tmpfs")).toList(), null);
+    }
+
+    /** With a null {@code rootfs} (archive calls) nothing is copied up and missing bind sources are skipped. */
     private List<RuntimeSpec.Mount> prepare(List<MountPoint> points, Path rootfs) throws IOException {
         List<RuntimeSpec.Mount> out = new ArrayList<>();
         for (MountPoint m : points) {
@@ -344,7 +350,7 @@ public final class VolumeService implements ContainerMounts {
                     Path data = driver.data(v.name());
                     synchronized (copyLocks.computeIfAbsent(v.name(), k -> new Object())) {
                         driver.mount(v);
-                        if (m.copyData()) {
+                        if (m.copyData() && rootfs != null) {
                             CopyUp.fill(rootfs, m.destination(), data);
                         }
                     }
@@ -353,6 +359,9 @@ public final class VolumeService implements ContainerMounts {
                 case "bind" -> {
                     Path src = Path.of(m.source());
                     if (!Files.exists(src)) {
+                        if (rootfs == null) {
+                            continue;
+                        }
                         if (!m.createSource()) {
                             throw ApiException.badRequest("invalid mount config for type \"bind\": bind source path does not exist: " + src);
                         }

@@ -267,6 +267,7 @@ class BerthCpTest {
                 {c + ":/data", base + "/file"},
                 {base + "/nosuch", c + ":/tmp"},
                 {base + "/file", c + ":/nosuchdir/x"},
+                {base + "/file", c + ":/dev/null"},
                 {base.toString(), c + ":/data/a"},
                 {"", c + ":/tmp"},
                 {c + ":/tmp", ""}};
