@@ -104,6 +104,38 @@ class ExecTest {
         assertThat(r.stdout()).containsPattern("\n42\r*\n");
     }
 
+    private static CommandResult typed(String keys, String command) {
+        java.nio.file.Path feed = berthd.dir().resolve("exec-keys-" + System.nanoTime() + ".sh");
+        try {
+            java.nio.file.Files.writeString(feed, keys);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return BerthdFixture.run(List.of("sh", "-c", "sh " + feed + " | script -qec '" + command + "' /dev/null"), null,
+                Map.of("DOCKER_HOST", berthd.dockerHost(), "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+    }
+
+    @Test
+    void ttyExecDetachKeysLeaveTheCommandRunning() throws Exception {
+        // a custom sequence: the keys before it reach the command, the sequence does not, the command runs on
+        CommandResult r = typed("sleep 1; echo abc; sleep 1; printf 'x\\030'; sleep 2",
+                BerthdFixture.DOCKER + " exec -it --detach-keys ctrl-x target sh -c \"cat > /tmp/typed\"");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(berthd.dockerOk("exec", "target", "cat", "/tmp/typed").out()).isEqualTo("abc");
+        assertThat(berthd.docker("exec", "target", "pidof", "cat").exitCode()).isZero();
+        berthd.dockerOk("exec", "target", "sh", "-c", "kill $(pidof cat)");
+        // Docker's default, ctrl-p ctrl-q; a ctrl-p alone is passed on
+        r = typed("sleep 1; printf '\\020a\\n'; sleep 1; printf '\\020\\021'; sleep 2",
+                BerthdFixture.DOCKER + " exec -it target sh -c \"od -c > /tmp/typed2\"");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(berthd.docker("exec", "target", "pidof", "od").exitCode()).isZero();
+        berthd.dockerOk("exec", "target", "sh", "-c", "kill -INT $(pidof od)");
+        // a bad sequence is refused at create with Docker's message
+        CommandResult bad = berthd.docker("exec", "--detach-keys", "ctrl-1", "target", "true");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("Invalid escape keys (ctrl-1) provided");
+    }
+
     @Test
     void ttyWithoutInteractiveAndDetachedTty() throws Exception {
         // -t alone: output through the terminal (CRLF), no stdin
