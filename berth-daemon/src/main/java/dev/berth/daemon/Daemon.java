@@ -113,6 +113,8 @@ public final class Daemon implements AutoCloseable {
         dev.berth.daemon.events.EventLog events = new dev.berth.daemon.events.EventLog();
         imageService.setEvents(events);
         containers.setEvents(events::publish);
+        network.setEvents(events);
+        volumes.setEvents(events);
         new dev.berth.daemon.events.EventRoutes(events).register(router);
         new DiskUsageRoutes(imageService, containers, containerRoutes, volumes, volumeRoutes).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);

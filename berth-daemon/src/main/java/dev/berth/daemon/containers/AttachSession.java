@@ -100,7 +100,7 @@ final class AttachSession {
 
     private void pumpInput() {
         try {
-            if (new DetachKeys(detachKeys).copy(conn().in(), in)) {
+            if (new DetachKeys(detachKeys).copy(conn().in(), in::write)) {
                 finish(); // the detach sequence: the container runs on, the client is let go
                 return;
             }

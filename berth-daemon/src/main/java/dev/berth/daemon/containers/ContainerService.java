@@ -987,6 +987,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private void unmountQuietly(String id) {
         // Every way out of running passes here: the network namespace, addresses and ports go too.
         network.release(id);
+        mounts.stopped(id);
         Path target = rootfs(id);
         for (int i = 0; i < 5 && isMounted(target); i++) {
             try {

@@ -2,7 +2,6 @@ package dev.berth.daemon.containers;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * Docker's escape proxy for attach and TTY exec input: bytes pass through until the detach
@@ -19,8 +18,14 @@ final class DetachKeys {
         this.keys = keys;
     }
 
-    /** Copies until the end of {@code from} (false) or the detach sequence (true); {@code to} is flushed after each read. */
-    boolean copy(InputStream from, OutputStream to) throws IOException {
+    /** Where the input goes: a container's attach socket or a terminal. */
+    @FunctionalInterface
+    interface Sink {
+        void write(byte[] b, int off, int len) throws IOException;
+    }
+
+    /** Copies until the end of {@code from} (false) or the detach sequence (true). */
+    boolean copy(InputStream from, Sink to) throws IOException {
         byte[] buf = new byte[8192];
         byte[] out = new byte[8192 + keys.length];
         int matched = 0;
@@ -34,7 +39,6 @@ final class DetachKeys {
                     if (matched == keys.length) {
                         if (len > 0) {
                             to.write(out, 0, len);
-                            to.flush();
                         }
                         return true;
                     }
@@ -54,7 +58,6 @@ final class DetachKeys {
             }
             if (len > 0) {
                 to.write(out, 0, len);
-                to.flush();
             }
         }
         return false;

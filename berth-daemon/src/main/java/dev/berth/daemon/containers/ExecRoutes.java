@@ -172,19 +172,8 @@ public final class ExecRoutes {
 
     /** Copies the client's keys to the terminal; true when the client typed the detach sequence. */
     private static boolean feedPty(InputStream from, Pty pty, DetachKeys keys) {
-        OutputStream to = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                pty.write(b, off, len);
-            }
-        };
         try {
-            return keys.copy(from, to);
+            return keys.copy(from, pty::write);
         } catch (IOException ignored) {
             return false; // the client or the terminal went away
         }

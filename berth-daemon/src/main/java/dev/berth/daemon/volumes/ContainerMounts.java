@@ -31,6 +31,10 @@ public interface ContainerMounts {
      */
     List<RuntimeSpec.Mount> start(String containerId, Path rootfs) throws IOException;
 
+    /** The container stopped running (called on every way out of running; more than once is harmless). */
+    default void stopped(String containerId) {
+    }
+
     /** After the container is removed: its references go; {@code removeVolumes} also removes its anonymous volumes. */
     void removed(String containerId, boolean removeVolumes);
 
