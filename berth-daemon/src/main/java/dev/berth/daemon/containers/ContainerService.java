@@ -726,6 +726,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
                     r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
+            if (r.hostConfig().path("Init").asBoolean(false)) {
+                spec = InitProcess.apply(spec);
+            }
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
