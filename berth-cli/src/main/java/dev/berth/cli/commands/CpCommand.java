@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -181,16 +180,16 @@ public final class CpCommand extends BaseCommand {
             if (!rebaseName.isEmpty()) {
                 pre = Rename.replaceFirst(GoPath.splitDirEntry(srcPath)[1], rebaseName);
             }
-            Progress p = Progress.start(cli.err(), quiet, "Copying from container - ", copied);
             IOException failure = null;
             try {
                 CopyInfo dstInfo = destinationInfo(dstPath);
                 Prepared prep = prepare(srcInfo, dstInfo);
                 LocalArchive.extract(body, prep.dir(), pre.andThen(prep.rename()));
+                body.transferTo(java.io.OutputStream.nullOutputStream()); // docker counts the whole response
             } catch (IOException e) {
                 failure = e;
             }
-            p.done("Successfully copied " + HumanUnits.size(copied.get()) + " to " + dstPath);
+            done(quiet, "Successfully copied " + HumanUnits.size(copied.get()) + " to " + dstPath);
             if (failure != null) {
                 throw new ExitException(1, failure.getMessage());
             }
@@ -238,7 +237,6 @@ public final class CpCommand extends BaseCommand {
             content = counting(pipe.in, copied, quiet);
         }
         String query = archivePath(container) + q(resolvedDst) + "&noOverwriteDirNonDir=true" + (copyUidGid ? "&copyUIDGID=true" : "");
-        Progress p = Progress.start(cli.err(), quiet, "Copying to container - ", copied);
         RuntimeException failure = null;
         try (Response r = client().upload("PUT", query, content, "application/x-tar")) {
             r.body().transferTo(java.io.OutputStream.nullOutputStream());
@@ -249,7 +247,7 @@ public final class CpCommand extends BaseCommand {
                 producer.interrupt();
             }
         }
-        p.done("Successfully copied " + HumanUnits.size(copied.get()) + " to " + container + ":" + dstInfo.path());
+        done(quiet, "Successfully copied " + HumanUnits.size(copied.get()) + " to " + container + ":" + dstInfo.path());
         if (failure != null) {
             throw failure;
         }
@@ -294,11 +292,27 @@ public final class CpCommand extends BaseCommand {
         }
         return new FilterInputStream(in) {
             @Override
+            public int read() throws IOException {
+                int r = super.read();
+                if (r >= 0) {
+                    n.incrementAndGet();
+                }
+                return r;
+            }
+
+            @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 int r = super.read(b, off, len);
                 if (r > 0) {
                     n.addAndGet(r);
                 }
+                return r;
+            }
+
+            @Override
+            public long skip(long count) throws IOException {
+                long r = super.skip(count);
+                n.addAndGet(Math.max(0, r));
                 return r;
             }
         };
@@ -444,47 +458,14 @@ public final class CpCommand extends BaseCommand {
         return new Prepared(d[0], Rename.replaceFirst(srcBase, d[1]));
     }
 
-    /** docker's progress line on a terminal ("Preparing to copy...", the running size), then the closing line. */
-    private record Progress(PrintStream err, boolean quiet, Thread ticker) {
-        static Progress start(PrintStream err, boolean quiet, String header, AtomicLong total) {
-            if (quiet || !Terminal.isTerminal(2)) {
-                return new Progress(err, quiet, null);
-            }
-            err.print("\u001b7Preparing to copy...");
-            err.flush();
-            Thread t = Thread.ofVirtual().start(() -> {
-                long last = -1;
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        long n = total.get();
-                        if (n != last) {
-                            err.print("\u001b8\u001b[2K" + header + HumanUnits.size(n));
-                            err.flush();
-                            last = n;
-                        }
-                        Thread.sleep(75);
-                    }
-                } catch (InterruptedException done) {
-                    // copy finished
-                }
-            });
-            return new Progress(err, quiet, t);
-        }
-
-        void done(String line) {
-            if (ticker != null) {
-                ticker.interrupt();
-                try {
-                    ticker.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                err.print("\u001b8\u001b[2K");
-            }
-            if (!quiet) {
-                err.println(line);
-                err.flush();
-            }
+    /**
+     * The closing line on stderr. docker 28 means to redraw a running size on a terminal too, but
+     * checks the terminal on a wrapper of its stderr that never is one, so only this line shows.
+     */
+    private void done(boolean quiet, String line) {
+        if (!quiet) {
+            cli.err().println(line);
+            cli.err().flush();
         }
     }
 }

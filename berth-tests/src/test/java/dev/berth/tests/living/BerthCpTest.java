@@ -253,6 +253,28 @@ class BerthCpTest {
     }
 
     @Test
+    void onATerminalTheClosingLineIsDockers() throws Exception {
+        String c = container(true);
+        Path base = Files.createDirectories(berthd.dir().resolve("tty"));
+        Files.writeString(base.resolve("file"), "x".repeat(3000));
+        java.util.Map<String, String> env = java.util.Map.of("DOCKER_HOST", berthd.dockerHost(), "BERTH_HOST", berthd.dockerHost(),
+                "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString());
+        for (String[] cs : new String[][] {{c + ":/data", base + "/out-%s"}, {base + "/file", c + ":/tmp/in-%s"}}) {
+            // script(1) gives the clients a terminal: the size copied is reported, unless -q
+            String d = BerthdFixture.run(List.of("script", "-qec", BerthdFixture.DOCKER + " cp " + cs[0] + " " + cs[1].formatted("x"),
+                    "/dev/null"), null, env).stdout();
+            String b = BerthdFixture.run(List.of("script", "-qec", berthd.repo().resolve("bin/berth") + " cp " + cs[0] + " "
+                    + cs[1].formatted("x"), "/dev/null"), null, env).stdout();
+            assertThat(d).startsWith("Successfully copied ");
+            assertThat(b).isEqualTo(d);
+            String q = BerthdFixture.run(List.of("script", "-qec", berthd.repo().resolve("bin/berth") + " cp -q " + cs[0] + " "
+                    + cs[1].formatted("q"), "/dev/null"), null, env).stdout();
+            assertThat(q).isEmpty();
+        }
+        berthd.dockerOk("rm", "-f", c);
+    }
+
+    @Test
     void errorsReadAsDockers() throws Exception {
         String c = container(true);
         Path base = Files.createDirectories(berthd.dir().resolve("errors"));
