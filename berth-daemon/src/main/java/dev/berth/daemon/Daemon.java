@@ -105,6 +105,7 @@ public final class Daemon implements AutoCloseable {
         containers.start();
         network.restore();
         volumes.retainContainers(containers.list().stream().map(ContainerRecord::id).toList());
+        volumes.adoptRunning(containers.list().stream().filter(r -> r.state().running()).map(ContainerRecord::id).toList());
         VolumeRoutes volumeRoutes = new VolumeRoutes(volumes);
         volumeRoutes.register(router);
         ContainerRoutes containerRoutes = new ContainerRoutes(containers);

@@ -154,6 +154,11 @@ public final class VolumeService implements ContainerMounts {
      * The container stopped: its volumes' {@code unmount} events, once per start, as Docker
      * reports them (the local driver's data stays where it is).
      */
+    /** Containers re-adopted running at berthd start: their volumes are mounted, so their stop reports the unmounts. */
+    public void adoptRunning(Collection<String> containerIds) {
+        mountedFor.addAll(containerIds);
+    }
+
     @Override
     public void stopped(String containerId) {
         if (!mountedFor.remove(containerId)) {
