@@ -1105,6 +1105,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         long delay = Math.min(60_000, 100L << quick);
         update(c, r.withState(r.state().awaitingRestart()));
         housekeeping.schedule(() -> {
+            try {
+                network.awaitRestored(); // a restart due while berthd starts waits for the network's restore
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             c.lock.lock();
             try {
                 if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {

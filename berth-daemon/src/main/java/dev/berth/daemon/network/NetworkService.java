@@ -177,6 +177,24 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
      * of removed networks.
      */
     public void restore() throws IOException, SQLException {
+        try {
+            restoreNow();
+        } finally {
+            restored.countDown();
+        }
+    }
+
+    /**
+     * Waits (bounded) until {@link #restore} has run: a container restarted by its policy while
+     * berthd starts must not have its new namespace taken for a leftover and deleted.
+     */
+    public void awaitRestored() throws InterruptedException {
+        restored.await(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private final java.util.concurrent.CountDownLatch restored = new java.util.concurrent.CountDownLatch(1);
+
+    private void restoreNow() throws IOException, SQLException {
         List<String> ids;
         lock.lock();
         try {
