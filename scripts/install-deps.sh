@@ -4,7 +4,8 @@
 set -euo pipefail
 # apache2-utils: htpasswd, which the registry's auth tests use to make bcrypt files.
 # docker-registry: the distribution tests pull from and push to Debian's registry too.
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry)
+# tini: its static build (/usr/bin/tini-static) is --init's PID 1, as Docker's docker-init.
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini)
 if [ "${1:-}" = --bench ]; then
   packages+=(wrk)
 fi

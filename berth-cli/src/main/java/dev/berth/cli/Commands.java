@@ -8,6 +8,7 @@ import dev.berth.cli.commands.CommitCommand;
 import dev.berth.cli.commands.DiffCommand;
 import dev.berth.cli.commands.EventsCommand;
 import dev.berth.cli.commands.ExecCommand;
+import dev.berth.cli.commands.CpCommand;
 import dev.berth.cli.commands.ExportCommand;
 import dev.berth.cli.commands.ContainerPruneCommand;
 import dev.berth.cli.commands.CreateCommand;
@@ -123,6 +124,7 @@ public final class Commands {
         Map<String, Function<Cli, BaseCommand>> m = new LinkedHashMap<>();
         m.put("attach", AttachCommand::new);
         m.put("commit", CommitCommand::new);
+        m.put("cp", CpCommand::new);
         m.put("create", CreateCommand::new);
         m.put("diff", DiffCommand::new);
         m.put("exec", ExecCommand::new);
@@ -186,6 +188,7 @@ public final class Commands {
             new Entry("network", Section.MANAGEMENT, null, NETWORK),
             new Entry("attach", Section.OTHER, AttachCommand::new, null),
             new Entry("commit", Section.OTHER, CommitCommand::new, null),
+            new Entry("cp", Section.OTHER, CpCommand::new, null),
             new Entry("create", Section.OTHER, CreateCommand::new, null),
             new Entry("diff", Section.OTHER, DiffCommand::new, null),
             new Entry("events", Section.OTHER, EventsCommand::new, null),
@@ -219,6 +222,7 @@ public final class Commands {
         alias(AttachCommand.class, "container attach", "attach");
         alias(CreateCommand.class, "container create", "create");
         alias(CommitCommand.class, "container commit", "commit");
+        alias(CpCommand.class, "container cp", "cp");
         alias(DiffCommand.class, "container diff", "diff");
         alias(ExecCommand.class, "container exec", "exec");
         alias(ExportCommand.class, "container export", "export");

@@ -89,6 +89,18 @@ public final class FlagSet {
         });
     }
 
+    /** A Go time.Duration flag ("300ms", "1m30s"), given to {@code set} in nanoseconds. */
+    public FlagSet duration(String names, String usage, Consumer<Long> set) {
+        String display = (shortOf(names) != 0 ? "-" + shortOf(names) + ", " : "") + "--" + longOf(names);
+        return add(names, "duration", usage, true, false, v -> {
+            try {
+                set.accept(dev.berth.dockerfile.GoDuration.parse(v));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(125, "invalid argument \"" + v + "\" for \"" + display + "\" flag: " + e.getMessage());
+            }
+        });
+    }
+
     public FlagSet decimal(String names, String valueName, String usage, Consumer<Double> set) {
         String display = (shortOf(names) != 0 ? "-" + shortOf(names) + ", " : "") + "--" + longOf(names);
         return add(names, valueName, usage, true, false, v -> {

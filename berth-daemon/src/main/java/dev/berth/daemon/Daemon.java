@@ -105,6 +105,7 @@ public final class Daemon implements AutoCloseable {
         containers.start();
         network.restore();
         volumes.retainContainers(containers.list().stream().map(ContainerRecord::id).toList());
+        volumes.adoptRunning(containers.list().stream().filter(r -> r.state().running()).map(ContainerRecord::id).toList());
         VolumeRoutes volumeRoutes = new VolumeRoutes(volumes);
         volumeRoutes.register(router);
         ContainerRoutes containerRoutes = new ContainerRoutes(containers);
@@ -113,6 +114,8 @@ public final class Daemon implements AutoCloseable {
         dev.berth.daemon.events.EventLog events = new dev.berth.daemon.events.EventLog();
         imageService.setEvents(events);
         containers.setEvents(events::publish);
+        network.setEvents(events);
+        volumes.setEvents(events);
         new dev.berth.daemon.events.EventRoutes(events).register(router);
         new DiskUsageRoutes(imageService, containers, containerRoutes, volumes, volumeRoutes).register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);

@@ -1,10 +1,10 @@
 package dev.berth.dockerfile;
 
 /** Go's time.ParseDuration ("1h2m3.5s", "300ms", "0"), to nanoseconds. */
-final class GoDuration {
+public final class GoDuration {
     private GoDuration() {}
 
-    static long parse(String s) {
+    public static long parse(String s) {
         String orig = s;
         if (s.equals("0")) {
             return 0;

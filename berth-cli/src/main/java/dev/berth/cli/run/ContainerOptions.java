@@ -32,6 +32,13 @@ public final class ContainerOptions {
     public String macAddress = "";
     public List<String> networkAliases = new ArrayList<>();
     public boolean init;
+    public String healthCmd;
+    public long healthInterval;
+    public long healthTimeout;
+    public long healthStartPeriod;
+    public long healthStartInterval;
+    public long healthRetries;
+    public boolean noHealthcheck;
     public boolean interactive;
     public String ipc = "";
     public List<String> labels = new ArrayList<>();
@@ -99,6 +106,15 @@ public final class ContainerOptions {
         f.string("mac-address", "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)", v -> macAddress = v);
         f.list("network-alias", "list", "Add network-scoped alias for the container", networkAliases);
         f.bool("init", "Run an init inside the container that forwards signals and reaps processes", v -> init = v);
+        f.string("health-cmd", "string", "Command to run to check health", v -> healthCmd = v);
+        f.duration("health-interval", "Time between running the check (ms|s|m|h) (default 0s)", v -> healthInterval = v);
+        f.integer("health-retries", "int", "Consecutive failures needed to report unhealthy", v -> healthRetries = v);
+        f.duration("health-start-interval", "Time between running the check during the start period (ms|s|m|h) (default 0s)",
+                v -> healthStartInterval = v);
+        f.duration("health-start-period", "Start period for the container to initialize before starting health-retries countdown"
+                + " (ms|s|m|h) (default 0s)", v -> healthStartPeriod = v);
+        f.duration("health-timeout", "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", v -> healthTimeout = v);
+        f.bool("no-healthcheck", "Disable any container-specified HEALTHCHECK", v -> noHealthcheck = v);
         f.bool("i,interactive", "Keep STDIN open even if not attached", v -> interactive = v);
         f.string("ipc", "string", "IPC mode to use", v -> ipc = v);
         f.list("l,label", "list", "Set meta data on a container", labels);

@@ -29,6 +29,39 @@ public final class CreateRequest {
     private CreateRequest() {}
 
     /** A flag value docker rejects; the message is docker's. */
+    /** docker's --health-* and --no-healthcheck: Config.Healthcheck, with its messages. */
+    private static void healthcheck(ContainerOptions o, ObjectNode c) {
+        boolean any = (o.healthCmd != null && !o.healthCmd.isEmpty()) || o.healthInterval != 0 || o.healthTimeout != 0
+                || o.healthStartPeriod != 0 || o.healthRetries != 0 || o.healthStartInterval != 0;
+        if (o.noHealthcheck) {
+            if (any) {
+                throw new InvalidFlagException("--no-healthcheck conflicts with --health-* options");
+            }
+            c.putObject("Healthcheck").putArray("Test").add("NONE");
+            return;
+        }
+        if (!any) {
+            return;
+        }
+        String[][] negative = {{"interval", Long.toString(o.healthInterval)}, {"timeout", Long.toString(o.healthTimeout)},
+                {"retries", Long.toString(o.healthRetries)}, {"start-period", Long.toString(o.healthStartPeriod)},
+                {"start-interval", Long.toString(o.healthStartInterval)}};
+        for (String[] n : negative) {
+            if (Long.parseLong(n[1]) < 0) {
+                throw new InvalidFlagException("--health-" + n[0] + " cannot be negative");
+            }
+        }
+        ObjectNode h = c.putObject("Healthcheck");
+        if (o.healthCmd != null && !o.healthCmd.isEmpty()) {
+            h.putArray("Test").add("CMD-SHELL").add(o.healthCmd);
+        }
+        h.put("Interval", o.healthInterval);
+        h.put("Timeout", o.healthTimeout);
+        h.put("StartPeriod", o.healthStartPeriod);
+        h.put("StartInterval", o.healthStartInterval);
+        h.put("Retries", o.healthRetries);
+    }
+
     public static final class InvalidFlagException extends RuntimeException {
         public InvalidFlagException(String message) {
             super(message);
@@ -125,6 +158,7 @@ public final class CreateRequest {
         if (o.stopTimeout != null) {
             c.put("StopTimeout", o.stopTimeout);
         }
+        healthcheck(o, c);
         c.set("HostConfig", hostConfig(o, binds, bindings, consoleSize));
         ObjectNode endpoints = c.putObject("NetworkingConfig").putObject("EndpointsConfig");
         String net = o.network == null ? "default" : o.network;

@@ -19,12 +19,12 @@ final class ArchiveRoutes {
 
     void register(Router r) {
         r.head("/containers/{id}/archive", ex -> {
-            ContainerArchive.PathStat st = service.withRootfs(ex.pathVar("id"),
+            ContainerArchive.PathStat st = service.withArchiveRoot(ex.pathVar("id"),
                     (rec, rootfs) -> archive(rec, rootfs).stat(path(ex)));
             ex.responseHeader(STAT_HEADER, header(ex, st));
             ex.respondEmpty(200);
         });
-        r.get("/containers/{id}/archive", ex -> service.withRootfs(ex.pathVar("id"), (rec, rootfs) -> {
+        r.get("/containers/{id}/archive", ex -> service.withArchiveRoot(ex.pathVar("id"), (rec, rootfs) -> {
             archive(rec, rootfs).get(path(ex), st -> ex.responseHeader(STAT_HEADER, header(ex, st)),
                     () -> ex.startStream(200, "application/x-tar"));
             return null;
@@ -32,8 +32,8 @@ final class ArchiveRoutes {
         r.put("/containers/{id}/archive", ex -> {
             boolean noOverwrite = ex.queryBool("noOverwriteDirNonDir", false);
             boolean copyUidGid = ex.queryBool("copyUIDGID", false);
-            service.withRootfs(ex.pathVar("id"), (rec, rootfs) -> {
-                if (service.readonlyRootfs(rec)) {
+            service.withArchiveRoot(ex.pathVar("id"), (rec, rootfs) -> {
+                if (!inWritableVolume(rec, path(ex)) && service.readonlyRootfs(rec)) {
                     throw ApiException.badRequest("container rootfs is marked read-only");
                 }
                 ContainerArchive.Owner owner = null;
@@ -48,6 +48,21 @@ final class ArchiveRoutes {
             });
             ex.respondEmpty(200);
         });
+    }
+
+    /** Docker's checkIfPathIsInAVolume: true below a writable mount, 400 below a read-only one. */
+    private boolean inWritableVolume(ContainerRecord rec, String path) {
+        String abs = "/" + String.join("/", ContainerArchive.lexical("/" + path));
+        for (dev.berth.daemon.volumes.MountPoint m : service.mounts(rec.id())) {
+            String d = m.destination();
+            if (abs.equals(d) || abs.startsWith(d.endsWith("/") ? d : d + "/")) {
+                if (!m.rw()) {
+                    throw ApiException.badRequest("mounted volume is marked read-only");
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ContainerArchive archive(ContainerRecord rec, java.nio.file.Path rootfs) {

@@ -99,30 +99,10 @@ final class AttachSession {
     }
 
     private void pumpInput() {
-        InputStream client = conn().in();
-        byte[] buf = new byte[8192];
-        int matched = 0;
         try {
-            int n;
-            while ((n = client.read(buf)) > 0) {
-                int start = 0;
-                for (int i = 0; i < n && detachKeys.length > 0; i++) {
-                    if (buf[i] == detachKeys[matched]) {
-                        matched++;
-                        if (matched == detachKeys.length) {
-                            // send what came before the sequence, drop the sequence, detach
-                            int keep = i + 1 - matched - start;
-                            if (keep > 0) {
-                                in.write(buf, start, keep);
-                            }
-                            finish();
-                            return;
-                        }
-                    } else {
-                        matched = buf[i] == detachKeys[0] ? 1 : 0;
-                    }
-                }
-                in.write(buf, start, n);
+            if (new DetachKeys(detachKeys).copy(conn().in(), in::write)) {
+                finish(); // the detach sequence: the container runs on, the client is let go
+                return;
             }
             // the client closed its side: the container sees end of input
             in.close();

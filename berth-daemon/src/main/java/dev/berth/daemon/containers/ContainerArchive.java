@@ -91,7 +91,7 @@ final class ContainerArchive {
     }
 
     /** Lexical cleaning of an absolute path: {@code ..} at the root stays at the root, as in the container. */
-    private static List<String> lexical(String abs) {
+    static List<String> lexical(String abs) {
         Deque<String> out = new ArrayDeque<>();
         for (String p : abs.split("/")) {
             if (p.isEmpty() || p.equals(".")) {
@@ -399,12 +399,7 @@ final class ContainerArchive {
         private void apply(TarArchiveEntry e, TarArchiveInputStream tar) throws IOException {
             List<String> parts = parts(e.getName(), "path");
             if (parts.isEmpty()) {
-                if (e.isDirectory()) {
-                    try (Fd f = root.openInRoot(dest.isEmpty() ? "/" : dest, Fd.O_PATH, 0)) {
-                        metadata(e, f, dest.isEmpty() ? "/" : dest);
-                    }
-                }
-                return;
+                return; // "." is the destination, an existing directory: Docker leaves its metadata alone
             }
             try (Fd parent = parentOf(parts)) {
                 String name = parts.getLast();

@@ -727,6 +727,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
                     r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
+            if (r.hostConfig().path("Init").asBoolean(false)) {
+                spec = InitProcess.apply(spec);
+            }
             Path b = bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
@@ -1008,6 +1011,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private void unmountQuietly(String id) {
         // Every way out of running passes here: the network namespace, addresses and ports go too.
         network.release(id);
+        mounts.stopped(id);
         Path target = rootfs(id);
         for (int i = 0; i < 5 && isMounted(target); i++) {
             try {
@@ -1122,6 +1126,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         long delay = Math.min(60_000, 100L << quick);
         updateState(c, r.withState(r.state().awaitingRestart()));
         housekeeping.schedule(() -> {
+            try {
+                network.awaitRestored(); // a restart due while berthd starts waits for the network's restore
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             c.lock.lock();
             try {
                 if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
@@ -1594,6 +1604,30 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         } finally {
             c.lock.unlock();
         }
+    }
+
+    /**
+     * As {@link #withRootfs}, for the archive API: the root shows the container's volumes and bind
+     * mounts where the container sees them (a running container's own mount namespace; a stopped
+     * one's sources bound in for the call, under its lock).
+     */
+    <T> T withArchiveRoot(String ref, RootfsAction<T> action) throws IOException {
+        Ctr c = get(ref);
+        ContainerRecord live = c.rec;
+        if (live.state().running()) {
+            try (ArchiveRoot root = ArchiveRoot.ofProcess(live.state().pid(), rootfs(live.id()))) {
+                if (root != null) {
+                    return action.run(live, root.path());
+                }
+            }
+        }
+        return withRootfs(ref, (r, rootfs) -> {
+            // binding into the root of a container that runs would show in its mount namespace
+            List<RuntimeSpec.Mount> binds = r.state().isActive() ? List.of() : mounts.archiveMounts(r.id());
+            try (ArchiveRoot root = ArchiveRoot.withMounts(rootfs, binds)) {
+                return action.run(r, root.path());
+            }
+        });
     }
 
     /** Streams the container's root filesystem as a tar ({@code docker export}). */

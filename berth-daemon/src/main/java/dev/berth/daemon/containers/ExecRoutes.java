@@ -26,6 +26,9 @@ public final class ExecRoutes {
     public void register(Router r) {
         r.post("/containers/{id}/exec", ex -> {
             ExecService.ExecConfig cfg = ex.bodyJson(ExecService.ExecConfig.class);
+            if (cfg.detachKeys() != null && !cfg.detachKeys().isEmpty()) {
+                ContainerRoutes.detachKeys(cfg.detachKeys()); // 400 with Docker's message for a bad sequence
+            }
             String id = service.create(ex.pathVar("id"), cfg);
             ex.respondJson(201, Map.of("Id", id));
         });
@@ -88,10 +91,13 @@ public final class ExecRoutes {
         }
         boolean tty = pty != null;
         Exchange.Hijacked conn = ex.hijack(tty ? StreamFrames.RAW : StreamFrames.MULTIPLEXED);
+        java.util.concurrent.CompletableFuture<Void> detached = new java.util.concurrent.CompletableFuture<>();
         if (e.config.attachStdin()) {
             Thread.ofVirtual().start(() -> {
                 if (tty) {
-                    feedPty(conn.in(), pty);
+                    if (feedPty(conn.in(), pty, detachKeys(e))) {
+                        detached.complete(null);
+                    }
                     return;
                 }
                 try (OutputStream in = p.getOutputStream()) {
@@ -105,7 +111,20 @@ public final class ExecRoutes {
         }
         if (tty) {
             Thread out = Thread.ofPlatform().daemon().start(() -> pumpPty(pty, e.config.attachStdout() ? conn : null));
-            out.join();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    out.join();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                detached.complete(null);
+            });
+            detached.join();
+            if (out.isAlive()) {
+                // the detach keys: the exec runs on with its terminal drained, the client is let go as Docker does
+                conn.close();
+                return;
+            }
         } else {
             Thread out = Thread.ofPlatform().daemon().start(() -> pump(p.getInputStream(), conn, 1, e.config.attachStdout()));
             Thread err = Thread.ofPlatform().daemon().start(() -> pump(p.getErrorStream(), conn, 2, e.config.attachStderr()));
@@ -151,16 +170,18 @@ public final class ExecRoutes {
         }
     }
 
-    private static void feedPty(InputStream from, Pty pty) {
-        byte[] buf = new byte[8192];
+    /** Copies the client's keys to the terminal; true when the client typed the detach sequence. */
+    private static boolean feedPty(InputStream from, Pty pty, DetachKeys keys) {
         try {
-            int n;
-            while ((n = from.read(buf)) > 0) {
-                pty.write(buf, 0, n);
-            }
+            return keys.copy(from, pty::write);
         } catch (IOException ignored) {
-            // the client or the terminal went away
+            return false; // the client or the terminal went away
         }
+    }
+
+    private static DetachKeys detachKeys(ExecService.Exec e) {
+        String spec = e.config.detachKeys();
+        return new DetachKeys(ContainerRoutes.detachKeys(spec == null || spec.isEmpty() ? DetachKeys.DEFAULT : spec));
     }
 
     private static void pump(InputStream from, Exchange.Hijacked conn, int stream, boolean forward) {

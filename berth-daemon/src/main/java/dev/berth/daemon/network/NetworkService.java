@@ -66,6 +66,28 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         this.netnsDir = execRoot.resolve("netns");
     }
 
+    private volatile dev.berth.daemon.events.EventLog events;
+
+    /** Sets where network events (create, connect, disconnect, destroy) go. */
+    public void setEvents(dev.berth.daemon.events.EventLog events) {
+        this.events = events;
+    }
+
+    /** A network event with Docker's attributes: {@code container} (when given), {@code name} and {@code type} (the driver). */
+    private void event(String action, NetworkRecord n, String containerId) {
+        dev.berth.daemon.events.EventLog log = events;
+        if (log == null || n == null) {
+            return;
+        }
+        Map<String, String> a = new java.util.TreeMap<>();
+        if (containerId != null) {
+            a.put("container", containerId);
+        }
+        a.put("name", n.name());
+        a.put("type", n.driver());
+        log.publish("network", action, n.id(), a);
+    }
+
     public NetworkConfig config() {
         return config;
     }
@@ -155,6 +177,24 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
      * of removed networks.
      */
     public void restore() throws IOException, SQLException {
+        try {
+            restoreNow();
+        } finally {
+            restored.countDown();
+        }
+    }
+
+    /**
+     * Waits (bounded) until {@link #restore} has run: a container restarted by its policy while
+     * berthd starts must not have its new namespace taken for a leftover and deleted.
+     */
+    public void awaitRestored() throws InterruptedException {
+        restored.await(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private final java.util.concurrent.CountDownLatch restored = new java.util.concurrent.CountDownLatch(1);
+
+    private void restoreNow() throws IOException, SQLException {
         List<String> ids;
         lock.lock();
         try {
@@ -426,6 +466,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             bridges.deleteBridge(device);
             throw e;
         }
+        event("create", n, null);
         return n;
     }
 
@@ -449,6 +490,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         }
         bridges.deleteBridge(n.device());
         applyFirewall();
+        event("destroy", n, null);
     }
 
     /** Removes user-defined networks no container uses; returns their names. */
@@ -740,6 +782,9 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             long t4 = System.nanoTime();
             LOG.fine(() -> String.format("network of %s ms: ipam %.1f, netns %.1f, veth %.1f, dns/ports/files %.1f",
                     c.id().substring(0, 12), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6));
+            for (Endpoint e : live) {
+                event("connect", networks.get(e.networkId()), c.id());
+            }
             return ns.toString();
         } catch (IOException | SQLException | RuntimeException e) {
             release(c.id());
@@ -882,11 +927,13 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             ps.forEach(PortProxy::close);
         }
         boolean hadPorts = false;
+        List<NetworkRecord> left = new ArrayList<>();
         lock.lock();
         try {
             List<Endpoint> eps = endpoints.get(containerId);
             if (eps != null && eps.stream().anyMatch(Endpoint::live)) {
                 hadPorts = eps.stream().anyMatch(e -> !e.ports().isEmpty());
+                eps.stream().filter(Endpoint::live).forEach(e -> left.add(networks.get(e.networkId())));
                 List<Endpoint> released = eps.stream().map(Endpoint::released).toList();
                 store.putAll(released);
                 endpoints.put(containerId, new ArrayList<>(released));
@@ -904,6 +951,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         if (hadPorts) {
             applyFirewall();
         }
+        left.forEach(n -> event("disconnect", n, containerId));
     }
 
     /** Forgets a removed container's endpoints. */
@@ -1007,6 +1055,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 }
                 throw x;
             }
+            event("connect", n, c.id()); // as Docker: a stopped container connects when it starts
         }
     }
 
@@ -1049,6 +1098,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
                 applyFirewall();
             }
         }
+        event("disconnect", n, c.id()); // Docker reports it for stopped containers too
     }
 
     // ---- firewall ----

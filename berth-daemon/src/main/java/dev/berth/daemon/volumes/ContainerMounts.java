@@ -31,11 +31,23 @@ public interface ContainerMounts {
      */
     List<RuntimeSpec.Mount> start(String containerId, Path rootfs) throws IOException;
 
+    /** The container stopped running (called on every way out of running; more than once is harmless). */
+    default void stopped(String containerId) {
+    }
+
     /** After the container is removed: its references go; {@code removeVolumes} also removes its anonymous volumes. */
     void removed(String containerId, boolean removeVolumes);
 
     /** The container's mount points as inspect lists them. */
     List<MountPoint> mounts(String containerId);
+
+    /**
+     * For the archive API on a container that is not running: its volume and bind mounts as OCI
+     * binds (volumes made ready, missing bind sources left out, nothing copied up), parents first.
+     */
+    default List<RuntimeSpec.Mount> archiveMounts(String containerId) throws IOException {
+        return List.of();
+    }
 
     /** Docker's merge of Config {@code Volumes}: the client's, plus the image's not already there. */
     static Map<String, Object> union(Map<String, Object> client, Map<String, Object> image) {

@@ -127,6 +127,50 @@ public final class VolumeService implements ContainerMounts {
         }
     }
 
+    private volatile dev.berth.daemon.events.EventLog events;
+    /** Containers whose volumes were mounted at their start and not yet unmounted (for the unmount events). */
+    private final Set<String> mountedFor = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Sets where volume events (create, mount, unmount, destroy) go. */
+    public void setEvents(dev.berth.daemon.events.EventLog events) {
+        this.events = events;
+    }
+
+    /** A volume event with Docker's attributes (sorted as Go writes a map): {@code driver} and the {@code extra} pairs. */
+    private void event(String action, String volume, String... extra) {
+        dev.berth.daemon.events.EventLog log = events;
+        if (log == null) {
+            return;
+        }
+        Map<String, String> a = new java.util.TreeMap<>();
+        a.put("driver", DRIVER);
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            a.put(extra[i], extra[i + 1]);
+        }
+        log.publish("volume", action, volume, a);
+    }
+
+    /**
+     * The container stopped: its volumes' {@code unmount} events, once per start, as Docker
+     * reports them (the local driver's data stays where it is).
+     */
+    /** Containers re-adopted running at berthd start: their volumes are mounted, so their stop reports the unmounts. */
+    public void adoptRunning(Collection<String> containerIds) {
+        mountedFor.addAll(containerIds);
+    }
+
+    @Override
+    public void stopped(String containerId) {
+        if (!mountedFor.remove(containerId)) {
+            return;
+        }
+        for (MountPoint m : mounts(containerId)) {
+            if (m.type().equals("volume")) {
+                event("unmount", m.name(), "container", containerId);
+            }
+        }
+    }
+
     // ---- volumes ----
 
     /**
@@ -155,6 +199,7 @@ public final class VolumeService implements ContainerMounts {
             });
             volumes.put(n, v);
             driver.create(n);
+            event("create", n);
             return v;
         }
     }
@@ -236,6 +281,7 @@ public final class VolumeService implements ContainerMounts {
                 return null;
             });
             volumes.remove(name);
+            event("destroy", name);
             trash = driver.root().resolve(".trash-" + name + "-" + VolumeNames.random().substring(0, 8));
             if (Files.exists(driver.dir(name))) {
                 Files.move(driver.dir(name), trash);
@@ -321,6 +367,7 @@ public final class VolumeService implements ContainerMounts {
             // recorded first: a failure here is undone by removed(), and a crash is repaired at start
             for (VolumeRecord v : made) {
                 driver.create(v.name());
+                event("create", v.name());
             }
         }
     }
@@ -328,13 +375,28 @@ public final class VolumeService implements ContainerMounts {
     @Override
     public List<RuntimeSpec.Mount> start(String containerId, Path rootfs) {
         try {
-            return prepare(mounts(containerId), rootfs);
+            List<MountPoint> points = mounts(containerId);
+            List<RuntimeSpec.Mount> out = prepare(points, rootfs);
+            mountedFor.add(containerId);
+            for (MountPoint m : points) {
+                if (m.type().equals("volume")) {
+                    event("mount", m.name(), "container", containerId, "destination", m.destination(),
+                            "propagation", "", "read/write", Boolean.toString(m.rw()));
+                }
+            }
+            return out;
         } catch (IOException e) {
             // as an API error, so the start is recorded as failed and the root filesystem released
             throw new ApiException(500, "error while mounting volumes of " + containerId + ": " + e.getMessage(), e);
         }
     }
 
+    @Override
+    public List<RuntimeSpec.Mount> archiveMounts(String containerId) throws IOException {
+        return prepare(mounts(containerId).stream().filter(m -> !m.type().equals("tmpfs")).toList(), null);
+    }
+
+    /** With a null {@code rootfs} (archive calls) nothing is copied up and missing bind sources are skipped. */
     private List<RuntimeSpec.Mount> prepare(List<MountPoint> points, Path rootfs) throws IOException {
         List<RuntimeSpec.Mount> out = new ArrayList<>();
         for (MountPoint m : points) {
@@ -344,7 +406,7 @@ public final class VolumeService implements ContainerMounts {
                     Path data = driver.data(v.name());
                     synchronized (copyLocks.computeIfAbsent(v.name(), k -> new Object())) {
                         driver.mount(v);
-                        if (m.copyData()) {
+                        if (m.copyData() && rootfs != null) {
                             CopyUp.fill(rootfs, m.destination(), data);
                         }
                     }
@@ -353,6 +415,9 @@ public final class VolumeService implements ContainerMounts {
                 case "bind" -> {
                     Path src = Path.of(m.source());
                     if (!Files.exists(src)) {
+                        if (rootfs == null) {
+                            continue;
+                        }
                         if (!m.createSource()) {
                             throw ApiException.badRequest("invalid mount config for type \"bind\": bind source path does not exist: " + src);
                         }

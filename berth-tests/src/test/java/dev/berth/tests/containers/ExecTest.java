@@ -104,6 +104,66 @@ class ExecTest {
         assertThat(r.stdout()).containsPattern("\n42\r*\n");
     }
 
+    private static CommandResult typed(String keys, String command) {
+        java.nio.file.Path feed = berthd.dir().resolve("exec-keys-" + System.nanoTime() + ".sh");
+        try {
+            java.nio.file.Files.writeString(feed, keys);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return BerthdFixture.run(List.of("sh", "-c", "sh " + feed + " | script -qec '" + command + "' /dev/null"), null,
+                Map.of("DOCKER_HOST", berthd.dockerHost(), "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+    }
+
+    /** Starts a TTY exec over a raw hijacked connection, types {@code keys}; returns what the daemon sent until it closed. */
+    private static String typeIntoTtyExec(String detachKeys, String cmd, byte[] keys) throws Exception {
+        String create = "{\"AttachStdin\":true,\"AttachStdout\":true,\"Tty\":true,\"DetachKeys\":\"" + detachKeys
+                + "\",\"Cmd\":[\"sh\",\"-c\",\"" + cmd + "\"]}";
+        String id = MAPPER.readTree(berthd.api("POST", "/containers/target/exec", create).body()).path("Id").asText();
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(berthd.socket()))) {
+            String body = "{\"Tty\":true}";
+            String req = "POST /v1.50/exec/" + id + "/start HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+            ch.write(java.nio.ByteBuffer.wrap(req.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Thread.sleep(500);
+            ch.write(java.nio.ByteBuffer.wrap(keys));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+            java.util.concurrent.Future<?> reader = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+                while (ch.read(buf.clear()) > 0) {
+                    got.write(buf.array(), 0, buf.position());
+                }
+                return null;
+            });
+            reader.get(20, java.util.concurrent.TimeUnit.SECONDS); // the daemon lets the client go
+            return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void ttyExecDetachKeysLeaveTheCommandRunning() throws Exception {
+        // a custom sequence: the keys before it reach the command, the sequence does not, the command runs on
+        typeIntoTtyExec("ctrl-x", "cat > /tmp/typed", "abc\n\u0018".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Thread.sleep(300);
+        assertThat(berthd.dockerOk("exec", "target", "cat", "/tmp/typed").out()).isEqualTo("abc");
+        assertThat(berthd.docker("exec", "target", "pidof", "cat").exitCode()).isZero();
+        berthd.dockerOk("exec", "target", "sh", "-c", "kill $(pidof cat)");
+        // Docker's default, ctrl-p ctrl-q; a ctrl-p alone is passed on, as a ctrl-q alone
+        typeIntoTtyExec("", "od -c > /tmp/typed2", "\u0010a\u0011\n\u0010\u0011".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(berthd.docker("exec", "target", "pidof", "od").exitCode()).isZero();
+        berthd.dockerOk("exec", "target", "sh", "-c", "kill -INT $(pidof od)");
+        // the docker CLI watches for the sequence itself and ends with its own message
+        CommandResult r = typed("sleep 1; printf 'x\\030'; sleep 2",
+                BerthdFixture.DOCKER + " exec -it --detach-keys ctrl-x target sh -c \"cat > /dev/null\"");
+        assertThat(r.stdout()).contains("read escape sequence");
+        berthd.docker("exec", "target", "sh", "-c", "kill $(pidof cat)");
+        // a bad sequence is refused at create with Docker's message
+        CommandResult bad = berthd.docker("exec", "--detach-keys", "ctrl-1", "target", "true");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("Invalid escape keys (ctrl-1) provided");
+    }
+
     @Test
     void ttyWithoutInteractiveAndDetachedTty() throws Exception {
         // -t alone: output through the terminal (CRLF), no stdin

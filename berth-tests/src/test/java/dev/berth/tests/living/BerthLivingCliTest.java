@@ -77,6 +77,35 @@ class BerthLivingCliTest {
     }
 
     @Test
+    void healthFlagsLikeDocker() throws Exception {
+        String[] flags = {"--health-cmd", "test -e /tmp", "--health-interval", "1m30s", "--health-timeout", "250ms",
+                "--health-retries", "4", "--health-start-period", "2s", "--health-start-interval", "1s"};
+        java.util.List<String> d = new java.util.ArrayList<>(java.util.List.of("create"));
+        d.addAll(java.util.List.of(flags));
+        d.add("busybox");
+        String dc = berthd.dockerOk(d.toArray(String[]::new)).out();
+        String bc = berthd.berthOk(d.toArray(String[]::new)).out();
+        String fmt = "{{json .Config.Healthcheck}}";
+        assertThat(berthd.dockerOk("inspect", "-f", fmt, bc).out()).isEqualTo(berthd.dockerOk("inspect", "-f", fmt, dc).out())
+                .contains("\"Interval\":90000000000");
+        String dn = berthd.dockerOk("create", "--no-healthcheck", "busybox").out();
+        String bn = berthd.berthOk("create", "--no-healthcheck", "busybox").out();
+        assertThat(berthd.dockerOk("inspect", "-f", fmt, bn).out()).isEqualTo(berthd.dockerOk("inspect", "-f", fmt, dn).out());
+        for (String[] bad : new String[][] {{"--no-healthcheck", "--health-cmd", "true"}, {"--health-interval", "-1s"},
+                {"--health-interval", "soon"}}) {
+            java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("create"));
+            a.addAll(java.util.List.of(bad));
+            a.add("busybox");
+            CommandResult docker = berthd.docker(a.toArray(String[]::new));
+            CommandResult berth = berthd.berth(a.toArray(String[]::new));
+            assertThat(docker.exitCode()).isEqualTo(125);
+            // the same messages, each under its own program's name
+            assertThat(berth.toString()).isEqualTo(docker.toString().replace("docker", "berth"));
+        }
+        berthd.dockerOk("rm", dc, bc, dn, bn);
+    }
+
+    @Test
     void updateLikeDocker() {
         String c = berthd.dockerOk("run", "-d", "--memory", "32m", "busybox", "sleep", "300").out();
         same("update", "--memory", "48m", "--pids-limit", "55", c);

@@ -157,6 +157,45 @@ class CopyTest {
     }
 
     @Test
+    void volumesAndBindMountsAreSeenAsTheContainerSeesThem() throws Exception {
+        Path bind = Files.createDirectories(berthd.dir().resolve("cp-bind"));
+        Files.writeString(bind.resolve("on-host"), "from the host\n");
+        String c = berthd.dockerOk("run", "-d", "-v", "cpvol:/vol", "-v", bind + ":/bind", "-v", "cpro:/ro:ro",
+                "busybox", "sh", "-c", "echo in-volume > /vol/made-inside && sleep 300").out();
+        waitFor(c, "/vol/made-inside");
+        Path f = berthd.dir().resolve("into-volume");
+        Files.writeString(f, "copied in\n");
+        Path out = Files.createDirectories(berthd.dir().resolve("cp-vol-out"));
+        for (String state : new String[] {"running", "stopped"}) {
+            // into a named volume: the file is in the volume, not hidden under it in the root filesystem
+            berthd.dockerOk("cp", f.toString(), c + ":/vol/in-" + state);
+            berthd.dockerOk("cp", f.toString(), c + ":/bind/in-" + state);
+            assertThat(bind.resolve("in-" + state)).hasContent("copied in");
+            berthd.dockerOk("cp", c + ":/vol/made-inside", out.resolve("made-" + state).toString());
+            assertThat(out.resolve("made-" + state)).hasContent("in-volume");
+            berthd.dockerOk("cp", c + ":/bind/on-host", out.resolve("host-" + state).toString());
+            assertThat(out.resolve("host-" + state)).hasContent("from the host");
+            CommandResult ro = berthd.docker("cp", f.toString(), c + ":/ro/x");
+            assertThat(ro.exitCode()).isNotZero();
+            assertThat(ro.stderr()).contains("mounted volume is marked read-only");
+            if (state.equals("running")) {
+                berthd.dockerOk("stop", "-t", "0", c);
+            }
+        }
+        // the stopped container's sources were bound for the calls only
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(c);
+        String mp = berthd.dockerOk("volume", "inspect", "-f", "{{.Mountpoint}}", "cpvol").out();
+        assertThat(Path.of(mp, "in-running")).hasContent("copied in");
+        assertThat(Path.of(mp, "in-stopped")).hasContent("copied in");
+        // another container on the volume sees both files
+        assertThat(berthd.dockerOk("run", "--rm", "-v", "cpvol:/v", "busybox", "cat", "/v/in-running", "/v/in-stopped").out())
+                .isEqualTo("copied in\ncopied in");
+        berthd.dockerOk("start", c);
+        assertThat(sh(c, "cat /vol/in-stopped /bind/in-stopped; ls /ro")).isEqualTo("copied in\ncopied in");
+        berthd.dockerOk("rm", "-f", c);
+    }
+
+    @Test
     void statHeaderDescribesThePathAsDockerDoes() throws Exception {
         String c = run("sh", "-c", "mkdir /d && echo 12345 > /d/f && ln -s /d/f /l && sleep 300");
         waitFor(c, "/l");

@@ -86,6 +86,57 @@ class EventsTest {
     }
 
     @Test
+    void networkAndVolumeEventsWithDockersAttributes() throws Exception {
+        String since = now();
+        berthd.dockerOk("network", "create", "evnet");
+        berthd.dockerOk("volume", "create", "evvol");
+        String id = berthd.dockerOk("run", "-d", "--name", "evn", "--network", "evnet", "-v", "evvol:/data", "busybox", "sleep", "300").out();
+        berthd.dockerOk("network", "connect", "bridge", "evn");
+        berthd.dockerOk("network", "disconnect", "bridge", "evn");
+        berthd.dockerOk("stop", "-t", "0", "evn");
+        berthd.dockerOk("rm", "evn");
+        berthd.dockerOk("network", "rm", "evnet");
+        berthd.dockerOk("volume", "rm", "evvol");
+        Thread.sleep(50);
+        String until = now();
+        String fmt = "{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}";
+        String netId = null;
+        List<String> net = berthd.dockerOk("events", "--since", since, "--until", until, "--filter", "type=network", "--format", fmt)
+                .out().lines().toList();
+        for (String l : net) {
+            if (l.startsWith("network create ")) {
+                netId = l.split(" ")[2];
+            }
+        }
+        assertThat(netId).isNotNull();
+        String bridgeId = berthd.dockerOk("network", "inspect", "-f", "{{.Id}}", "bridge").out();
+        assertThat(net).containsSubsequence(
+                "network create " + netId + " {\"name\":\"evnet\",\"type\":\"bridge\"}",
+                "network connect " + netId + " {\"container\":\"" + id + "\",\"name\":\"evnet\",\"type\":\"bridge\"}",
+                "network connect " + bridgeId + " {\"container\":\"" + id + "\",\"name\":\"bridge\",\"type\":\"bridge\"}",
+                "network disconnect " + bridgeId + " {\"container\":\"" + id + "\",\"name\":\"bridge\",\"type\":\"bridge\"}",
+                "network disconnect " + netId + " {\"container\":\"" + id + "\",\"name\":\"evnet\",\"type\":\"bridge\"}",
+                "network destroy " + netId + " {\"name\":\"evnet\",\"type\":\"bridge\"}");
+        List<String> vol = berthd.dockerOk("events", "--since", since, "--until", until, "--filter", "type=volume", "--format", fmt)
+                .out().lines().toList();
+        assertThat(vol).containsExactly(
+                "volume create evvol {\"driver\":\"local\"}",
+                "volume mount evvol {\"container\":\"" + id + "\",\"destination\":\"/data\",\"driver\":\"local\","
+                        + "\"propagation\":\"\",\"read/write\":\"true\"}",
+                "volume unmount evvol {\"container\":\"" + id + "\",\"driver\":\"local\"}",
+                "volume destroy evvol {\"driver\":\"local\"}");
+        // the network and volume filters
+        assertThat(berthd.dockerOk("events", "--since", since, "--until", until, "--filter", "network=evnet", "--format", "{{.Action}}")
+                .out().lines().toList()).containsExactly("create", "connect", "disconnect", "destroy");
+        assertThat(berthd.dockerOk("events", "--since", since, "--until", until, "--filter", "volume=evvol", "--format", "{{.Action}}")
+                .out().lines().toList()).containsExactly("create", "mount", "unmount", "destroy");
+        // an anonymous volume is created with its container
+        berthd.dockerOk("run", "--rm", "-v", "/anon", "busybox", "true");
+        assertThat(berthd.dockerOk("events", "--since", until, "--until", now(), "--filter", "type=volume", "--format", "{{.Action}}")
+                .out().lines().toList()).containsExactly("create", "mount", "unmount", "destroy");
+    }
+
+    @Test
     void liveStreamShowsEventsAsTheyHappen() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(BerthdFixture.DOCKER, "events", "--filter", "type=container", "--filter", "event=start",
                 "--format", "{{.Action}} {{.Actor.Attributes.name}}");

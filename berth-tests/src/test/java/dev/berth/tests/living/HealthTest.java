@@ -69,9 +69,21 @@ class HealthTest {
     void monitoringResumesForContainersReadoptedAfterABerthdRestart() throws Exception {
         String c = berthd.dockerOk("run", "-d", "--health-cmd", "true", "--health-interval", "200ms", "busybox", "sleep", "300").out();
         awaitHealth(c, n -> n.path("Status").asText().equals("healthy"));
+        // an exec that finished before the restart can be inspected until then
+        String exec = MAPPER.readTree(
+                berthd.api("POST", "/containers/" + c + "/exec", "{\"Cmd\":[\"sh\",\"-c\",\"exit 4\"]}").body()).path("Id").asText();
+        assertThat(berthd.api("POST", "/exec/" + exec + "/start", "{\"Detach\":true}").status()).isEqualTo(200);
+        for (int i = 0; i < 100 && !berthd.api("GET", "/exec/" + exec + "/json", null).body().contains("\"ExitCode\":4"); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(berthd.api("GET", "/exec/" + exec + "/json", null).body()).contains("\"ExitCode\":4");
         berthd.restart();
         // health lives in memory: it starts over, and probes run again for the re-adopted container
         awaitHealth(c, n -> n.path("Status").asText().equals("healthy") && n.path("Log").size() >= 2);
+        // as Docker, execs are forgotten across a daemon restart
+        var gone = berthd.api("GET", "/exec/" + exec + "/json", null);
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.body()).contains("No such exec instance: " + exec);
         berthd.dockerOk("rm", "-f", c);
     }
 
