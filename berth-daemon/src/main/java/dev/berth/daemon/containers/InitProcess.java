@@ -50,9 +50,6 @@ final class InitProcess {
         mounts.add(new RuntimeSpec.Mount(IN_CONTAINER, "bind", binary.toString(), List.of("bind", "ro")));
         List<String> args = new ArrayList<>(List.of(IN_CONTAINER, "--"));
         args.addAll(spec.args());
-        return new RuntimeSpec(spec.id(), spec.rootfs(), List.copyOf(args), spec.env(), spec.cwd(), spec.user(), spec.hostname(),
-                spec.domainname(), spec.tty(), spec.consoleSize(), spec.readonlyRootfs(), spec.privileged(), spec.seccomp(),
-                spec.capAdd(), spec.capDrop(), spec.networkMode(), spec.shmSize(), spec.ulimits(), spec.resources(),
-                spec.cgroupsPath(), spec.hostsFile(), spec.hostnameFile(), spec.resolvConfFile(), spec.tuning(), List.copyOf(mounts));
+        return spec.withArgs(args).withMounts(mounts);
     }
 }

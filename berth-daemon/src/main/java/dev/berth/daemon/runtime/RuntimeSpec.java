@@ -66,6 +66,13 @@ public record RuntimeSpec(
                 hostnameFile, resolvConfFile, tuning, List.copyOf(m), confinement);
     }
 
+    /** The same spec running {@code a} as the container's process. */
+    public RuntimeSpec withArgs(List<String> a) {
+        return new RuntimeSpec(id, rootfs, List.copyOf(a), env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs,
+                privileged, seccomp, capAdd, capDrop, networkMode, shmSize, ulimits, resources, cgroupsPath, hostsFile,
+                hostnameFile, resolvConfFile, tuning, mounts, confinement);
+    }
+
     /** The same spec confined by {@code c} (what the container's HostConfig asks for). */
     public RuntimeSpec withConfinement(Confinement c) {
         return new RuntimeSpec(id, rootfs, args, env, cwd, user, hostname, domainname, tty, consoleSize, readonlyRootfs,
