@@ -243,6 +243,7 @@ public final class Puller {
                 }
                 return null;
             });
+            images.announce("pull", named.digest() != null ? byDigest : named);
             progress.status(null, "Digest: " + top.digest());
             boolean changed = !id.equals(before);
             progress.status(null, "Status: " + (changed ? "Downloaded newer image for " : "Image is up to date for ")

@@ -147,6 +147,7 @@ public final class Pusher {
         });
         images.addDigestReference(new ImageReference(ref.domain(), ref.path(), null, digest), img.id());
         progress.status(null, ref.tag() + ": digest: " + digest + " size: " + manifest.length);
+        images.announce("push", ref);
         Map<String, Object> aux = new LinkedHashMap<>();
         aux.put("Tag", ref.tag());
         aux.put("Digest", digest.toString());

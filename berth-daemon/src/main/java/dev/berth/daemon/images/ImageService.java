@@ -126,9 +126,14 @@ public final class ImageService implements ImageLookup {
 
     private volatile dev.berth.daemon.events.EventLog events;
 
-    /** Sets where image events (import, tag, untag, delete) go. */
+    /** Sets where image events (import, tag, untag, delete, and pull and push through {@link #announce}) go. */
     public void setEvents(dev.berth.daemon.events.EventLog events) {
         this.events = events;
+    }
+
+    /** Publishes an image event that happens outside this service (pull, push): Docker names the actor by reference. */
+    public void announce(String action, dev.berth.oci.ImageReference ref) {
+        event(action, ref.familiar(), ref.familiarName());
     }
 
     private void event(String action, String id, String name) {

@@ -84,6 +84,12 @@ class PushTest {
                     .contains("Pull complete")
                     .endsWith("Status: Downloaded newer image for " + dst + ":latest\n" + dst + ":latest\n");
             assertThat(berthd.dockerOk("run", "--rm", dst, "cat", "/hello.txt").stdout()).isEqualTo("pushed\n");
+            // pulls and pushes are image events, named by reference as Docker names them
+            String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+            assertThat(berthd.dockerOk("events", "--since", "0", "--until", until, "--filter", "type=image",
+                    "--filter", "event=pull", "--filter", "event=push", "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}")
+                    .stdout().lines()).containsSubsequence("pull " + src + " " + src.replace(":1.36", ""),
+                    "push " + dst + ":latest " + dst, "pull " + dst + ":latest " + dst);
             berthd.berthOk("rmi", dst);
         } finally {
             dev.berth.oci.LayerArchive.removeTree(root);
