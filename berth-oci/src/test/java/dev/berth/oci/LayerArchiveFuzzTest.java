@@ -31,7 +31,7 @@ class LayerArchiveFuzzTest {
         LayerArchive.removeTree(sandbox);
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "15s")
     void extract(byte[] input) throws IOException {
         Path layer = sandbox.resolve("layer");
         Path outside = sandbox.resolve("outside");
