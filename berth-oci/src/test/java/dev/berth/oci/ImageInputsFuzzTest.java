@@ -30,9 +30,10 @@ class ImageInputsFuzzTest {
 
         try {
             ImageReference ref = ImageReference.parse(text);
-            // What berth prints must parse back to the same reference.
+            // What berth prints must parse back: the full form to the same reference. The familiar form
+            // only parses: docker.io/docker.io/x prints as docker.io/x in Docker too.
             assertThat(ImageReference.parse(ref.toString())).isEqualTo(ref);
-            assertThat(ImageReference.parse(ref.familiar())).isEqualTo(ref);
+            ImageReference.parse(ref.familiar());
             ref.withDefaultTag().familiarMatch(pattern);
         } catch (ImageReference.InvalidReferenceException expected) {
             // refused with docker's message
