@@ -236,7 +236,10 @@ public final class DockerIgnore {
         return new Rule(pattern, exception, kind, regex);
     }
 
-    /** Appends the class starting at p[open] ('[') as a Java regex class; returns the index of its ']'. */
+    /**
+     * Appends the class starting at p[open] ('[') as a Java regex class and returns the index of its ']'.
+     * Members are written as code point escapes, so user text can never change the regex's syntax.
+     */
     private static int charClass(int[] p, int open, StringBuilder re, String pattern) throws DockerfileSyntaxException.Detail {
         int j = open + 1;
         re.append('[');
@@ -245,22 +248,41 @@ public final class DockerIgnore {
             j++;
         }
         boolean first = true;
-        for (; j < p.length; j++) {
-            int d = p[j];
-            if (d == ']' && !first) {
+        while (j < p.length) {
+            if (p[j] == ']' && !first) {
                 re.append(']');
                 return j;
             }
             first = false;
-            if (d == '\\' && j + 1 < p.length) {
-                re.append('\\').appendCodePoint(p[++j]);
-            } else if (d == '[' || d == ']' || d == '&' || d == '^' || d == '\\') {
-                re.append('\\').appendCodePoint(d);
-            } else {
-                re.appendCodePoint(d);
+            int[] lo = classMember(p, j, pattern);
+            j = lo[1];
+            codePoint(re, lo[0]);
+            if (j + 1 < p.length && p[j] == '-' && p[j + 1] != ']') {
+                int[] hi = classMember(p, j + 1, pattern);
+                if (hi[0] < lo[0]) {
+                    throw new DockerfileSyntaxException.Detail("syntax error in pattern: " + pattern);
+                }
+                re.append('-');
+                codePoint(re, hi[0]);
+                j = hi[1];
             }
         }
         throw new DockerfileSyntaxException.Detail("syntax error in pattern: " + pattern);
+    }
+
+    /** One (possibly backslash-escaped) class member at p[at]: its code point and the index after it. */
+    private static int[] classMember(int[] p, int at, String pattern) throws DockerfileSyntaxException.Detail {
+        if (p[at] == '\\') {
+            if (at + 1 >= p.length) {
+                throw new DockerfileSyntaxException.Detail("syntax error in pattern: " + pattern);
+            }
+            return new int[] {p[at + 1], at + 2};
+        }
+        return new int[] {p[at], at + 1};
+    }
+
+    private static void codePoint(StringBuilder re, int c) {
+        re.append("\\x{").append(Integer.toHexString(c)).append('}');
     }
 
     /** Go's path.Clean: no empty or "." elements, ".." resolved, no trailing slash. */

@@ -79,6 +79,11 @@ class MatchingTest {
         assertThatThrownBy(() -> DockerIgnore.parse("[a\n")).hasMessage("syntax error in pattern: [a");
         assertThatThrownBy(() -> DockerIgnore.parse("[]a]\n")).hasMessage("syntax error in pattern: []a]");
         assertThatThrownBy(() -> DockerIgnore.parse("x/[a-b-c]\n")).hasMessage("syntax error in pattern: x/[a-b-c]");
+        // An escaped letter in a class is that letter (Go), not a regex class such as \d; found by DockerfileFuzzTest.
+        assertThat(excluded("[\\d]ir\n", "dir")).isTrue();
+        assertThat(excluded("[\\d]ir\n", "1ir")).isFalse();
+        assertThat(excluded("a[\\E]\\E]\n", "aE]")).isFalse();
+        assertThat(excluded("a[\\E]\\E]\n", "aEE]")).isTrue();
         assertThat(DockerIgnore.keepBuildFiles(List.of("*"), "sub/Dockerfile.dev")).containsExactly("*", "!.dockerignore", "!sub/Dockerfile.dev");
         assertThat(DockerIgnore.keepBuildFiles(List.of("node_modules"), "Dockerfile")).containsExactly("node_modules");
     }

@@ -426,7 +426,12 @@ public final class LayerArchive {
 
         private static long nanos(FileTime t) {
             java.time.Instant i = t.toInstant();
-            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+            try {
+                return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+            } catch (ArithmeticException beyondRange) {
+                // As docker's Chtimes: a time that nanoseconds since the epoch cannot hold becomes the epoch.
+                return 0;
+            }
         }
 
         private static void applyXattrs(TarArchiveEntry e, Path p) throws IOException {

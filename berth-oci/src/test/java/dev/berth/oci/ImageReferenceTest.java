@@ -112,4 +112,17 @@ class ImageReferenceTest {
         assertThat(u.familiarMatch("*/*")).isTrue();
         assertThat(u.familiarMatch("user/*")).isTrue();
     }
+
+    @Test
+    void familiarMatchTreatsPatternTextAsGoDoesNotAsRegex() {
+        // Found by ImageInputsFuzzTest: these used to reach Pattern.compile as regex syntax.
+        ImageReference r = ImageReference.parse("busybox:1.36");
+        assertThat(r.familiarMatch("[\\b]usybox")).isTrue();
+        assertThat(r.familiarMatch("[a-c]usy(box)")).isFalse();
+        assertThat(r.familiarMatch("busybox:1.3[0-9]")).isTrue();
+        assertThatThrownBy(() -> r.familiarMatch("[]")).isInstanceOf(ImageReference.InvalidReferenceException.class)
+                .hasMessage("syntax error in pattern: []");
+        assertThatThrownBy(() -> r.familiarMatch("[z-a]usybox")).isInstanceOf(ImageReference.InvalidReferenceException.class);
+        assertThatThrownBy(() -> r.familiarMatch("busy\\")).isInstanceOf(ImageReference.InvalidReferenceException.class);
+    }
 }

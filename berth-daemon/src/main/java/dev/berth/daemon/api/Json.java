@@ -1,6 +1,8 @@
 package dev.berth.daemon.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,6 +13,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The Engine API's JSON dialect: PascalCase member names (record component {@code hostConfig}
@@ -29,6 +32,10 @@ public final class Json {
         // Deeply nested or huge documents are hostile input, not configuration.
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(200).maxStringLength(16 * 1024 * 1024).build());
+        // A null inside a list ("SecurityOpt": [null]) would reach code that never expects one: such
+        // members are dropped when a request is mapped onto records. (Map values stay: a null there can
+        // mean "present", as in "Volumes": {"/data": null}.)
+        mapper.configOverride(List.class).setSetterInfo(JsonSetter.Value.forContentNulls(Nulls.SKIP));
     }
 
     public ObjectMapper mapper() {

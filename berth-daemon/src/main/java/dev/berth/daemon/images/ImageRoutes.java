@@ -165,7 +165,11 @@ public final class ImageRoutes {
     }
 
     private static boolean matchesReference(Filters f, ImageReference ref) {
-        return f.matchesAny("reference", ref::familiarMatch);
+        try {
+            return f.matchesAny("reference", ref::familiarMatch);
+        } catch (ImageReference.InvalidReferenceException badPattern) {
+            throw ApiException.badRequest(badPattern.getMessage());
+        }
     }
 
     private static Boolean danglingFilter(Filters f) {

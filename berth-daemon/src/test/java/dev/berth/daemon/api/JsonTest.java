@@ -28,4 +28,12 @@ class JsonTest {
         assertThatThrownBy(() -> json.readTree(deep.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
+
+    @Test
+    void nullListMembersAreDropped() {
+        // Found by ApiInputFuzzTest: "SecurityOpt": [null] reached HostSettings.seccompUnconfined as a null.
+        byte[] body = "{\"Cmd\":[\"sh\",null,\"-c\"]}".getBytes(StandardCharsets.UTF_8);
+        assertThat(json.read(body, Sample.class).cmd()).containsExactly("sh", "-c");
+        assertThat(json.mapper().convertValue(json.readTree(body), Sample.class).cmd()).containsExactly("sh", "-c");
+    }
 }
