@@ -4,8 +4,10 @@
 set -euo pipefail
 # apache2-utils: htpasswd, which the registry's auth tests use to make bcrypt files.
 # docker-registry: the distribution tests pull from and push to Debian's registry too.
+# docker.io: Debian's dockerd, the Docker engine that interop tests (save/load, push/pull) run beside berthd
+# on their own sockets; policy-rc.d below keeps its system service from starting.
 # tini: its static build (/usr/bin/tini-static) is --init's PID 1, as Docker's docker-init.
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini)
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io)
 if [ "${1:-}" = --bench ]; then
   packages+=(wrk)
 fi
@@ -21,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "berth: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # docker-registry's package would start a registry service on :5000; the benchmark starts its own.
+  # docker-registry's and docker.io's packages would start system services; tests start their own.
   added_policy=
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d

@@ -2,11 +2,12 @@ package dev.berth.tests.distribution;
 
 import dev.berth.tests.BerthdFixture;
 import dev.berth.tests.CommandResult;
+import dev.berth.tests.PrivateDockerd;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,20 +17,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Archives cross between engines with the same image IDs: berthd's save loads into a Docker engine
- * and the engine's save loads into berthd. Runs where a Docker engine is up: $BERTH_TEST_DOCKER_HOST,
- * else the private dockerd of bench/setup-dockerd.sh.
+ * and the engine's save loads into berthd. The engine is $BERTH_TEST_DOCKER_HOST when set, else a private
+ * dockerd of Debian's docker.io (which scripts/install-deps.sh installs) started for this class.
  */
 class DockerEngineArchiveTest {
     @RegisterExtension
     static final BerthdFixture berthd = new BerthdFixture();
 
-    private static String engineHost() {
+    private static PrivateDockerd privateEngine;
+
+    private static String engineHost() throws Exception {
         String env = System.getenv("BERTH_TEST_DOCKER_HOST");
         if (env != null && !env.isEmpty()) {
             return env;
         }
-        Path sock = Path.of("/tmp/berth-bench-dockerd/docker.sock");
-        return Files.exists(sock) ? "unix://" + sock : null;
+        if (privateEngine == null && PrivateDockerd.available()) {
+            privateEngine = PrivateDockerd.start();
+        }
+        return privateEngine == null ? null : privateEngine.host();
+    }
+
+    @AfterAll
+    static void stopEngine() throws Exception {
+        if (privateEngine != null) {
+            privateEngine.close();
+        }
     }
 
     private static CommandResult engine(String host, String... args) {

@@ -1,5 +1,7 @@
 package dev.berth.tests.registry;
 
+import dev.berth.tests.PrivateDockerd;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

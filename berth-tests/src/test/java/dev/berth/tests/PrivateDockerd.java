@@ -1,4 +1,4 @@
-package dev.berth.tests.registry;
+package dev.berth.tests;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +16,12 @@ import java.util.stream.Stream;
  * Debian's dockerd (package docker.io) on its own socket, data root, exec root, pidfile and cgroup parent, with
  * no bridge and no iptables rules, so it can run beside any other Docker engine; the docker 28 CLI talks to it.
  */
-final class PrivateDockerd implements AutoCloseable {
-    static final String DOCKERD = "/usr/sbin/dockerd";
-    static final String DOCKER = "/usr/local/bin/docker";
+public final class PrivateDockerd implements AutoCloseable {
+    public static final String DOCKERD = "/usr/sbin/dockerd";
+    public static final String DOCKER = "/usr/local/bin/docker";
 
     /** Exit code and combined output of one docker CLI run. */
-    record Result(int exit, String output) {}
+    public record Result(int exit, String output) {}
 
     private final Path dir;
     private final String cgroupParent = "berth-reg-it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -32,7 +32,7 @@ final class PrivateDockerd implements AutoCloseable {
     }
 
     /** Starts dockerd and waits for it to answer; throws with its log if it cannot start. */
-    static PrivateDockerd start() throws IOException, InterruptedException {
+    public static PrivateDockerd start() throws IOException, InterruptedException {
         // Short: containerd's sockets live below the exec root, and unix socket paths are limited to 108 bytes.
         PrivateDockerd d = new PrivateDockerd(Files.createTempDirectory(Path.of("/tmp"), "brd-"));
         try {
@@ -66,7 +66,17 @@ final class PrivateDockerd implements AutoCloseable {
         throw new IllegalStateException("dockerd did not answer within 60 s:\n" + log());
     }
 
-    String log() throws IOException {
+    /** The DOCKER_HOST value of this engine. */
+    public String host() {
+        return "unix://" + dir.resolve("d.sock");
+    }
+
+    /** Whether Debian's dockerd and the docker CLI are installed, so an engine can be started. */
+    public static boolean available() {
+        return Files.isExecutable(Path.of(DOCKERD)) && Files.isExecutable(Path.of(DOCKER));
+    }
+
+    public String log() throws IOException {
         Path l = dir.resolve("dockerd.log");
         if (!Files.exists(l)) {
             return "";
@@ -75,11 +85,11 @@ final class PrivateDockerd implements AutoCloseable {
         return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
     }
 
-    Result docker(String... args) throws IOException, InterruptedException {
+    public Result docker(String... args) throws IOException, InterruptedException {
         return dockerWithInput(null, args);
     }
 
-    Result dockerWithInput(byte[] input, String... args) throws IOException, InterruptedException {
+    public Result dockerWithInput(byte[] input, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(DOCKER));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -102,7 +112,7 @@ final class PrivateDockerd implements AutoCloseable {
         return new Result(p.exitValue(), out);
     }
 
-    Result dockerOk(String... args) throws IOException, InterruptedException {
+    public Result dockerOk(String... args) throws IOException, InterruptedException {
         Result r = docker(args);
         if (r.exit() != 0) {
             throw new AssertionError("docker " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.output());
