@@ -66,8 +66,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final OciSpecBuilder specs;
     private final ContainerStore store;
     private final Json json;
-    private final Path containersDir;
-    private final Path bundlesDir;
+    private final ContainerPaths paths;
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -107,10 +106,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         this.images = images;
         this.json = json;
         this.store = new ContainerStore(db, json);
-        this.containersDir = config.dataRoot().resolve("containers");
-        this.bundlesDir = config.execRoot().resolve("containers");
-        Files.createDirectories(containersDir);
-        Files.createDirectories(bundlesDir);
+        this.paths = new ContainerPaths(config);
         this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
@@ -127,8 +123,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
     public void start() throws IOException, SQLException, InterruptedException {
-        deleteDiscarded(containersDir);
-        deleteDiscarded(bundlesDir);
+        paths.deleteDiscarded();
         for (ContainerRecord r : store.loadAll()) {
             byId.put(r.id(), new Ctr(r));
         }
@@ -145,11 +140,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private void adopt(Ctr c) throws InterruptedException, SQLException {
         ContainerRecord r = c.rec;
         if (!r.state().isActive()) {
-            if (runtime.conmonPid(bundle(r.id())) > 0) {
+            if (runtime.conmonPid(paths.bundle(r.id())) > 0) {
                 // berthd died between conmon's create and runc start: that half-made run must go,
                 // or its late exit file would be taken for the next run's
                 runtime.delete(r.id());
-                for (int i = 0; i < 50 && runtime.conmonPid(bundle(r.id())) > 0; i++) {
+                for (int i = 0; i < 50 && runtime.conmonPid(paths.bundle(r.id())) > 0; i++) {
                     Thread.sleep(100);
                 }
                 try {
@@ -168,7 +163,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         if (runtime.exitCode(r.id()) != null) {
             onExitFile(r.id());
-        } else if (runtime.conmonPid(bundle(r.id())) > 0) {
+        } else if (runtime.conmonPid(paths.bundle(r.id())) > 0) {
             ConmonRuntime.State st = runtime.state(r.id());
             if (st != null && st.status().equals("paused") != r.state().paused()) {
                 update(c, r.withState(r.state().paused(st.status().equals("paused"))));
@@ -307,11 +302,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             throw ApiException.badRequest("No command specified");
         }
         String id = newId();
-        Path dir = containersDir.resolve(id);
-        Files.createDirectories(dir.resolve("upper"));
-        Files.createDirectories(dir.resolve("work"));
-        Files.createDirectories(dir.resolve("rootfs"));
-        Files.createDirectories(bundle(id));
+        paths.create(id);
         String hostname = merged.hostname();
         if (hostname == null || hostname.isEmpty()) {
             // With the host's network the container also goes by the host's name, as in Docker.
@@ -324,8 +315,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             network.writeFiles(netOf(id, merged, hostConfig));
         } catch (IOException | SQLException | RuntimeException e) {
             network.removed(id);
-            deleteTree(dir);
-            deleteTree(bundle(id));
+            paths.delete(id);
             throw e;
         }
         ContainerRecord rec;
@@ -334,8 +324,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             Ctr holder = byName(n);
             if (holder != null) {
                 network.removed(id);
-                deleteTree(dir);
-                deleteTree(bundle(id));
+                paths.delete(id);
                 throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
                         + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
@@ -348,8 +337,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             } catch (IOException | RuntimeException e) {
                 mounts.removed(id, true);
                 network.removed(id);
-                deleteTree(dir);
-                deleteTree(bundle(id));
+                paths.delete(id);
                 throw e;
             }
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
@@ -551,7 +539,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** What networking needs of a container, at create and start. */
     private ContainerNet netOf(String id, ContainerConfigSpec c, JsonNode hostConfig) {
-        return new ContainerNet(id, c.hostname(), c.domainname(), c.macAddress(), hostConfig, c.exposedPorts(), dir(id));
+        return new ContainerNet(id, c.hostname(), c.domainname(), c.macAddress(), hostConfig, c.exposedPorts(), paths.dir(id));
     }
 
     private static String readOr(Path p, String fallback) {
@@ -589,53 +577,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     // ---- paths ----
 
-    private String cgroupParent() {
-        return config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
-    }
-
-    /** The container's cgroup, as named in its OCI spec. */
-    String cgroupPath(ContainerRecord r) {
-        return cgroupParent() + "/" + r.id();
-    }
-
-    Path dir(String id) {
-        return containersDir.resolve(id);
-    }
-
-    Path bundle(String id) {
-        return bundlesDir.resolve(id);
-    }
-
-    Path rootfs(String id) {
-        return dir(id).resolve("rootfs");
+    ContainerPaths paths() {
+        return paths;
     }
 
     public ContainerLog log(ContainerRecord r) {
-        return new ContainerLog(dir(r.id()).resolve("container.log"), logMaxFiles(r));
-    }
-
-    private long logMaxSize(ContainerRecord r) {
-        JsonNode v = r.hostConfig().path("LogConfig").path("Config").path("max-size");
-        if (v.isTextual()) {
-            try {
-                return dev.berth.daemon.Units.parseBytes(v.asText());
-            } catch (RuntimeException e) {
-                // fall back to the daemon's setting
-            }
-        }
-        return config.logMaxSize();
-    }
-
-    private int logMaxFiles(ContainerRecord r) {
-        JsonNode v = r.hostConfig().path("LogConfig").path("Config").path("max-file");
-        if (v.isTextual()) {
-            try {
-                return Math.max(1, Integer.parseInt(v.asText()));
-            } catch (NumberFormatException e) {
-                // fall back
-            }
-        }
-        return config.logMaxFiles();
+        return paths.log(r);
     }
 
     public Map<String, String> graphDriverData(ContainerRecord r) {
@@ -646,9 +593,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             lower.add(layers.get(i).toString());
         }
         m.put("LowerDir", String.join(":", lower));
-        m.put("MergedDir", rootfs(r.id()).toString());
-        m.put("UpperDir", dir(r.id()).resolve("upper").toString());
-        m.put("WorkDir", dir(r.id()).resolve("work").toString());
+        m.put("MergedDir", paths.rootfs(r.id()).toString());
+        m.put("UpperDir", paths.dir(r.id()).resolve("upper").toString());
+        m.put("WorkDir", paths.dir(r.id()).resolve("work").toString());
         return m;
     }
 
@@ -724,19 +671,19 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             mountRootfs(r);
             network.sandbox(netOf(id, r.config(), r.hostConfig()));
             marks[0] = System.nanoTime();
-            Path rootfs = rootfs(id);
+            Path rootfs = paths.rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
                     r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
             if (r.hostConfig().path("Init").asBoolean(false)) {
                 spec = InitProcess.apply(spec);
             }
-            Path b = bundle(id);
+            Path b = paths.bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
             runtime.delete(id);
-            ContainerLog log = log(r);
+            ContainerLog log = paths.log(r);
             Files.createDirectories(log.path().getParent());
-            long maxSize = logMaxSize(r);
+            long maxSize = paths.logMaxSize(r);
             marks[1] = System.nanoTime();
             runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
                     r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
@@ -746,28 +693,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             throw startFailed(c, e.getMessage(), e);
         }
         marks[2] = System.nanoTime();
-        int baseline = runtime.conmonSocketCount(bundle(id));
+        int baseline = runtime.conmonSocketCount(paths.bundle(id));
         int added = 0;
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             try {
-                s.connect(runtime.attachSocket(id, bundle(id)));
+                s.connect(runtime.attachSocket(id, paths.bundle(id)));
                 added += s.connections();
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot attach to " + id, e);
                 s.finish();
             }
         }
-        runtime.awaitAccepted(bundle(id), baseline, added);
+        runtime.awaitAccepted(paths.bundle(id), baseline, added);
         marks[3] = System.nanoTime();
         try {
-            runtime.start(id, bundle(id));
+            runtime.start(id, paths.bundle(id));
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
             throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
         }
         marks[4] = System.nanoTime();
-        long pid = runtime.containerPid(bundle(id));
+        long pid = runtime.containerPid(paths.bundle(id));
         updateState(c, c.rec.withState(c.rec.state().started(pid, now())));
         events.container(c.rec, "start");
         marks[5] = System.nanoTime();
@@ -788,7 +735,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private RuntimeSpec runtimeSpec(ContainerRecord r, HostSettings hs, List<String> args, List<String> env, String cwd,
                                     String userSpec, boolean tty, boolean privileged) {
         String id = r.id();
-        Path rootfs = rootfs(id);
+        Path rootfs = paths.rootfs(id);
         UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, userSpec), hs.groupAdd());
         Map<String, long[]> ulimits = new LinkedHashMap<>();
         if (hs.ulimits() != null) {
@@ -804,7 +751,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
                 hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
-                cgroupPath(r), dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
+                paths.cgroupPath(r), paths.dir(id).resolve("hosts"), paths.dir(id).resolve("hostname"), paths.dir(id).resolve("resolv.conf"),
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()))
                 .withConfinement(Confinement.of(r.hostConfig(), config.security().containers()));
     }
@@ -917,7 +864,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     }
 
     private void mountRootfs(ContainerRecord r) throws IOException {
-        Path target = rootfs(r.id());
+        Path target = paths.rootfs(r.id());
         if (isMounted(target)) {
             return;
         }
@@ -927,20 +874,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             lower.add(layers.get(i).toString());
         }
         if (lower.isEmpty()) {
-            Path empty = dir(r.id()).resolve("empty");
+            Path empty = paths.dir(r.id()).resolve("empty");
             Files.createDirectories(empty);
             lower.add(empty.toString());
         }
         Files.createDirectories(target);
-        String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
-                + ",workdir=" + dir(r.id()).resolve("work");
+        String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.dir(r.id()).resolve("upper")
+                + ",workdir=" + paths.dir(r.id()).resolve("work");
         if (opts.length() < 3500) {
             if (hostSettings(r).autoRemove() && volatileOverlay) {
                 // As Podman does for --rm: such a container does not outlive a crash anyway, and
                 // without syncs its unmount skips syncing the whole file system under the data
                 // root (milliseconds, more while other work writes). The marker overlay leaves
                 // in the work directory would refuse a second mount (docker restart) otherwise.
-                deleteTree(dir(r.id()).resolve("work").resolve("work").resolve("incompat"));
+                ContainerPaths.deleteTree(paths.dir(r.id()).resolve("work").resolve("work").resolve("incompat"));
                 try {
                     Libc.mount("overlay", target.toString(), "overlay", 0, opts + ",volatile");
                     return;
@@ -959,7 +906,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         // mount(2) takes one page of options: with many layers, name them through short links
         // relative to the container's directory and mount from there, as Docker does.
-        Path links = dir(r.id()).resolve("l");
+        Path links = paths.dir(r.id()).resolve("l");
         Files.createDirectories(links);
         List<String> rel = new ArrayList<>();
         for (int i = 0; i < lower.size(); i++) {
@@ -970,7 +917,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         String relOpts = "lowerdir=" + String.join(":", rel) + ",upperdir=upper,workdir=work";
         Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", relOpts, target.toString())
-                .directory(dir(r.id()).toFile()).redirectErrorStream(true).start();
+                .directory(paths.dir(r.id()).toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         try {
             if (p.waitFor() != 0) {
@@ -1012,7 +959,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         // Every way out of running passes here: the network namespace, addresses and ports go too.
         network.release(id);
         mounts.stopped(id);
-        Path target = rootfs(id);
+        Path target = paths.rootfs(id);
         for (int i = 0; i < 5 && isMounted(target); i++) {
             try {
                 Libc.umount2(target.toString(), 0);
@@ -1053,7 +1000,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             } catch (IOException e) {
                 at = Instant.now();
             }
-            boolean oom = runtime.oomKilled(id, bundle(id));
+            boolean oom = runtime.oomKilled(id, paths.bundle(id));
             long t0 = System.nanoTime();
             try {
                 runtime.deleteExited(id);
@@ -1162,7 +1109,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         c.lock.lock();
         try {
             ContainerRecord r = c.rec;
-            if (!r.state().isActive() || runtime.conmonPid(bundle(r.id())) != 0 || runtime.exitCode(r.id()) != null) {
+            if (!r.state().isActive() || runtime.conmonPid(paths.bundle(r.id())) != 0 || runtime.exitCode(r.id()) != null) {
                 return;
             }
             runtime.delete(r.id());
@@ -1204,14 +1151,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                     onExitFile(r.id());
                     continue;
                 }
-                if (runtime.conmonPid(bundle(r.id())) == 0 && runtime.exitCode(r.id()) == null) {
+                if (runtime.conmonPid(paths.bundle(r.id())) == 0 && runtime.exitCode(r.id()) == null) {
                     markLost(c);
                     continue;
                 }
-                ContainerLog log = log(r);
-                if (log.needsRotation(logMaxSize(r))) {
+                ContainerLog log = paths.log(r);
+                if (log.needsRotation(paths.logMaxSize(r))) {
                     log.rotate();
-                    runtime.reopenLog(bundle(r.id()));
+                    runtime.reopenLog(paths.bundle(r.id()));
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.FINE, "housekeeping " + r.id(), e);
@@ -1458,7 +1405,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t0 = System.nanoTime();
             runtime.delete(id);
             unmountQuietly(id);
-            if (isMounted(rootfs(id))) {
+            if (isMounted(paths.rootfs(id))) {
                 c.removing = false;
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
@@ -1469,8 +1416,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t2 = System.nanoTime();
             execs.forget(id);
             health.forget(id);
-            discard(dir(id));
-            discard(bundle(id));
+            paths.discard(id);
             runtime.clearExit(id);
             runtime.forget(id);
             long t3 = System.nanoTime();
@@ -1531,7 +1477,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             return;
         }
         try {
-            runtime.resize(bundle(c.rec.id()), height, width);
+            runtime.resize(paths.bundle(c.rec.id()), height, width);
         } catch (IOException e) {
             if (c.rec.state().isActive() && runtime.exitCode(c.rec.id()) == null) {
                 throw e;
@@ -1558,7 +1504,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         try {
             ContainerState st = c.rec.state();
             if (st.isActive()) {
-                s.connect(runtime.attachSocket(c.rec.id(), bundle(c.rec.id())));
+                s.connect(runtime.attachSocket(c.rec.id(), paths.bundle(c.rec.id())));
             } else if (st.status().equals("created") || st.status().equals("exited")) {
                 c.pendingAttach.add(s);
             } else {
@@ -1584,18 +1530,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
-        if (c.rec.state().isActive() && isMounted(rootfs(c.rec.id()))) {
+        if (c.rec.state().isActive() && isMounted(paths.rootfs(c.rec.id()))) {
             ContainerRecord r = c.rec;
             c.lock.unlock();
-            return action.run(r, rootfs(r.id()));
+            return action.run(r, paths.rootfs(r.id()));
         }
         try {
-            boolean mounted = isMounted(rootfs(c.rec.id()));
+            boolean mounted = isMounted(paths.rootfs(c.rec.id()));
             if (!mounted) {
                 mountRootfs(c.rec);
             }
             try {
-                return action.run(c.rec, rootfs(c.rec.id()));
+                return action.run(c.rec, paths.rootfs(c.rec.id()));
             } finally {
                 if (!mounted && !c.rec.state().isActive()) {
                     unmountQuietly(c.rec.id());
@@ -1615,7 +1561,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         Ctr c = get(ref);
         ContainerRecord live = c.rec;
         if (live.state().running()) {
-            try (ArchiveRoot root = ArchiveRoot.ofProcess(live.state().pid(), rootfs(live.id()))) {
+            try (ArchiveRoot root = ArchiveRoot.ofProcess(live.state().pid(), paths.rootfs(live.id()))) {
                 if (root != null) {
                     return action.run(live, root.path());
                 }
@@ -1658,17 +1604,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         ContainerRecord r = get(ref).rec;
         List<Path> layers = new ArrayList<>(layerDirsQuietly(r));
         java.util.Collections.reverse(layers);
-        return Changes.of(dir(r.id()).resolve("upper"), layers);
+        return Changes.of(paths.dir(r.id()).resolve("upper"), layers);
     }
 
     /** Size of the container's writable layer in bytes. */
     /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
     public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
-        UpperLayer.write(dir(get(ref).rec.id()).resolve("upper"), out);
+        UpperLayer.write(paths.dir(get(ref).rec.id()).resolve("upper"), out);
     }
 
     public long sizeRw(ContainerRecord r) {
-        return du(dir(r.id()).resolve("upper"));
+        return du(paths.dir(r.id()).resolve("upper"));
     }
 
     /** Writable layer plus the image's layers. */
@@ -1712,50 +1658,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     static String now() {
         return Instant.now().toString();
-    }
-
-    private static final String DISCARDED = ".removed-";
-
-    /**
-     * Deletes a removed container's directory off the caller's path: renamed aside at once (so the
-     * container's paths are gone when removal returns), deleted by a background thread; what a
-     * crash leaves behind is deleted at the next start ({@link #deleteDiscarded}).
-     */
-    private static void discard(Path dir) {
-        Path aside = dir.resolveSibling(DISCARDED + dir.getFileName());
-        try {
-            deleteTree(aside);
-            Files.move(dir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            deleteTree(dir);
-            return;
-        }
-        Thread.ofVirtual().start(() -> deleteTree(aside));
-    }
-
-    private static void deleteDiscarded(Path parent) throws IOException {
-        try (var list = Files.list(parent)) {
-            for (Path p : list.toList()) {
-                if (p.getFileName().toString().startsWith(DISCARDED)) {
-                    deleteTree(p);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.log(Level.WARNING, "cannot delete " + root, e);
-        }
     }
 
     /** False once the container was removed. */
