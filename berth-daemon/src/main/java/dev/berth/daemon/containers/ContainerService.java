@@ -22,7 +22,6 @@ import dev.berth.daemon.store.MetadataDb;
 import dev.berth.daemon.volumes.ContainerMounts;
 import dev.berth.daemon.volumes.MountPoint;
 import dev.berth.oci.ContainerConfig;
-import dev.berth.sys.Libc;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,6 +66,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final ContainerStore store;
     private final Json json;
     private final ContainerPaths paths;
+    private final ContainerRootfs rootfs;
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -76,8 +76,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
     private volatile ContainerMounts mounts = ContainerMounts.NONE;
-    /** Whether overlay takes the {@code volatile} option (Linux 5.10+); cleared at the first refusal. */
-    private volatile boolean volatileOverlay = true;
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -107,6 +105,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         this.json = json;
         this.store = new ContainerStore(db, json);
         this.paths = new ContainerPaths(config);
+        this.rootfs = new ContainerRootfs(paths, images);
         this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
@@ -586,33 +585,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     }
 
     public Map<String, String> graphDriverData(ContainerRecord r) {
-        Map<String, String> m = new LinkedHashMap<>();
-        List<Path> layers = layerDirsQuietly(r);
-        List<String> lower = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            lower.add(layers.get(i).toString());
-        }
-        m.put("LowerDir", String.join(":", lower));
-        m.put("MergedDir", paths.rootfs(r.id()).toString());
-        m.put("UpperDir", paths.dir(r.id()).resolve("upper").toString());
-        m.put("WorkDir", paths.dir(r.id()).resolve("work").toString());
-        return m;
-    }
-
-    private List<Path> layerDirsQuietly(ContainerRecord r) {
-        try {
-            return layerDirs(r);
-        } catch (RuntimeException e) {
-            return List.of();
-        }
-    }
-
-    /** The layers recorded at create; older records without them ask the image store. */
-    private List<Path> layerDirs(ContainerRecord r) {
-        if (r.layers() != null) {
-            return r.layers().stream().map(Path::of).toList();
-        }
-        return images.resolve(r.image()).layerDirs();
+        return rootfs.graphDriverData(r);
     }
 
     /** Wires the volume service: mount points are planned at create, made ready at start, released at remove. */
@@ -668,12 +641,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         long t0 = System.nanoTime();
         long[] marks = new long[6];
         try {
-            mountRootfs(r);
+            rootfs.mount(r, hs.autoRemove());
             network.sandbox(netOf(id, r.config(), r.hostConfig()));
             marks[0] = System.nanoTime();
-            Path rootfs = paths.rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
-                    r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
+                    r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, paths.rootfs(id)));
             if (r.hostConfig().path("Init").asBoolean(false)) {
                 spec = InitProcess.apply(spec);
             }
@@ -735,15 +707,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private RuntimeSpec runtimeSpec(ContainerRecord r, HostSettings hs, List<String> args, List<String> env, String cwd,
                                     String userSpec, boolean tty, boolean privileged) {
         String id = r.id();
-        Path rootfs = paths.rootfs(id);
-        UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, userSpec), hs.groupAdd());
+        Path root = paths.rootfs(id);
+        UserResolver.User user = UserResolver.withGroups(root, UserResolver.resolve(root, userSpec), hs.groupAdd());
         Map<String, long[]> ulimits = new LinkedHashMap<>();
         if (hs.ulimits() != null) {
             for (HostSettings.Ulimit u : hs.ulimits()) {
                 ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
             }
         }
-        return new RuntimeSpec(id, rootfs, args, env, cwd, user, r.config().hostname(), r.config().domainname(), tty,
+        return new RuntimeSpec(id, root, args, env, cwd, user, r.config().hostname(), r.config().domainname(), tty,
                 hs.consoleSize() != null && hs.consoleSize().size() == 2
                         ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
                 hs.readonlyRootfs(), privileged, !hs.seccompUnconfined(),
@@ -863,118 +835,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return cmd;
     }
 
-    private void mountRootfs(ContainerRecord r) throws IOException {
-        Path target = paths.rootfs(r.id());
-        if (isMounted(target)) {
-            return;
-        }
-        List<Path> layers = layerDirs(r);
-        List<String> lower = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            lower.add(layers.get(i).toString());
-        }
-        if (lower.isEmpty()) {
-            Path empty = paths.dir(r.id()).resolve("empty");
-            Files.createDirectories(empty);
-            lower.add(empty.toString());
-        }
-        Files.createDirectories(target);
-        String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + paths.dir(r.id()).resolve("upper")
-                + ",workdir=" + paths.dir(r.id()).resolve("work");
-        if (opts.length() < 3500) {
-            if (hostSettings(r).autoRemove() && volatileOverlay) {
-                // As Podman does for --rm: such a container does not outlive a crash anyway, and
-                // without syncs its unmount skips syncing the whole file system under the data
-                // root (milliseconds, more while other work writes). The marker overlay leaves
-                // in the work directory would refuse a second mount (docker restart) otherwise.
-                ContainerPaths.deleteTree(paths.dir(r.id()).resolve("work").resolve("work").resolve("incompat"));
-                try {
-                    Libc.mount("overlay", target.toString(), "overlay", 0, opts + ",volatile");
-                    return;
-                } catch (Libc.ErrnoException e) {
-                    if (e.errno() != Libc.EINVAL) {
-                        throw e;
-                    }
-                    Libc.mount("overlay", target.toString(), "overlay", 0, opts);
-                    LOG.info("overlay has no volatile option here (" + e.getMessage() + "); --rm containers are synced");
-                    volatileOverlay = false;
-                    return;
-                }
-            }
-            Libc.mount("overlay", target.toString(), "overlay", 0, opts);
-            return;
-        }
-        // mount(2) takes one page of options: with many layers, name them through short links
-        // relative to the container's directory and mount from there, as Docker does.
-        Path links = paths.dir(r.id()).resolve("l");
-        Files.createDirectories(links);
-        List<String> rel = new ArrayList<>();
-        for (int i = 0; i < lower.size(); i++) {
-            Path link = links.resolve(Integer.toString(i, 36));
-            Files.deleteIfExists(link);
-            Files.createSymbolicLink(link, Path.of(lower.get(i)));
-            rel.add("l/" + link.getFileName());
-        }
-        String relOpts = "lowerdir=" + String.join(":", rel) + ",upperdir=upper,workdir=work";
-        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", relOpts, target.toString())
-                .directory(paths.dir(r.id()).toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("overlay mount failed: " + out.trim());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while mounting", e);
-        }
-    }
-
-    private static boolean isMounted(Path target) {
-        // An overlay has a device of its own: two stats instead of reading every mount of the host,
-        // which grows with the number of running containers (this runs several times per container).
-        try {
-            if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                return false;
-            }
-            Object dev = Files.getAttribute(target, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return !dev.equals(Files.getAttribute(target.getParent(), "unix:dev"));
-        } catch (IOException | RuntimeException e) {
-            // unreadable: ask the mount table
-        }
-        try {
-            String t = target.toString();
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].replace("\\040", " ").equals(t)) {
-                    return true;
-                }
-            }
-        } catch (IOException e) {
-            // assume not mounted
-        }
-        return false;
-    }
-
     private void unmountQuietly(String id) {
         // Every way out of running passes here: the network namespace, addresses and ports go too.
         network.release(id);
         mounts.stopped(id);
-        Path target = paths.rootfs(id);
-        for (int i = 0; i < 5 && isMounted(target); i++) {
-            try {
-                Libc.umount2(target.toString(), 0);
-            } catch (Libc.ErrnoException e) {
-                if (e.errno() == Libc.EBUSY) {
-                    try {
-                        Libc.umount2(target.toString(), Libc.MNT_DETACH);
-                    } catch (Libc.ErrnoException ignored) {
-                        // next round
-                    }
-                } else if (e.errno() != Libc.EINVAL) {
-                    LOG.log(Level.WARNING, "cannot unmount " + target, e);
-                }
-            }
-        }
+        rootfs.unmount(id);
     }
 
     // ---- exits ----
@@ -1405,7 +1270,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t0 = System.nanoTime();
             runtime.delete(id);
             unmountQuietly(id);
-            if (isMounted(paths.rootfs(id))) {
+            if (rootfs.isMounted(id)) {
                 c.removing = false;
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
@@ -1530,15 +1395,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
-        if (c.rec.state().isActive() && isMounted(paths.rootfs(c.rec.id()))) {
+        if (c.rec.state().isActive() && rootfs.isMounted(c.rec.id())) {
             ContainerRecord r = c.rec;
             c.lock.unlock();
             return action.run(r, paths.rootfs(r.id()));
         }
         try {
-            boolean mounted = isMounted(paths.rootfs(c.rec.id()));
+            boolean mounted = rootfs.isMounted(c.rec.id());
             if (!mounted) {
-                mountRootfs(c.rec);
+                rootfs.mount(c.rec, hostSettings(c.rec).autoRemove());
             }
             try {
                 return action.run(c.rec, paths.rootfs(c.rec.id()));
@@ -1601,46 +1466,22 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** What the container changed in its root filesystem, for {@code docker diff}. */
     List<Changes.Change> changes(String ref) throws IOException {
-        ContainerRecord r = get(ref).rec;
-        List<Path> layers = new ArrayList<>(layerDirsQuietly(r));
-        java.util.Collections.reverse(layers);
-        return Changes.of(paths.dir(r.id()).resolve("upper"), layers);
+        return rootfs.changes(get(ref).rec);
+    }
+
+    /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
+    public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
+        rootfs.writeUpperLayer(get(ref).rec.id(), out);
     }
 
     /** Size of the container's writable layer in bytes. */
-    /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
-    public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
-        UpperLayer.write(paths.dir(get(ref).rec.id()).resolve("upper"), out);
-    }
-
     public long sizeRw(ContainerRecord r) {
-        return du(paths.dir(r.id()).resolve("upper"));
+        return rootfs.sizeRw(r);
     }
 
     /** Writable layer plus the image's layers. */
     public long sizeRootFs(ContainerRecord r) {
-        long n = sizeRw(r);
-        for (Path p : layerDirsQuietly(r)) {
-            n += du(p);
-        }
-        return n;
-    }
-
-    private static long du(Path root) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        try (var walk = Files.walk(root)) {
-            return walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0;
-        }
+        return rootfs.sizeRootFs(r);
     }
 
     // ---- persistence ----
