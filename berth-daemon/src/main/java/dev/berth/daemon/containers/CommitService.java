@@ -38,7 +38,7 @@ public final class CommitService {
         ContainerConfig cfg;
         try {
             cfg = ConfigChanges.apply(imageConfig(req.config() == null ? r.config()
-                    : ContainerService.merge(req.config(), imageConfig(r.config()))), req.changes());
+                    : ContainerConfigSpec.merge(req.config(), imageConfig(r.config()))), req.changes());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }

@@ -55,8 +55,6 @@ import java.util.regex.Pattern;
 public final class ContainerService implements ImageUsage, AutoCloseable, ContainerView {
     private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
     private static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
-    private static final List<String> ULIMIT_NAMES = List.of("as", "core", "cpu", "data", "fsize", "locks", "memlock",
-            "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DaemonConfig config;
@@ -67,6 +65,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final Json json;
     private final ContainerPaths paths;
     private final ContainerRootfs rootfs;
+    private final HostConfigChecks hostConfigs;
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -109,6 +108,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
+        this.hostConfigs = new HostConfigChecks(json, config.defaultShmSize(), specs::swapAccounting);
     }
 
     /** Wires the network service; before {@link #start}. */
@@ -283,12 +283,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (hostConfig == null) {
             hostConfig = json.mapper().createObjectNode();
         }
-        HostSettings hs = readHost(hostConfig);
-        List<String> warnings = validate(hs);
+        HostSettings hs = hostConfigs.read(hostConfig);
+        List<String> warnings = hostConfigs.validate(hs);
         Confinement.of(hostConfig, config.security().containers()); // 400 now for a bad SecurityOpt, device or device rule, not at start
-        fillHostDefaults(hostConfig, hs);
+        hostConfigs.fillDefaults(hostConfig, hs);
         ResolvedImage img = images.resolve(cfg.image());
-        ContainerConfigSpec merged = merge(cfg, img.config() == null || img.config().config() == null
+        ContainerConfigSpec merged = ContainerConfigSpec.merge(cfg, img.config() == null || img.config().config() == null
                 ? ContainerConfig.EMPTY : img.config().config());
         List<String> command = new ArrayList<>();
         if (merged.entrypoint() != null) {
@@ -308,7 +308,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             hostname = hs.effectiveNetworkMode().equals("host")
                     ? readOr(Path.of("/proc/sys/kernel/hostname"), id.substring(0, 12)).trim() : id.substring(0, 12);
         }
-        merged = withHostname(merged, hostname);
+        merged = merged.withHostname(hostname);
         try {
             network.created(id, hostConfig, networking, merged.macAddress());
             network.writeFiles(netOf(id, merged, hostConfig));
@@ -349,191 +349,12 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return new Created(id, warnings);
     }
 
-    HostSettings readHost(ObjectNode hostConfig) {
-        try {
-            return json.mapper().treeToValue(hostConfig, HostSettings.class);
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid HostConfig: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-    }
-
-    static HostSettings hostSettingsOf(Json json, ContainerRecord r) {
-        try {
-            return json.mapper().treeToValue(r.hostConfig(), HostSettings.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored HostConfig unreadable", e);
-        }
+    HostConfigChecks hostConfigs() {
+        return hostConfigs;
     }
 
     private HostSettings hostSettings(ContainerRecord r) {
-        return hostSettingsOf(json, r);
-    }
-
-    List<String> validate(HostSettings hs) {
-        List<String> warnings = new ArrayList<>();
-        dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
-        if (hs.restartPolicy() != null && hs.restartPolicy().name() != null
-                && !List.of("", "no", "always", "unless-stopped", "on-failure").contains(hs.restartPolicy().name())) {
-            throw ApiException.badRequest("invalid restart policy '" + hs.restartPolicy().name() + "'");
-        }
-        if (hs.autoRemove() && !policyName(hs).equals("no")) {
-            throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
-        }
-        if (hs.memory() > 0 && hs.memory() < 6 * 1024 * 1024) {
-            throw ApiException.badRequest("Minimum memory limit allowed is 6MB");
-        }
-        if (hs.memorySwap() > 0 && hs.memory() == 0) {
-            throw ApiException.badRequest("You should always set the Memory limit when using Memoryswap limit, see usage");
-        }
-        if (hs.memorySwap() > 0 && hs.memorySwap() < hs.memory()) {
-            throw ApiException.badRequest("Minimum memoryswap limit should be larger than memory limit, see usage");
-        }
-        if (hs.memory() > 0 && hs.memorySwap() != 0 && !specs.swapAccounting()) {
-            warnings.add("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.");
-        }
-        if (hs.nanoCpus() > 0 && hs.cpuPeriod() > 0) {
-            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Period cannot both be set");
-        }
-        if (hs.nanoCpus() > 0 && hs.cpuQuota() > 0) {
-            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
-        }
-        int ncpu = Runtime.getRuntime().availableProcessors();
-        if (hs.nanoCpus() < 0 || hs.nanoCpus() > ncpu * 1_000_000_000L) {
-            throw ApiException.badRequest("Range of CPUs is from 0.01 to " + ncpu + ".00, as there are only " + ncpu + " CPUs available");
-        }
-        if (hs.cpuPeriod() != 0 && (hs.cpuPeriod() < 1000 || hs.cpuPeriod() > 1_000_000)) {
-            throw ApiException.badRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
-        }
-        if (hs.cpuQuota() > 0 && hs.cpuQuota() < 1000) {
-            throw ApiException.badRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
-        }
-        if (hs.sysctls() != null) {
-            for (String k : hs.sysctls().keySet()) {
-                // only namespaced parameters: anything else would change the host
-                boolean ns = k.startsWith("net.") || k.startsWith("fs.mqueue.") || k.startsWith("kernel.msg")
-                        || k.startsWith("kernel.shm") || k.equals("kernel.sem") || k.equals("kernel.domainname")
-                        || k.equals("kernel.hostname");
-                if (!ns) {
-                    throw ApiException.badRequest("sysctl '" + k + "' is not allowed");
-                }
-                if (k.startsWith("net.") && hs.effectiveNetworkMode().equals("host")) {
-                    throw ApiException.badRequest("sysctl '" + k + "' not allowed in host network namespace");
-                }
-            }
-        }
-        if (hs.oomScoreAdj() < -1000 || hs.oomScoreAdj() > 1000) {
-            throw ApiException.badRequest("Invalid value " + hs.oomScoreAdj() + ", range for oom score adj is [-1000, 1000]");
-        }
-        if (hs.shmSize() < 0) {
-            throw ApiException.badRequest("SHM size can not be less than 0");
-        }
-        if (hs.ulimits() != null) {
-            for (HostSettings.Ulimit u : hs.ulimits()) {
-                if (u.name() == null || !ULIMIT_NAMES.contains(u.name())) {
-                    throw ApiException.badRequest("invalid ulimit type: " + u.name());
-                }
-                if (u.soft() > u.hard()) {
-                    throw ApiException.badRequest("ulimit soft limit must be less than or equal to hard limit: "
-                            + u.soft() + " > " + u.hard());
-                }
-            }
-        }
-        return warnings;
-    }
-
-    /** Docker's inspect shows the values the daemon chose, not the zeros the client sent. */
-    private void fillHostDefaults(ObjectNode h, HostSettings hs) {
-        h.put("NetworkMode", hs.effectiveNetworkMode());
-        if (hs.shmSize() == 0) {
-            h.put("ShmSize", config.defaultShmSize());
-        }
-        if (!h.hasNonNull("LogConfig")) {
-            ObjectNode lc = h.putObject("LogConfig");
-            lc.put("Type", "k8s-file");
-            lc.putObject("Config");
-        }
-        if (!h.hasNonNull("RestartPolicy")) {
-            ObjectNode rp = h.putObject("RestartPolicy");
-            rp.put("Name", "no");
-            rp.put("MaximumRetryCount", 0);
-        }
-        if (hs.memory() > 0 && hs.memorySwap() == 0) {
-            h.put("MemorySwap", 2 * hs.memory());
-        }
-        for (String f : List.of("CapAdd", "CapDrop", "Binds", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "Ulimits")) {
-            if (!h.has(f)) {
-                h.putNull(f);
-            }
-        }
-        for (String f : List.of("Privileged", "ReadonlyRootfs", "AutoRemove", "PublishAllPorts")) {
-            if (!h.has(f)) {
-                h.put(f, false);
-            }
-        }
-        for (String f : List.of("Memory", "NanoCpus", "CpuShares", "CpuPeriod", "CpuQuota")) {
-            if (!h.has(f)) {
-                h.put(f, 0);
-            }
-        }
-        if (!h.has("MaskedPaths") && !hs.privileged()) {
-            h.set("MaskedPaths", json.mapper().valueToTree(Confinement.MASKED_PATHS));
-            h.set("ReadonlyPaths", json.mapper().valueToTree(Confinement.READONLY_PATHS));
-        }
-    }
-
-    /** Docker's merge of the client's config over the image's: entrypoint, cmd, env, labels, and the rest. */
-    static ContainerConfigSpec merge(ContainerConfigSpec u, ContainerConfig img) {
-        List<String> entrypoint = u.entrypoint();
-        List<String> cmd = u.cmd();
-        if (entrypoint == null || entrypoint.isEmpty()) {
-            if (cmd == null || cmd.isEmpty()) {
-                cmd = img.cmd();
-            }
-            if (entrypoint == null) {
-                entrypoint = img.entrypoint();
-            }
-        }
-        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) {
-            entrypoint = null; // --entrypoint "" resets the image's entrypoint
-        }
-        List<String> env = new ArrayList<>();
-        if (img.env() != null) {
-            env.addAll(img.env());
-        }
-        if (u.env() != null) {
-            for (String e : u.env()) {
-                String key = e.contains("=") ? e.substring(0, e.indexOf('=')) : e;
-                env.removeIf(x -> x.equals(key) || x.startsWith(key + "="));
-                env.add(e);
-            }
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        if (img.labels() != null) {
-            labels.putAll(img.labels());
-        }
-        if (u.labels() != null) {
-            labels.putAll(u.labels());
-        }
-        return new ContainerConfigSpec(u.hostname(), u.domainname() == null ? "" : u.domainname(),
-                empty(u.user()) ? (img.user() == null ? "" : img.user()) : u.user(),
-                u.attachStdin(), u.attachStdout(), u.attachStderr(),
-                u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
-                env, cmd, HealthService.merge(u.healthcheck(), img.healthcheck()), u.argsEscaped(), u.image(),
-                u.volumes() == null || u.volumes().isEmpty() ? img.volumes() : ContainerMounts.union(u.volumes(), img.volumes()),
-                empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
-                entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
-                labels, empty(u.stopSignal()) ? img.stopSignal() : u.stopSignal(), u.stopTimeout(), u.shell());
-    }
-
-    private static ContainerConfigSpec withHostname(ContainerConfigSpec c, String hostname) {
-        return new ContainerConfigSpec(hostname, c.domainname(), c.user(), c.attachStdin(), c.attachStdout(),
-                c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(), c.stdinOnce(), c.env(), c.cmd(),
-                c.healthcheck(), c.argsEscaped(), c.image(), c.volumes(), c.workingDir(), c.entrypoint(),
-                c.networkDisabled(), c.macAddress(), c.onBuild(), c.labels(), c.stopSignal(), c.stopTimeout(), c.shell());
-    }
-
-    private static boolean empty(String s) {
-        return s == null || s.isEmpty();
+        return hostConfigs.of(r);
     }
 
     /** What networking needs of a container, at create and start. */
@@ -906,18 +727,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
     }
 
-    private static String policyName(HostSettings hs) {
-        return hs.restartPolicy() == null || hs.restartPolicy().name() == null || hs.restartPolicy().name().isEmpty()
-                ? "no" : hs.restartPolicy().name();
-    }
-
     /** Docker's rules: always and unless-stopped unless a client stopped it; on-failure for non-zero exits up to the limit. */
     private boolean shouldRestart(ContainerRecord r, int code) {
         HostSettings hs = hostSettings(r);
         if (r.manuallyStopped() || c(r) == null || c(r).removing) {
             return false;
         }
-        return switch (policyName(hs)) {
+        return switch (hs.restartPolicyName()) {
             case "always", "unless-stopped" -> true;
             case "on-failure" -> code != 0 && (hs.restartPolicy().maximumRetryCount() <= 0
                     || r.restartCount() < hs.restartPolicy().maximumRetryCount());
