@@ -13,7 +13,6 @@ import dev.berth.daemon.network.ContainerView;
 import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.runtime.ConmonRuntime;
 import dev.berth.daemon.runtime.ContainerLog;
-import dev.berth.daemon.runtime.ExitWatcher;
 import dev.berth.daemon.runtime.OciSpecBuilder;
 import dev.berth.daemon.runtime.RuntimeSpec;
 import dev.berth.daemon.runtime.UserResolver;
@@ -37,8 +36,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -68,9 +65,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final HostConfigChecks hostConfigs;
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
-    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
-    private ExitWatcher watcher;
+    private final RestartSupervisor exits;
     private NetworkService network;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
@@ -108,6 +103,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
+        this.exits = new RestartSupervisor(this, runtime);
         this.hostConfigs = new HostConfigChecks(json, config.defaultShmSize(), specs::swapAccounting);
     }
 
@@ -126,14 +122,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         for (ContainerRecord r : store.loadAll()) {
             byId.put(r.id(), new Ctr(r));
         }
-        watcher = new ExitWatcher(runtime.exitDir(), this::onExitFile);
+        exits.watch();
         for (Ctr c : byId.values()) {
             adopt(c);
             if (c.rec.state().running()) {
                 health.begin(c.rec);
             }
         }
-        housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
+        exits.startHousekeeping();
     }
 
     private void adopt(Ctr c) throws InterruptedException, SQLException {
@@ -154,14 +150,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             }
             unmountQuietly(r.id());
             if (r.state().status().equals("restarting")) {
-                scheduleRestart(c);
+                exits.scheduleRestart(c);
             } else if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
                 removeAsync(c);
             }
             return;
         }
         if (runtime.exitCode(r.id()) != null) {
-            onExitFile(r.id());
+            exits.onExit(r.id());
         } else if (runtime.conmonPid(paths.bundle(r.id())) > 0) {
             ConmonRuntime.State st = runtime.state(r.id());
             if (st != null && st.status().equals("paused") != r.state().paused()) {
@@ -455,7 +451,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
     }
 
-    private void doStart(Ctr c) throws IOException, SQLException, InterruptedException {
+    void doStart(Ctr c) throws IOException, SQLException, InterruptedException {
         ContainerRecord r = c.rec;
         String id = r.id();
         HostSettings hs = hostSettings(r);
@@ -516,11 +512,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 + ms(marks[3], marks[4]) + ", record " + ms(marks[4], marks[5]));
         // An exit that raced ahead of our record of the start is picked up now.
         if (runtime.exitCode(id) != null) {
-            Thread.ofVirtual().start(() -> onExitFile(id));
+            Thread.ofVirtual().start(() -> exits.onExit(id));
         }
     }
 
-    private static String ms(long from, long to) {
+    static String ms(long from, long to) {
         return String.format("%.1f", (to - from) / 1e6);
     }
 
@@ -584,6 +580,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     ExecService execs() {
         return execs;
+    }
+
+    /** The container's live state, or null once it is removed. */
+    Ctr known(String id) {
+        return byId.get(id);
+    }
+
+    /** Every container's live state. */
+    java.util.Collection<Ctr> all() {
+        return byId.values();
     }
 
     /** The container's live state, for services of this package that act on a running container. */
@@ -656,7 +662,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return cmd;
     }
 
-    private void unmountQuietly(String id) {
+    void unmountQuietly(String id) {
         // Every way out of running passes here: the network namespace, addresses and ports go too.
         network.release(id);
         mounts.stopped(id);
@@ -665,151 +671,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     // ---- exits ----
 
-    private void onExitFile(String id) {
-        Ctr c = byId.get(id);
-        if (c == null) {
-            return;
-        }
-        Integer code = runtime.exitCode(id);
-        if (code == null) {
-            return;
-        }
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().isActive() || runtime.exitCode(id) == null) {
-                return;
-            }
-            Instant at;
-            try {
-                at = Files.getLastModifiedTime(runtime.exitFile(id)).toInstant();
-            } catch (IOException e) {
-                at = Instant.now();
-            }
-            boolean oom = runtime.oomKilled(id, paths.bundle(id));
-            long t0 = System.nanoTime();
-            try {
-                runtime.deleteExited(id);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            long t1 = System.nanoTime();
-            unmountQuietly(id);
-            long t2 = System.nanoTime();
-            updateState(c, r.withState(r.state().exited(code, oom, at.toString())));
-            if (oom) {
-                events.container(c.rec, "oom");
-            }
-            events.container(c.rec, "die", "exitCode", String.valueOf(code));
-            runtime.clearExit(id);
-            long t3 = System.nanoTime();
-            Instant written = at;
-            LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
-                    + ms(t1, t2) + ", record " + ms(t2, t3) + ", recorded after the exit file "
-                    + String.format("%.1f", java.time.Duration.between(written, Instant.now()).toNanos() / 1e6));
-        } catch (IOException | SQLException e) {
-            LOG.log(Level.WARNING, "recording exit of " + id, e);
-        } finally {
-            c.lock.unlock();
-        }
-        for (CompletableFuture<Integer> f : c.nextExit) {
-            c.nextExit.remove(f);
-            f.complete(code);
-        }
-        if (c.rec.state().status().equals("exited") && shouldRestart(c.rec, code)) {
-            try {
-                scheduleRestart(c);
-            } catch (SQLException e) {
-                LOG.log(Level.WARNING, "scheduling restart of " + id, e);
-            }
-        } else if (hostSettings(c.rec).autoRemove()) {
-            removeAsync(c);
-        }
-    }
-
-    /** Docker's rules: always and unless-stopped unless a client stopped it; on-failure for non-zero exits up to the limit. */
-    private boolean shouldRestart(ContainerRecord r, int code) {
-        HostSettings hs = hostSettings(r);
-        if (r.manuallyStopped() || c(r) == null || c(r).removing) {
-            return false;
-        }
-        return switch (hs.restartPolicyName()) {
-            case "always", "unless-stopped" -> true;
-            case "on-failure" -> code != 0 && (hs.restartPolicy().maximumRetryCount() <= 0
-                    || r.restartCount() < hs.restartPolicy().maximumRetryCount());
-            default -> false;
-        };
-    }
-
-    private Ctr c(ContainerRecord r) {
-        return byId.get(r.id());
-    }
-
-    /** Starts the container again after Docker's back-off: 100 ms doubling per quick exit, at most a minute. */
-    private void scheduleRestart(Ctr c) throws SQLException {
-        ContainerRecord r = c.rec;
-        long ranMillis = java.time.Duration.between(Instant.parse(r.state().startedAt().equals(ContainerState.ZERO_TIME)
-                ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
-        int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
-        long delay = Math.min(60_000, 100L << quick);
-        updateState(c, r.withState(r.state().awaitingRestart()));
-        housekeeping.schedule(() -> {
-            try {
-                network.awaitRestored(); // a restart due while berthd starts waits for the network's restore
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            c.lock.lock();
-            try {
-                if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
-                    return;
-                }
-                updateState(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
-                doStart(c);
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
-                try {
-                    if (c.rec.state().status().equals("restarting")) {
-                        updateState(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
-                    }
-                } catch (SQLException ignored) {
-                    // the record stays as it was
-                }
-            } finally {
-                c.lock.unlock();
-            }
-        }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The monitor died without recording an exit (killed, or the machine's runc state was lost):
-     * nothing will ever report on the process again, so the container is recorded as exited.
-     */
-    private void markLost(Ctr c) {
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().isActive() || runtime.conmonPid(paths.bundle(r.id())) != 0 || runtime.exitCode(r.id()) != null) {
-                return;
-            }
-            runtime.delete(r.id());
-            unmountQuietly(r.id());
-            update(c, r.withState(r.state().exited(255, false, now()).failed(255, "container monitor exited unexpectedly")));
-            LOG.warning("container " + r.id() + " lost its monitor");
-        } catch (SQLException e) {
-            LOG.log(Level.WARNING, "recording the loss of " + c.rec.id(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            c.lock.unlock();
-        }
-        for (CompletableFuture<Integer> f : c.nextExit) {
-            f.complete(255);
-        }
-    }
-
-    private void removeAsync(Ctr c) {
+    /** Removes an --rm container off the caller's thread. */
+    void removeAsync(Ctr c) {
         Thread.ofVirtual().start(() -> {
             try {
                 remove(c.rec.id(), true, true); // --rm also removes the anonymous volumes, as in Docker
@@ -819,32 +682,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 LOG.log(Level.WARNING, "auto-removing " + c.rec.id(), e);
             }
         });
-    }
-
-    private void housekeep() {
-        for (Ctr c : byId.values()) {
-            ContainerRecord r = c.rec;
-            if (!r.state().isActive()) {
-                continue;
-            }
-            try {
-                if (runtime.exitCode(r.id()) != null) {
-                    onExitFile(r.id());
-                    continue;
-                }
-                if (runtime.conmonPid(paths.bundle(r.id())) == 0 && runtime.exitCode(r.id()) == null) {
-                    markLost(c);
-                    continue;
-                }
-                ContainerLog log = paths.log(r);
-                if (log.needsRotation(paths.logMaxSize(r))) {
-                    log.rotate();
-                    runtime.reopenLog(paths.bundle(r.id()));
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "housekeeping " + r.id(), e);
-            }
-        }
     }
 
     // ---- stop, kill, wait ----
@@ -1302,13 +1139,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     // ---- persistence ----
 
-    private void update(Ctr c, ContainerRecord r) throws SQLException {
+    void update(Ctr c, ContainerRecord r) throws SQLException {
         store.update(r, false);
         c.rec = r;
     }
 
     /** A change of run state only: committed without waiting for the disk (see {@link ContainerStore#update}). */
-    private void updateState(Ctr c, ContainerRecord r) throws SQLException {
+    void updateState(Ctr c, ContainerRecord r) throws SQLException {
         store.update(r, true);
         c.rec = r;
     }
@@ -1324,9 +1161,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     @Override
     public void close() throws IOException {
-        housekeeping.shutdownNow();
-        if (watcher != null) {
-            watcher.close();
-        }
+        exits.close();
     }
 }
