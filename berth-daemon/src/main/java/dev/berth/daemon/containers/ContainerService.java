@@ -66,6 +66,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
     private final RestartSupervisor exits;
+    private final Attachments attachments;
     private NetworkService network;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
@@ -104,6 +105,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
         this.exits = new RestartSupervisor(this, runtime);
+        this.attachments = new Attachments(runtime, paths);
         this.hostConfigs = new HostConfigChecks(json, config.defaultShmSize(), specs::swapAccounting);
     }
 
@@ -483,17 +485,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         marks[2] = System.nanoTime();
         int baseline = runtime.conmonSocketCount(paths.bundle(id));
-        int added = 0;
-        for (AttachSession s : c.pendingAttach) {
-            c.pendingAttach.remove(s);
-            try {
-                s.connect(runtime.attachSocket(id, paths.bundle(id)));
-                added += s.connections();
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot attach to " + id, e);
-                s.finish();
-            }
-        }
+        int added = attachments.connectPending(c);
         runtime.awaitAccepted(paths.bundle(id), baseline, added);
         marks[3] = System.nanoTime();
         try {
@@ -641,10 +633,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             status = 400;
         }
         updateState(c, c.rec.withState(c.rec.state().failed(code, msg)));
-        for (AttachSession s : c.pendingAttach) {
-            c.pendingAttach.remove(s);
-            s.finish();
-        }
+        attachments.finishPending(c);
         for (CompletableFuture<Integer> f : c.nextExit) {
             c.nextExit.remove(f);
             f.complete(code);
@@ -944,9 +933,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             c.lock.unlock();
         }
         mounts.removed(c.rec.id(), removeVolumes); // before waiters on "removed" hear of it
-        for (AttachSession s : c.pendingAttach) {
-            s.finish();
-        }
+        attachments.finishPending(c);
         for (CompletableFuture<Integer> f : c.nextExit) {
             f.complete(c.rec.state().exitCode());
         }
@@ -1006,31 +993,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** Forgets a session whose client went away before the container started. */
     void detachPending(Ctr c, AttachSession s) {
-        c.pendingAttach.remove(s);
+        attachments.detachPending(c, s);
     }
 
-    /**
-     * Attaches a client: at once to a running container, or when it starts
-     * (conmon's socket exists before the process runs, so no output is missed).
-     */
+    /** Attaches a client: at once to a running container, or when it starts. */
     void attach(Ctr c, AttachSession s) throws IOException {
         if (!isKnown(c)) {
             s.finish();
             return;
         }
-        c.lock.lock();
-        try {
-            ContainerState st = c.rec.state();
-            if (st.isActive()) {
-                s.connect(runtime.attachSocket(c.rec.id(), paths.bundle(c.rec.id())));
-            } else if (st.status().equals("created") || st.status().equals("exited")) {
-                c.pendingAttach.add(s);
-            } else {
-                s.finish();
-            }
-        } finally {
-            c.lock.unlock();
-        }
+        attachments.attach(c, s);
     }
 
     /** Something done with a container's mounted root filesystem. */
