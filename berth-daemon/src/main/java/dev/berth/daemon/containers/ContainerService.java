@@ -190,11 +190,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (c != null) {
             return c;
         }
-        String name = ref.startsWith("/") ? ref : "/" + ref;
-        for (Ctr x : byId.values()) {
-            if (x.rec.name().equals(name)) {
-                return x;
-            }
+        Ctr named = byName(ref.startsWith("/") ? ref : "/" + ref);
+        if (named != null) {
+            return named;
         }
         Ctr found = null;
         for (Ctr x : byId.values()) {
@@ -275,8 +273,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (cfg == null || cfg.image() == null || cfg.image().isEmpty()) {
             throw ApiException.badRequest("no image specified"); // docker: "Config cannot be empty in order to create a container"
         }
-        if (name != null && !name.isEmpty() && !VALID_NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        if (name != null && !name.isEmpty()) {
+            checkName(name);
         }
         if (hostConfig == null) {
             hostConfig = json.mapper().createObjectNode();
@@ -322,8 +320,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             if (holder != null) {
                 network.removed(id);
                 paths.delete(id);
-                throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
-                        + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                throw nameInUse(n, holder);
             }
             try {
                 mounts.create(id, hostConfig, merged.volumes() == null ? java.util.Set.of() : merged.volumes().keySet(),
@@ -366,6 +363,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         } catch (IOException e) {
             return fallback;
         }
+    }
+
+    private static void checkName(String name) {
+        if (!VALID_NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+    }
+
+    private static ApiException nameInUse(String name, Ctr holder) {
+        return ApiException.conflict("Conflict. The container name \"" + name + "\" is already in use by container \""
+                + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
     }
 
     private Ctr byName(String name) {
@@ -854,9 +862,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (newName == null || newName.isEmpty()) {
             throw ApiException.badRequest("Neither old nor new names may be empty");
         }
-        if (!VALID_NAME.matcher(newName).matches()) {
-            throw ApiException.badRequest("Invalid container name (" + newName + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-        }
+        checkName(newName);
         Ctr c = get(ref);
         String n = "/" + newName.replaceFirst("^/", "");
         synchronized (namesLock) {
@@ -865,8 +871,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             }
             Ctr holder = byName(n);
             if (holder != null) {
-                throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
-                        + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                throw nameInUse(n, holder);
             }
             c.lock.lock();
             try {
