@@ -38,7 +38,7 @@ public final class CommitService {
         ContainerConfig cfg;
         try {
             cfg = ConfigChanges.apply(imageConfig(req.config() == null ? r.config()
-                    : ContainerService.merge(req.config(), imageConfig(r.config()))), req.changes());
+                    : ContainerConfigSpec.merge(req.config(), imageConfig(r.config()))), req.changes());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -47,10 +47,10 @@ public final class CommitService {
             containers.pause(r.id());
             pausedHere = true;
         }
-        Path tmp = containers.dir(r.id()).resolve("commit-" + ContainerService.newId().substring(0, 12) + ".tar");
+        Path tmp = containers.paths().dir(r.id()).resolve("commit-" + ContainerService.newId().substring(0, 12) + ".tar");
         try {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                UpperLayer.write(containers.dir(r.id()).resolve("upper"), out);
+                UpperLayer.write(containers.paths().upper(r.id()), out);
             }
             if (pausedHere) {
                 containers.unpause(r.id());

@@ -293,7 +293,7 @@ public final class ContainerRoutes {
         }
         m.put("Image", r.image());
         Map<String, String> gd = service.graphDriverData(r);
-        String dir = service.dir(r.id()).toString();
+        String dir = service.paths().dir(r.id()).toString();
         m.put("ResolvConfPath", dir + "/resolv.conf");
         m.put("HostnamePath", dir + "/hostname");
         m.put("HostsPath", dir + "/hosts");
@@ -474,7 +474,7 @@ public final class ContainerRoutes {
 
     private Map<String, Object> statsSample(ContainerService.Ctr c) {
         return c.rec.state().running()
-                ? dev.berth.daemon.runtime.CgroupStats.sample(service.cgroupPath(c.rec))
+                ? dev.berth.daemon.runtime.CgroupStats.sample(service.paths().cgroupPath(c.rec))
                 : dev.berth.daemon.runtime.CgroupStats.empty();
     }
 

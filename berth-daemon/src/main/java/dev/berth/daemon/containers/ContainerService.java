@@ -13,7 +13,6 @@ import dev.berth.daemon.network.ContainerView;
 import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.runtime.ConmonRuntime;
 import dev.berth.daemon.runtime.ContainerLog;
-import dev.berth.daemon.runtime.ExitWatcher;
 import dev.berth.daemon.runtime.OciSpecBuilder;
 import dev.berth.daemon.runtime.RuntimeSpec;
 import dev.berth.daemon.runtime.UserResolver;
@@ -22,7 +21,6 @@ import dev.berth.daemon.store.MetadataDb;
 import dev.berth.daemon.volumes.ContainerMounts;
 import dev.berth.daemon.volumes.MountPoint;
 import dev.berth.oci.ContainerConfig;
-import dev.berth.sys.Libc;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +36,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,8 +52,6 @@ import java.util.regex.Pattern;
 public final class ContainerService implements ImageUsage, AutoCloseable, ContainerView {
     private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
     private static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
-    private static final List<String> ULIMIT_NAMES = List.of("as", "core", "cpu", "data", "fsize", "locks", "memlock",
-            "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DaemonConfig config;
@@ -66,19 +60,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final OciSpecBuilder specs;
     private final ContainerStore store;
     private final Json json;
-    private final Path containersDir;
-    private final Path bundlesDir;
+    private final ContainerPaths paths;
+    private final ContainerRootfs rootfs;
+    private final HostConfigChecks hostConfigs;
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
-    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("containers-housekeeping").unstarted(r));
-    private ExitWatcher watcher;
+    private final RestartSupervisor exits;
+    private final Attachments attachments;
     private NetworkService network;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<String, String>> createdListeners = new CopyOnWriteArrayList<>();
     private volatile ContainerMounts mounts = ContainerMounts.NONE;
-    /** Whether overlay takes the {@code volatile} option (Linux 5.10+); cleared at the first refusal. */
-    private volatile boolean volatileOverlay = true;
 
     /** One container's live state: its current record, a lock for transitions, and who waits on it. */
     static final class Ctr {
@@ -107,13 +99,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         this.images = images;
         this.json = json;
         this.store = new ContainerStore(db, json);
-        this.containersDir = config.dataRoot().resolve("containers");
-        this.bundlesDir = config.execRoot().resolve("containers");
-        Files.createDirectories(containersDir);
-        Files.createDirectories(bundlesDir);
+        this.paths = new ContainerPaths(config);
+        this.rootfs = new ContainerRootfs(paths, images);
         this.runtime = new ConmonRuntime(config.conmonPath(), config.runtimePath(), config.execRoot().resolve("runc"),
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
+        this.exits = new RestartSupervisor(this, runtime);
+        this.attachments = new Attachments(runtime, paths);
+        this.hostConfigs = new HostConfigChecks(json, config.defaultShmSize(), specs::swapAccounting);
     }
 
     /** Wires the network service; before {@link #start}. */
@@ -127,29 +120,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** Loads the records, re-adopts what still runs, records exits missed while down, then starts watching. */
     public void start() throws IOException, SQLException, InterruptedException {
-        deleteDiscarded(containersDir);
-        deleteDiscarded(bundlesDir);
+        paths.deleteDiscarded();
         for (ContainerRecord r : store.loadAll()) {
             byId.put(r.id(), new Ctr(r));
         }
-        watcher = new ExitWatcher(runtime.exitDir(), this::onExitFile);
+        exits.watch();
         for (Ctr c : byId.values()) {
             adopt(c);
             if (c.rec.state().running()) {
                 health.begin(c.rec);
             }
         }
-        housekeeping.scheduleWithFixedDelay(this::housekeep, 250, 250, TimeUnit.MILLISECONDS);
+        exits.startHousekeeping();
     }
 
     private void adopt(Ctr c) throws InterruptedException, SQLException {
         ContainerRecord r = c.rec;
         if (!r.state().isActive()) {
-            if (runtime.conmonPid(bundle(r.id())) > 0) {
+            if (runtime.conmonPid(paths.bundle(r.id())) > 0) {
                 // berthd died between conmon's create and runc start: that half-made run must go,
                 // or its late exit file would be taken for the next run's
                 runtime.delete(r.id());
-                for (int i = 0; i < 50 && runtime.conmonPid(bundle(r.id())) > 0; i++) {
+                for (int i = 0; i < 50 && runtime.conmonPid(paths.bundle(r.id())) > 0; i++) {
                     Thread.sleep(100);
                 }
                 try {
@@ -160,15 +152,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             }
             unmountQuietly(r.id());
             if (r.state().status().equals("restarting")) {
-                scheduleRestart(c);
+                exits.scheduleRestart(c);
             } else if (hostSettings(r).autoRemove() && r.state().status().equals("exited")) {
                 removeAsync(c);
             }
             return;
         }
         if (runtime.exitCode(r.id()) != null) {
-            onExitFile(r.id());
-        } else if (runtime.conmonPid(bundle(r.id())) > 0) {
+            exits.onExit(r.id());
+        } else if (runtime.conmonPid(paths.bundle(r.id())) > 0) {
             ConmonRuntime.State st = runtime.state(r.id());
             if (st != null && st.status().equals("paused") != r.state().paused()) {
                 update(c, r.withState(r.state().paused(st.status().equals("paused"))));
@@ -198,11 +190,9 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (c != null) {
             return c;
         }
-        String name = ref.startsWith("/") ? ref : "/" + ref;
-        for (Ctr x : byId.values()) {
-            if (x.rec.name().equals(name)) {
-                return x;
-            }
+        Ctr named = byName(ref.startsWith("/") ? ref : "/" + ref);
+        if (named != null) {
+            return named;
         }
         Ctr found = null;
         for (Ctr x : byId.values()) {
@@ -283,18 +273,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (cfg == null || cfg.image() == null || cfg.image().isEmpty()) {
             throw ApiException.badRequest("no image specified"); // docker: "Config cannot be empty in order to create a container"
         }
-        if (name != null && !name.isEmpty() && !VALID_NAME.matcher(name).matches()) {
-            throw ApiException.badRequest("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        if (name != null && !name.isEmpty()) {
+            checkName(name);
         }
         if (hostConfig == null) {
             hostConfig = json.mapper().createObjectNode();
         }
-        HostSettings hs = readHost(hostConfig);
-        List<String> warnings = validate(hs);
+        HostSettings hs = hostConfigs.read(hostConfig);
+        List<String> warnings = hostConfigs.validate(hs);
         Confinement.of(hostConfig, config.security().containers()); // 400 now for a bad SecurityOpt, device or device rule, not at start
-        fillHostDefaults(hostConfig, hs);
+        hostConfigs.fillDefaults(hostConfig, hs);
         ResolvedImage img = images.resolve(cfg.image());
-        ContainerConfigSpec merged = merge(cfg, img.config() == null || img.config().config() == null
+        ContainerConfigSpec merged = ContainerConfigSpec.merge(cfg, img.config() == null || img.config().config() == null
                 ? ContainerConfig.EMPTY : img.config().config());
         List<String> command = new ArrayList<>();
         if (merged.entrypoint() != null) {
@@ -307,25 +297,20 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             throw ApiException.badRequest("No command specified");
         }
         String id = newId();
-        Path dir = containersDir.resolve(id);
-        Files.createDirectories(dir.resolve("upper"));
-        Files.createDirectories(dir.resolve("work"));
-        Files.createDirectories(dir.resolve("rootfs"));
-        Files.createDirectories(bundle(id));
+        paths.create(id);
         String hostname = merged.hostname();
         if (hostname == null || hostname.isEmpty()) {
             // With the host's network the container also goes by the host's name, as in Docker.
             hostname = hs.effectiveNetworkMode().equals("host")
                     ? readOr(Path.of("/proc/sys/kernel/hostname"), id.substring(0, 12)).trim() : id.substring(0, 12);
         }
-        merged = withHostname(merged, hostname);
+        merged = merged.withHostname(hostname);
         try {
             network.created(id, hostConfig, networking, merged.macAddress());
             network.writeFiles(netOf(id, merged, hostConfig));
         } catch (IOException | SQLException | RuntimeException e) {
             network.removed(id);
-            deleteTree(dir);
-            deleteTree(bundle(id));
+            paths.delete(id);
             throw e;
         }
         ContainerRecord rec;
@@ -334,10 +319,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             Ctr holder = byName(n);
             if (holder != null) {
                 network.removed(id);
-                deleteTree(dir);
-                deleteTree(bundle(id));
-                throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
-                        + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                paths.delete(id);
+                throw nameInUse(n, holder);
             }
             try {
                 mounts.create(id, hostConfig, merged.volumes() == null ? java.util.Set.of() : merged.volumes().keySet(),
@@ -348,8 +331,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             } catch (IOException | RuntimeException e) {
                 mounts.removed(id, true);
                 network.removed(id);
-                deleteTree(dir);
-                deleteTree(bundle(id));
+                paths.delete(id);
                 throw e;
             }
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
@@ -362,196 +344,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return new Created(id, warnings);
     }
 
-    HostSettings readHost(ObjectNode hostConfig) {
-        try {
-            return json.mapper().treeToValue(hostConfig, HostSettings.class);
-        } catch (IOException e) {
-            throw ApiException.badRequest("invalid HostConfig: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-    }
-
-    static HostSettings hostSettingsOf(Json json, ContainerRecord r) {
-        try {
-            return json.mapper().treeToValue(r.hostConfig(), HostSettings.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored HostConfig unreadable", e);
-        }
+    HostConfigChecks hostConfigs() {
+        return hostConfigs;
     }
 
     private HostSettings hostSettings(ContainerRecord r) {
-        return hostSettingsOf(json, r);
-    }
-
-    List<String> validate(HostSettings hs) {
-        List<String> warnings = new ArrayList<>();
-        dev.berth.daemon.runtime.Capabilities.effective(false, hs.capAdd(), hs.capDrop()); // 400 on unknown names
-        if (hs.restartPolicy() != null && hs.restartPolicy().name() != null
-                && !List.of("", "no", "always", "unless-stopped", "on-failure").contains(hs.restartPolicy().name())) {
-            throw ApiException.badRequest("invalid restart policy '" + hs.restartPolicy().name() + "'");
-        }
-        if (hs.autoRemove() && !policyName(hs).equals("no")) {
-            throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
-        }
-        if (hs.memory() > 0 && hs.memory() < 6 * 1024 * 1024) {
-            throw ApiException.badRequest("Minimum memory limit allowed is 6MB");
-        }
-        if (hs.memorySwap() > 0 && hs.memory() == 0) {
-            throw ApiException.badRequest("You should always set the Memory limit when using Memoryswap limit, see usage");
-        }
-        if (hs.memorySwap() > 0 && hs.memorySwap() < hs.memory()) {
-            throw ApiException.badRequest("Minimum memoryswap limit should be larger than memory limit, see usage");
-        }
-        if (hs.memory() > 0 && hs.memorySwap() != 0 && !specs.swapAccounting()) {
-            warnings.add("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.");
-        }
-        if (hs.nanoCpus() > 0 && hs.cpuPeriod() > 0) {
-            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Period cannot both be set");
-        }
-        if (hs.nanoCpus() > 0 && hs.cpuQuota() > 0) {
-            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
-        }
-        int ncpu = Runtime.getRuntime().availableProcessors();
-        if (hs.nanoCpus() < 0 || hs.nanoCpus() > ncpu * 1_000_000_000L) {
-            throw ApiException.badRequest("Range of CPUs is from 0.01 to " + ncpu + ".00, as there are only " + ncpu + " CPUs available");
-        }
-        if (hs.cpuPeriod() != 0 && (hs.cpuPeriod() < 1000 || hs.cpuPeriod() > 1_000_000)) {
-            throw ApiException.badRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
-        }
-        if (hs.cpuQuota() > 0 && hs.cpuQuota() < 1000) {
-            throw ApiException.badRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
-        }
-        if (hs.sysctls() != null) {
-            for (String k : hs.sysctls().keySet()) {
-                // only namespaced parameters: anything else would change the host
-                boolean ns = k.startsWith("net.") || k.startsWith("fs.mqueue.") || k.startsWith("kernel.msg")
-                        || k.startsWith("kernel.shm") || k.equals("kernel.sem") || k.equals("kernel.domainname")
-                        || k.equals("kernel.hostname");
-                if (!ns) {
-                    throw ApiException.badRequest("sysctl '" + k + "' is not allowed");
-                }
-                if (k.startsWith("net.") && hs.effectiveNetworkMode().equals("host")) {
-                    throw ApiException.badRequest("sysctl '" + k + "' not allowed in host network namespace");
-                }
-            }
-        }
-        if (hs.oomScoreAdj() < -1000 || hs.oomScoreAdj() > 1000) {
-            throw ApiException.badRequest("Invalid value " + hs.oomScoreAdj() + ", range for oom score adj is [-1000, 1000]");
-        }
-        if (hs.shmSize() < 0) {
-            throw ApiException.badRequest("SHM size can not be less than 0");
-        }
-        if (hs.ulimits() != null) {
-            for (HostSettings.Ulimit u : hs.ulimits()) {
-                if (u.name() == null || !ULIMIT_NAMES.contains(u.name())) {
-                    throw ApiException.badRequest("invalid ulimit type: " + u.name());
-                }
-                if (u.soft() > u.hard()) {
-                    throw ApiException.badRequest("ulimit soft limit must be less than or equal to hard limit: "
-                            + u.soft() + " > " + u.hard());
-                }
-            }
-        }
-        return warnings;
-    }
-
-    /** Docker's inspect shows the values the daemon chose, not the zeros the client sent. */
-    private void fillHostDefaults(ObjectNode h, HostSettings hs) {
-        h.put("NetworkMode", hs.effectiveNetworkMode());
-        if (hs.shmSize() == 0) {
-            h.put("ShmSize", config.defaultShmSize());
-        }
-        if (!h.hasNonNull("LogConfig")) {
-            ObjectNode lc = h.putObject("LogConfig");
-            lc.put("Type", "k8s-file");
-            lc.putObject("Config");
-        }
-        if (!h.hasNonNull("RestartPolicy")) {
-            ObjectNode rp = h.putObject("RestartPolicy");
-            rp.put("Name", "no");
-            rp.put("MaximumRetryCount", 0);
-        }
-        if (hs.memory() > 0 && hs.memorySwap() == 0) {
-            h.put("MemorySwap", 2 * hs.memory());
-        }
-        for (String f : List.of("CapAdd", "CapDrop", "Binds", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "Ulimits")) {
-            if (!h.has(f)) {
-                h.putNull(f);
-            }
-        }
-        for (String f : List.of("Privileged", "ReadonlyRootfs", "AutoRemove", "PublishAllPorts")) {
-            if (!h.has(f)) {
-                h.put(f, false);
-            }
-        }
-        for (String f : List.of("Memory", "NanoCpus", "CpuShares", "CpuPeriod", "CpuQuota")) {
-            if (!h.has(f)) {
-                h.put(f, 0);
-            }
-        }
-        if (!h.has("MaskedPaths") && !hs.privileged()) {
-            h.set("MaskedPaths", json.mapper().valueToTree(Confinement.MASKED_PATHS));
-            h.set("ReadonlyPaths", json.mapper().valueToTree(Confinement.READONLY_PATHS));
-        }
-    }
-
-    /** Docker's merge of the client's config over the image's: entrypoint, cmd, env, labels, and the rest. */
-    static ContainerConfigSpec merge(ContainerConfigSpec u, ContainerConfig img) {
-        List<String> entrypoint = u.entrypoint();
-        List<String> cmd = u.cmd();
-        if (entrypoint == null || entrypoint.isEmpty()) {
-            if (cmd == null || cmd.isEmpty()) {
-                cmd = img.cmd();
-            }
-            if (entrypoint == null) {
-                entrypoint = img.entrypoint();
-            }
-        }
-        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) {
-            entrypoint = null; // --entrypoint "" resets the image's entrypoint
-        }
-        List<String> env = new ArrayList<>();
-        if (img.env() != null) {
-            env.addAll(img.env());
-        }
-        if (u.env() != null) {
-            for (String e : u.env()) {
-                String key = e.contains("=") ? e.substring(0, e.indexOf('=')) : e;
-                env.removeIf(x -> x.equals(key) || x.startsWith(key + "="));
-                env.add(e);
-            }
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        if (img.labels() != null) {
-            labels.putAll(img.labels());
-        }
-        if (u.labels() != null) {
-            labels.putAll(u.labels());
-        }
-        return new ContainerConfigSpec(u.hostname(), u.domainname() == null ? "" : u.domainname(),
-                empty(u.user()) ? (img.user() == null ? "" : img.user()) : u.user(),
-                u.attachStdin(), u.attachStdout(), u.attachStderr(),
-                u.exposedPorts() != null ? u.exposedPorts() : img.exposedPorts(), u.tty(), u.openStdin(), u.stdinOnce(),
-                env, cmd, HealthService.merge(u.healthcheck(), img.healthcheck()), u.argsEscaped(), u.image(),
-                u.volumes() == null || u.volumes().isEmpty() ? img.volumes() : ContainerMounts.union(u.volumes(), img.volumes()),
-                empty(u.workingDir()) ? (img.workingDir() == null ? "" : img.workingDir()) : u.workingDir(),
-                entrypoint, u.networkDisabled(), u.macAddress(), u.onBuild() != null ? u.onBuild() : img.onBuild(),
-                labels, empty(u.stopSignal()) ? img.stopSignal() : u.stopSignal(), u.stopTimeout(), u.shell());
-    }
-
-    private static ContainerConfigSpec withHostname(ContainerConfigSpec c, String hostname) {
-        return new ContainerConfigSpec(hostname, c.domainname(), c.user(), c.attachStdin(), c.attachStdout(),
-                c.attachStderr(), c.exposedPorts(), c.tty(), c.openStdin(), c.stdinOnce(), c.env(), c.cmd(),
-                c.healthcheck(), c.argsEscaped(), c.image(), c.volumes(), c.workingDir(), c.entrypoint(),
-                c.networkDisabled(), c.macAddress(), c.onBuild(), c.labels(), c.stopSignal(), c.stopTimeout(), c.shell());
-    }
-
-    private static boolean empty(String s) {
-        return s == null || s.isEmpty();
+        return hostConfigs.of(r);
     }
 
     /** What networking needs of a container, at create and start. */
     private ContainerNet netOf(String id, ContainerConfigSpec c, JsonNode hostConfig) {
-        return new ContainerNet(id, c.hostname(), c.domainname(), c.macAddress(), hostConfig, c.exposedPorts(), dir(id));
+        return new ContainerNet(id, c.hostname(), c.domainname(), c.macAddress(), hostConfig, c.exposedPorts(), paths.dir(id));
     }
 
     private static String readOr(Path p, String fallback) {
@@ -560,6 +363,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         } catch (IOException e) {
             return fallback;
         }
+    }
+
+    private static void checkName(String name) {
+        if (!VALID_NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+    }
+
+    private static ApiException nameInUse(String name, Ctr holder) {
+        return ApiException.conflict("Conflict. The container name \"" + name + "\" is already in use by container \""
+                + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
     }
 
     private Ctr byName(String name) {
@@ -589,83 +403,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     // ---- paths ----
 
-    private String cgroupParent() {
-        return config.cgroupParent().startsWith("/") ? config.cgroupParent() : "/" + config.cgroupParent();
-    }
-
-    /** The container's cgroup, as named in its OCI spec. */
-    String cgroupPath(ContainerRecord r) {
-        return cgroupParent() + "/" + r.id();
-    }
-
-    Path dir(String id) {
-        return containersDir.resolve(id);
-    }
-
-    Path bundle(String id) {
-        return bundlesDir.resolve(id);
-    }
-
-    Path rootfs(String id) {
-        return dir(id).resolve("rootfs");
+    ContainerPaths paths() {
+        return paths;
     }
 
     public ContainerLog log(ContainerRecord r) {
-        return new ContainerLog(dir(r.id()).resolve("container.log"), logMaxFiles(r));
-    }
-
-    private long logMaxSize(ContainerRecord r) {
-        JsonNode v = r.hostConfig().path("LogConfig").path("Config").path("max-size");
-        if (v.isTextual()) {
-            try {
-                return dev.berth.daemon.Units.parseBytes(v.asText());
-            } catch (RuntimeException e) {
-                // fall back to the daemon's setting
-            }
-        }
-        return config.logMaxSize();
-    }
-
-    private int logMaxFiles(ContainerRecord r) {
-        JsonNode v = r.hostConfig().path("LogConfig").path("Config").path("max-file");
-        if (v.isTextual()) {
-            try {
-                return Math.max(1, Integer.parseInt(v.asText()));
-            } catch (NumberFormatException e) {
-                // fall back
-            }
-        }
-        return config.logMaxFiles();
+        return paths.log(r);
     }
 
     public Map<String, String> graphDriverData(ContainerRecord r) {
-        Map<String, String> m = new LinkedHashMap<>();
-        List<Path> layers = layerDirsQuietly(r);
-        List<String> lower = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            lower.add(layers.get(i).toString());
-        }
-        m.put("LowerDir", String.join(":", lower));
-        m.put("MergedDir", rootfs(r.id()).toString());
-        m.put("UpperDir", dir(r.id()).resolve("upper").toString());
-        m.put("WorkDir", dir(r.id()).resolve("work").toString());
-        return m;
-    }
-
-    private List<Path> layerDirsQuietly(ContainerRecord r) {
-        try {
-            return layerDirs(r);
-        } catch (RuntimeException e) {
-            return List.of();
-        }
-    }
-
-    /** The layers recorded at create; older records without them ask the image store. */
-    private List<Path> layerDirs(ContainerRecord r) {
-        if (r.layers() != null) {
-            return r.layers().stream().map(Path::of).toList();
-        }
-        return images.resolve(r.image()).layerDirs();
+        return rootfs.graphDriverData(r);
     }
 
     /** Wires the volume service: mount points are planned at create, made ready at start, released at remove. */
@@ -714,29 +461,28 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
     }
 
-    private void doStart(Ctr c) throws IOException, SQLException, InterruptedException {
+    void doStart(Ctr c) throws IOException, SQLException, InterruptedException {
         ContainerRecord r = c.rec;
         String id = r.id();
         HostSettings hs = hostSettings(r);
         long t0 = System.nanoTime();
         long[] marks = new long[6];
         try {
-            mountRootfs(r);
+            rootfs.mount(r, hs.autoRemove());
             network.sandbox(netOf(id, r.config(), r.hostConfig()));
             marks[0] = System.nanoTime();
-            Path rootfs = rootfs(id);
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
-                    r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, rootfs));
+                    r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, paths.rootfs(id)));
             if (r.hostConfig().path("Init").asBoolean(false)) {
                 spec = InitProcess.apply(spec);
             }
-            Path b = bundle(id);
+            Path b = paths.bundle(id);
             Files.createDirectories(b);
             specs.write(spec, b.resolve("config.json"));
             runtime.delete(id);
-            ContainerLog log = log(r);
+            ContainerLog log = paths.log(r);
             Files.createDirectories(log.path().getParent());
-            long maxSize = logMaxSize(r);
+            long maxSize = paths.logMaxSize(r);
             marks[1] = System.nanoTime();
             runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
                     r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
@@ -746,28 +492,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             throw startFailed(c, e.getMessage(), e);
         }
         marks[2] = System.nanoTime();
-        int baseline = runtime.conmonSocketCount(bundle(id));
-        int added = 0;
-        for (AttachSession s : c.pendingAttach) {
-            c.pendingAttach.remove(s);
-            try {
-                s.connect(runtime.attachSocket(id, bundle(id)));
-                added += s.connections();
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "cannot attach to " + id, e);
-                s.finish();
-            }
-        }
-        runtime.awaitAccepted(bundle(id), baseline, added);
+        int baseline = runtime.conmonSocketCount(paths.bundle(id));
+        int added = attachments.connectPending(c);
+        runtime.awaitAccepted(paths.bundle(id), baseline, added);
         marks[3] = System.nanoTime();
         try {
-            runtime.start(id, bundle(id));
+            runtime.start(id, paths.bundle(id));
         } catch (ConmonRuntime.RuntimeError e) {
             runtime.delete(id);
             throw startFailed(c, "OCI runtime start failed: " + e.getMessage(), null);
         }
         marks[4] = System.nanoTime();
-        long pid = runtime.containerPid(bundle(id));
+        long pid = runtime.containerPid(paths.bundle(id));
         updateState(c, c.rec.withState(c.rec.state().started(pid, now())));
         events.container(c.rec, "start");
         marks[5] = System.nanoTime();
@@ -776,11 +512,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 + ms(marks[3], marks[4]) + ", record " + ms(marks[4], marks[5]));
         // An exit that raced ahead of our record of the start is picked up now.
         if (runtime.exitCode(id) != null) {
-            Thread.ofVirtual().start(() -> onExitFile(id));
+            Thread.ofVirtual().start(() -> exits.onExit(id));
         }
     }
 
-    private static String ms(long from, long to) {
+    static String ms(long from, long to) {
         return String.format("%.1f", (to - from) / 1e6);
     }
 
@@ -788,15 +524,15 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private RuntimeSpec runtimeSpec(ContainerRecord r, HostSettings hs, List<String> args, List<String> env, String cwd,
                                     String userSpec, boolean tty, boolean privileged) {
         String id = r.id();
-        Path rootfs = rootfs(id);
-        UserResolver.User user = UserResolver.withGroups(rootfs, UserResolver.resolve(rootfs, userSpec), hs.groupAdd());
+        Path root = paths.rootfs(id);
+        UserResolver.User user = UserResolver.withGroups(root, UserResolver.resolve(root, userSpec), hs.groupAdd());
         Map<String, long[]> ulimits = new LinkedHashMap<>();
         if (hs.ulimits() != null) {
             for (HostSettings.Ulimit u : hs.ulimits()) {
                 ulimits.put(u.name(), new long[] {u.soft(), u.hard()});
             }
         }
-        return new RuntimeSpec(id, rootfs, args, env, cwd, user, r.config().hostname(), r.config().domainname(), tty,
+        return new RuntimeSpec(id, root, args, env, cwd, user, r.config().hostname(), r.config().domainname(), tty,
                 hs.consoleSize() != null && hs.consoleSize().size() == 2
                         ? new int[] {hs.consoleSize().get(0), hs.consoleSize().get(1)} : null,
                 hs.readonlyRootfs(), privileged, !hs.seccompUnconfined(),
@@ -804,7 +540,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 ulimits, new RuntimeSpec.Resources(hs.memory(), hs.memorySwap(), hs.nanoCpus(), hs.cpuShares(),
                 hs.cpuQuota(), hs.cpuPeriod(), hs.pidsLimit() == null ? 0 : hs.pidsLimit(), hs.memoryReservation(),
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
-                cgroupPath(r), dir(id).resolve("hosts"), dir(id).resolve("hostname"), dir(id).resolve("resolv.conf"),
+                paths.cgroupPath(r), paths.dir(id).resolve("hosts"), paths.dir(id).resolve("hostname"), paths.dir(id).resolve("resolv.conf"),
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()))
                 .withConfinement(Confinement.of(r.hostConfig(), config.security().containers()));
     }
@@ -844,6 +580,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     ExecService execs() {
         return execs;
+    }
+
+    /** The container's live state, or null once it is removed. */
+    Ctr known(String id) {
+        return byId.get(id);
+    }
+
+    /** Every container's live state. */
+    java.util.Collection<Ctr> all() {
+        return byId.values();
     }
 
     /** The container's live state, for services of this package that act on a running container. */
@@ -895,10 +641,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             status = 400;
         }
         updateState(c, c.rec.withState(c.rec.state().failed(code, msg)));
-        for (AttachSession s : c.pendingAttach) {
-            c.pendingAttach.remove(s);
-            s.finish();
-        }
+        attachments.finishPending(c);
         for (CompletableFuture<Integer> f : c.nextExit) {
             c.nextExit.remove(f);
             f.complete(code);
@@ -916,272 +659,17 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return cmd;
     }
 
-    private void mountRootfs(ContainerRecord r) throws IOException {
-        Path target = rootfs(r.id());
-        if (isMounted(target)) {
-            return;
-        }
-        List<Path> layers = layerDirs(r);
-        List<String> lower = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            lower.add(layers.get(i).toString());
-        }
-        if (lower.isEmpty()) {
-            Path empty = dir(r.id()).resolve("empty");
-            Files.createDirectories(empty);
-            lower.add(empty.toString());
-        }
-        Files.createDirectories(target);
-        String opts = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir(r.id()).resolve("upper")
-                + ",workdir=" + dir(r.id()).resolve("work");
-        if (opts.length() < 3500) {
-            if (hostSettings(r).autoRemove() && volatileOverlay) {
-                // As Podman does for --rm: such a container does not outlive a crash anyway, and
-                // without syncs its unmount skips syncing the whole file system under the data
-                // root (milliseconds, more while other work writes). The marker overlay leaves
-                // in the work directory would refuse a second mount (docker restart) otherwise.
-                deleteTree(dir(r.id()).resolve("work").resolve("work").resolve("incompat"));
-                try {
-                    Libc.mount("overlay", target.toString(), "overlay", 0, opts + ",volatile");
-                    return;
-                } catch (Libc.ErrnoException e) {
-                    if (e.errno() != Libc.EINVAL) {
-                        throw e;
-                    }
-                    Libc.mount("overlay", target.toString(), "overlay", 0, opts);
-                    LOG.info("overlay has no volatile option here (" + e.getMessage() + "); --rm containers are synced");
-                    volatileOverlay = false;
-                    return;
-                }
-            }
-            Libc.mount("overlay", target.toString(), "overlay", 0, opts);
-            return;
-        }
-        // mount(2) takes one page of options: with many layers, name them through short links
-        // relative to the container's directory and mount from there, as Docker does.
-        Path links = dir(r.id()).resolve("l");
-        Files.createDirectories(links);
-        List<String> rel = new ArrayList<>();
-        for (int i = 0; i < lower.size(); i++) {
-            Path link = links.resolve(Integer.toString(i, 36));
-            Files.deleteIfExists(link);
-            Files.createSymbolicLink(link, Path.of(lower.get(i)));
-            rel.add("l/" + link.getFileName());
-        }
-        String relOpts = "lowerdir=" + String.join(":", rel) + ",upperdir=upper,workdir=work";
-        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", relOpts, target.toString())
-                .directory(dir(r.id()).toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("overlay mount failed: " + out.trim());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while mounting", e);
-        }
-    }
-
-    private static boolean isMounted(Path target) {
-        // An overlay has a device of its own: two stats instead of reading every mount of the host,
-        // which grows with the number of running containers (this runs several times per container).
-        try {
-            if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                return false;
-            }
-            Object dev = Files.getAttribute(target, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return !dev.equals(Files.getAttribute(target.getParent(), "unix:dev"));
-        } catch (IOException | RuntimeException e) {
-            // unreadable: ask the mount table
-        }
-        try {
-            String t = target.toString();
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].replace("\\040", " ").equals(t)) {
-                    return true;
-                }
-            }
-        } catch (IOException e) {
-            // assume not mounted
-        }
-        return false;
-    }
-
-    private void unmountQuietly(String id) {
+    void unmountQuietly(String id) {
         // Every way out of running passes here: the network namespace, addresses and ports go too.
         network.release(id);
         mounts.stopped(id);
-        Path target = rootfs(id);
-        for (int i = 0; i < 5 && isMounted(target); i++) {
-            try {
-                Libc.umount2(target.toString(), 0);
-            } catch (Libc.ErrnoException e) {
-                if (e.errno() == Libc.EBUSY) {
-                    try {
-                        Libc.umount2(target.toString(), Libc.MNT_DETACH);
-                    } catch (Libc.ErrnoException ignored) {
-                        // next round
-                    }
-                } else if (e.errno() != Libc.EINVAL) {
-                    LOG.log(Level.WARNING, "cannot unmount " + target, e);
-                }
-            }
-        }
+        rootfs.unmount(id);
     }
 
     // ---- exits ----
 
-    private void onExitFile(String id) {
-        Ctr c = byId.get(id);
-        if (c == null) {
-            return;
-        }
-        Integer code = runtime.exitCode(id);
-        if (code == null) {
-            return;
-        }
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().isActive() || runtime.exitCode(id) == null) {
-                return;
-            }
-            Instant at;
-            try {
-                at = Files.getLastModifiedTime(runtime.exitFile(id)).toInstant();
-            } catch (IOException e) {
-                at = Instant.now();
-            }
-            boolean oom = runtime.oomKilled(id, bundle(id));
-            long t0 = System.nanoTime();
-            try {
-                runtime.deleteExited(id);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            long t1 = System.nanoTime();
-            unmountQuietly(id);
-            long t2 = System.nanoTime();
-            updateState(c, r.withState(r.state().exited(code, oom, at.toString())));
-            if (oom) {
-                events.container(c.rec, "oom");
-            }
-            events.container(c.rec, "die", "exitCode", String.valueOf(code));
-            runtime.clearExit(id);
-            long t3 = System.nanoTime();
-            Instant written = at;
-            LOG.fine(() -> "container " + id + " exited with " + code + "; ms: cleanup " + ms(t0, t1) + ", unmount "
-                    + ms(t1, t2) + ", record " + ms(t2, t3) + ", recorded after the exit file "
-                    + String.format("%.1f", java.time.Duration.between(written, Instant.now()).toNanos() / 1e6));
-        } catch (IOException | SQLException e) {
-            LOG.log(Level.WARNING, "recording exit of " + id, e);
-        } finally {
-            c.lock.unlock();
-        }
-        for (CompletableFuture<Integer> f : c.nextExit) {
-            c.nextExit.remove(f);
-            f.complete(code);
-        }
-        if (c.rec.state().status().equals("exited") && shouldRestart(c.rec, code)) {
-            try {
-                scheduleRestart(c);
-            } catch (SQLException e) {
-                LOG.log(Level.WARNING, "scheduling restart of " + id, e);
-            }
-        } else if (hostSettings(c.rec).autoRemove()) {
-            removeAsync(c);
-        }
-    }
-
-    private static String policyName(HostSettings hs) {
-        return hs.restartPolicy() == null || hs.restartPolicy().name() == null || hs.restartPolicy().name().isEmpty()
-                ? "no" : hs.restartPolicy().name();
-    }
-
-    /** Docker's rules: always and unless-stopped unless a client stopped it; on-failure for non-zero exits up to the limit. */
-    private boolean shouldRestart(ContainerRecord r, int code) {
-        HostSettings hs = hostSettings(r);
-        if (r.manuallyStopped() || c(r) == null || c(r).removing) {
-            return false;
-        }
-        return switch (policyName(hs)) {
-            case "always", "unless-stopped" -> true;
-            case "on-failure" -> code != 0 && (hs.restartPolicy().maximumRetryCount() <= 0
-                    || r.restartCount() < hs.restartPolicy().maximumRetryCount());
-            default -> false;
-        };
-    }
-
-    private Ctr c(ContainerRecord r) {
-        return byId.get(r.id());
-    }
-
-    /** Starts the container again after Docker's back-off: 100 ms doubling per quick exit, at most a minute. */
-    private void scheduleRestart(Ctr c) throws SQLException {
-        ContainerRecord r = c.rec;
-        long ranMillis = java.time.Duration.between(Instant.parse(r.state().startedAt().equals(ContainerState.ZERO_TIME)
-                ? r.state().finishedAt() : r.state().startedAt()), Instant.parse(r.state().finishedAt())).toMillis();
-        int quick = ranMillis >= 10_000 ? 0 : Math.min(r.restartCount(), 10);
-        long delay = Math.min(60_000, 100L << quick);
-        updateState(c, r.withState(r.state().awaitingRestart()));
-        housekeeping.schedule(() -> {
-            try {
-                network.awaitRestored(); // a restart due while berthd starts waits for the network's restore
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            c.lock.lock();
-            try {
-                if (!isKnown(c) || !c.rec.state().status().equals("restarting") || c.rec.manuallyStopped()) {
-                    return;
-                }
-                updateState(c, c.rec.withRestartCount(c.rec.restartCount() + 1));
-                doStart(c);
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "restarting " + c.rec.id(), e);
-                try {
-                    if (c.rec.state().status().equals("restarting")) {
-                        updateState(c, c.rec.withState(c.rec.state().exited(c.rec.state().exitCode(), false, now())));
-                    }
-                } catch (SQLException ignored) {
-                    // the record stays as it was
-                }
-            } finally {
-                c.lock.unlock();
-            }
-        }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The monitor died without recording an exit (killed, or the machine's runc state was lost):
-     * nothing will ever report on the process again, so the container is recorded as exited.
-     */
-    private void markLost(Ctr c) {
-        c.lock.lock();
-        try {
-            ContainerRecord r = c.rec;
-            if (!r.state().isActive() || runtime.conmonPid(bundle(r.id())) != 0 || runtime.exitCode(r.id()) != null) {
-                return;
-            }
-            runtime.delete(r.id());
-            unmountQuietly(r.id());
-            update(c, r.withState(r.state().exited(255, false, now()).failed(255, "container monitor exited unexpectedly")));
-            LOG.warning("container " + r.id() + " lost its monitor");
-        } catch (SQLException e) {
-            LOG.log(Level.WARNING, "recording the loss of " + c.rec.id(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            c.lock.unlock();
-        }
-        for (CompletableFuture<Integer> f : c.nextExit) {
-            f.complete(255);
-        }
-    }
-
-    private void removeAsync(Ctr c) {
+    /** Removes an --rm container off the caller's thread. */
+    void removeAsync(Ctr c) {
         Thread.ofVirtual().start(() -> {
             try {
                 remove(c.rec.id(), true, true); // --rm also removes the anonymous volumes, as in Docker
@@ -1191,32 +679,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 LOG.log(Level.WARNING, "auto-removing " + c.rec.id(), e);
             }
         });
-    }
-
-    private void housekeep() {
-        for (Ctr c : byId.values()) {
-            ContainerRecord r = c.rec;
-            if (!r.state().isActive()) {
-                continue;
-            }
-            try {
-                if (runtime.exitCode(r.id()) != null) {
-                    onExitFile(r.id());
-                    continue;
-                }
-                if (runtime.conmonPid(bundle(r.id())) == 0 && runtime.exitCode(r.id()) == null) {
-                    markLost(c);
-                    continue;
-                }
-                ContainerLog log = log(r);
-                if (log.needsRotation(logMaxSize(r))) {
-                    log.rotate();
-                    runtime.reopenLog(bundle(r.id()));
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "housekeeping " + r.id(), e);
-            }
-        }
     }
 
     // ---- stop, kill, wait ----
@@ -1400,9 +862,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (newName == null || newName.isEmpty()) {
             throw ApiException.badRequest("Neither old nor new names may be empty");
         }
-        if (!VALID_NAME.matcher(newName).matches()) {
-            throw ApiException.badRequest("Invalid container name (" + newName + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
-        }
+        checkName(newName);
         Ctr c = get(ref);
         String n = "/" + newName.replaceFirst("^/", "");
         synchronized (namesLock) {
@@ -1411,8 +871,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             }
             Ctr holder = byName(n);
             if (holder != null) {
-                throw ApiException.conflict("Conflict. The container name \"" + n + "\" is already in use by container \""
-                        + holder.rec.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                throw nameInUse(n, holder);
             }
             c.lock.lock();
             try {
@@ -1458,7 +917,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t0 = System.nanoTime();
             runtime.delete(id);
             unmountQuietly(id);
-            if (isMounted(rootfs(id))) {
+            if (rootfs.isMounted(id)) {
                 c.removing = false;
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
@@ -1469,8 +928,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             long t2 = System.nanoTime();
             execs.forget(id);
             health.forget(id);
-            discard(dir(id));
-            discard(bundle(id));
+            paths.discard(id);
             runtime.clearExit(id);
             runtime.forget(id);
             long t3 = System.nanoTime();
@@ -1480,9 +938,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             c.lock.unlock();
         }
         mounts.removed(c.rec.id(), removeVolumes); // before waiters on "removed" hear of it
-        for (AttachSession s : c.pendingAttach) {
-            s.finish();
-        }
+        attachments.finishPending(c);
         for (CompletableFuture<Integer> f : c.nextExit) {
             f.complete(c.rec.state().exitCode());
         }
@@ -1531,7 +987,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             return;
         }
         try {
-            runtime.resize(bundle(c.rec.id()), height, width);
+            runtime.resize(paths.bundle(c.rec.id()), height, width);
         } catch (IOException e) {
             if (c.rec.state().isActive() && runtime.exitCode(c.rec.id()) == null) {
                 throw e;
@@ -1542,31 +998,16 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** Forgets a session whose client went away before the container started. */
     void detachPending(Ctr c, AttachSession s) {
-        c.pendingAttach.remove(s);
+        attachments.detachPending(c, s);
     }
 
-    /**
-     * Attaches a client: at once to a running container, or when it starts
-     * (conmon's socket exists before the process runs, so no output is missed).
-     */
+    /** Attaches a client: at once to a running container, or when it starts. */
     void attach(Ctr c, AttachSession s) throws IOException {
         if (!isKnown(c)) {
             s.finish();
             return;
         }
-        c.lock.lock();
-        try {
-            ContainerState st = c.rec.state();
-            if (st.isActive()) {
-                s.connect(runtime.attachSocket(c.rec.id(), bundle(c.rec.id())));
-            } else if (st.status().equals("created") || st.status().equals("exited")) {
-                c.pendingAttach.add(s);
-            } else {
-                s.finish();
-            }
-        } finally {
-            c.lock.unlock();
-        }
+        attachments.attach(c, s);
     }
 
     /** Something done with a container's mounted root filesystem. */
@@ -1584,18 +1025,18 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     <T> T withRootfs(String ref, RootfsAction<T> action) throws IOException {
         Ctr c = get(ref);
         c.lock.lock();
-        if (c.rec.state().isActive() && isMounted(rootfs(c.rec.id()))) {
+        if (c.rec.state().isActive() && rootfs.isMounted(c.rec.id())) {
             ContainerRecord r = c.rec;
             c.lock.unlock();
-            return action.run(r, rootfs(r.id()));
+            return action.run(r, paths.rootfs(r.id()));
         }
         try {
-            boolean mounted = isMounted(rootfs(c.rec.id()));
+            boolean mounted = rootfs.isMounted(c.rec.id());
             if (!mounted) {
-                mountRootfs(c.rec);
+                rootfs.mount(c.rec, hostSettings(c.rec).autoRemove());
             }
             try {
-                return action.run(c.rec, rootfs(c.rec.id()));
+                return action.run(c.rec, paths.rootfs(c.rec.id()));
             } finally {
                 if (!mounted && !c.rec.state().isActive()) {
                     unmountQuietly(c.rec.id());
@@ -1615,7 +1056,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         Ctr c = get(ref);
         ContainerRecord live = c.rec;
         if (live.state().running()) {
-            try (ArchiveRoot root = ArchiveRoot.ofProcess(live.state().pid(), rootfs(live.id()))) {
+            try (ArchiveRoot root = ArchiveRoot.ofProcess(live.state().pid(), paths.rootfs(live.id()))) {
                 if (root != null) {
                     return action.run(live, root.path());
                 }
@@ -1655,107 +1096,39 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     /** What the container changed in its root filesystem, for {@code docker diff}. */
     List<Changes.Change> changes(String ref) throws IOException {
-        ContainerRecord r = get(ref).rec;
-        List<Path> layers = new ArrayList<>(layerDirsQuietly(r));
-        java.util.Collections.reverse(layers);
-        return Changes.of(dir(r.id()).resolve("upper"), layers);
+        return rootfs.changes(get(ref).rec);
+    }
+
+    /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
+    public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
+        rootfs.writeUpperLayer(get(ref).rec.id(), out);
     }
 
     /** Size of the container's writable layer in bytes. */
-    /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
-    public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
-        UpperLayer.write(dir(get(ref).rec.id()).resolve("upper"), out);
-    }
-
     public long sizeRw(ContainerRecord r) {
-        return du(dir(r.id()).resolve("upper"));
+        return rootfs.sizeRw(r);
     }
 
     /** Writable layer plus the image's layers. */
     public long sizeRootFs(ContainerRecord r) {
-        long n = sizeRw(r);
-        for (Path p : layerDirsQuietly(r)) {
-            n += du(p);
-        }
-        return n;
-    }
-
-    private static long du(Path root) {
-        if (!Files.isDirectory(root)) {
-            return 0;
-        }
-        try (var walk = Files.walk(root)) {
-            return walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0;
-        }
+        return rootfs.sizeRootFs(r);
     }
 
     // ---- persistence ----
 
-    private void update(Ctr c, ContainerRecord r) throws SQLException {
+    void update(Ctr c, ContainerRecord r) throws SQLException {
         store.update(r, false);
         c.rec = r;
     }
 
     /** A change of run state only: committed without waiting for the disk (see {@link ContainerStore#update}). */
-    private void updateState(Ctr c, ContainerRecord r) throws SQLException {
+    void updateState(Ctr c, ContainerRecord r) throws SQLException {
         store.update(r, true);
         c.rec = r;
     }
 
     static String now() {
         return Instant.now().toString();
-    }
-
-    private static final String DISCARDED = ".removed-";
-
-    /**
-     * Deletes a removed container's directory off the caller's path: renamed aside at once (so the
-     * container's paths are gone when removal returns), deleted by a background thread; what a
-     * crash leaves behind is deleted at the next start ({@link #deleteDiscarded}).
-     */
-    private static void discard(Path dir) {
-        Path aside = dir.resolveSibling(DISCARDED + dir.getFileName());
-        try {
-            deleteTree(aside);
-            Files.move(dir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            deleteTree(dir);
-            return;
-        }
-        Thread.ofVirtual().start(() -> deleteTree(aside));
-    }
-
-    private static void deleteDiscarded(Path parent) throws IOException {
-        try (var list = Files.list(parent)) {
-            for (Path p : list.toList()) {
-                if (p.getFileName().toString().startsWith(DISCARDED)) {
-                    deleteTree(p);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.log(Level.WARNING, "cannot delete " + root, e);
-        }
     }
 
     /** False once the container was removed. */
@@ -1765,9 +1138,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     @Override
     public void close() throws IOException {
-        housekeeping.shutdownNow();
-        if (watcher != null) {
-            watcher.close();
-        }
+        exits.close();
     }
 }

@@ -146,7 +146,7 @@ public final class ExecService {
             if (e.running || e.exitCode != null) {
                 throw ApiException.conflict("Error: Exec command " + e.id + " has already run");
             }
-            Path bundle = containers.bundle(r.id());
+            Path bundle = containers.paths().bundle(r.id());
             Path processFile = bundle.resolve("exec-" + e.id + ".json");
             int[] size = e.size != null && e.size[0] > 0 && e.size[1] > 0 ? e.size : new int[] {24, 80};
             // runc gives the container's terminal this size before the process starts; it follows our pty's later

@@ -60,6 +60,12 @@ public record HostSettings(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Ulimit(String name, long soft, long hard) {}
 
+    /** The restart policy's name; {@code no} when none is set. */
+    public String restartPolicyName() {
+        return restartPolicy == null || restartPolicy.name() == null || restartPolicy.name().isEmpty()
+                ? "no" : restartPolicy.name();
+    }
+
     /** Docker's names: empty and {@code default} mean the default network. */
     public String effectiveNetworkMode() {
         return networkMode == null || networkMode.isEmpty() || networkMode.equals("default") ? "bridge" : networkMode;

@@ -60,8 +60,8 @@ final class UpdateService {
                 p.put("Name", rp.path("Name").asText());
                 p.put("MaximumRetryCount", rp.path("MaximumRetryCount").asInt(0));
             }
-            HostSettings hs = containers.readHost(h);
-            List<String> warnings = containers.validate(hs);
+            HostSettings hs = containers.hostConfigs().read(h);
+            List<String> warnings = containers.hostConfigs().validate(hs);
             if (r.state().isActive()) {
                 List<String> flags = flags(body, hs, containers.swapAccounting());
                 if (!flags.isEmpty()) {
