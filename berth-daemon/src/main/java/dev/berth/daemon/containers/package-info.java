@@ -8,8 +8,7 @@
  * keep working: each record carries its layer directories, and the image store holds those
  * layers until the container is removed.
  *
- * <p>Not yet supported, and refused with 400 rather than ignored: bind mounts and volumes, port
- * publishing, device mappings. Networks other than {@code host} and {@code none} get a private
- * namespace with loopback only.
+ * <p>Mounts, networks and security settings are asked of their own packages (volumes, network,
+ * security) through narrow hooks, so this package keeps only what a container's lifecycle needs.
  */
 package dev.berth.daemon.containers;
