@@ -1,5 +1,6 @@
 package dev.berth.oci;
 
+import dev.berth.dockerfile.GoGlob;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -146,76 +147,14 @@ public record ImageReference(String domain, String path, String tag, Digest dige
      * @throws InvalidReferenceException for a malformed pattern (an unclosed class, a reversed range)
      */
     public boolean familiarMatch(String pattern) {
-        Pattern p = globToRegex(pattern);
-        return p.matcher(familiar()).matches() || p.matcher(familiarName()).matches();
-    }
-
-    /** Go's path.Match syntax as a Java regex; every literal is written as a code point escape, so it compiles. */
-    private static Pattern globToRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        int[] g = glob.codePoints().toArray();
-        for (int i = 0; i < g.length; i++) {
-            int c = g[i];
-            switch (c) {
-                case '*' -> re.append("[^/]*");
-                case '?' -> re.append("[^/]");
-                case '\\' -> {
-                    if (++i >= g.length) {
-                        throw badPattern(glob);
-                    }
-                    literal(re, g[i]);
-                }
-                case '[' -> i = charClass(g, i, re, glob);
-                default -> literal(re, c);
-            }
+        // Go's matcher, not a regex: a regex of many stars backtracks exponentially (found by ImageInputsFuzzTest)
+        GoGlob glob;
+        try {
+            glob = GoGlob.compile(pattern);
+        } catch (GoGlob.BadPatternException e) {
+            throw badPattern(pattern);
         }
-        return Pattern.compile(re.toString());
-    }
-
-    /** Appends the class opening at g[open] and returns the index of its closing bracket. */
-    private static int charClass(int[] g, int open, StringBuilder re, String glob) {
-        int j = open + 1;
-        re.append('[');
-        if (j < g.length && g[j] == '^') {
-            re.append('^');
-            j++;
-        }
-        boolean empty = true;
-        while (j < g.length) {
-            if (g[j] == ']' && !empty) {
-                re.append(']');
-                return j;
-            }
-            int[] lo = classChar(g, j, glob);
-            j = lo[1];
-            literal(re, lo[0]);
-            if (j + 1 < g.length && g[j] == '-' && g[j + 1] != ']') {
-                int[] hi = classChar(g, j + 1, glob);
-                if (hi[0] < lo[0]) {
-                    throw badPattern(glob);
-                }
-                re.append('-');
-                literal(re, hi[0]);
-                j = hi[1];
-            }
-            empty = false;
-        }
-        throw badPattern(glob);
-    }
-
-    /** One (possibly escaped) class member at g[at]: its code point and the index after it. */
-    private static int[] classChar(int[] g, int at, String glob) {
-        if (g[at] == '\\') {
-            if (at + 1 >= g.length) {
-                throw badPattern(glob);
-            }
-            return new int[] {g[at + 1], at + 2};
-        }
-        return new int[] {g[at], at + 1};
-    }
-
-    private static void literal(StringBuilder re, int codePoint) {
-        re.append("\\x{").append(Integer.toHexString(codePoint)).append('}');
+        return glob.matches(familiar()) || glob.matches(familiarName());
     }
 
     private static InvalidReferenceException badPattern(String glob) {
