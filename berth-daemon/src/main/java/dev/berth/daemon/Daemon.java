@@ -64,6 +64,11 @@ public final class Daemon implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        var userns = config.security().userns();
+        if (userns != null) {
+            userns.prepare(config.dataRoot());
+        }
+        dev.berth.oci.IdMap ids = userns == null ? dev.berth.oci.IdMap.IDENTITY : userns.ids();
         Files.createDirectories(config.dataRoot());
         Files.createDirectories(config.execRoot());
         writePidFile();
@@ -79,7 +84,7 @@ public final class Daemon implements AutoCloseable {
         new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
 
         ContentStore contentStore = new ContentStore(config.dataRoot());
-        LayerStore layerStore = new LayerStore(config.dataRoot(), db);
+        LayerStore layerStore = new LayerStore(config.dataRoot(), db, ids);
         ImageService imageService = new ImageService(db, contentStore, layerStore,
                 new ImageService.Platform("linux", host.goArch(), null));
         DistributionRoutes distribution = new DistributionRoutes(imageService, contentStore, layerStore, db, config.registry());
@@ -99,7 +104,7 @@ public final class Daemon implements AutoCloseable {
         NetworkService network = new NetworkService(config.network(), config.execRoot(), db, containers);
         closeables.push(network);
         containers.setNetwork(network);
-        VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper());
+        VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper(), ids);
         containers.setMounts(volumes);
         network.start();
         containers.start();

@@ -67,6 +67,11 @@ final class ContainerPaths {
     /** Makes a new container's directories: the overlay's upper, work and mount point, and the bundle. */
     void create(String id) throws IOException {
         Files.createDirectories(upper(id));
+        if (config.security().userns() != null) {
+            // The writable layer's root is the container's "/": its root must own it (every container of a
+            // remapping daemon, --userns=host too, as with dockerd: the image's files are owned that way).
+            config.security().userns().ownByRoot(upper(id));
+        }
         Files.createDirectories(work(id));
         Files.createDirectories(rootfs(id));
         Files.createDirectories(bundle(id));

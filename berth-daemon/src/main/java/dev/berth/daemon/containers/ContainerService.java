@@ -281,7 +281,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         HostSettings hs = hostConfigs.read(hostConfig);
         List<String> warnings = hostConfigs.validate(hs);
-        Confinement.of(hostConfig, config.security().containers()); // 400 now for a bad SecurityOpt, device or device rule, not at start
+        Confinement.of(hostConfig, config.security()); // 400 now for a bad SecurityOpt, device or device rule, not at start
         hostConfigs.fillDefaults(hostConfig, hs);
         ResolvedImage img = images.resolve(cfg.image());
         ContainerConfigSpec merged = ContainerConfigSpec.merge(cfg, img.config() == null || img.config().config() == null
@@ -542,7 +542,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
                 paths.cgroupPath(r), paths.dir(id).resolve("hosts"), paths.dir(id).resolve("hostname"), paths.dir(id).resolve("resolv.conf"),
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()))
-                .withConfinement(Confinement.of(r.hostConfig(), config.security().containers()));
+                .withConfinement(Confinement.of(r.hostConfig(), config.security()));
     }
 
     // ---- events ----

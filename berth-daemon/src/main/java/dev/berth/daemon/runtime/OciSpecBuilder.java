@@ -213,7 +213,15 @@ public final class OciSpecBuilder {
             }
             ns.add(Map.of("type", t));
         }
+        Confinement userConf = confinement(s);
+        if (userConf.userns() != null) {
+            ns.add(Map.of("type", "user"));
+        }
         l.put("namespaces", ns);
+        if (userConf.userns() != null) {
+            l.put("uidMappings", userConf.userns().ociUidMappings());
+            l.put("gidMappings", userConf.userns().ociGidMappings());
+        }
         if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
             l.put("sysctl", s.tuning().sysctls());
         }

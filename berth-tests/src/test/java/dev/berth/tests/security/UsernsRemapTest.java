@@ -1,0 +1,123 @@
+package dev.berth.tests.security;
+
+import dev.berth.tests.BerthdFixture;
+import dev.berth.tests.CommandResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code berthd --userns-remap <user>}: container root is the first ID of the user's subordinate
+ * ranges on the host, through the real docker CLI and runc.
+ */
+class UsernsRemapTest {
+    /** Created before the daemon starts (static fields initialise in order), removed after, even on failure. */
+    private static final RemapUser USER = RemapUser.create();
+
+    @RegisterExtension
+    static final BerthdFixture berthd = new BerthdFixture("--userns-remap", USER.name);
+
+    @BeforeAll
+    static void image() {
+        berthd.importBusybox("busybox:userns");
+    }
+
+    @AfterAll
+    static void removeUser() {
+        USER.remove();
+    }
+
+    private static CommandResult docker(String... args) {
+        return berthd.docker(args);
+    }
+
+    /** The Uid: line of a host process's status: real, effective, saved and filesystem UIDs. */
+    private static String hostUids(String container) throws IOException {
+        String pid = docker("inspect", "--format", "{{.State.Pid}}", container).ok().out();
+        return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("Uid:"))
+                .findFirst().orElseThrow().substring(4).trim();
+    }
+
+    private static long hostOwner(Path p) throws IOException {
+        return ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+    }
+
+    @Test
+    void containerRootIsAnUnprivilegedHostUid() throws IOException {
+        docker("run", "-d", "--name", "remapped", "busybox:userns", "sleep", "300").ok();
+        try {
+            long s = USER.start;
+            assertThat(hostUids("remapped").split("\\s+")).containsExactly("" + s, "" + s, "" + s, "" + s);
+            assertThat(docker("exec", "remapped", "id", "-u").ok().out()).isEqualTo("0");
+            assertThat(docker("exec", "remapped", "cat", "/proc/self/uid_map").ok().out().split("\\s+"))
+                    .containsExactly("0", "" + s, "" + RemapUser.SIZE);
+            // the image's files: root's inside, the remapped root's on the host
+            assertThat(docker("exec", "remapped", "stat", "-c", "%u:%g", "/bin/busybox", "/etc").ok().out().lines())
+                    .containsOnly("0:0");
+            // container root owns "/" and can write anywhere in its root file system
+            docker("exec", "remapped", "sh", "-c", "echo hi > /root-file && mkdir /new-dir").ok();
+            String upper = docker("inspect", "--format", "{{.GraphDriver.Data.UpperDir}}", "remapped").ok().out();
+            assertThat(hostOwner(Path.of(upper, "root-file"))).isEqualTo(s);
+            // but it is nobody on the host: the host's root-owned files stay out of reach
+            assertThat(docker("exec", "remapped", "sh", "-c", "echo x > /proc/sys/kernel/hostname").exitCode()).isNotZero();
+        } finally {
+            docker("rm", "-f", "remapped");
+        }
+    }
+
+    @Test
+    void stateLivesUnderTheMappingsOwnDirectory() throws IOException {
+        String root = docker("info", "--format", "{{.DockerRootDir}}").ok().out();
+        assertThat(Path.of(root)).isEqualTo(berthd.dataRoot().resolve(USER.start + "." + USER.start));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(root))))
+                .isEqualTo("rwx--x---");
+        assertThat(((Number) Files.getAttribute(Path.of(root), "unix:gid")).longValue()).isEqualTo(USER.start);
+        assertThat(docker("info", "--format", "{{json .SecurityOptions}}").ok().out()).contains("\"name=userns\"");
+    }
+
+    @Test
+    void namedVolumeBelongsToTheRemappedRoot() throws IOException {
+        docker("volume", "create", "remapvol").ok();
+        try {
+            assertThat(docker("run", "--rm", "-v", "remapvol:/data", "busybox:userns", "sh", "-c",
+                    "echo hi > /data/f && stat -c %u /data/f /data").ok().out().lines()).containsOnly("0");
+            Path data = Path.of(docker("volume", "inspect", "--format", "{{.Mountpoint}}", "remapvol").ok().out());
+            assertThat(hostOwner(data)).isEqualTo(USER.start);
+            assertThat(hostOwner(data.resolve("f"))).isEqualTo(USER.start);
+        } finally {
+            docker("volume", "rm", "-f", "remapvol");
+        }
+    }
+
+    @Test
+    void usernsHostOptsOut() throws IOException {
+        docker("run", "-d", "--name", "hostns", "--userns=host", "busybox:userns", "sleep", "300").ok();
+        try {
+            assertThat(hostUids("hostns").split("\\s+")).containsExactly("0", "0", "0", "0");
+            assertThat(docker("exec", "hostns", "cat", "/proc/self/uid_map").ok().out().split("\\s+"))
+                    .containsExactly("0", "0", "4294967295");
+        } finally {
+            docker("rm", "-f", "hostns");
+        }
+    }
+
+    @Test
+    void whatDockerdRefusesInAUserNamespace() {
+        CommandResult priv = docker("run", "--rm", "--privileged", "busybox:userns", "true");
+        assertThat(priv.exitCode()).isNotZero();
+        assertThat(priv.stderr()).contains("privileged mode is incompatible with user namespaces");
+        CommandResult net = docker("run", "--rm", "--net=host", "busybox:userns", "true");
+        assertThat(net.stderr()).contains("cannot share the host's network namespace when user namespaces are enabled");
+        CommandResult pid = docker("run", "--rm", "--pid=host", "busybox:userns", "true");
+        assertThat(pid.stderr()).contains("cannot share the host PID namespace when user namespaces are enabled");
+        assertThat(docker("run", "--rm", "--privileged", "--userns=host", "busybox:userns", "id", "-u").ok().out()).isEqualTo("0");
+    }
+}
