@@ -104,6 +104,9 @@ public final class Daemon implements AutoCloseable {
         NetworkService network = new NetworkService(config.network(), config.execRoot(), db, containers);
         closeables.push(network);
         containers.setNetwork(network);
+        if (userns != null) {
+            network.setNamespaces(new dev.berth.daemon.security.UsernsSandbox(userns));
+        }
         VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper(), ids);
         containers.setMounts(volumes);
         network.start();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.berth.daemon.security.Confinement;
 import dev.berth.daemon.security.Devices;
 import dev.berth.daemon.security.HostSecurity;
+import dev.berth.daemon.security.UsernsSandbox;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -172,7 +173,14 @@ public final class OciSpecBuilder {
         m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         m.add(mount("/dev/pts", "devpts", "devpts",
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
-        m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", s.privileged() ? "rw" : "ro")));
+        if (confinement(s).userns() != null && s.networkMode() != null && s.networkMode().startsWith("/")
+                && UsernsSandbox.ownerOf(s.networkMode()) == null) {
+            // sysfs can be mounted only by the owner of the network namespace, and this one belongs to the
+            // host's user namespace: the host's /sys, read-only, as Podman does then.
+            m.add(mount("/sys", "/sys", "bind", List.of("rbind", "rprivate", "nosuid", "noexec", "nodev", "ro")));
+        } else {
+            m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", s.privileged() ? "rw" : "ro")));
+        }
         m.add(mount("/sys/fs/cgroup", "cgroup", "cgroup",
                 List.of("nosuid", "noexec", "nodev", "relatime", s.privileged() ? "rw" : "ro")));
         m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
@@ -215,7 +223,9 @@ public final class OciSpecBuilder {
         }
         Confinement userConf = confinement(s);
         if (userConf.userns() != null) {
-            ns.add(Map.of("type", "user"));
+            // the user namespace that owns the network namespace berthd made, or a new one
+            String owner = UsernsSandbox.ownerOf(s.networkMode());
+            ns.add(owner == null ? Map.of("type", "user") : Map.of("type", "user", "path", owner));
         }
         l.put("namespaces", ns);
         if (userConf.userns() != null) {
