@@ -1075,7 +1075,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
         withRootfs(ref, (r, rootfs) -> {
             try (java.io.OutputStream o = out.get()) {
-                Export.write(rootfs, o);
+                Export.write(rootfs, o, ids());
             }
             return null;
         });
@@ -1099,9 +1099,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return rootfs.changes(get(ref).rec);
     }
 
+    /** How the daemon's files are owned for containers: through the {@code --userns-remap} map, or the identity. */
+    dev.berth.oci.IdMap ids() {
+        return config.security().userns() == null ? dev.berth.oci.IdMap.IDENTITY : config.security().userns().ids();
+    }
+
     /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
     public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
-        rootfs.writeUpperLayer(get(ref).rec.id(), out);
+        rootfs.writeUpperLayer(get(ref).rec.id(), out, ids());
     }
 
     /** Size of the container's writable layer in bytes. */

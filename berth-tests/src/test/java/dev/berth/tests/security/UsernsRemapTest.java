@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -119,5 +120,65 @@ class UsernsRemapTest {
         CommandResult pid = docker("run", "--rm", "--pid=host", "busybox:userns", "true");
         assertThat(pid.stderr()).contains("cannot share the host PID namespace when user namespaces are enabled");
         assertThat(docker("run", "--rm", "--privileged", "--userns=host", "busybox:userns", "id", "-u").ok().out()).isEqualTo("0");
+    }
+
+    /** Owner (uid:gid) of each entry of a tar, by name without a leading ./ or trailing /. */
+    private static java.util.Map<String, String> owners(byte[] tar) throws IOException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(new java.io.ByteArrayInputStream(tar))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                String n = e.getName().replaceFirst("^\\./", "").replaceFirst("/$", "");
+                out.put(n, e.getLongUserId() + ":" + e.getLongGroupId());
+            }
+        }
+        return out;
+    }
+
+    /** The bytes of one entry of a tar. */
+    private static byte[] member(byte[] tar, String name) throws IOException {
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(new java.io.ByteArrayInputStream(tar))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals(name)) {
+                    return in.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError("no " + name + " in the archive");
+    }
+
+    private static byte[] bytes(CommandResult r) {
+        return r.ok().stdout().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void commitCpAndExportShowOwnersAsTheContainerSeesThem() throws IOException {
+        docker("run", "--name", "changed", "busybox:userns", "sh", "-c",
+                "echo x > /made && mkdir /owned && chown 1000:1001 /owned").ok();
+        try {
+            String upper = docker("inspect", "--format", "{{.GraphDriver.Data.UpperDir}}", "changed").ok().out();
+            assertThat(hostOwner(Path.of(upper, "owned"))).isEqualTo(USER.start + 1000);
+
+            docker("commit", "changed", "remap:committed").ok();
+            byte[] saved = bytes(docker("save", "remap:committed"));
+            String manifest = new String(member(saved, "manifest.json"), java.nio.charset.StandardCharsets.UTF_8);
+            var layers = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest).get(0).get("Layers");
+            Map<String, String> top = owners(member(saved, layers.get(layers.size() - 1).asText()));
+            assertThat(top).containsEntry("made", "0:0").containsEntry("owned", "1000:1001");
+            // and a container of the committed image sees them so too
+            assertThat(docker("run", "--rm", "remap:committed", "stat", "-c", "%u:%g", "/made", "/owned").ok().out().lines())
+                    .containsExactly("0:0", "1000:1001");
+
+            assertThat(owners(bytes(docker("cp", "changed:/owned", "-")))).containsEntry("owned", "1000:1001");
+            Map<String, String> exported = owners(bytes(docker("export", "changed")));
+            assertThat(exported).containsEntry("made", "0:0").containsEntry("owned", "1000:1001")
+                    .containsEntry("bin/busybox", "0:0");
+
+            Path local = Files.createTempFile(berthd.dir(), "cp-in", ".txt");
+            docker("cp", local.toString(), "changed:/copied-in").ok();
+            assertThat(hostOwner(Path.of(upper, "copied-in"))).isEqualTo(USER.start);
+        } finally {
+            docker("rm", "-f", "changed");
+            docker("rmi", "-f", "remap:committed");
+        }
     }
 }
