@@ -73,6 +73,9 @@ public final class Daemon implements AutoCloseable {
         Files.createDirectories(config.execRoot());
         writePidFile();
         HostFacts host = HostFacts.read();
+        if (dev.berth.daemon.security.HostSecurity.modules().apparmor()) {
+            dev.berth.daemon.security.AppArmorProfile.load(config.execRoot().resolve("apparmor"));
+        }
         Json json = new Json();
         MetadataDb db = new MetadataDb(config.dataRoot().resolve("berth.db"));
         closeables.push(db);

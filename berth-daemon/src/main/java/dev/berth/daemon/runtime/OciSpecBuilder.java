@@ -115,7 +115,8 @@ public final class OciSpecBuilder {
         }
         Confinement conf = confinement(s);
         p.put("noNewPrivileges", conf.opts().noNewPrivileges());
-        String apparmor = s.privileged() ? "unconfined" : conf.opts().apparmorProfile();
+        String apparmor = s.privileged() ? "unconfined" : conf.opts().apparmorProfile() != null
+                ? conf.opts().apparmorProfile() : dev.berth.daemon.security.AppArmorProfile.NAME;
         if (lsm.apparmor() && apparmor != null) {
             p.put("apparmorProfile", apparmor); // only where the kernel could apply it: runc fails otherwise
         }

@@ -82,6 +82,15 @@ class OciSpecBuilderTest {
         assertThat((Object) at(none, "process", "selinuxLabel")).isNull();
         Map<String, Object> priv = withLsm.build(spec("bridge", true, false, RuntimeSpec.Resources.NONE, null, null));
         assertThat((Object) at(priv, "process", "apparmorProfile")).isEqualTo("unconfined");
+        // with AppArmor, a container that names no profile runs under berth's own
+        Map<String, Object> plain = withLsm.build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null));
+        assertThat((Object) at(plain, "process", "apparmorProfile")).isEqualTo("berth-default");
+        Map<String, Object> lifted = withLsm.build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree("{\"SecurityOpt\":[\"apparmor=unconfined\"]}"))));
+        assertThat((Object) at(lifted, "process", "apparmorProfile")).isEqualTo("unconfined");
+        assertThat((Object) at(new OciSpecBuilder(Map.of(), new dev.berth.daemon.security.HostSecurity.Modules(false, false))
+                .build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)), "process", "apparmorProfile")).isNull();
         var unconfined = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"SecurityOpt":["seccomp=unconfined"]}""");
         Map<String, Object> u = new OciSpecBuilder(Map.of()).build(spec("bridge", false, false, RuntimeSpec.Resources.NONE,
