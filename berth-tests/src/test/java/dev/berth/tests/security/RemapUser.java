@@ -63,12 +63,33 @@ final class RemapUser {
         }
         removed = true;
         BerthdFixture.run(List.of("userdel", name), null, Map.of());
+        dropRanges(name);
+    }
+
+    /** Removes the subordinate ID lines of {@code user} from /etc/subuid and /etc/subgid. */
+    static void dropRanges(String user) {
         try {
-            dropLines(SUBUID);
-            dropLines(SUBGID);
+            dropLines(SUBUID, user);
+            dropLines(SUBGID, user);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Whether /etc/subuid or /etc/subgid has a line for {@code user}. */
+    static boolean hasRanges(String user) {
+        try {
+            return Files.readAllLines(SUBUID).stream().anyMatch(l -> l.startsWith(user + ":"))
+                    || Files.readAllLines(SUBGID).stream().anyMatch(l -> l.startsWith(user + ":"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The start of the first /etc/subuid range of {@code user}. */
+    static long firstSubuid(String user) throws IOException {
+        return Files.readAllLines(SUBUID).stream().filter(l -> l.startsWith(user + ":"))
+                .mapToLong(l -> Long.parseLong(l.split(":")[1])).min().orElseThrow();
     }
 
     private static long end(Path f) throws IOException {
@@ -92,9 +113,9 @@ final class RemapUser {
         rewrite(f, lines);
     }
 
-    private synchronized void dropLines(Path f) throws IOException {
+    private static synchronized void dropLines(Path f, String user) throws IOException {
         List<String> lines = new ArrayList<>(Files.readAllLines(f));
-        if (lines.removeIf(l -> l.startsWith(name + ":"))) {
+        if (lines.removeIf(l -> l.startsWith(user + ":"))) {
             rewrite(f, lines);
         }
     }
