@@ -77,6 +77,22 @@ final class ContainerPaths {
         Files.createDirectories(bundle(id));
     }
 
+    /**
+     * With {@code --userns-remap}, gives the hosts, hostname and resolv.conf files the network service wrote
+     * for the container to the remapped root, who may then edit them as root can without remapping.
+     */
+    void ownNetworkFiles(String id) throws IOException {
+        if (config.security().userns() == null) {
+            return;
+        }
+        for (String f : new String[] {"hosts", "hostname", "resolv.conf"}) {
+            Path p = dir(id).resolve(f);
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                config.security().userns().ownByRoot(p);
+            }
+        }
+    }
+
     /** Undoes {@link #create} for a container whose creation failed. */
     void delete(String id) {
         deleteTree(dir(id));

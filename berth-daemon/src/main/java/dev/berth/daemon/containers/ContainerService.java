@@ -470,6 +470,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         try {
             rootfs.mount(r, hs.autoRemove());
             network.sandbox(netOf(id, r.config(), r.hostConfig()));
+            paths.ownNetworkFiles(id);
             marks[0] = System.nanoTime();
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
                     r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, paths.rootfs(id)));

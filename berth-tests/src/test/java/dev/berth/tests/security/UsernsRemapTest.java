@@ -181,4 +181,40 @@ class UsernsRemapTest {
             docker("rmi", "-f", "remap:committed");
         }
     }
+
+    @Test
+    void buildStepsCommitOwnersAsTheContainerSawThem() throws IOException {
+        Path ctx = Files.createTempDirectory(berthd.dir(), "ctx");
+        Files.writeString(ctx.resolve("f"), "copied");
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM busybox:userns
+                RUN echo built > /built && chown 7:8 /built
+                COPY f /copied
+                """);
+        docker("build", "-q", "-t", "remap:built", ctx.toString()).ok();
+        try {
+            assertThat(docker("run", "--rm", "remap:built", "stat", "-c", "%u:%g", "/built", "/copied").ok().out().lines())
+                    .containsExactly("7:8", "0:0");
+        } finally {
+            docker("rmi", "-f", "remap:built");
+        }
+    }
+
+    @Test
+    void theContainersOwnFilesAndNamespacesWorkAsWithoutRemapping() {
+        docker("run", "-d", "--name", "first", "busybox:userns", "sleep", "300").ok();
+        try {
+            // container root may edit the files berthd writes for it
+            docker("exec", "first", "sh", "-c", "echo 10.1.2.3 extra >> /etc/hosts && echo x > /etc/hostname").ok();
+            // a second container in the first's network namespace (and so its user namespace)
+            assertThat(docker("run", "--rm", "--network", "container:first", "busybox:userns", "cat", "/proc/self/uid_map")
+                    .ok().out().split("\\s+")).containsExactly("0", "" + USER.start, "" + RemapUser.SIZE);
+            docker("restart", "-t", "0", "first").ok();
+            assertThat(docker("exec", "first", "id", "-u").ok().out()).isEqualTo("0");
+            assertThat(docker("run", "--rm", "--tmpfs", "/scratch", "--user", "1000", "busybox:userns", "sh", "-c",
+                    "touch /tmp/x && stat -c %u /tmp/x").ok().out()).isEqualTo("1000");
+        } finally {
+            docker("rm", "-f", "first");
+        }
+    }
 }
