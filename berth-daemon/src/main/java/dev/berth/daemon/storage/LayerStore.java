@@ -88,11 +88,6 @@ public final class LayerStore {
         return out;
     }
 
-    /** How the extracted layers' owners map into containers (identity without {@code --userns-remap}). */
-    public IdMap ids() {
-        return ids;
-    }
-
     /** The directory overlay uses for this layer. */
     public Path diffDir(String chainId) {
         return layerDir(chainId).resolve("diff");

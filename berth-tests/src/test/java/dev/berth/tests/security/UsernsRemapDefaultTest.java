@@ -60,5 +60,16 @@ class UsernsRemapDefaultTest {
         berthd.importBusybox("busybox:default-remap");
         assertThat(berthd.dockerOk("run", "--rm", "busybox:default-remap", "cat", "/proc/self/uid_map").out().split("\\s+"))
                 .containsExactly("0", "" + start, "65536");
+        // a running container survives a daemon restart and can still be entered
+        berthd.dockerOk("run", "-d", "--name", "kept", "busybox:default-remap", "sleep", "300");
+        try {
+            berthd.restart();
+            assertThat(berthd.dockerOk("exec", "kept", "id", "-u").out()).isEqualTo("0");
+            berthd.dockerOk("restart", "-t", "0", "kept");
+            assertThat(berthd.dockerOk("exec", "kept", "cat", "/proc/self/uid_map").out().split("\\s+"))
+                    .containsExactly("0", "" + start, "65536");
+        } finally {
+            berthd.docker("rm", "-f", "kept");
+        }
     }
 }
