@@ -52,7 +52,7 @@ class UsernsRemapDefaultTest {
     }
 
     @Test
-    void defaultCreatesDockremapWithRangesAndUsesThem() throws IOException {
+    void defaultCreatesDockremapWithRangesAndUsesThem() throws IOException, InterruptedException {
         assertThat(BerthdFixture.run(List.of("id", "-u", USER), null, Map.of()).exitCode()).isZero();
         long start = RemapUser.firstSubuid(USER);
         assertThat(berthd.dockerOk("info", "--format", "{{.DockerRootDir}}").out())
