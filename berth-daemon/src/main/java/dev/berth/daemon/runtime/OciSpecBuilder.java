@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.berth.daemon.security.AppArmorProfile;
 import dev.berth.daemon.security.Confinement;
 import dev.berth.daemon.security.Devices;
 import dev.berth.daemon.security.HostSecurity;
@@ -115,8 +116,8 @@ public final class OciSpecBuilder {
         }
         Confinement conf = confinement(s);
         p.put("noNewPrivileges", conf.opts().noNewPrivileges());
-        String apparmor = s.privileged() ? "unconfined" : conf.opts().apparmorProfile() != null
-                ? conf.opts().apparmorProfile() : dev.berth.daemon.security.AppArmorProfile.NAME;
+        String named = conf.opts().apparmorProfile();
+        String apparmor = s.privileged() ? "unconfined" : named != null ? named : AppArmorProfile.NAME;
         if (lsm.apparmor() && apparmor != null) {
             p.put("apparmorProfile", apparmor); // only where the kernel could apply it: runc fails otherwise
         }
@@ -222,16 +223,16 @@ public final class OciSpecBuilder {
             }
             ns.add(Map.of("type", t));
         }
-        Confinement userConf = confinement(s);
-        if (userConf.userns() != null) {
+        dev.berth.oci.IdMap userns = confinement(s).userns();
+        if (userns != null) {
             // the user namespace that owns the network namespace berthd made, or a new one
             String owner = UsernsSandbox.ownerOf(s.networkMode());
             ns.add(owner == null ? Map.of("type", "user") : Map.of("type", "user", "path", owner));
         }
         l.put("namespaces", ns);
-        if (userConf.userns() != null) {
-            l.put("uidMappings", userConf.userns().ociUidMappings());
-            l.put("gidMappings", userConf.userns().ociGidMappings());
+        if (userns != null) {
+            l.put("uidMappings", userns.ociUidMappings());
+            l.put("gidMappings", userns.ociGidMappings());
         }
         if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
             l.put("sysctl", s.tuning().sysctls());

@@ -60,6 +60,9 @@ class UsernsRemapTest {
             assertThat(docker("exec", "remapped", "id", "-u").ok().out()).isEqualTo("0");
             assertThat(docker("exec", "remapped", "cat", "/proc/self/uid_map").ok().out().split("\\s+"))
                     .containsExactly("0", "" + s, "" + RemapUser.SIZE);
+            // a sysfs of its own (the network namespace belongs to its user namespace): its own interfaces only
+            assertThat(docker("exec", "remapped", "grep", " /sys ", "/proc/self/mounts").ok().out()).startsWith("sysfs /sys sysfs ro");
+            assertThat(docker("exec", "remapped", "ls", "/sys/class/net").ok().out().split("\\s+")).containsExactlyInAnyOrder("eth0", "lo");
             // the image's files: root's inside, the remapped root's on the host
             assertThat(docker("exec", "remapped", "stat", "-c", "%u:%g", "/bin/busybox", "/etc").ok().out().lines())
                     .containsOnly("0:0");
@@ -209,6 +212,10 @@ class UsernsRemapTest {
             // a second container in the first's network namespace (and so its user namespace)
             assertThat(docker("run", "--rm", "--network", "container:first", "busybox:userns", "cat", "/proc/self/uid_map")
                     .ok().out().split("\\s+")).containsExactly("0", "" + USER.start, "" + RemapUser.SIZE);
+            // without a network, runc makes both namespaces and mounts a sysfs of its own
+            assertThat(docker("run", "--rm", "--network", "none", "busybox:userns", "sh", "-c",
+                    "cat /proc/self/uid_map; grep ' /sys ' /proc/self/mounts").ok().out())
+                    .contains("" + USER.start).contains("sysfs /sys sysfs ro");
             docker("restart", "-t", "0", "first").ok();
             assertThat(docker("exec", "first", "id", "-u").ok().out()).isEqualTo("0");
             assertThat(docker("run", "--rm", "--tmpfs", "/scratch", "--user", "1000", "busybox:userns", "sh", "-c",
