@@ -1101,7 +1101,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     }
 
     /** How the daemon's files are owned for containers: through the {@code --userns-remap} map, or the identity. */
-    dev.berth.oci.IdMap ids() {
+    public dev.berth.oci.IdMap ids() {
         return config.security().userns() == null ? dev.berth.oci.IdMap.IDENTITY : config.security().userns().ids();
     }
 

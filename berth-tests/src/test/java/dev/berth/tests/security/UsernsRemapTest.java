@@ -192,12 +192,13 @@ class UsernsRemapTest {
         Files.writeString(ctx.resolve("Dockerfile"), """
                 FROM busybox:userns
                 RUN echo built > /built && chown 7:8 /built
+                RUN --mount=type=cache,target=/cache echo cached > /cache/f && cp /cache/f /from-cache
                 COPY f /copied
                 """);
         docker("build", "-q", "-t", "remap:built", ctx.toString()).ok();
         try {
-            assertThat(docker("run", "--rm", "remap:built", "stat", "-c", "%u:%g", "/built", "/copied").ok().out().lines())
-                    .containsExactly("7:8", "0:0");
+            assertThat(docker("run", "--rm", "remap:built", "stat", "-c", "%u:%g", "/built", "/copied", "/from-cache").ok().out().lines())
+                    .containsExactly("7:8", "0:0", "0:0");
         } finally {
             docker("rmi", "-f", "remap:built");
         }
