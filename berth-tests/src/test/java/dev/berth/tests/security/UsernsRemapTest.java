@@ -225,4 +225,18 @@ class UsernsRemapTest {
             docker("rm", "-f", "first");
         }
     }
+
+    @Test
+    void containerRootCannotWriteHostRootsFiles() throws IOException {
+        Path host = Files.createDirectory(berthd.dir().resolve("host-owned")); // root's, 0755
+        Files.setPosixFilePermissions(host, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        CommandResult remapped = docker("run", "--rm", "--cap-add", "ALL", "-v", host + ":/h", "busybox:userns",
+                "touch", "/h/x");
+        assertThat(remapped.exitCode()).isNotZero();
+        assertThat(remapped.stderr()).contains("Permission denied");
+        assertThat(docker("run", "--rm", "-v", host + ":/h", "busybox:userns", "stat", "-c", "%u", "/h").ok().out())
+                .isEqualTo("65534"); // host root is nobody inside
+        docker("run", "--rm", "--userns=host", "-v", host + ":/h", "busybox:userns", "touch", "/h/x").ok();
+        assertThat(Files.exists(host.resolve("x"))).isTrue();
+    }
 }
