@@ -113,6 +113,9 @@ public final class Daemon implements AutoCloseable {
         VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper(), ids);
         containers.setMounts(volumes);
         network.start();
+        if (userns != null) {
+            dev.berth.daemon.security.UsernsSandbox.sweep(config.execRoot().resolve("netns"));
+        }
         containers.start();
         network.restore();
         volumes.retainContainers(containers.list().stream().map(ContainerRecord::id).toList());

@@ -85,6 +85,24 @@ public final class UsernsSandbox implements dev.berth.daemon.network.NetworkServ
         unpin(userFile(netnsFile));
     }
 
+    /**
+     * Unpins user namespaces whose network namespace is gone (a crash between the two unpins); run after
+     * the network service dropped the network namespaces of containers that no longer run.
+     */
+    public static void sweep(Path netnsDir) throws IOException {
+        Path users = userFile(netnsDir.resolve("x")).getParent();
+        if (!Files.isDirectory(users)) {
+            return;
+        }
+        try (var s = Files.list(users)) {
+            for (Path f : s.toList()) {
+                if (!Files.exists(netnsDir.resolve(f.getFileName().toString()))) {
+                    unpin(f);
+                }
+            }
+        }
+    }
+
     private static void unpin(Path f) throws IOException {
         Netns.delete(f); // the same for any pinned namespace: detach the bind mount, remove the file
     }

@@ -62,8 +62,13 @@ class UsernsRemapDefaultTest {
                 .containsExactly("0", "" + start, "65536");
         // a running container survives a daemon restart and can still be entered
         berthd.dockerOk("run", "-d", "--name", "kept", "busybox:default-remap", "sleep", "300");
+        Path stale = berthd.execRoot().resolve("userns").resolve("0123456789ab");
+        Files.createFile(stale); // as a crash between unpinning a network namespace and its user namespace leaves
         try {
             berthd.restart();
+            assertThat(stale).doesNotExist();
+            assertThat(berthd.execRoot().resolve("userns").resolve(
+                    berthd.dockerOk("inspect", "--format", "{{.Id}}", "kept").out())).exists();
             assertThat(berthd.dockerOk("exec", "kept", "id", "-u").out()).isEqualTo("0");
             berthd.dockerOk("restart", "-t", "0", "kept");
             assertThat(berthd.dockerOk("exec", "kept", "cat", "/proc/self/uid_map").out().split("\\s+"))
