@@ -81,6 +81,8 @@ public final class Berthd implements Callable<Integer> {
     String seccompProfile;
     @Option(names = "--no-new-privileges", arity = "0..1", fallbackValue = "true", description = "Containers cannot gain privileges by default")
     Boolean noNewPrivileges;
+    @Option(names = "--userns-remap", description = "Run containers in a user namespace: default, user[:group] or uid[:gid] with ranges in /etc/subuid and /etc/subgid")
+    String usernsRemap;
     @Option(names = "--registry-certs-dir", description = "Per-registry CA certificates, <dir>/<host:port>/*.crt (default /etc/berth/certs.d)")
     Path registryCertsDir;
 
@@ -151,6 +153,7 @@ public final class Berthd implements Callable<Integer> {
                 insecureTcp, group, conflicts);
         var containerDefaults = dev.berth.daemon.security.ContainerDefaults.resolve(file, seccompProfile, noNewPrivileges,
                 conflicts);
+        var userns = dev.berth.daemon.security.UsernsRemap.resolve(file, usernsRemap, conflicts);
         if (!conflicts.isEmpty()) {
             throw new IllegalArgumentException("the following directives are specified both as a flag and in the configuration file: "
                     + String.join(", ", conflicts));
@@ -167,11 +170,14 @@ public final class Berthd implements Callable<Integer> {
                     new long[] {e.getValue().path("Soft").asLong(), e.getValue().path("Hard").asLong()}));
         }
         access.check(listen); // before anything starts: a refused TCP listener is a configuration error
+        if (userns != null) {
+            data = userns.root(data.toAbsolutePath()); // as dockerd: all state for this mapping in <data-root>/<uid>.<gid>
+        }
         return new DaemonConfig(data.toAbsolutePath(), exec.toAbsolutePath(), List.copyOf(listen),
                 pid == null ? null : Path.of(pid).toAbsolutePath(), level, rt, cm, cg, maxSize, maxFiles, shm, Map.copyOf(ulimits),
                 registry,
                 dev.berth.daemon.network.NetworkFlags.resolve(file, bridge, bip, addressPools, iptables, ipForward),
-                new dev.berth.daemon.security.DaemonSecurity(access, containerDefaults));
+                new dev.berth.daemon.security.DaemonSecurity(access, containerDefaults, userns));
     }
 
     private dev.berth.daemon.distribution.RegistryOptions registryOptions(JsonNode file, List<String> conflicts) {

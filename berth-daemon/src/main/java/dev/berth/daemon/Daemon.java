@@ -64,10 +64,18 @@ public final class Daemon implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        var userns = config.security().userns();
+        if (userns != null) {
+            userns.prepare(config.dataRoot());
+        }
+        dev.berth.oci.IdMap ids = userns == null ? dev.berth.oci.IdMap.IDENTITY : userns.ids();
         Files.createDirectories(config.dataRoot());
         Files.createDirectories(config.execRoot());
         writePidFile();
         HostFacts host = HostFacts.read();
+        if (dev.berth.daemon.security.HostSecurity.modules().apparmor()) {
+            dev.berth.daemon.security.AppArmorProfile.load(config.execRoot().resolve("apparmor"));
+        }
         Json json = new Json();
         MetadataDb db = new MetadataDb(config.dataRoot().resolve("berth.db"));
         closeables.push(db);
@@ -79,7 +87,7 @@ public final class Daemon implements AutoCloseable {
         new SystemRoutes(config, host, engineId(), counts::get, runtimeVersion()).register(router);
 
         ContentStore contentStore = new ContentStore(config.dataRoot());
-        LayerStore layerStore = new LayerStore(config.dataRoot(), db);
+        LayerStore layerStore = new LayerStore(config.dataRoot(), db, ids);
         ImageService imageService = new ImageService(db, contentStore, layerStore,
                 new ImageService.Platform("linux", host.goArch(), null));
         DistributionRoutes distribution = new DistributionRoutes(imageService, contentStore, layerStore, db, config.registry());
@@ -99,9 +107,15 @@ public final class Daemon implements AutoCloseable {
         NetworkService network = new NetworkService(config.network(), config.execRoot(), db, containers);
         closeables.push(network);
         containers.setNetwork(network);
-        VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper());
+        if (userns != null) {
+            network.setNamespaces(new dev.berth.daemon.security.UsernsSandbox(userns));
+        }
+        VolumeService volumes = new VolumeService(config.dataRoot(), db, json.mapper(), ids);
         containers.setMounts(volumes);
         network.start();
+        if (userns != null) {
+            dev.berth.daemon.security.UsernsSandbox.sweep(config.execRoot().resolve("netns"));
+        }
         containers.start();
         network.restore();
         volumes.retainContainers(containers.list().stream().map(ContainerRecord::id).toList());

@@ -103,10 +103,20 @@ public final class LayerArchive {
      *                               holds a partial extraction that the caller must discard
      */
     public static Result extract(InputStream raw, Path root) throws IOException {
+        return extract(raw, root, IdMap.IDENTITY);
+    }
+
+    /**
+     * The same, for a user namespace: every entry's owner is shifted through {@code ids} as it is
+     * created (container root's files belong to the namespace's root on the host), and an owner the
+     * namespace cannot map makes the layer invalid, as dockerd refuses it. Directories the archive
+     * does not name, the root among them, belong to the namespace's root.
+     */
+    public static Result extract(InputStream raw, Path root, IdMap ids) throws IOException {
         MessageDigest md = Digest.newSha256();
         InputStream plain = decompress(raw);
         InputStream hashed = new HashingStream(plain, md);
-        Extractor x = new Extractor(root);
+        Extractor x = new Extractor(root, ids);
         TarArchiveInputStream tar = new TarArchiveInputStream(hashed, false);
         long entries = 0;
         while (true) {
@@ -251,12 +261,32 @@ public final class LayerArchive {
         private record DirTimes(Path dir, long mtime, long atime) {}
 
         private final Path root;
+        private final IdMap ids;
+        private final boolean shifted;
         private final List<DirTimes> dirTimes = new ArrayList<>();
         private final byte[] buf = new byte[1 << 16];
         long size;
 
-        Extractor(Path root) {
+        Extractor(Path root, IdMap ids) throws IOException {
             this.root = root;
+            this.ids = ids;
+            this.shifted = !ids.isIdentity();
+            if (shifted) {
+                Libc.lchown(root.toString(), ids.rootUid(), ids.rootGid());
+            }
+        }
+
+        /** lchown to the entry's owner as the host sees it through the ID map. */
+        private void chown(TarArchiveEntry e, Path p) throws IOException {
+            int uid;
+            int gid;
+            try {
+                uid = ids.hostUid(e.getLongUserId());
+                gid = ids.hostGid(e.getLongGroupId());
+            } catch (IllegalArgumentException unmapped) {
+                throw new InvalidLayerException("invalid tar entry " + quote(e.getName()) + ": " + unmapped.getMessage());
+            }
+            Libc.lchown(p.toString(), uid, gid);
         }
 
         void apply(TarArchiveEntry e, TarArchiveInputStream tar) throws IOException {
@@ -308,6 +338,9 @@ public final class LayerArchive {
                 if (a == null) {
                     Files.createDirectory(p);
                     Libc.chmod(p.toString(), 0755);
+                    if (shifted) {
+                        Libc.lchown(p.toString(), ids.rootUid(), ids.rootGid());
+                    }
                 } else if (a.isSymbolicLink()) {
                     throw new InvalidLayerException("invalid tar entry " + quote(name) + ": parent path "
                             + quote(String.join("/", parts.subList(0, i + 1))) + " is a symlink");
@@ -347,7 +380,7 @@ public final class LayerArchive {
             }
             // overlayfs' whiteout: a character device 0:0 with the hidden file's name.
             Libc.mknod(target.toString(), Libc.S_IFCHR, 0, 0);
-            Libc.lchown(target.toString(), (int) e.getLongUserId(), (int) e.getLongGroupId());
+            chown(e, target);
         }
 
         private void symlink(TarArchiveEntry e, String name, List<String> parts, Path target) throws IOException {
@@ -408,7 +441,7 @@ public final class LayerArchive {
         private void applyMetadata(TarArchiveEntry e, Path p) throws IOException {
             // Through libc by path: the JDK's chmod and utimes open the file, which blocks on a FIFO.
             String path = p.toString();
-            Libc.lchown(path, (int) e.getLongUserId(), (int) e.getLongGroupId());
+            chown(e, p);
             applyXattrs(e, p);
             if (!e.isSymbolicLink()) {
                 // After chown, which clears setuid/setgid bits.

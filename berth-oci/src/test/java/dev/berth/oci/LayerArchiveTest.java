@@ -304,4 +304,38 @@ class LayerArchiveTest {
                 .hasMessageContaining(message);
         assertThat(Files.exists(tmp.resolve("x"))).isFalse();
     }
+
+    private static long owner(Path p, String attr) throws IOException {
+        return Integer.toUnsignedLong((Integer) Files.getAttribute(p, "unix:" + attr, NOFOLLOW));
+    }
+
+    @Test
+    void aUserNamespaceMapShiftsOwnersAsTheyAreCreated() throws Exception {
+        IdMap ids = IdMap.fromSubordinate(java.util.List.of(new long[] {300000, 65536}), java.util.List.of(new long[] {400000, 65536}));
+        byte[] tar = new TarBuilder()
+                .file("etc/passwd", "root", 0644, 0, 0)
+                .file("home/u/f", "u", 04755, 1000, 1001)
+                .symlink("link", "etc/passwd")
+                .file(".wh.gone", "", 0600, 0, 0)
+                .bytes();
+        Path root = root();
+        LayerArchive.extract(new ByteArrayInputStream(tar), root, ids);
+        assertThat(owner(root, "uid")).isEqualTo(300000); // the layer root: the namespace's root owns it
+        assertThat(owner(root.resolve("etc"), "uid")).isEqualTo(300000); // a parent the archive did not name
+        assertThat(owner(root.resolve("etc/passwd"), "uid")).isEqualTo(300000);
+        assertThat(owner(root.resolve("etc/passwd"), "gid")).isEqualTo(400000);
+        assertThat(owner(root.resolve("home/u/f"), "uid")).isEqualTo(301000);
+        assertThat(owner(root.resolve("home/u/f"), "gid")).isEqualTo(401001);
+        assertThat((Integer) Files.getAttribute(root.resolve("home/u/f"), "unix:mode") & 07777).isEqualTo(04755); // setuid kept after chown
+        assertThat(owner(root.resolve("link"), "uid")).isEqualTo(300000);
+        assertThat(owner(root.resolve("gone"), "uid")).isEqualTo(300000);
+    }
+
+    @Test
+    void anOwnerTheNamespaceCannotMapIsRefused() throws Exception {
+        IdMap ids = IdMap.fromSubordinate(java.util.List.of(new long[] {300000, 1000}), java.util.List.of(new long[] {300000, 1000}));
+        byte[] tar = new TarBuilder().file("f", "x", 0644, 65534, 0).bytes();
+        assertThatThrownBy(() -> LayerArchive.extract(new ByteArrayInputStream(tar), root(), ids))
+                .isInstanceOf(InvalidLayerException.class).hasMessageContaining("container UID 65534 cannot be mapped");
+    }
 }

@@ -74,6 +74,9 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
     public BerthdFixture start() throws IOException, InterruptedException {
         // Short paths: unix socket paths are limited to 108 bytes.
         dir = Files.createTempDirectory(Path.of("/tmp"), "bit-");
+        // searchable (not listable) by others: with --userns-remap, as for dockerd, the remapped root must
+        // be able to reach the data root through every directory above it
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         String uid = UUID.randomUUID().toString().substring(0, 8);
         cgroupParent = "berth-it-" + uid;
         network = FixtureNetwork.claim(uid);

@@ -790,7 +790,7 @@ final class Builder {
         }
         ObjectNode host = opt.hostConfig().deepCopy();
         host.put("NetworkMode", network == null || network.isEmpty() ? "default" : network);
-        try (RunMounts runMounts = new RunMounts(scratchDir, cacheMounts)) {
+        try (RunMounts runMounts = new RunMounts(scratchDir, cacheMounts, containers.ids())) {
             var binds = host.putArray("Binds");
             for (MountSpec m : mounts) {
                 switch (m.type()) {

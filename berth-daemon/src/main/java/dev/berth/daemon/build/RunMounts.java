@@ -24,17 +24,25 @@ final class RunMounts implements AutoCloseable {
     private final Path cacheRoot;
     private final List<Path> mounted = new ArrayList<>();
     private final List<Path> dirs = new ArrayList<>();
+    private final dev.berth.oci.IdMap ids;
 
-    RunMounts(Path scratch, Path cacheRoot) {
+    /** {@code ids}: the user namespace RUN steps run in; a new cache directory belongs to its root. */
+    RunMounts(Path scratch, Path cacheRoot, dev.berth.oci.IdMap ids) {
         this.scratch = scratch;
         this.cacheRoot = cacheRoot;
+        this.ids = ids;
     }
 
     /** A {@code type=cache} mount's directory (by its id, else its target), made on first use. */
     String cache(MountSpec m) throws IOException {
         String id = m.id() == null || m.id().isEmpty() ? m.target() : m.id();
         Path dir = cacheRoot.resolve(BuildCache.key(id).substring(0, 32));
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            if (!ids.isIdentity()) {
+                Libc.lchown(dir.toString(), ids.rootUid(), ids.rootGid()); // as BuildKit: the cache is root's, uid 0 inside
+            }
+        }
         return dir + ":" + m.target();
     }
 

@@ -20,12 +20,12 @@ final class ArchiveRoutes {
     void register(Router r) {
         r.head("/containers/{id}/archive", ex -> {
             ContainerArchive.PathStat st = service.withArchiveRoot(ex.pathVar("id"),
-                    (rec, rootfs) -> archive(rec, rootfs).stat(path(ex)));
+                    (rec, rootfs) -> archive(rec, rootfs, service.ids()).stat(path(ex)));
             ex.responseHeader(STAT_HEADER, header(ex, st));
             ex.respondEmpty(200);
         });
         r.get("/containers/{id}/archive", ex -> service.withArchiveRoot(ex.pathVar("id"), (rec, rootfs) -> {
-            archive(rec, rootfs).get(path(ex), st -> ex.responseHeader(STAT_HEADER, header(ex, st)),
+            archive(rec, rootfs, service.ids()).get(path(ex), st -> ex.responseHeader(STAT_HEADER, header(ex, st)),
                     () -> ex.startStream(200, "application/x-tar"));
             return null;
         }));
@@ -43,7 +43,7 @@ final class ArchiveRoutes {
                     UserResolver.User u = UserResolver.resolve(rootfs, user);
                     owner = new ContainerArchive.Owner(u.uid(), u.gid());
                 }
-                archive(rec, rootfs).put(path(ex), ex.bodyStream(), noOverwrite, owner);
+                archive(rec, rootfs, service.ids()).put(path(ex), ex.bodyStream(), noOverwrite, owner);
                 return null;
             });
             ex.respondEmpty(200);
@@ -65,8 +65,8 @@ final class ArchiveRoutes {
         return false;
     }
 
-    private static ContainerArchive archive(ContainerRecord rec, java.nio.file.Path rootfs) {
-        return new ContainerArchive(rootfs, rec.name().startsWith("/") ? rec.name().substring(1) : rec.name());
+    private static ContainerArchive archive(ContainerRecord rec, java.nio.file.Path rootfs, dev.berth.oci.IdMap ids) {
+        return new ContainerArchive(rootfs, rec.name().startsWith("/") ? rec.name().substring(1) : rec.name(), ids);
     }
 
     private static String path(Exchange ex) {

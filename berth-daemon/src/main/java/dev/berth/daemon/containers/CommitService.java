@@ -50,7 +50,7 @@ public final class CommitService {
         Path tmp = containers.paths().dir(r.id()).resolve("commit-" + ContainerService.newId().substring(0, 12) + ".tar");
         try {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                UpperLayer.write(containers.paths().upper(r.id()), out);
+                UpperLayer.write(containers.paths().upper(r.id()), out, containers.ids());
             }
             if (pausedHere) {
                 containers.unpause(r.id());

@@ -1,6 +1,7 @@
 package dev.berth.daemon.containers;
 
 import dev.berth.daemon.api.ApiException;
+import dev.berth.oci.IdMap;
 import dev.berth.sys.Fd;
 import dev.berth.sys.Libc;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -42,11 +43,21 @@ final class ContainerArchive {
 
     private final Path rootfs;
     private final String container;
+    private final IdMap ids;
 
     /** {@code container} is the name used in Docker's "not found" message. */
     ContainerArchive(Path rootfs, String container) {
+        this(rootfs, container, IdMap.IDENTITY);
+    }
+
+    /**
+     * With the files owned through {@code ids} (a daemon with {@code --userns-remap}): archives show the
+     * owners as the container sees them, extracted owners are shifted onto the host.
+     */
+    ContainerArchive(Path rootfs, String container, IdMap ids) {
         this.rootfs = rootfs;
         this.container = container;
+        this.ids = ids;
     }
 
     /** {@code X-Docker-Container-Path-Stat}: what the path names, as Docker's ContainerPathStat. */
@@ -195,9 +206,9 @@ final class ContainerArchive {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 String name = t.rebaseName().equals("/") ? "." : t.rebaseName();
-                entry(tar, name, f, st);
+                entry(tar, name, f, st, ids);
                 if (st.isDir()) {
-                    walk(tar, name, f);
+                    walk(tar, name, f, ids);
                 }
                 tar.finish();
                 tar.flush();
@@ -205,7 +216,7 @@ final class ContainerArchive {
         }
     }
 
-    private static void walk(TarArchiveOutputStream tar, String prefix, Fd dir) throws IOException {
+    private static void walk(TarArchiveOutputStream tar, String prefix, Fd dir, IdMap ids) throws IOException {
         for (String child : list(dir)) {
             Fd f;
             try {
@@ -219,9 +230,9 @@ final class ContainerArchive {
                 if (st.type() == 0140000) {
                     continue; // sockets are not archived
                 }
-                entry(tar, name, f, st);
+                entry(tar, name, f, st, ids);
                 if (st.isDir()) {
-                    walk(tar, name, f); // the descriptor stays on this directory whatever happens to its name
+                    walk(tar, name, f, ids); // the descriptor stays on this directory whatever happens to its name
                 }
             }
         }
@@ -234,8 +245,8 @@ final class ContainerArchive {
         }
     }
 
-    /** Writes one tar entry for the file {@code f} (its content too, for a regular file). */
-    static void entry(TarArchiveOutputStream tar, String name, Fd f, Fd.Stat st) throws IOException {
+    /** Writes one tar entry for the file {@code f} (its content too, for a regular file), owned as {@code ids} show it. */
+    static void entry(TarArchiveOutputStream tar, String name, Fd f, Fd.Stat st, IdMap ids) throws IOException {
         TarArchiveEntry e;
         switch (st.type()) {
             case 0040000 -> e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR);
@@ -258,8 +269,8 @@ final class ContainerArchive {
             }
         }
         e.setMode(st.mode() & 07777);
-        e.setUserId(Integer.toUnsignedLong(st.uid()));
-        e.setGroupId(Integer.toUnsignedLong(st.gid()));
+        e.setUserId(ids.containerUid(Integer.toUnsignedLong(st.uid())));
+        e.setGroupId(ids.containerGid(Integer.toUnsignedLong(st.gid())));
         e.setModTime(FileTime.from(Instant.ofEpochSecond(0, st.mtimeNanos())));
         tar.putArchiveEntry(e);
         if (st.isRegular()) {
@@ -317,7 +328,7 @@ final class ContainerArchive {
                 throw ApiException.badRequest("invalid archive: " + e.getMessage());
             }
             try {
-                new Extraction(root, dest, noOverwriteDirNonDir, owner).run(new TarArchiveInputStream(tar));
+                new Extraction(root, dest, noOverwriteDirNonDir, owner, ids).run(new TarArchiveInputStream(tar));
             } catch (Libc.ErrnoException e) {
                 int n = e.errno();
                 if (n == Libc.ENOENT || n == Fd.ENOTDIR || n == Fd.ELOOP || n == Fd.EEXIST || n == Fd.EISDIR || n == Fd.ENOTEMPTY) {
@@ -337,9 +348,11 @@ final class ContainerArchive {
         private final String dest;
         private final boolean noOverwriteDirNonDir;
         private final Owner owner;
+        private final IdMap ids;
         private final List<DirTime> dirTimes = new ArrayList<>();
 
-        Extraction(Fd root, String dest, boolean noOverwriteDirNonDir, Owner owner) {
+        Extraction(Fd root, String dest, boolean noOverwriteDirNonDir, Owner owner, IdMap ids) {
+            this.ids = ids;
             this.root = root;
             this.dest = dest.equals("/") ? "" : dest;
             this.noOverwriteDirNonDir = noOverwriteDirNonDir;
@@ -505,8 +518,14 @@ final class ContainerArchive {
         }
 
         private void metadata(TarArchiveEntry e, Fd f, String path) throws IOException {
-            int uid = owner != null ? owner.uid() : (int) e.getLongUserId();
-            int gid = owner != null ? owner.gid() : (int) e.getLongGroupId();
+            int uid;
+            int gid;
+            try {
+                uid = ids.hostUid(owner != null ? Integer.toUnsignedLong(owner.uid()) : e.getLongUserId());
+                gid = ids.hostGid(owner != null ? Integer.toUnsignedLong(owner.gid()) : e.getLongGroupId());
+            } catch (IllegalArgumentException unmapped) {
+                throw ApiException.badRequest("cannot extract " + quote(e.getName()) + ": " + unmapped.getMessage());
+            }
             f.chown(uid, gid);
             if (e.isSymbolicLink()) {
                 return;

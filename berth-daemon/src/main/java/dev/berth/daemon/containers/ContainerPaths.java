@@ -67,9 +67,30 @@ final class ContainerPaths {
     /** Makes a new container's directories: the overlay's upper, work and mount point, and the bundle. */
     void create(String id) throws IOException {
         Files.createDirectories(upper(id));
+        if (config.security().userns() != null) {
+            // The writable layer's root is the container's "/": its root must own it (every container of a
+            // remapping daemon, --userns=host too, as with dockerd: the image's files are owned that way).
+            config.security().userns().ownByRoot(upper(id));
+        }
         Files.createDirectories(work(id));
         Files.createDirectories(rootfs(id));
         Files.createDirectories(bundle(id));
+    }
+
+    /**
+     * With {@code --userns-remap}, gives the hosts, hostname and resolv.conf files the network service wrote
+     * for the container to the remapped root, who may then edit them as root can without remapping.
+     */
+    void ownNetworkFiles(String id) throws IOException {
+        if (config.security().userns() == null) {
+            return;
+        }
+        for (String f : new String[] {"hosts", "hostname", "resolv.conf"}) {
+            Path p = dir(id).resolve(f);
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                config.security().userns().ownByRoot(p);
+            }
+        }
     }
 
     /** Undoes {@link #create} for a container whose creation failed. */

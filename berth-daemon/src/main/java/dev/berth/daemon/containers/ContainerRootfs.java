@@ -193,8 +193,8 @@ final class ContainerRootfs {
     }
 
     /** Writes a container's changes as a layer tar (whiteouts included), as commit does. */
-    void writeUpperLayer(String id, OutputStream out) throws IOException {
-        UpperLayer.write(paths.upper(id), out);
+    void writeUpperLayer(String id, OutputStream out, dev.berth.oci.IdMap ids) throws IOException {
+        UpperLayer.write(paths.upper(id), out, ids);
     }
 
     /** Size of the container's writable layer in bytes. */

@@ -281,7 +281,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         HostSettings hs = hostConfigs.read(hostConfig);
         List<String> warnings = hostConfigs.validate(hs);
-        Confinement.of(hostConfig, config.security().containers()); // 400 now for a bad SecurityOpt, device or device rule, not at start
+        Confinement.of(hostConfig, config.security()); // 400 now for a bad SecurityOpt, device or device rule, not at start
         hostConfigs.fillDefaults(hostConfig, hs);
         ResolvedImage img = images.resolve(cfg.image());
         ContainerConfigSpec merged = ContainerConfigSpec.merge(cfg, img.config() == null || img.config().config() == null
@@ -470,6 +470,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         try {
             rootfs.mount(r, hs.autoRemove());
             network.sandbox(netOf(id, r.config(), r.hostConfig()));
+            paths.ownNetworkFiles(id);
             marks[0] = System.nanoTime();
             RuntimeSpec spec = runtimeSpec(r, hs, commandOf(r), r.config().env(), r.config().workingDir(),
                     r.config().user(), r.config().tty(), hs.privileged()).withMounts(mounts.start(id, paths.rootfs(id)));
@@ -542,7 +543,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 hs.cpusetCpus(), hs.cpusetMems(), hs.blkioWeight(), Boolean.TRUE.equals(hs.oomKillDisable())),
                 paths.cgroupPath(r), paths.dir(id).resolve("hosts"), paths.dir(id).resolve("hostname"), paths.dir(id).resolve("resolv.conf"),
                 new RuntimeSpec.Tuning(hs.sysctls() == null ? Map.of() : hs.sysctls(), hs.oomScoreAdj()))
-                .withConfinement(Confinement.of(r.hostConfig(), config.security().containers()));
+                .withConfinement(Confinement.of(r.hostConfig(), config.security()));
     }
 
     // ---- events ----
@@ -1075,7 +1076,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     void export(String ref, java.util.function.Supplier<java.io.OutputStream> out) throws IOException {
         withRootfs(ref, (r, rootfs) -> {
             try (java.io.OutputStream o = out.get()) {
-                Export.write(rootfs, o);
+                Export.write(rootfs, o, ids());
             }
             return null;
         });
@@ -1099,9 +1100,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return rootfs.changes(get(ref).rec);
     }
 
+    /** How the daemon's files are owned for containers: through the {@code --userns-remap} map, or the identity. */
+    public dev.berth.oci.IdMap ids() {
+        return config.security().userns() == null ? dev.berth.oci.IdMap.IDENTITY : config.security().userns().ids();
+    }
+
     /** Writes a container's changes as a layer tar (whiteouts included), as commit does: for build steps. */
     public void writeUpperLayer(String ref, java.io.OutputStream out) throws IOException {
-        rootfs.writeUpperLayer(get(ref).rec.id(), out);
+        rootfs.writeUpperLayer(get(ref).rec.id(), out, ids());
     }
 
     /** Size of the container's writable layer in bytes. */

@@ -15,7 +15,8 @@ import java.nio.file.attribute.FileTime;
 final class Export {
     private Export() {}
 
-    static void write(Path rootfs, OutputStream out) throws IOException {
+    /** {@code ids}: how the container sees its files' owners (identity without {@code --userns-remap}). */
+    static void write(Path rootfs, OutputStream out, dev.berth.oci.IdMap ids) throws IOException {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -24,14 +25,14 @@ final class Export {
                 if (p.equals(rootfs)) {
                     continue;
                 }
-                entry(tar, rootfs, p);
+                entry(tar, rootfs, p, ids);
             }
         }
         tar.finish();
         tar.flush();
     }
 
-    private static void entry(TarArchiveOutputStream tar, Path root, Path p) throws IOException {
+    private static void entry(TarArchiveOutputStream tar, Path root, Path p, dev.berth.oci.IdMap ids) throws IOException {
         String name = root.relativize(p).toString();
         int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         int fmt = mode & 0170000;
@@ -55,8 +56,8 @@ final class Export {
             return; // sockets are not archived
         }
         e.setMode(mode & 07777);
-        e.setUserId((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-        e.setGroupId((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        e.setUserId(ids.containerUid(Integer.toUnsignedLong((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))));
+        e.setGroupId(ids.containerGid(Integer.toUnsignedLong((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS))));
         FileTime mtime = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
         e.setModTime(mtime);
         tar.putArchiveEntry(e);

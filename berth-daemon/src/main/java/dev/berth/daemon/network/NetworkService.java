@@ -220,7 +220,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         try (var s = Files.list(netnsDir)) {
             for (Path f : s.toList()) {
                 if (!live.contains(f.getFileName().toString())) {
-                    Netns.delete(f);
+                    namespaces.delete(f);
                 }
             }
         }
@@ -695,7 +695,31 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         }
     }
 
-    /** The network namespace for the runtime spec: a path to join, {@code host}, or null for a new one. */
+    /** Makes and removes containers' pinned network namespaces (in a user namespace with {@code --userns-remap}). */
+    public interface Namespaces {
+        void create(JsonNode hostConfig, Path file) throws IOException;
+
+        void delete(Path file) throws IOException;
+    }
+
+    private volatile Namespaces namespaces = new Namespaces() {
+        @Override
+        public void create(JsonNode hostConfig, Path file) throws IOException {
+            Netns.create(file);
+        }
+
+        @Override
+        public void delete(Path file) throws IOException {
+            Netns.delete(file);
+        }
+    };
+
+    /** Replaces how network namespaces are made (before {@link #start}). */
+    public void setNamespaces(Namespaces n) {
+        this.namespaces = n;
+    }
+
+        /** The network namespace for the runtime spec: a path to join, {@code host}, or null for a new one. */
     public String namespaceOf(String containerId, JsonNode hostConfig) {
         String mode = hostConfig == null ? "" : hostConfig.path("NetworkMode").asText("");
         if (mode.equals("host")) {
@@ -753,7 +777,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         try {
             live = allocate(c.id(), eps);
             long t1 = System.nanoTime();
-            Netns.create(ns);
+            namespaces.create(c.hostConfig(), ns);
             long t2 = System.nanoTime();
             List<BridgeDriver.Link> links = new ArrayList<>();
             boolean routed = false;
@@ -944,7 +968,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             lock.unlock();
         }
         try {
-            Netns.delete(netnsPath(containerId));
+            namespaces.delete(netnsPath(containerId));
         } catch (IOException e) {
             LOG.log(Level.WARNING, "removing the network namespace of " + containerId, e);
         }

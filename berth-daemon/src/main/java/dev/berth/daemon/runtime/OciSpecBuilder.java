@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.berth.daemon.security.AppArmorProfile;
 import dev.berth.daemon.security.Confinement;
 import dev.berth.daemon.security.Devices;
 import dev.berth.daemon.security.HostSecurity;
+import dev.berth.daemon.security.UsernsSandbox;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,7 +116,8 @@ public final class OciSpecBuilder {
         }
         Confinement conf = confinement(s);
         p.put("noNewPrivileges", conf.opts().noNewPrivileges());
-        String apparmor = s.privileged() ? "unconfined" : conf.opts().apparmorProfile();
+        String named = conf.opts().apparmorProfile();
+        String apparmor = s.privileged() ? "unconfined" : named != null ? named : AppArmorProfile.NAME;
         if (lsm.apparmor() && apparmor != null) {
             p.put("apparmorProfile", apparmor); // only where the kernel could apply it: runc fails otherwise
         }
@@ -172,7 +175,14 @@ public final class OciSpecBuilder {
         m.add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")));
         m.add(mount("/dev/pts", "devpts", "devpts",
                 List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")));
-        m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", s.privileged() ? "rw" : "ro")));
+        if (confinement(s).userns() != null && s.networkMode() != null && s.networkMode().startsWith("/")
+                && UsernsSandbox.ownerOf(s.networkMode()) == null) {
+            // sysfs can be mounted only by the owner of the network namespace, and this one belongs to the
+            // host's user namespace: the host's /sys, read-only, as Podman does then.
+            m.add(mount("/sys", "/sys", "bind", List.of("rbind", "rprivate", "nosuid", "noexec", "nodev", "ro")));
+        } else {
+            m.add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", s.privileged() ? "rw" : "ro")));
+        }
         m.add(mount("/sys/fs/cgroup", "cgroup", "cgroup",
                 List.of("nosuid", "noexec", "nodev", "relatime", s.privileged() ? "rw" : "ro")));
         m.add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")));
@@ -213,7 +223,17 @@ public final class OciSpecBuilder {
             }
             ns.add(Map.of("type", t));
         }
+        dev.berth.oci.IdMap userns = confinement(s).userns();
+        if (userns != null) {
+            // the user namespace that owns the network namespace berthd made, or a new one
+            String owner = UsernsSandbox.ownerOf(s.networkMode());
+            ns.add(owner == null ? Map.of("type", "user") : Map.of("type", "user", "path", owner));
+        }
         l.put("namespaces", ns);
+        if (userns != null) {
+            l.put("uidMappings", userns.ociUidMappings());
+            l.put("gidMappings", userns.ociGidMappings());
+        }
         if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
             l.put("sysctl", s.tuning().sysctls());
         }

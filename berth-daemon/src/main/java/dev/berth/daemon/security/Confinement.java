@@ -1,6 +1,7 @@
 package dev.berth.daemon.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.oci.IdMap;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,15 @@ import java.util.List;
  *
  * @param maskedPaths   hidden from the container (an empty file or directory mounted over them)
  * @param readonlyPaths remounted read-only
+ * @param userns        the ID map of the container's own user namespace ({@code --userns-remap}), or null for the host's
  */
 public record Confinement(SecurityOpts opts, List<Devices.Mapping> devices, List<Devices.Rule> deviceRules,
-                          List<String> maskedPaths, List<String> readonlyPaths) {
+                          List<String> maskedPaths, List<String> readonlyPaths, IdMap userns) {
+
+    public Confinement(SecurityOpts opts, List<Devices.Mapping> devices, List<Devices.Rule> deviceRules,
+                       List<String> maskedPaths, List<String> readonlyPaths) {
+        this(opts, devices, deviceRules, maskedPaths, readonlyPaths, null);
+    }
 
     /** Docker's masked paths: kernel state a container has no business reading. */
     public static final List<String> MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/interrupts",
@@ -34,6 +41,20 @@ public record Confinement(SecurityOpts opts, List<Devices.Mapping> devices, List
      */
     public static Confinement of(JsonNode hostConfig) {
         return of(hostConfig, ContainerDefaults.DEFAULT);
+    }
+
+    /**
+     * The same under all of the daemon's settings: its defaults, and with {@code --userns-remap} the user
+     * namespace (400 for what dockerd refuses in one: {@code --privileged}, host network or PID namespace).
+     */
+    public static Confinement of(JsonNode hostConfig, DaemonSecurity daemon) {
+        Confinement c = of(hostConfig, daemon.containers());
+        UsernsRemap remap = daemon.userns();
+        if (remap == null) {
+            return c;
+        }
+        UsernsRemap.check(hostConfig);
+        return new Confinement(c.opts, c.devices, c.deviceRules, c.maskedPaths, c.readonlyPaths, remap.forContainer(hostConfig));
     }
 
     /** The same, over the daemon's defaults ({@code --seccomp-profile}, {@code --no-new-privileges}). */

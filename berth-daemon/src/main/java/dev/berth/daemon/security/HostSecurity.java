@@ -38,6 +38,12 @@ public final class HostSecurity {
 
     /** {@code /info}'s {@code SecurityOptions}: what confines containers here, in dockerd's order. */
     public static List<String> securityOptions(ContainerDefaults defaults) {
+        return securityOptions(new DaemonSecurity(ApiAccess.DEFAULT, defaults));
+    }
+
+    /** The same, with {@code name=userns} when containers run in a user namespace ({@code --userns-remap}). */
+    public static List<String> securityOptions(DaemonSecurity daemon) {
+        ContainerDefaults defaults = daemon.containers();
         List<String> out = new ArrayList<>();
         if (APPARMOR) {
             out.add("name=apparmor");
@@ -45,6 +51,9 @@ public final class HostSecurity {
         out.add("name=seccomp,profile=" + defaults.seccompName());
         if (SELINUX) {
             out.add("name=selinux");
+        }
+        if (daemon.userns() != null) {
+            out.add("name=userns");
         }
         if (defaults.noNewPrivileges()) {
             out.add("name=no-new-privileges");

@@ -2,6 +2,7 @@ package dev.berth.daemon.storage;
 
 import dev.berth.daemon.store.MetadataDb;
 import dev.berth.oci.Digest;
+import dev.berth.oci.IdMap;
 import dev.berth.oci.LayerArchive;
 
 import java.io.IOException;
@@ -42,8 +43,18 @@ public final class LayerStore {
     private final Path root;
     private final Path tmp;
     private final MetadataDb db;
+    private final IdMap ids;
 
     public LayerStore(Path dataRoot, MetadataDb db) throws IOException, SQLException {
+        this(dataRoot, db, IdMap.IDENTITY);
+    }
+
+    /**
+     * With layers extracted for a user namespace ({@code --userns-remap}): files are owned through
+     * {@code ids}, so this store belongs to one mapping (dockerd keeps one per {@code <uid>.<gid>}).
+     */
+    public LayerStore(Path dataRoot, MetadataDb db, IdMap ids) throws IOException, SQLException {
+        this.ids = ids;
         this.root = dataRoot.resolve("layers");
         this.tmp = root.resolve(TMP);
         this.db = db;
@@ -95,7 +106,7 @@ public final class LayerStore {
         Path diff = dir.resolve("diff");
         Files.createDirectories(diff);
         try {
-            LayerArchive.Result r = LayerArchive.extract(tar, diff);
+            LayerArchive.Result r = LayerArchive.extract(tar, diff, ids);
             return new Unpacked(dir, r.diffId(), r.size());
         } catch (IOException | RuntimeException | Error e) {
             discard(dir);

@@ -130,7 +130,7 @@ public final class SystemRoutes {
         i.put("ContainerdCommit", Map.of("ID", ""));
         i.put("InitCommit", Map.of("ID", ""));
         i.put("Swarm", Map.of("NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable", false, "Error", ""));
-        i.put("SecurityOptions", dev.berth.daemon.security.HostSecurity.securityOptions(config.security().containers()));
+        i.put("SecurityOptions", dev.berth.daemon.security.HostSecurity.securityOptions(config.security()));
         i.put("Warnings", List.of());
         return i;
     }

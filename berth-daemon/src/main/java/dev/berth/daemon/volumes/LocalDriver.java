@@ -36,9 +36,12 @@ final class LocalDriver {
             Map.entry("bind", Libc.MS_BIND), Map.entry("rbind", Libc.MS_BIND | Libc.MS_REC), Map.entry("defaults", 0L));
 
     private final Path root;
+    private final dev.berth.oci.IdMap ids;
 
-    LocalDriver(Path dataRoot) throws IOException {
+    /** {@code ids}: the user namespace containers run in; a new volume's {@code _data} belongs to its root. */
+    LocalDriver(Path dataRoot, dev.berth.oci.IdMap ids) throws IOException {
         this.root = dataRoot.resolve("volumes");
+        this.ids = ids;
         Files.createDirectories(root);
     }
 
@@ -56,7 +59,13 @@ final class LocalDriver {
     }
 
     void create(String name) throws IOException {
-        Files.createDirectories(data(name));
+        Path data = data(name);
+        if (!ids.isIdentity() && !Files.isDirectory(data)) {
+            Files.createDirectories(data);
+            Libc.lchown(data.toString(), ids.rootUid(), ids.rootGid());
+            return;
+        }
+        Files.createDirectories(data);
     }
 
     /** 400 unless {@code opts} are options the local driver understands, with Docker's messages. */

@@ -60,9 +60,14 @@ public final class VolumeService implements ContainerMounts {
     public record PruneResult(List<String> deleted, long spaceReclaimed) {}
 
     public VolumeService(Path dataRoot, MetadataDb db, ObjectMapper mapper) throws IOException, SQLException {
+        this(dataRoot, db, mapper, dev.berth.oci.IdMap.IDENTITY);
+    }
+
+    /** With volumes created for containers in a user namespace ({@code --userns-remap}): owned by its root. */
+    public VolumeService(Path dataRoot, MetadataDb db, ObjectMapper mapper, dev.berth.oci.IdMap ids) throws IOException, SQLException {
         this.db = db;
         this.mapper = mapper;
-        this.driver = new LocalDriver(dataRoot);
+        this.driver = new LocalDriver(dataRoot, ids);
         db.migrate("volumes", """
                 CREATE TABLE volumes (name TEXT PRIMARY KEY, created TEXT NOT NULL, labels TEXT NOT NULL, options TEXT NOT NULL);
                 CREATE TABLE container_mounts (container TEXT PRIMARY KEY, mounts TEXT NOT NULL)

@@ -82,6 +82,15 @@ class OciSpecBuilderTest {
         assertThat((Object) at(none, "process", "selinuxLabel")).isNull();
         Map<String, Object> priv = withLsm.build(spec("bridge", true, false, RuntimeSpec.Resources.NONE, null, null));
         assertThat((Object) at(priv, "process", "apparmorProfile")).isEqualTo("unconfined");
+        // with AppArmor, a container that names no profile runs under berth's own
+        Map<String, Object> plain = withLsm.build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null));
+        assertThat((Object) at(plain, "process", "apparmorProfile")).isEqualTo("berth-default");
+        Map<String, Object> lifted = withLsm.build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree("{\"SecurityOpt\":[\"apparmor=unconfined\"]}"))));
+        assertThat((Object) at(lifted, "process", "apparmorProfile")).isEqualTo("unconfined");
+        assertThat((Object) at(new OciSpecBuilder(Map.of(), new dev.berth.daemon.security.HostSecurity.Modules(false, false))
+                .build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null)), "process", "apparmorProfile")).isNull();
         var unconfined = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"SecurityOpt":["seccomp=unconfined"]}""");
         Map<String, Object> u = new OciSpecBuilder(Map.of()).build(spec("bridge", false, false, RuntimeSpec.Resources.NONE,
@@ -125,5 +134,36 @@ class OciSpecBuilderTest {
         List<Map<String, Object>> rl = at(s, "process", "rlimits");
         assertThat(rl).anySatisfy(r -> assertThat(r).containsEntry("type", "RLIMIT_NPROC").containsEntry("soft", 10L).containsEntry("hard", 20L));
         assertThat((Object) at(s, "process", "terminal")).isEqualTo(true);
+    }
+
+    @Test
+    void aRemappedContainerGetsAUserNamespaceWithItsMaps() throws Exception {
+        var ids = dev.berth.oci.IdMap.fromSubordinate(List.of(new long[] {100000, 65536}), List.of(new long[] {200000, 65536}));
+        var remap = new dev.berth.daemon.security.UsernsRemap("u", "u", ids);
+        var daemon = new dev.berth.daemon.security.DaemonSecurity(dev.berth.daemon.security.ApiAccess.DEFAULT,
+                dev.berth.daemon.security.ContainerDefaults.DEFAULT, remap);
+        var m = new com.fasterxml.jackson.databind.ObjectMapper();
+        // a network namespace runc makes (--network none): a new user namespace, sysfs of its own
+        RuntimeSpec rs = spec("none", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(m.readTree("{}"), daemon));
+        Map<String, Object> s = new OciSpecBuilder(Map.of()).build(rs);
+        List<Map<String, Object>> ns = at(s, "linux", "namespaces");
+        assertThat(ns).contains(Map.of("type", "user"));
+        assertThat((List<Object>) at(s, "linux", "uidMappings")).containsExactly(Map.of("containerID", 0L, "hostID", 100000L, "size", 65536L));
+        assertThat((List<Object>) at(s, "linux", "gidMappings")).containsExactly(Map.of("containerID", 0L, "hostID", 200000L, "size", 65536L));
+        List<Map<String, Object>> mounts = at(s, "mounts");
+        assertThat(mounts.stream().filter(x -> x.get("destination").equals("/sys")).findFirst().orElseThrow().get("type")).isEqualTo("sysfs");
+        // one berthd made outside any container's user namespace: the host's /sys, read-only
+        Map<String, Object> joined = new OciSpecBuilder(Map.of()).build(spec("/run/somewhere/netns/x", false, false,
+                RuntimeSpec.Resources.NONE, null, null).withConfinement(dev.berth.daemon.security.Confinement.of(m.readTree("{}"), daemon)));
+        Map<String, Object> sys = ((List<Map<String, Object>>) at(joined, "mounts")).stream()
+                .filter(x -> x.get("destination").equals("/sys")).findFirst().orElseThrow();
+        assertThat(sys.get("type")).isEqualTo("bind");
+        assertThat((List<String>) sys.get("options")).contains("ro", "rbind", "nosuid");
+        // --userns=host: no user namespace
+        Map<String, Object> host = new OciSpecBuilder(Map.of()).build(spec("none", false, false, RuntimeSpec.Resources.NONE, null, null)
+                .withConfinement(dev.berth.daemon.security.Confinement.of(m.readTree("{\"UsernsMode\":\"host\"}"), daemon)));
+        assertThat(((List<Map<String, Object>>) at(host, "linux", "namespaces")).stream().map(n -> n.get("type"))).doesNotContain("user");
+        assertThat((Object) at(host, "linux", "uidMappings")).isNull();
     }
 }
