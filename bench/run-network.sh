@@ -12,6 +12,7 @@
 # removes dockerd's bridge and rules).
 #
 #   bench/run-network.sh [--runs N] [--wrk-runs N] [--duration S] [--only setup,wrk] [--engine berthd|dockerd|both]
+# HTTPD_OPTS adds run options to both httpd containers (e.g. "--security-opt seccomp=unconfined").
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -95,7 +96,7 @@ setup_cost() {
 # start_httpd SOCKET: busybox httpd behind -p 80 serving /www/index.html; prints the host port.
 start_httpd() {
   local sock=$1 port i
-  DOCKER_HOST="unix://$sock" "$DOCKER_CLI" run -d --name "wrk-httpd-$tag" -p 80 busybox sh -c \
+  DOCKER_HOST="unix://$sock" "$DOCKER_CLI" run -d --name "wrk-httpd-$tag" -p 80 ${HTTPD_OPTS:-} busybox sh -c \
     'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
   port=$(DOCKER_HOST="unix://$sock" "$DOCKER_CLI" port "wrk-httpd-$tag" 80/tcp | head -1 | sed 's/.*://')
   for i in $(seq 1 50); do

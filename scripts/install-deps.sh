@@ -6,8 +6,9 @@ set -euo pipefail
 # docker-registry: the distribution tests pull from and push to Debian's registry too.
 # docker.io: Debian's dockerd, the Docker engine that interop tests (save/load, push/pull) run beside berthd
 # on their own sockets; policy-rc.d below keeps its system service from starting.
+# conntrack: berthd deletes a released container's connection-tracking entries, as dockerd does.
 # tini: its static build (/usr/bin/tini-static) is --init's PID 1, as Docker's docker-init.
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io)
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io conntrack)
 if [ "${1:-}" = --bench ]; then
   packages+=(wrk)
 fi

@@ -42,6 +42,30 @@ final class Firewall {
                 new String[] {"nat", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", p + "-DNAT"});
     }
 
+    /**
+     * Deletes the connection-tracking entries of flows DNAT'ed to these (released) container
+     * addresses, as dockerd does when an endpoint goes. Left behind, their reply tuples still claim
+     * {@code container:port <- client:port} for two minutes: the next container given the address
+     * and another host port then has its clients' source ports remapped at random, and those collide
+     * with its own TIME_WAIT sockets (SYNs dropped as PAWS-old, a second each). Best effort: without
+     * the {@code conntrack} tool only that risk remains.
+     */
+    void forgetFlows(List<String> containerIps) {
+        if (!enabled) {
+            return;
+        }
+        for (String ip : containerIps) {
+            try {
+                HostCommand.run(List.of("conntrack", "-D", "-r", ip), null);
+            } catch (IOException e) {
+                // exit status 1 with "0 flow entries have been deleted" is the usual case
+                if (!e.getMessage().contains("0 flow entries")) {
+                    LOG.log(Level.FINE, "deleting conntrack entries of " + ip, e);
+                }
+            }
+        }
+    }
+
     /** Creates the chains (empty) and the jumps into them, once each. */
     void install() throws IOException {
         if (!enabled) {

@@ -951,12 +951,14 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
             ps.forEach(PortProxy::close);
         }
         boolean hadPorts = false;
+        List<String> publishedIps = new ArrayList<>();
         List<NetworkRecord> left = new ArrayList<>();
         lock.lock();
         try {
             List<Endpoint> eps = endpoints.get(containerId);
             if (eps != null && eps.stream().anyMatch(Endpoint::live)) {
                 hadPorts = eps.stream().anyMatch(e -> !e.ports().isEmpty());
+                eps.stream().filter(e -> e.live() && !e.ports().isEmpty()).forEach(e -> publishedIps.add(e.ip()));
                 eps.stream().filter(Endpoint::live).forEach(e -> left.add(networks.get(e.networkId())));
                 List<Endpoint> released = eps.stream().map(Endpoint::released).toList();
                 store.putAll(released);
@@ -974,6 +976,7 @@ public final class NetworkService implements AutoCloseable, DnsServer.Names {
         }
         if (hadPorts) {
             applyFirewall();
+            firewall.forgetFlows(publishedIps);
         }
         left.forEach(n -> event("disconnect", n, containerId));
     }

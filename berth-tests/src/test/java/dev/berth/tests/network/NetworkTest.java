@@ -240,6 +240,7 @@ class NetworkTest {
     @Test
     void publishedTcpPortReachableFromLoopbackAndHostAddress() throws Exception {
         httpd("published", "--name", "pub", "-p", "127.0.0.1::80", "-p", "80");
+        String pubIp = out("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "pub");
         try {
             String ports = out("port", "pub");
             assertThat(ports).contains("80/tcp -> 127.0.0.1:").contains("80/tcp -> 0.0.0.0:");
@@ -258,6 +259,7 @@ class NetworkTest {
             assertThat(get("127.0.0.1", anyPort)).contains("published");
             assertThat(get(hostAddress(), anyPort)).contains("published");
             assertThat(out("ps", "--format", "{{.Ports}}")).contains("->80/tcp");
+            assertThat(flowsTo(pubIp)).as("conntrack entries of the connections just made").isNotEmpty();
             // a container reaching the published port through the host (the userland proxy's part)
             String gw = berthd.network().prefix16() + ".0.1";
             assertThat(out("run", "--rm", "busybox", "sh", "-c",
@@ -274,6 +276,14 @@ class NetworkTest {
             berthd.docker("rm", "-f", "pub");
         }
         assertThat(iptablesRules()).doesNotContain("--dport");
+        // as dockerd: stale entries would remap the next user of the address's clients (see Firewall.forgetFlows)
+        assertThat(flowsTo(pubIp)).as("conntrack entries left for the removed container").isEmpty();
+    }
+
+    /** The host's connection-tracking entries whose replies come from {@code ip} (DNAT'ed to it). */
+    private static List<String> flowsTo(String ip) {
+        return BerthdFixture.run(List.of("conntrack", "-L", "-r", ip), null, Map.of()).stdout().lines()
+                .filter(l -> l.contains("src=" + ip + " ")).toList();
     }
 
     @Test
