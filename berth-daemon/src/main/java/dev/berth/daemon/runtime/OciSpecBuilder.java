@@ -208,6 +208,12 @@ public final class OciSpecBuilder {
         return m;
     }
 
+    /** A new namespace, or the one berthd made for this container; not the host's nor another container's. */
+    private static boolean ownNetworkNamespace(RuntimeSpec s, boolean hostNetwork) {
+        String mode = s.networkMode();
+        return !hostNetwork && (mode == null || !mode.startsWith("/") || mode.endsWith("/" + s.id()));
+    }
+
     private Map<String, Object> linux(RuntimeSpec s, boolean hostNetwork) {
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("resources", resources(s));
@@ -234,8 +240,20 @@ public final class OciSpecBuilder {
             l.put("uidMappings", userns.ociUidMappings());
             l.put("gidMappings", userns.ociGidMappings());
         }
-        if (s.tuning() != null && !s.tuning().sysctls().isEmpty()) {
-            l.put("sysctl", s.tuning().sysctls());
+        Map<String, String> sysctl = new LinkedHashMap<>();
+        if (ownNetworkNamespace(s, hostNetwork)) {
+            // as dockerd: low ports and ping sockets need no capability in a network namespace of the
+            // container's own (ping sockets not under a user namespace, where the range cannot be mapped)
+            if (userns == null) {
+                sysctl.put("net.ipv4.ping_group_range", "0 2147483647");
+            }
+            sysctl.put("net.ipv4.ip_unprivileged_port_start", "0");
+        }
+        if (s.tuning() != null) {
+            sysctl.putAll(s.tuning().sysctls()); // the container's own --sysctl wins
+        }
+        if (!sysctl.isEmpty()) {
+            l.put("sysctl", sysctl);
         }
         Confinement conf = confinement(s);
         if (s.privileged()) {

@@ -105,6 +105,20 @@ class OciSpecBuilderTest {
         List<Map<String, Object>> ns = at(s, "linux", "namespaces");
         assertThat(ns.stream().map(n -> n.get("type")).toList()).doesNotContain("network");
         assertThat((Object) at(s, "hooks")).isNull();
+        assertThat((Map<String, String>) at(s, "linux", "sysctl")).doesNotContainKeys("net.ipv4.ip_unprivileged_port_start");
+    }
+
+    @Test
+    void onlyANetworkNamespaceOfItsOwnGetsDockersNetworkSysctls() {
+        String id = "a".repeat(64);
+        Map<String, Object> own = new OciSpecBuilder(Map.of()).build(spec("/run/berth/netns/" + id, false, false,
+                RuntimeSpec.Resources.NONE, null, null));
+        assertThat((Map<String, String>) at(own, "linux", "sysctl")).containsEntry("net.ipv4.ip_unprivileged_port_start", "0")
+                .containsEntry("net.ipv4.ping_group_range", "0 2147483647");
+        // --network container:other joins a namespace that is not this container's to tune
+        Map<String, Object> joined = new OciSpecBuilder(Map.of()).build(spec("/run/berth/netns/" + "b".repeat(64), false, false,
+                RuntimeSpec.Resources.NONE, null, null));
+        assertThat((Map<String, String>) at(joined, "linux", "sysctl")).containsOnlyKeys("net.ipv4.ip_forward");
     }
 
     @Test
@@ -129,7 +143,9 @@ class OciSpecBuilderTest {
         assertThat((Object) at(s, "linux", "resources", "memory", "limit")).isEqualTo((long) (32 << 20));
         assertThat((Object) at(s, "linux", "resources", "memory", "reservation")).isEqualTo((long) (16 << 20));
         assertThat((Object) at(s, "linux", "resources", "cpu", "cpus")).isEqualTo("0");
-        assertThat((Object) at(s, "linux", "sysctl")).isEqualTo(Map.of("net.ipv4.ip_forward", "1"));
+        // dockerd's defaults for a network namespace of the container's own, then its --sysctl
+        assertThat((Object) at(s, "linux", "sysctl")).isEqualTo(Map.of("net.ipv4.ip_forward", "1",
+                "net.ipv4.ping_group_range", "0 2147483647", "net.ipv4.ip_unprivileged_port_start", "0"));
         assertThat((List<String>) at(s, "process", "env")).containsExactly("HOSTNAME=h1", "TERM=xterm", "PATH=/bin", "A=2");
         List<Map<String, Object>> rl = at(s, "process", "rlimits");
         assertThat(rl).anySatisfy(r -> assertThat(r).containsEntry("type", "RLIMIT_NPROC").containsEntry("soft", 10L).containsEntry("hard", 20L));

@@ -335,6 +335,13 @@ class NetworkTest {
         assertThat(out("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link")).contains("lo").doesNotContain("eth0");
         String hostLinks = out("run", "--rm", "--network", "host", "busybox", "ip", "-o", "link");
         assertThat(hostLinks).contains(berthd.network().bridge());
+        // as dockerd: a user other than root may listen on port 80 in a network namespace of its own
+        assertThat(out("run", "--rm", "--user", "1000", "busybox", "sh", "-c",
+                "nc -l -p 80 & sleep 0.3; kill $! && echo bound")).isEqualTo("bound");
+        assertThat(out("run", "--rm", "--network", "none", "busybox", "cat", "/proc/sys/net/ipv4/ping_group_range"))
+                .isEqualTo("0\t2147483647");
+        assertThat(out("run", "--rm", "--network", "host", "busybox", "cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"))
+                .isEqualTo(BerthdFixture.run(List.of("cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"), null, Map.of()).stdout().trim());
         out("run", "-d", "--name", "owner", "busybox", "sleep", "300");
         try {
             String ip = out("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "owner");
