@@ -116,7 +116,6 @@ final class ContextIndex extends FileView {
                     long sw = spoolWrite;
                     LOG.fine(() -> String.format("context body read in %d ms: waiting for the client %d, for the parser %d, spool writes %d",
                             total / 1_000_000, bw / 1_000_000, pw / 1_000_000, sw / 1_000_000));
-                if (n < buf.length) {
                     break;
                 }
             }
