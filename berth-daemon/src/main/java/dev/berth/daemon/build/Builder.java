@@ -83,6 +83,8 @@ final class Builder {
     private final Path cacheMounts;
     private final CopyPlan.ContentHashes hashes;
     private final FileView contextView;
+    /** Cache entries this build used; their use is recorded once at the end. */
+    private final java.util.Set<String> usedKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final BasePuller puller;
 
     Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
@@ -211,6 +213,7 @@ final class Builder {
         if (!unused.isEmpty()) {
             out.stream("[Warning] One or more build-args [" + String.join(" ", unused) + "] were not consumed\n");
         }
+        cache.touch(usedKeys);
         return last.imageId;
     }
 
@@ -478,6 +481,7 @@ final class Builder {
         }
         st.imageId = r.id();
         st.config = r.config();
+        usedKeys.add(key);
         st.out.stream(" ---> Using cache\n");
         st.out.stream(" ---> " + ImageService.shortId(r.id()) + "\n");
         return true;

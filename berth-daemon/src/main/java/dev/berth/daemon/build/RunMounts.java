@@ -35,6 +35,7 @@ final class RunMounts implements AutoCloseable {
         String id = m.id() == null || m.id().isEmpty() ? m.target() : m.id();
         Path dir = cacheRoot.resolve(BuildCache.key(id).substring(0, 32));
         Files.createDirectories(dir);
+        CacheMounts.used(dir, id);
         return dir + ":" + m.target();
     }
 
