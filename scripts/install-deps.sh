@@ -7,7 +7,7 @@ set -euo pipefail
 # docker.io: Debian's dockerd, the Docker engine that interop tests (save/load, push/pull) run beside berthd
 # on their own sockets; policy-rc.d below keeps its system service from starting.
 # tini: its static build (/usr/bin/tini-static) is --init's PID 1, as Docker's docker-init.
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io)
+packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io git)
 if [ "${1:-}" = --bench ]; then
   packages+=(wrk)
 fi

@@ -19,10 +19,12 @@ import java.util.Set;
 /**
  * The build cache as {@code GET /system/df} and {@code POST /build/prune} see it: one
  * {@code regular} record per cache entry (its size is the layer its step added, counted once) and
- * one {@code exec.cachemount} record per {@code RUN --mount=type=cache} directory. A record is
- * {@code Shared} when its layer stays on disk after a prune anyway (a tagged image, a container's
- * image, or an earlier record holds it), so the docker CLI's total of the unshared sizes is what a
- * prune frees; {@code InUse} when a container uses its image (or, for a cache mount, a build runs).
+ * one {@code exec.cachemount} record per {@code RUN --mount=type=cache} directory. A record's
+ * {@code Size} is what pruning it frees: the layers of its image that no image a prune keeps (tagged,
+ * or used by a container) holds, each counted once, for the oldest record that has it; it is
+ * {@code Shared} when the layer its step made stays anyway. So the docker CLI's total of the
+ * unshared sizes is what a full prune frees. {@code InUse}: a container uses its image (for a
+ * cache mount: a build is running).
  */
 final class BuildCacheUsage {
     /** One record; {@code imageId} for regular records, {@code mount} for cache mounts. */
@@ -60,8 +62,14 @@ final class BuildCacheUsage {
             ImageService.ImageRecord parent = e.parentId() == null ? null : byId.get(e.parentId());
             int below = parent == null ? 0 : parent.layers().size();
             String top = img.layers().size() > below ? img.layers().getLast() : null;
-            long size = top == null ? 0 : images.layerSize(top);
-            boolean shared = top != null && (kept.contains(top) || !counted.add(top));
+            // the bytes a prune frees for this record: its image's layers nothing kept holds, not counted for an older record
+            long size = 0;
+            for (String l : img.layers()) {
+                if (!kept.contains(l) && counted.add(l)) {
+                    size += images.layerSize(l);
+                }
+            }
+            boolean shared = size == 0 && top != null && kept.contains(top);
             List<String> parents = e.parentId() == null ? List.of() : keysByImage.getOrDefault(e.parentId(), List.of());
             out.add(new Item(e.key(), parents, "regular", description(img.config()), !containers.containersUsing(img.id()).isEmpty(),
                     shared, size, e.created(), e.lastUsed(), e.usageCount(), img.id(), null));
