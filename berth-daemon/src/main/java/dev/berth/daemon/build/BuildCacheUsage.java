@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * The build cache as {@code GET /system/df} and {@code POST /build/prune} see it: one
- * {@code regular} record per cache entry (its size is the layer its step added, counted once) and
+ * {@code regular} record per cache entry and
  * one {@code exec.cachemount} record per {@code RUN --mount=type=cache} directory. A record's
  * {@code Size} is what pruning it frees: the layers of its image that no image a prune keeps (tagged,
  * or used by a container) holds, each counted once, for the oldest record that has it; it is

@@ -66,8 +66,11 @@ public final class BuildRoutes {
 
     private void build(Exchange ex) throws Exception {
         String remote = ex.query("remote", "");
-        if (!remote.isEmpty() && !remote.startsWith("http://") && !remote.startsWith("https://")) {
-            throw ApiException.badRequest("remote build contexts must be http(s) URLs of a tar or a Dockerfile (git is not supported): " + remote);
+        boolean git = !remote.isEmpty() && GitContext.isGitUrl(remote);
+        if (git) {
+            GitContext.parse(remote); // a hostile URL is a 400 before anything runs
+        } else if (!remote.isEmpty() && !remote.startsWith("http://") && !remote.startsWith("https://")) {
+            throw ApiException.badRequest("unable to prepare context: remoteURL (" + remote + ") could not be recognized as URL");
         }
         List<ImageReference> tags = new ArrayList<>();
         for (String t : ex.queryAll("t")) {
@@ -107,6 +110,7 @@ public final class BuildRoutes {
         long t0 = System.nanoTime();
         activeBuilds.incrementAndGet();
         try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())
+                : git ? GitContext.fetch(remote, workDir, opt.dockerfileName())
                 : BuildContext.fetch(remote, workDir, opt.dockerfileName())) {
             long t1 = System.nanoTime();
             LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
