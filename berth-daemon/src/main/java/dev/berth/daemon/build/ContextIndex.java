@@ -102,7 +102,8 @@ final class ContextIndex extends FileView {
                 int n = body.readNBytes(buf, 0, buf.length);
                 long c = System.nanoTime();
                 java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
+                // once the parser refused the archive the rest is only drained, not stored
+                while (bb.hasRemaining() && !parsed.isCompletedExceptionally()) {
                     ch.write(bb);
                 }
                 parserWait += b - a;
