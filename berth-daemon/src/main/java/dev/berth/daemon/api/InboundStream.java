@@ -65,46 +65,57 @@ final class InboundStream extends InputStream {
     }
 
     @Override
-    public synchronized int read() throws IOException {
+    public int read() throws IOException {
         byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }
 
+    /**
+     * Takes what is queued (up to {@code len}) under the lock and copies it after releasing it, so
+     * the event loop offering the next chunk never waits for a large copy.
+     */
     @Override
-    public synchronized int read(byte[] b, int off, int len) throws IOException {
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) {
             return 0;
         }
-        while (chunks.isEmpty()) {
-            if (ended) {
-                if (failure != null) {
-                    throw failure;
-                }
-                return -1;
-            }
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException();
-            }
-        }
-        // everything queued that fits, not just the first chunk
+        java.util.List<ByteBuf> taken = new java.util.ArrayList<>(4);
         int n = 0;
-        while (n < len && !chunks.isEmpty()) {
-            ByteBuf head = chunks.peek();
-            int k = Math.min(len - n, head.readableBytes());
-            head.readBytes(b, off + n, k);
-            if (!head.isReadable()) {
-                chunks.poll().release();
+        synchronized (this) {
+            while (chunks.isEmpty()) {
+                if (ended) {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    return -1;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException();
+                }
             }
-            n += k;
+            while (n < len && !chunks.isEmpty()) {
+                ByteBuf head = chunks.peek();
+                int k = Math.min(len - n, head.readableBytes());
+                taken.add(k == head.readableBytes() ? chunks.poll() : head.readRetainedSlice(k));
+                n += k;
+            }
+            queued -= n;
+            if (queued < LOW_WATER && !channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+                channel.read();
+            }
         }
-        queued -= n;
-        if (queued < LOW_WATER && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
-            channel.read();
+        int pos = off;
+        for (ByteBuf t : taken) {
+            int k = t.readableBytes();
+            t.readBytes(b, pos, k);
+            pos += k;
+            t.release();
         }
         return n;
     }
