@@ -14,8 +14,8 @@ import java.util.ArrayDeque;
  * applies back-pressure to the client instead of filling the heap.
  */
 final class InboundStream extends InputStream {
-    private static final int HIGH_WATER = 1 << 20;
-    private static final int LOW_WATER = 256 << 10;
+    private static final int HIGH_WATER = 4 << 20;
+    private static final int LOW_WATER = 1 << 20;
 
     private final Channel channel;
     private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
