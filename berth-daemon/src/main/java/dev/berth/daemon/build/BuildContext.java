@@ -37,13 +37,14 @@ final class BuildContext implements AutoCloseable {
      *
      * @param dockerfileName the {@code dockerfile} parameter (relative to the context root)
      */
-    static BuildContext extract(InputStream body, Path parent, String dockerfileName) throws IOException {
+    static BuildContext extract(InputStream body, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
         Path dir = newWorkDir(parent, "context-");
+        ContextSpool spool = new ContextSpool(dir.resolve("context.tar"), budget);
         try {
             ContextIndex index;
             try {
                 String df = DockerIgnore.cleanPath("/" + (dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName));
-                index = ContextIndex.read(body, dir.resolve("context.tar"), dir.resolve("files"),
+                index = ContextIndex.read(body, spool, dir.resolve("files"),
                         new java.util.HashSet<>(List.of(df.substring(1), ".dockerignore")));
             } catch (InvalidLayerException e) {
                 drain(body);
@@ -60,6 +61,7 @@ final class BuildContext implements AutoCloseable {
             }
             return new BuildContext(dir, index, df);
         } catch (IOException | RuntimeException e) {
+            spool.close();
             LayerArchive.removeTree(dir);
             throw e;
         }
@@ -80,7 +82,7 @@ final class BuildContext implements AutoCloseable {
      * A {@code remote} context: the URL's body is a context tar (any compression) or else the
      * Dockerfile alone, as dockerd decides by the content.
      */
-    static BuildContext fetch(String url, Path parent, String dockerfileName) throws IOException {
+    static BuildContext fetch(String url, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, "remote-", ".body");
         try {
@@ -101,7 +103,7 @@ final class BuildContext implements AutoCloseable {
             }
             if (CopyPlan.isArchive(tmp)) {
                 try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tmp))) {
-                    return extract(in, parent, dockerfileName);
+                    return extract(in, parent, dockerfileName, budget);
                 }
             }
             // a lone Dockerfile: the context is just that file
@@ -116,7 +118,7 @@ final class BuildContext implements AutoCloseable {
                 t.closeArchiveEntry();
                 t.finish();
             }
-            return extract(new java.io.ByteArrayInputStream(tar.toByteArray()), parent, name);
+            return extract(new java.io.ByteArrayInputStream(tar.toByteArray()), parent, name, budget);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -162,6 +164,7 @@ final class BuildContext implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        index.close();
         LayerArchive.removeTree(dir);
     }
 }

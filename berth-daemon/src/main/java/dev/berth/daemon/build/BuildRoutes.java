@@ -34,6 +34,8 @@ public final class BuildRoutes {
     private final Path workDir;
     private final Path cacheMounts;
     private final java.util.concurrent.atomic.AtomicInteger activeBuilds = new java.util.concurrent.atomic.AtomicInteger();
+    /** Memory the contexts of running builds may be kept in (MiB); beyond it they are spooled to files. */
+    private final ContextSpool.Budget spoolMemory = new ContextSpool.Budget(256);
     private volatile BasePuller puller = (ref, out) -> {
         throw new IOException("pulling images is not supported by this daemon");
     };
@@ -109,9 +111,9 @@ public final class BuildRoutes {
         boolean quiet = ex.queryBool("q", false);
         long t0 = System.nanoTime();
         activeBuilds.incrementAndGet();
-        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())
-                : git ? GitContext.fetch(remote, workDir, opt.dockerfileName())
-                : BuildContext.fetch(remote, workDir, opt.dockerfileName())) {
+        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName(), spoolMemory)
+                : git ? GitContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)
+                : BuildContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)) {
             long t1 = System.nanoTime();
             LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
             OutputStream raw = ex.startStream(200, "application/json");

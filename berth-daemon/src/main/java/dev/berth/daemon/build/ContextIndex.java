@@ -54,12 +54,12 @@ final class ContextIndex extends FileView {
     }
 
     private final Node root = new Node(ContextFiles.Kind.DIR);
-    private final Path spool;
+    private final ContextSpool spool;
     private final Path dir;
     private final List<String> dropped = new ArrayList<>();
     private boolean written;
 
-    private ContextIndex(Path spool, Path dir) {
+    private ContextIndex(ContextSpool spool, Path dir) {
         this.spool = spool;
         this.dir = dir;
         root.mode = 0755;
@@ -67,15 +67,15 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * Reads a context tar (any compression) to its end. This thread copies the body into the spool
+     * Reads a context tar (any compression) to its end. This thread copies the body into
      * {@code spool} as it comes while a second one parses and checksums the same bytes, so the two
      * costs overlap; the index and every checksum are ready on return. The files are written under
-     * {@code dir} only when {@link #layers()} is called.
+     * {@code dir} only when {@link #layers()} is called. The index owns the spool from here on.
      *
      * @param keep relative paths whose contents are kept in memory (the Dockerfile, .dockerignore)
      * @throws InvalidLayerException when the archive is malformed or hostile
      */
-    static ContextIndex read(InputStream body, Path spool, Path dir, java.util.Set<String> keep) throws IOException {
+    static ContextIndex read(InputStream body, ContextSpool spool, Path dir, java.util.Set<String> keep) throws IOException {
         ContextIndex index = new ContextIndex(spool, dir);
         Chunks chunks = new Chunks();
         java.util.concurrent.CompletableFuture<Void> parsed = new java.util.concurrent.CompletableFuture<>();
@@ -89,8 +89,7 @@ final class ContextIndex extends FileView {
                 chunks.drain();
             }
         });
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(spool, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
+        try {
             long parserWait = 0;
             long bodyWait = 0;
             long spoolWrite = 0;
@@ -101,10 +100,9 @@ final class ContextIndex extends FileView {
                 long b = System.nanoTime();
                 int n = body.readNBytes(buf, 0, buf.length);
                 long c = System.nanoTime();
-                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, n);
                 // once the parser refused the archive the rest is only drained, not stored
-                while (bb.hasRemaining() && !parsed.isCompletedExceptionally()) {
-                    ch.write(bb);
+                if (!parsed.isCompletedExceptionally()) {
+                    spool.write(buf, n);
                 }
                 parserWait += b - a;
                 bodyWait += c - b;
@@ -483,7 +481,7 @@ final class ContextIndex extends FileView {
         if (n.bytes != null) {
             return n.bytes.clone();
         }
-        try (InputStream in = LayerArchive.decompress(Files.newInputStream(spool));
+        try (InputStream in = LayerArchive.decompress(spool.open());
              TarArchiveInputStream tar = new TarArchiveInputStream(in, false)) {
             for (int i = 0; ; i++) {
                 TarArchiveEntry e = tar.getNextEntry();
@@ -514,12 +512,17 @@ final class ContextIndex extends FileView {
         }
     }
 
+    /** Frees the spool (the build is over). */
+    void close() throws IOException {
+        spool.close();
+    }
+
     /** The context's files on disk: the spool is extracted on the first call (a step missed the cache). */
     @Override
     synchronized List<Path> layers() throws IOException {
         if (!written) {
             Files.createDirectory(dir);
-            try (InputStream in = Files.newInputStream(spool)) {
+            try (InputStream in = spool.open()) {
                 LayerArchive.extract(in, dir);
             }
             for (String d : dropped) {
@@ -528,7 +531,7 @@ final class ContextIndex extends FileView {
                     Files.deleteIfExists(p);
                 }
             }
-            Files.deleteIfExists(spool);
+            spool.close(); // the files are on disk now
             written = true;
         }
         return List.of(dir);

@@ -98,7 +98,7 @@ final class GitContext {
     }
 
     /** Clones {@code remote} under {@code parent} and makes the build context of it; the clone is removed after. */
-    static BuildContext fetch(String remote, Path parent, String dockerfileName) throws IOException {
+    static BuildContext fetch(String remote, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
         GitUrl git = parse(remote);
         Path work = BuildContext.newWorkDir(parent, "git-");
         try {
@@ -120,7 +120,7 @@ final class GitContext {
                 writeTar(root, out);
             }
             try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tar), 1 << 16)) {
-                return BuildContext.extract(in, parent, dockerfileName);
+                return BuildContext.extract(in, parent, dockerfileName, budget);
             }
         } catch (GitFailure f) {
             throw ApiException.badRequest("unable to prepare context: " + f.getMessage());

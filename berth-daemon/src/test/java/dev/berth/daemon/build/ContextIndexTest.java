@@ -32,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * refuses what extraction refuses, and it writes nothing out until asked.
  */
 class ContextIndexTest {
+    /** Two MiB of memory: the 3 MiB file of the first test spills into the spool file. */
+    private final ContextSpool.Budget budget = new ContextSpool.Budget(2);
+
     private interface Entries {
         void write(TarArchiveOutputStream t) throws IOException;
     }
@@ -71,10 +74,10 @@ class ContextIndexTest {
         t.closeArchiveEntry();
     }
 
-    private static ContextIndex index(byte[] tar, Path work) throws IOException {
+    private ContextIndex index(byte[] tar, Path work) throws IOException {
         Files.createDirectories(work);
-        return ContextIndex.read(new ByteArrayInputStream(tar), work.resolve("context.tar"), work.resolve("files"),
-                Set.of("Dockerfile"));
+        return ContextIndex.read(new ByteArrayInputStream(tar), new ContextSpool(work.resolve("context.tar"), budget),
+                work.resolve("files"), Set.of("Dockerfile"));
     }
 
     /** Every path of a view, depth first. */
@@ -142,6 +145,7 @@ class ContextIndexTest {
         assertThat(index.layers()).containsExactly(tmp.resolve("work/files"));
         assertThat(Files.readAllBytes(index.entry("big.bin").host())).isEqualTo(big);
         assertThat(Files.exists(tmp.resolve("work/context.tar"))).as("the spool goes once written out").isFalse();
+        assertThat(budget.tryTake() && budget.tryTake()).as("its memory is given back").isTrue();
     }
 
     @Test
