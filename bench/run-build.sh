@@ -4,7 +4,10 @@
 # cold (--no-cache: every step executes, the context is sent and copied) and then fully cached (every step
 # "Using cache"; the 50 MB context is still sent and checksummed).
 #
-#   bench/run-build.sh [--runs N] [--mb N] NAME=SOCKET NAME=SOCKET ...
+#   bench/run-build.sh [--runs N] [--mb N] [--floor] NAME=SOCKET NAME=SOCKET ...
+#
+# --floor adds an engine "client-only": bench/stub-engine.py, which answers /_ping and only drains the context, so
+# its "warm" row is what the docker CLI alone needs to tar and send the context (no engine can go below it).
 #
 # Each engine needs an image "busybox" (bench/setup-dockerd.sh gives a private dockerd with one). RUN steps use
 # --network none so a dockerd started with --bridge=none can run them. Prints median / min / max in ms.
@@ -15,11 +18,13 @@ runs=${RUNS:-5}
 mb=50
 names=()
 socks=()
+floor=
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --mb) mb=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --floor) floor=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
     *) die "expected NAME=SOCKET, got $1" ;;
   esac
@@ -27,7 +32,14 @@ done
 [ ${#names[@]} -ge 1 ] || die "usage: $0 [--runs N] [--mb N] NAME=SOCKET ..."
 
 tmp=$(mktemp -d /tmp/berth-build-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+stub_pid=
+trap '[ -z "$stub_pid" ] || kill "$stub_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+if [ -n "$floor" ]; then
+  python3 "$(dirname "${BASH_SOURCE[0]}")/stub-engine.py" "$tmp/stub.sock" &
+  stub_pid=$!
+  wait_ping "$tmp/stub.sock" 10 || die "stub engine did not start"
+  names+=(client-only); socks+=("$tmp/stub.sock")
+fi
 ctx=$tmp/ctx
 mkdir -p "$ctx/data"
 # 50 files of 1 MB, incompressible
@@ -56,9 +68,10 @@ done
 for _ in $(seq 1 "$runs"); do
   for i in "${!names[@]}"; do
     t0=$(now_ns); build "${socks[$i]}" berth-bench-build:latest --no-cache; echo $(( $(now_ns) - t0 )) >>"$tmp/cold$i"
-    grep -q "Using cache" "$tmp/out" && die "${names[$i]}: a --no-cache build used the cache"
+    stub=; [ "${names[$i]}" = client-only ] && stub=1
+    [ -n "$stub" ] || ! grep -q "Using cache" "$tmp/out" || die "${names[$i]}: a --no-cache build used the cache"
     t0=$(now_ns); build "${socks[$i]}" berth-bench-build:latest; echo $(( $(now_ns) - t0 )) >>"$tmp/warm$i"
-    [ "$(grep -c 'Using cache' "$tmp/out")" -ge 9 ] || die "${names[$i]}: the second build was not fully cached"
+    [ -n "$stub" ] || [ "$(grep -c 'Using cache' "$tmp/out")" -ge 9 ] || die "${names[$i]}: the second build was not fully cached"
   done
 done
 printf '%-14s %-7s %5s %9s %9s %9s\n' engine build runs median min max
@@ -69,5 +82,5 @@ for i in "${!names[@]}"; do
   done
 done
 for i in "${!names[@]}"; do
-  DOCKER_HOST="unix://${socks[$i]}" "$DOCKER_CLI" rmi berth-bench-build:latest >/dev/null 2>&1 || true
+  [ "${names[$i]}" = client-only ] || DOCKER_HOST="unix://${socks[$i]}" "$DOCKER_CLI" rmi berth-bench-build:latest >/dev/null 2>&1 || true
 done

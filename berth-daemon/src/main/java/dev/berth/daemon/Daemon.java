@@ -131,7 +131,8 @@ public final class Daemon implements AutoCloseable {
         network.setEvents(events);
         volumes.setEvents(events);
         new dev.berth.daemon.events.EventRoutes(events).register(router);
-        new DiskUsageRoutes(imageService, containers, containerRoutes, volumes, volumeRoutes).register(router);
+        DiskUsageRoutes diskUsage = new DiskUsageRoutes(imageService, containers, containerRoutes, volumes, volumeRoutes);
+        diskUsage.register(router);
         new dev.berth.daemon.containers.ExecRoutes(containers).register(router);
         new dev.berth.daemon.containers.CommitRoutes(new dev.berth.daemon.containers.CommitService(containers, imageService))
                 .register(router);
@@ -139,6 +140,7 @@ public final class Daemon implements AutoCloseable {
         dev.berth.daemon.build.BuildRoutes build = new dev.berth.daemon.build.BuildRoutes(imageService, containers, db, config.dataRoot());
         build.register(router);
         imageService.setIntermediate(build::isIntermediate);
+        diskUsage.setBuildCache(build::diskUsage);
         build.setPuller(distribution::pullForBuild);
 
         config.security().access().warn(config.hosts());

@@ -14,12 +14,13 @@ import java.util.ArrayDeque;
  * applies back-pressure to the client instead of filling the heap.
  */
 final class InboundStream extends InputStream {
-    private static final int HIGH_WATER = 1 << 20;
-    private static final int LOW_WATER = 256 << 10;
+    private static final int HIGH_WATER = 4 << 20;
+    private static final int LOW_WATER = 1 << 20;
 
     private final Channel channel;
     private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
     private int queued;
+    private int wanted = 1; // bytes a waiting reader needs before it is worth waking
     private boolean ended;
     private IOException failure;
 
@@ -42,7 +43,9 @@ final class InboundStream extends InputStream {
         if (queued > HIGH_WATER) {
             channel.config().setAutoRead(false);
         }
-        notifyAll();
+        if (queued >= wanted) {
+            notifyAll();
+        }
     }
 
     /** No more bytes will come (end of body, or the peer closed). */
@@ -62,43 +65,93 @@ final class InboundStream extends InputStream {
     }
 
     @Override
-    public synchronized int read() throws IOException {
+    public int read() throws IOException {
         byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }
 
+    /**
+     * Takes what is queued (up to {@code len}) under the lock and copies it after releasing it, so
+     * the event loop offering the next chunk never waits for a large copy.
+     */
     @Override
-    public synchronized int read(byte[] b, int off, int len) throws IOException {
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
         if (len == 0) {
             return 0;
         }
-        while (chunks.isEmpty()) {
-            if (ended) {
-                if (failure != null) {
-                    throw failure;
+        java.util.List<ByteBuf> taken = new java.util.ArrayList<>(4);
+        int n = 0;
+        synchronized (this) {
+            while (chunks.isEmpty()) {
+                if (ended) {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    return -1;
                 }
-                return -1;
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException();
+                }
             }
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException();
+            while (n < len && !chunks.isEmpty()) {
+                ByteBuf head = chunks.peek();
+                int k = Math.min(len - n, head.readableBytes());
+                taken.add(k == head.readableBytes() ? chunks.poll() : head.readRetainedSlice(k));
+                n += k;
+            }
+            queued -= n;
+            if (queued < LOW_WATER && !channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+                channel.read();
             }
         }
-        ByteBuf head = chunks.peek();
-        int n = Math.min(len, head.readableBytes());
-        head.readBytes(b, off, n);
-        if (!head.isReadable()) {
-            chunks.poll().release();
-        }
-        queued -= n;
-        if (queued < LOW_WATER && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
-            channel.read();
+        int pos = off;
+        for (ByteBuf t : taken) {
+            int k = t.readableBytes();
+            t.readBytes(b, pos, k);
+            pos += k;
+            t.release();
         }
         return n;
+    }
+
+    /**
+     * Blocks until {@code len} bytes or the end, as {@link InputStream#readNBytes(byte[], int, int)}
+     * does, but wakes up once per batch (up to half the high-water mark) instead of once per network
+     * chunk: a large body then costs a few hand-offs between the event loop and the reader, not
+     * thousands, which matters on a busy machine where every wake-up waits for a CPU.
+     */
+    @Override
+    public int readNBytes(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int done = 0;
+        while (done < len) {
+            synchronized (this) {
+                int want = Math.min(len - done, HIGH_WATER / 2);
+                while (queued < want && !ended) {
+                    wanted = want;
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException();
+                    } finally {
+                        wanted = 1;
+                    }
+                }
+            }
+            int n = read(b, off + done, len - done);
+            if (n < 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
     }
 
     @Override

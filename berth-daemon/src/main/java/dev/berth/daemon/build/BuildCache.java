@@ -25,6 +25,9 @@ public final class BuildCache {
                 """, """
                 ALTER TABLE build_cache ADD COLUMN parent_id TEXT;
                 CREATE INDEX build_cache_parent ON build_cache(parent_id)
+                """, """
+                ALTER TABLE build_cache ADD COLUMN last_used INTEGER;
+                ALTER TABLE build_cache ADD COLUMN usage_count INTEGER NOT NULL DEFAULT 0
                 """);
     }
 
@@ -96,20 +99,56 @@ public final class BuildCache {
         }
     }
 
-    /** Drops every entry (build prune); returns the images they named. */
-    java.util.Set<String> clear() throws SQLException {
+    /** One cache entry; {@code lastUsed} is null when no build used it since it was made. */
+    record Entry(String key, String imageId, String parentId, long created, Long lastUsed, int usageCount) {}
+
+    /** Every entry, newest first. */
+    java.util.List<Entry> entries() throws SQLException {
         return db.tx(c -> {
-            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT image_id FROM build_cache ORDER BY created DESC");
-                 ResultSet rs = ps.executeQuery()) {
+            java.util.List<Entry> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT key, image_id, parent_id, created, last_used, usage_count "
+                    + "FROM build_cache ORDER BY created DESC"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ids.add(rs.getString(1));
+                    long lu = rs.getLong(5);
+                    Long lastUsed = rs.wasNull() ? null : lu;
+                    out.add(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), lastUsed, rs.getInt(6)));
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM build_cache")) {
-                ps.executeUpdate();
+            return out;
+        });
+    }
+
+    /** Notes that a build used these entries (one transaction per build, not one per step). */
+    void touch(java.util.Collection<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE build_cache SET last_used = ?, usage_count = usage_count + 1 WHERE key = ?")) {
+                for (String k : keys) {
+                    ps.setLong(1, now);
+                    ps.setString(2, k);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
-            return ids;
+            return null;
+        });
+    }
+
+    /** Drops these entries (build prune). */
+    void remove(java.util.Collection<String> keys) throws SQLException {
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM build_cache WHERE key = ?")) {
+                for (String k : keys) {
+                    ps.setString(1, k);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
         });
     }
 }

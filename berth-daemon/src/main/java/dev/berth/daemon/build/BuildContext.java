@@ -5,8 +5,6 @@ import dev.berth.dockerfile.DockerIgnore;
 import dev.berth.dockerfile.DockerfileSyntaxException;
 import dev.berth.oci.InvalidLayerException;
 import dev.berth.oci.LayerArchive;
-import dev.berth.sys.Fd;
-import dev.berth.sys.Libc;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,66 +13,76 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One build's context: the uploaded tar (plain or compressed) extracted into a private temp
- * directory under the data root with the layer extractor's safety rules (no absolute names, no
- * {@code ..} out of the root, no links leaving it), the Dockerfile read from inside it, and the
+ * One build's context: the uploaded tar (plain or compressed) indexed as it streams in
+ * ({@link ContextIndex}: the layer extractor's safety rules, every file's checksum, the tar spooled
+ * into a private temp directory under the data root), the Dockerfile read from it, and the
  * Dockerfile and .dockerignore dropped when the .dockerignore excludes them (as dockerd does).
+ * The files are written out only when a step needs them.
  */
 final class BuildContext implements AutoCloseable {
     private final Path dir;
+    private final ContextIndex index;
     private final byte[] dockerfile;
-    private final Map<String, String> digests;
 
-    private BuildContext(Path dir, byte[] dockerfile, Map<String, String> digests) {
+    private BuildContext(Path dir, ContextIndex index, byte[] dockerfile) {
         this.dir = dir;
+        this.index = index;
         this.dockerfile = dockerfile;
-        this.digests = digests;
     }
 
     /**
-     * Extracts {@code body} under {@code parent}; a hostile or broken archive is a 400 and leaves nothing behind.
+     * Indexes {@code body} under {@code parent}; a hostile or broken archive is a 400 and leaves nothing behind.
      *
      * @param dockerfileName the {@code dockerfile} parameter (relative to the context root)
      */
-    static BuildContext extract(InputStream body, Path parent, String dockerfileName) throws IOException {
-        Files.createDirectories(parent);
-        byte[] rnd = new byte[8];
-        new java.security.SecureRandom().nextBytes(rnd);
-        Path dir = parent.resolve("context-" + HexFormat.of().formatHex(rnd));
-        Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    static BuildContext extract(InputStream body, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
+        Path dir = newWorkDir(parent, "context-");
+        ContextSpool spool = new ContextSpool(dir.resolve("context.tar"), budget);
         try {
-            ContentDigester digester = new ContentDigester(dir);
-            try (InputStream teed = digester.tee(body)) {
-                LayerArchive.extract(teed, dir);
+            ContextIndex index;
+            try {
+                String df = DockerIgnore.cleanPath("/" + (dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName));
+                index = ContextIndex.read(body, spool, dir.resolve("files"),
+                        new java.util.HashSet<>(List.of(df.substring(1), ".dockerignore")));
             } catch (InvalidLayerException e) {
                 drain(body);
                 throw ApiException.badRequest("invalid build context: " + e.getMessage());
             }
             String name = dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName;
-            byte[] df = read(dir, name);
+            byte[] df = read(index, name);
             if (df == null) {
                 throw ApiException.badRequest("Cannot locate specified Dockerfile: " + name);
             }
-            byte[] ignore = read(dir, ".dockerignore");
+            byte[] ignore = read(index, ".dockerignore");
             if (ignore != null) {
-                removeExcludedBuildFiles(dir, new String(ignore, java.nio.charset.StandardCharsets.UTF_8), name);
+                removeExcludedBuildFiles(index, new String(ignore, java.nio.charset.StandardCharsets.UTF_8), name);
             }
-            return new BuildContext(dir, df, digester.digests());
+            return new BuildContext(dir, index, df);
         } catch (IOException | RuntimeException e) {
+            spool.close();
             LayerArchive.removeTree(dir);
             throw e;
         }
+    }
+
+    /** A new private (0700) directory under {@code parent} with a random name. */
+    static Path newWorkDir(Path parent, String prefix) throws IOException {
+        Files.createDirectories(parent);
+        byte[] rnd = new byte[8];
+        new java.security.SecureRandom().nextBytes(rnd);
+        Path dir = parent.resolve(prefix + HexFormat.of().formatHex(rnd));
+        Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        return dir;
     }
 
     /**
      * A {@code remote} context: the URL's body is a context tar (any compression) or else the
      * Dockerfile alone, as dockerd decides by the content.
      */
-    static BuildContext fetch(String url, Path parent, String dockerfileName) throws IOException {
+    static BuildContext fetch(String url, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, "remote-", ".body");
         try {
@@ -95,7 +103,7 @@ final class BuildContext implements AutoCloseable {
             }
             if (CopyPlan.isArchive(tmp)) {
                 try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tmp))) {
-                    return extract(in, parent, dockerfileName);
+                    return extract(in, parent, dockerfileName, budget);
                 }
             }
             // a lone Dockerfile: the context is just that file
@@ -110,14 +118,14 @@ final class BuildContext implements AutoCloseable {
                 t.closeArchiveEntry();
                 t.finish();
             }
-            return extract(new java.io.ByteArrayInputStream(tar.toByteArray()), parent, name);
+            return extract(new java.io.ByteArrayInputStream(tar.toByteArray()), parent, name, budget);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
     /** dockerd's removeDockerfile: the .dockerignore and the Dockerfile stay out of COPY when excluded. */
-    private static void removeExcludedBuildFiles(Path dir, String ignoreText, String dockerfile) throws IOException {
+    private static void removeExcludedBuildFiles(ContextIndex index, String ignoreText, String dockerfile) {
         DockerIgnore ignore;
         try {
             ignore = DockerIgnore.parse(ignoreText);
@@ -126,24 +134,15 @@ final class BuildContext implements AutoCloseable {
         }
         for (String f : List.of(".dockerignore", DockerIgnore.cleanPath("/" + dockerfile).substring(1))) {
             if (ignore.excludes(f)) {
-                Path p = dir.resolve(f).normalize();
-                if (p.startsWith(dir) && !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    Files.deleteIfExists(p);
-                }
+                index.drop(f);
             }
         }
     }
 
-    /** A regular file of the context, resolved inside it (symlinks too), or null when missing. */
-    private static byte[] read(Path dir, String name) throws IOException {
-        try (Fd root = Fd.openDirectory(dir); Fd f = root.openInRoot(name, Fd.O_RDONLY, 0)) {
-            if (!f.stat().isRegular()) {
-                return null;
-            }
-            return Files.readAllBytes(f.procPath());
-        } catch (Libc.ErrnoException e) {
-            return null;
-        }
+    /** A regular file of the context, found through the context's own symlinks (kept inside it), or null. */
+    private static byte[] read(ContextIndex index, String name) throws IOException {
+        String rel = index.resolve("/" + name);
+        return rel.isEmpty() ? null : index.read(rel);
     }
 
     private static void drain(InputStream in) {
@@ -154,16 +153,9 @@ final class BuildContext implements AutoCloseable {
         }
     }
 
-    Path dir() {
-        return dir;
-    }
-
-    /**
-     * The sha256 of each regular file as the context tar carried it, by host path, as
-     * {@code "size:hex"}, computed while the tar was extracted.
-     */
-    Map<String, String> digests() {
-        return digests;
+    /** The context's files; written to disk only when a step needs them there. */
+    FileView view() {
+        return index;
     }
 
     byte[] dockerfile() {
@@ -172,6 +164,7 @@ final class BuildContext implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        index.close();
         LayerArchive.removeTree(dir);
     }
 }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,9 @@ public final class BuildRoutes {
     private final BuildCache cache;
     private final Path workDir;
     private final Path cacheMounts;
+    private final java.util.concurrent.atomic.AtomicInteger activeBuilds = new java.util.concurrent.atomic.AtomicInteger();
+    /** Memory the contexts of running builds may be kept in (MiB); beyond it they are spooled to files. */
+    private final ContextSpool.Budget spoolMemory = new ContextSpool.Budget(256);
     private volatile BasePuller puller = (ref, out) -> {
         throw new IOException("pulling images is not supported by this daemon");
     };
@@ -64,8 +68,11 @@ public final class BuildRoutes {
 
     private void build(Exchange ex) throws Exception {
         String remote = ex.query("remote", "");
-        if (!remote.isEmpty() && !remote.startsWith("http://") && !remote.startsWith("https://")) {
-            throw ApiException.badRequest("remote build contexts must be http(s) URLs of a tar or a Dockerfile (git is not supported): " + remote);
+        boolean git = !remote.isEmpty() && GitContext.isGitUrl(remote);
+        if (git) {
+            GitContext.parse(remote); // a hostile URL is a 400 before anything runs
+        } else if (!remote.isEmpty() && !remote.startsWith("http://") && !remote.startsWith("https://")) {
+            throw ApiException.badRequest("unable to prepare context: remoteURL (" + remote + ") could not be recognized as URL");
         }
         List<ImageReference> tags = new ArrayList<>();
         for (String t : ex.queryAll("t")) {
@@ -103,8 +110,10 @@ public final class BuildRoutes {
                 network.isEmpty() ? "default" : network, host, () -> !ex.isOpen(), ex.queryBool("pull", false));
         boolean quiet = ex.queryBool("q", false);
         long t0 = System.nanoTime();
-        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName())
-                : BuildContext.fetch(remote, workDir, opt.dockerfileName())) {
+        activeBuilds.incrementAndGet();
+        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName(), spoolMemory)
+                : git ? GitContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)
+                : BuildContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)) {
             long t1 = System.nanoTime();
             LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
             OutputStream raw = ex.startStream(200, "application/json");
@@ -135,35 +144,156 @@ public final class BuildRoutes {
                     dev.berth.oci.LayerArchive.removeTree(scratch);
                 }
             }
+        } finally {
+            activeBuilds.decrementAndGet();
         }
     }
 
-    /** Empties the cache and deletes the untagged, unused images only it kept (newest first, so children go before parents). */
+    /** The build cache records for {@code GET /system/df}, newest first. */
+    public List<Map<String, Object>> diskUsage() {
+        try {
+            return BuildCacheUsage.items(images, containers, cache, cacheMounts, activeBuilds.get() > 0).stream()
+                    .map(BuildCacheUsage::toApi).toList();
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot read the build cache: " + e.getMessage(), e);
+        }
+    }
+
+    private static final java.util.Set<String> PRUNE_FILTERS = java.util.Set.of("until", "id", "parent", "type", "description",
+            "inuse", "shared", "private");
+
+    /**
+     * Drops the cache records the filters select (never those in use) and deletes what only they
+     * kept: untagged images no container uses (newest first, so children go before parents) and
+     * cache-mount directories. {@code reserved-space} (or the older {@code keep-storage}) keeps the
+     * most recently used records up to that many bytes. {@code SpaceReclaimed} is what left the
+     * disk: the layers no image holds any more and the cache mounts removed.
+     */
     private void prune(Exchange ex) throws Exception {
+        dev.berth.daemon.api.Filters f = ex.filters().allowOnly(PRUNE_FILTERS);
+        Instant until = f.has("until") ? until(f.get("until").getFirst()) : null;
+        Long reserved = ex.queryLong("reserved-space");
+        if (reserved == null) {
+            reserved = ex.queryLong("keep-storage");
+        }
+        List<BuildCacheUsage.Item> items = BuildCacheUsage.items(images, containers, cache, cacheMounts, activeBuilds.get() > 0);
+        List<BuildCacheUsage.Item> chosen = new ArrayList<>();
+        for (BuildCacheUsage.Item i : items) {
+            if (!i.inUse() && matches(f, i, until)) {
+                chosen.add(i);
+            }
+        }
+        if (reserved != null && reserved > 0) {
+            // keep the most recently used within the reserve
+            chosen.sort(java.util.Comparator.comparingLong((BuildCacheUsage.Item i) -> i.lastUsed() == null ? i.created() : i.lastUsed())
+                    .reversed());
+            long keptBytes = 0;
+            for (var it = chosen.iterator(); it.hasNext(); ) {
+                BuildCacheUsage.Item i = it.next();
+                long cost = i.shared() ? 0 : i.size();
+                if (keptBytes + cost > reserved) {
+                    break;
+                }
+                keptBytes += cost;
+                it.remove();
+            }
+        }
+        Map<String, Long> layersBefore = layerSizes();
+        long mountBytes = 0;
         List<String> deleted = new ArrayList<>();
-        long before = images.list().stream().mapToLong(ImageService.ImageRecord::size).sum();
-        for (String id : cache.clear()) {
+        cache.remove(chosen.stream().filter(i -> i.imageId() != null).map(BuildCacheUsage.Item::id).toList());
+        java.util.Set<String> stillCached = new java.util.HashSet<>();
+        for (BuildCache.Entry e : cache.entries()) {
+            stillCached.add(e.imageId());
+        }
+        for (BuildCacheUsage.Item i : chosen) {
+            if (i.mount() != null) {
+                CacheMounts.remove(i.mount());
+                mountBytes += i.size();
+                deleted.add(i.id());
+                continue;
+            }
+            deleted.add(i.id());
+            if (stillCached.contains(i.imageId())) {
+                continue;
+            }
             ImageService.ImageRecord r;
             try {
-                r = images.find(id);
+                r = images.find(i.imageId());
             } catch (ApiException gone) {
                 continue;
             }
-            if (!r.dangling() || !containers.containersUsing(id).isEmpty()) {
+            if (!BuildCacheUsage.prunable(r, containers)) {
                 continue;
             }
             try {
-                images.delete(id, false, false);
-                deleted.add(id);
+                images.delete(r.id(), false, false);
             } catch (ApiException inUse) {
-                LOG.fine(() -> "build prune keeps " + id + ": " + inUse.getMessage());
+                LOG.fine(() -> "build prune keeps " + r.id() + ": " + inUse.getMessage());
             }
         }
-        long after = images.list().stream().mapToLong(ImageService.ImageRecord::size).sum();
+        Map<String, Long> layersAfter = layerSizes();
+        long reclaimed = mountBytes;
+        for (var e : layersBefore.entrySet()) {
+            if (!layersAfter.containsKey(e.getKey())) {
+                reclaimed += e.getValue();
+            }
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("CachesDeleted", deleted);
-        r.put("SpaceReclaimed", Math.max(0, before - after));
+        r.put("SpaceReclaimed", reclaimed);
         ex.respondJson(200, r);
+    }
+
+    /** Every layer any image holds, with its size. */
+    private Map<String, Long> layerSizes() {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (ImageService.ImageRecord r : images.list()) {
+            for (String l : r.layers()) {
+                out.computeIfAbsent(l, images::layerSize);
+            }
+        }
+        return out;
+    }
+
+    private static boolean matches(dev.berth.daemon.api.Filters f, BuildCacheUsage.Item i, Instant until) {
+        if (until != null && !Instant.ofEpochMilli(i.lastUsed() == null ? i.created() : i.lastUsed()).isBefore(until)) {
+            return false;
+        }
+        if (f.has("id") && !f.get("id").contains(i.id())) {
+            return false;
+        }
+        if (f.has("parent") && f.get("parent").stream().noneMatch(i.parents()::contains)) {
+            return false;
+        }
+        if (f.has("type") && !f.get("type").contains(i.type())) {
+            return false;
+        }
+        if (f.has("description") && f.get("description").stream().noneMatch(d -> i.description().contains(d))) {
+            return false;
+        }
+        if (f.has("inuse") && !i.inUse()) {
+            return false;
+        }
+        if (f.has("shared") && !i.shared()) {
+            return false;
+        }
+        return !f.has("private") || !i.shared();
+    }
+
+    /** {@code until}: a Go duration before now ("24h"), unix seconds, or an RFC 3339 time. */
+    private static Instant until(String v) {
+        try {
+            if (v.matches("\\d+(\\.\\d+)?")) {
+                return Instant.ofEpochMilli((long) (Double.parseDouble(v) * 1000));
+            }
+            if (v.contains("T") || v.contains("-")) {
+                return java.time.OffsetDateTime.parse(v).toInstant();
+            }
+            return Instant.now().minusNanos(dev.berth.dockerfile.GoDuration.parse(v));
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("invalid filter 'until=" + v + "'");
+        }
     }
 
     /** Whether an image is an intermediate build step another step started from. */

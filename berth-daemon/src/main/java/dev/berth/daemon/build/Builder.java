@@ -83,6 +83,8 @@ final class Builder {
     private final Path cacheMounts;
     private final CopyPlan.ContentHashes hashes;
     private final FileView contextView;
+    /** Cache entries this build used; their use is recorded once at the end. */
+    private final java.util.Set<String> usedKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final BasePuller puller;
 
     Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
@@ -96,8 +98,8 @@ final class Builder {
         this.out = out;
         this.scratchDir = scratchDir;
         this.cacheMounts = cacheMounts;
-        this.contextView = new FileView(List.of(context.dir()));
-        this.hashes = new CopyPlan.ContentHashes(context.digests());
+        this.contextView = context.view();
+        this.hashes = new CopyPlan.ContentHashes();
     }
 
     /** The state of one stage as its steps go. */
@@ -211,6 +213,7 @@ final class Builder {
         if (!unused.isEmpty()) {
             out.stream("[Warning] One or more build-args [" + String.join(" ", unused) + "] were not consumed\n");
         }
+        cache.touch(usedKeys);
         return last.imageId;
     }
 
@@ -478,6 +481,7 @@ final class Builder {
         }
         st.imageId = r.id();
         st.config = r.config();
+        usedKeys.add(key);
         st.out.stream(" ---> Using cache\n");
         st.out.stream(" ---> " + ImageService.shortId(r.id()) + "\n");
         return true;
@@ -559,6 +563,9 @@ final class Builder {
                 throw new BuildFailure("ADD --from is not supported; use COPY --from", 1);
             }
             src = sourceOf(c.from(), st, model, done);
+        } else if (c.add()) {
+            // ADD looks into local files to see whether they are archives: the context is written out
+            src.layers();
         }
         String workdir = cfg.workingDir == null || cfg.workingDir.isEmpty() ? "/" : cfg.workingDir;
         String dest = c.dest();
@@ -622,6 +629,7 @@ final class Builder {
             return;
         }
         Integer mode = chmod;
+        src.layers(); // a cache miss reads the files: an indexed context is written out now
         layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> plan.write(w, owner[0], owner[1], mode,
                 c.chown() != null && !c.chown().isEmpty()), view);
     }
@@ -723,7 +731,7 @@ final class Builder {
             Files.createDirectories(root.resolve("etc"));
             for (String f : List.of("etc/passwd", "etc/group")) {
                 FileView.Entry e = view.entry(f);
-                if (e != null && e.attrs().isRegularFile()) {
+                if (e != null && e.isRegularFile()) {
                     Files.copy(e.host(), root.resolve(f));
                 }
             }
@@ -795,7 +803,7 @@ final class Builder {
             for (MountSpec m : mounts) {
                 switch (m.type()) {
                     case "cache" -> binds.add(runMounts.cache(m));
-                    case "bind" -> binds.add(runMounts.bind(m, m.from() == null ? List.of(context.dir())
+                    case "bind" -> binds.add(runMounts.bind(m, m.from() == null ? contextView.layers()
                             : sourceOf(m.from(), st, model, done).layers()));
                     case "tmpfs" -> host.putObject("Tmpfs").put(m.target(), "");
                     default -> throw new BuildFailure("RUN --mount=type=" + m.type() + " is not supported by this builder", 1);

@@ -77,16 +77,16 @@ final class CopyPlan {
         if (e == null) {
             throw new IOException("file not found in build context or excluded by .dockerignore: stat " + rel + ": file does not exist");
         }
-        if (e.attrs().isDirectory()) {
-            items.add(new Dir(dest, mode(e), e.attrs().lastModifiedTime().toMillis(), true));
-            note("dir", dest, Integer.toOctalString(mode(e)));
+        if (e.isDirectory()) {
+            items.add(new Dir(dest, e.mode(), e.mtimeMillis(), true));
+            note("dir", dest, Integer.toOctalString(e.mode()));
             walk(view, rel, dest);
             return;
         }
         String target = destIsDir ? join(dest, base(rel)) : dest;
-        if (extractArchives && e.attrs().isRegularFile() && isArchive(e.host())) {
+        if (extractArchives && e.isRegularFile() && isArchive(e.host())) {
             items.add(new Archive(dest, e.host()));
-            note("archive", dest, hashes.of(e.host(), e.attrs()));
+            note("archive", dest, hashes.of(e));
             return;
         }
         entry(e, target);
@@ -100,9 +100,9 @@ final class CopyPlan {
                 continue;
             }
             String childDest = join(dest, name);
-            if (c.attrs().isDirectory()) {
-                items.add(new Dir(childDest, mode(c), c.attrs().lastModifiedTime().toMillis(), false));
-                note("dir", childDest, Integer.toOctalString(mode(c)));
+            if (c.isDirectory()) {
+                items.add(new Dir(childDest, c.mode(), c.mtimeMillis(), false));
+                note("dir", childDest, Integer.toOctalString(c.mode()));
                 walk(view, childRel, childDest);
             } else {
                 entry(c, childDest);
@@ -111,14 +111,13 @@ final class CopyPlan {
     }
 
     private void entry(FileView.Entry e, String dest) throws IOException {
-        long mtime = e.attrs().lastModifiedTime().toMillis();
-        if (e.attrs().isSymbolicLink()) {
-            String target = Files.readSymbolicLink(e.host()).toString();
-            items.add(new Link(dest, target, mtime));
-            note("link", dest, target);
-        } else if (e.attrs().isRegularFile()) {
-            items.add(new File(dest, e.host(), e.attrs().size(), mode(e), mtime));
-            note("file", dest, Integer.toOctalString(mode(e)), Long.toString(e.attrs().size()), hashes.of(e.host(), e.attrs()));
+        long mtime = e.mtimeMillis();
+        if (e.isSymbolicLink()) {
+            items.add(new Link(dest, e.link(), mtime));
+            note("link", dest, e.link());
+        } else if (e.isRegularFile()) {
+            items.add(new File(dest, e.host(), e.size(), e.mode(), mtime));
+            note("file", dest, Integer.toOctalString(e.mode()), Long.toString(e.size()), hashes.of(e));
         }
         // sockets, fifos and devices are left out, as a context walk leaves them out
     }
@@ -209,10 +208,6 @@ final class CopyPlan {
         }
     }
 
-    private static int mode(FileView.Entry e) throws IOException {
-        return ((Integer) Files.getAttribute(e.host(), "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
-    }
-
     static String join(String dir, String name) {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
@@ -222,23 +217,20 @@ final class CopyPlan {
         return slash < 0 ? rel : rel.substring(slash + 1);
     }
 
-    /** Content digests of host files, memoized by path, size, mtime and inode for the build. */
+    /**
+     * Content digests: those the context index took as the tar came in, else read from the host
+     * file once per build (image and stage layer files do not change while it runs).
+     */
     static final class ContentHashes {
         private final java.util.concurrent.ConcurrentHashMap<String, String> memo = new java.util.concurrent.ConcurrentHashMap<>();
-        private final java.util.Map<String, String> known;
 
-        /** @param known digests already computed by host path and size ({@link BuildContext#digests}) */
-        ContentHashes(java.util.Map<String, String> known) {
-            this.known = known;
-        }
-
-        String of(Path p, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
-            String v = known.get(p.toString());
-            if (v != null && v.startsWith(a.size() + ":")) {
-                return v.substring(v.indexOf(':') + 1);
+        String of(FileView.Entry e) throws IOException {
+            if (e.digest() != null) {
+                return e.digest();
             }
-            String k = p + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0" + a.fileKey();
-            v = memo.get(k);
+            Path p = e.host();
+            String k = p + "\0" + e.size() + "\0" + e.mtimeMillis();
+            String v = memo.get(k);
             if (v == null) {
                 MessageDigest md = Digest.newSha256();
                 try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {

@@ -15,81 +15,41 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A read-only merged view of directories stacked as overlay stacks them (the build context is a
- * stack of one; an image is its layer directories): the topmost entry wins, whiteouts (0/0
- * character devices) hide what is below. Paths never follow a symlink: an entry whose parent in
- * some layer is not a real directory does not exist in that layer, so a hostile link cannot point
- * the build at host files.
+ * Files a build step reads, as a read-only tree whose paths never follow a symlink: directories
+ * stacked as overlay stacks them ({@link Dirs}: an image's layers, a stage) or the build context
+ * as its tar described it ({@link ContextIndex}).
  */
-final class FileView implements ContextFiles.Tree {
-    private final List<Path> topFirst;
-
-    /** @param topFirst the directories, upper first */
-    FileView(List<Path> topFirst) {
-        this.topFirst = List.copyOf(topFirst);
-    }
-
+abstract sealed class FileView implements ContextFiles.Tree permits FileView.Dirs, ContextIndex {
     static FileView ofImageLayers(List<Path> bottomFirst) {
-        return new FileView(bottomFirst.reversed());
+        return new Dirs(bottomFirst.reversed());
     }
 
-    static final FileView EMPTY = new FileView(List.of());
+    static final FileView EMPTY = new Dirs(List.of());
 
-    /** The directories, upper first. */
-    List<Path> layers() {
-        return topFirst;
-    }
+    /** The directories, upper first (the context's are written out first when it is only indexed). */
+    abstract List<Path> layers() throws IOException;
 
-    /** Attributes of an entry with its host path. */
-    record Entry(Path host, PosixFileAttributes attrs) {
-        ContextFiles.Kind kind() {
-            return attrs.isSymbolicLink() ? ContextFiles.Kind.SYMLINK : attrs.isDirectory() ? ContextFiles.Kind.DIR
-                    : attrs.isRegularFile() ? ContextFiles.Kind.FILE : ContextFiles.Kind.OTHER;
+    /**
+     * One entry: {@code host} is where its bytes are (for an indexed context, where they will be once
+     * written out), {@code mode} the permission bits with setuid/setgid/sticky, {@code link} a symlink's
+     * target, {@code digest} the content's sha256 when already known.
+     */
+    record Entry(Path host, ContextFiles.Kind kind, int mode, long size, long mtimeMillis, String link, String digest) {
+        boolean isDirectory() {
+            return kind == ContextFiles.Kind.DIR;
+        }
+
+        boolean isRegularFile() {
+            return kind == ContextFiles.Kind.FILE;
+        }
+
+        boolean isSymbolicLink() {
+            return kind == ContextFiles.Kind.SYMLINK;
         }
     }
 
     /** The entry at a relative path ("." or "" is the root), or null. */
-    Entry entry(String rel) {
-        List<String> parts = parts(rel);
-        for (Path layer : topFirst) {
-            Path p = layer;
-            boolean hidden = false;
-            boolean absent = false;
-            for (int i = 0; i < parts.size(); i++) {
-                p = p.resolve(parts.get(i));
-                PosixFileAttributes a = lstat(p);
-                if (a == null) {
-                    absent = true;
-                    break;
-                }
-                if (isWhiteout(a)) {
-                    hidden = true;
-                    break;
-                }
-                if (i < parts.size() - 1 && !a.isDirectory()) {
-                    hidden = !a.isSymbolicLink(); // a file over the path hides the rest; a link we do not follow
-                    absent = true;
-                    break;
-                }
-                if (i == parts.size() - 1) {
-                    return new Entry(p, a);
-                }
-            }
-            if (parts.isEmpty()) {
-                PosixFileAttributes a = lstat(p);
-                if (a != null) {
-                    return new Entry(p, a);
-                }
-            }
-            if (hidden) {
-                return null;
-            }
-            if (!absent) {
-                return null;
-            }
-        }
-        return null;
-    }
+    abstract Entry entry(String rel);
 
     /**
      * An absolute path as the image's own symlinks lead it, kept inside the root as
@@ -111,11 +71,11 @@ final class FileView implements ContextFiles.Tree {
             }
             done.add(c);
             Entry e = entry(String.join("/", done));
-            if (e != null && e.attrs().isSymbolicLink()) {
+            if (e != null && e.isSymbolicLink()) {
                 if (++links > 40) {
                     throw new IOException("too many levels of symbolic links in " + abs);
                 }
-                String target = Files.readSymbolicLink(e.host()).toString();
+                String target = e.link();
                 done.removeLast();
                 if (target.startsWith("/")) {
                     done.clear();
@@ -140,49 +100,119 @@ final class FileView implements ContextFiles.Tree {
         return e == null ? null : e.kind();
     }
 
-    @Override
-    public List<String> list(String dir) {
-        List<String> parts = parts(dir);
-        Set<String> names = new LinkedHashSet<>();
-        Set<String> hidden = new java.util.HashSet<>();
-        for (Path layer : topFirst) {
-            Path p = layer;
-            boolean ok = true;
-            for (String s : parts) {
-                p = p.resolve(s);
-                PosixFileAttributes a = lstat(p);
-                if (a == null || !a.isDirectory()) {
-                    ok = false;
-                    break;
-                }
-            }
-            if (!ok) {
-                continue;
-            }
-            try (var s = Files.list(p)) {
-                for (Path c : (Iterable<Path>) s::iterator) {
-                    String n = c.getFileName().toString();
-                    PosixFileAttributes a = lstat(c);
-                    if (a != null && isWhiteout(a)) {
-                        hidden.add(n);
-                    } else if (!hidden.contains(n)) {
-                        names.add(n);
+    /**
+     * Directories stacked as overlay stacks them: the topmost entry wins, whiteouts (0/0 character
+     * devices) hide what is below. An entry whose parent in some layer is not a real directory does
+     * not exist in that layer, so a hostile link cannot point the build at host files.
+     */
+    static final class Dirs extends FileView {
+        private final List<Path> topFirst;
+
+        /** @param topFirst the directories, upper first */
+        Dirs(List<Path> topFirst) {
+            this.topFirst = List.copyOf(topFirst);
+        }
+
+        @Override
+        List<Path> layers() {
+            return topFirst;
+        }
+
+        @Override
+        Entry entry(String rel) {
+            List<String> parts = parts(rel);
+            for (Path layer : topFirst) {
+                Path p = layer;
+                boolean hidden = false;
+                boolean absent = false;
+                for (int i = 0; i < parts.size(); i++) {
+                    p = p.resolve(parts.get(i));
+                    PosixFileAttributes a = lstat(p);
+                    if (a == null) {
+                        absent = true;
+                        break;
+                    }
+                    if (isWhiteout(a)) {
+                        hidden = true;
+                        break;
+                    }
+                    if (i < parts.size() - 1 && !a.isDirectory()) {
+                        hidden = !a.isSymbolicLink(); // a file over the path hides the rest; a link we do not follow
+                        absent = true;
+                        break;
+                    }
+                    if (i == parts.size() - 1) {
+                        return toEntry(p, a);
                     }
                 }
+                if (parts.isEmpty()) {
+                    PosixFileAttributes a = lstat(p);
+                    if (a != null) {
+                        return toEntry(p, a);
+                    }
+                }
+                if (hidden) {
+                    return null;
+                }
+                if (!absent) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        private static Entry toEntry(Path p, PosixFileAttributes a) {
+            ContextFiles.Kind kind = a.isSymbolicLink() ? ContextFiles.Kind.SYMLINK : a.isDirectory() ? ContextFiles.Kind.DIR
+                    : a.isRegularFile() ? ContextFiles.Kind.FILE : ContextFiles.Kind.OTHER;
+            try {
+                int mode = ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
+                String link = kind == ContextFiles.Kind.SYMLINK ? Files.readSymbolicLink(p).toString() : null;
+                return new Entry(p, kind, mode, a.size(), a.lastModifiedTime().toMillis(), link, null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return ContextFiles.sorted(new ArrayList<>(names));
-    }
 
-    private static boolean isWhiteout(PosixFileAttributes a) {
-        return a.isOther() && !a.isDirectory() && !a.isRegularFile() && !a.isSymbolicLink() && sizeZeroDevice(a);
-    }
+        @Override
+        public List<String> list(String dir) {
+            List<String> parts = parts(dir);
+            Set<String> names = new LinkedHashSet<>();
+            Set<String> hidden = new java.util.HashSet<>();
+            for (Path layer : topFirst) {
+                Path p = layer;
+                boolean ok = true;
+                for (String s : parts) {
+                    p = p.resolve(s);
+                    PosixFileAttributes a = lstat(p);
+                    if (a == null || !a.isDirectory()) {
+                        ok = false;
+                        break;
+                    }
+                }
+                if (!ok) {
+                    continue;
+                }
+                try (var s = Files.list(p)) {
+                    for (Path c : (Iterable<Path>) s::iterator) {
+                        String n = c.getFileName().toString();
+                        PosixFileAttributes a = lstat(c);
+                        if (a != null && isWhiteout(a)) {
+                            hidden.add(n);
+                        } else if (!hidden.contains(n)) {
+                            names.add(n);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return ContextFiles.sorted(new ArrayList<>(names));
+        }
 
-    private static boolean sizeZeroDevice(PosixFileAttributes a) {
-        // overlay whiteouts are 0/0 character devices; other devices in a layer are rare enough to treat alike
-        return a.size() == 0;
+        private static boolean isWhiteout(PosixFileAttributes a) {
+            // overlay whiteouts are 0/0 character devices; other devices in a layer are rare enough to treat alike
+            return a.isOther() && !a.isDirectory() && !a.isRegularFile() && !a.isSymbolicLink() && a.size() == 0;
+        }
     }
 
     static PosixFileAttributes lstat(Path p) {

@@ -43,6 +43,7 @@ final class RunMounts implements AutoCloseable {
                 Libc.lchown(dir.toString(), ids.rootUid(), ids.rootGid()); // as BuildKit: the cache is root's, uid 0 inside
             }
         }
+        CacheMounts.used(dir, id);
         return dir + ":" + m.target();
     }
 

@@ -29,6 +29,7 @@ public final class DiskUsageRoutes {
     private final ContainerRoutes containerRoutes;
     private final VolumeService volumes;
     private final VolumeRoutes volumeRoutes;
+    private volatile java.util.function.Supplier<List<Map<String, Object>>> buildCache = List::of;
 
     public DiskUsageRoutes(ImageService images, ContainerService containers, ContainerRoutes containerRoutes,
                            VolumeService volumes, VolumeRoutes volumeRoutes) {
@@ -37,6 +38,11 @@ public final class DiskUsageRoutes {
         this.containerRoutes = containerRoutes;
         this.volumes = volumes;
         this.volumeRoutes = volumeRoutes;
+    }
+
+    /** Where the build cache records come from (the builder registers after this). */
+    public void setBuildCache(java.util.function.Supplier<List<Map<String, Object>>> records) {
+        this.buildCache = records;
     }
 
     public void register(Router r) {
@@ -71,7 +77,12 @@ public final class DiskUsageRoutes {
             out.put("Volumes", vs);
         }
         if (all || types.contains("build-cache")) {
-            out.put("BuildCache", List.of());
+            List<Map<String, Object>> bc = buildCache.get();
+            out.put("BuildCache", bc);
+            if (!ex.version().atLeast(1, 42)) {
+                // the total, as dockerd still sends it to clients older than 1.42
+                out.put("BuilderSize", bc.stream().mapToLong(m -> ((Number) m.get("Size")).longValue()).sum());
+            }
         }
         ex.respondJson(200, out);
     }

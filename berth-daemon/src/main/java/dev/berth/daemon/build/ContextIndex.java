@@ -1,0 +1,538 @@
+package dev.berth.daemon.build;
+
+import dev.berth.dockerfile.ContextFiles;
+import dev.berth.oci.Digest;
+import dev.berth.oci.InvalidLayerException;
+import dev.berth.oci.LayerArchive;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The build context as its tar describes it, read in one pass as the body streams in: every
+ * entry's type, mode, size, mtime and link target, and every file's sha256, with the tar kept as
+ * one spooled file. The tree is the one {@link LayerArchive#extract} would write (later entries
+ * replace earlier ones, missing parents appear as 0755 directories, whiteout names hide), and the
+ * same hostile entries are refused before anything is used. A fully cached build never writes the
+ * files out; the first step that needs them on disk ({@link #layers()}) extracts the spool.
+ */
+final class ContextIndex extends FileView {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ContextIndex.class.getName());
+
+    /** One path of the tree; a hard link shares its target's node as it shares the inode. */
+    private static final class Node {
+        ContextFiles.Kind kind;
+        int mode;
+        long size;
+        long mtime;
+        String link;
+        String digest;
+        int ordinal = -1; // the tar entry whose data are this file's contents
+        byte[] bytes; // the contents, for the few files read at once
+        Map<String, Node> children;
+
+        Node(ContextFiles.Kind kind) {
+            this.kind = kind;
+            if (kind == ContextFiles.Kind.DIR) {
+                children = new TreeMap<>();
+            }
+        }
+    }
+
+    private final Node root = new Node(ContextFiles.Kind.DIR);
+    private final ContextSpool spool;
+    private final Path dir;
+    private final List<String> dropped = new ArrayList<>();
+    private boolean written;
+
+    private ContextIndex(ContextSpool spool, Path dir) {
+        this.spool = spool;
+        this.dir = dir;
+        root.mode = 0755;
+        root.mtime = System.currentTimeMillis();
+    }
+
+    /**
+     * Reads a context tar (any compression) to its end. This thread copies the body into
+     * {@code spool} as it comes while a second one parses and checksums the same bytes, so the two
+     * costs overlap; the index and every checksum are ready on return. The files are written under
+     * {@code dir} only when {@link #layers()} is called. The index owns the spool from here on.
+     *
+     * @param keep relative paths whose contents are kept in memory (the Dockerfile, .dockerignore)
+     * @throws InvalidLayerException when the archive is malformed or hostile
+     */
+    static ContextIndex read(InputStream body, ContextSpool spool, Path dir, java.util.Set<String> keep) throws IOException {
+        ContextIndex index = new ContextIndex(spool, dir);
+        Chunks chunks = new Chunks();
+        java.util.concurrent.CompletableFuture<Void> parsed = new java.util.concurrent.CompletableFuture<>();
+        Thread parser = Thread.ofVirtual().name("context-index").start(() -> {
+            try {
+                index.parse(chunks, keep);
+                parsed.complete(null);
+            } catch (IOException | RuntimeException e) {
+                parsed.completeExceptionally(e);
+            } finally {
+                chunks.drain();
+            }
+        });
+        try {
+            long parserWait = 0;
+            long bodyWait = 0;
+            long spoolWrite = 0;
+            long t0 = System.nanoTime();
+            while (true) {
+                long a = System.nanoTime();
+                byte[] buf = chunks.buffer();
+                long b = System.nanoTime();
+                int n = body.readNBytes(buf, 0, buf.length);
+                long c = System.nanoTime();
+                // once the parser refused the archive the rest is only drained, not stored
+                if (!parsed.isCompletedExceptionally()) {
+                    spool.write(buf, n);
+                }
+                parserWait += b - a;
+                bodyWait += c - b;
+                spoolWrite += System.nanoTime() - c;
+                chunks.put(buf, n);
+                if (n < buf.length) {
+                    long total = System.nanoTime() - t0;
+                    long pw = parserWait;
+                    long bw = bodyWait;
+                    long sw = spoolWrite;
+                    LOG.fine(() -> String.format("context body read in %d ms: waiting for the client %d, for the parser %d, spool writes %d",
+                            total / 1_000_000, bw / 1_000_000, pw / 1_000_000, sw / 1_000_000));
+                    break;
+                }
+            }
+        } finally {
+            chunks.end();
+            try {
+                parser.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                parser.interrupt();
+            }
+        }
+        await(parsed);
+        return index;
+    }
+
+    private void parse(InputStream in, java.util.Set<String> keep) throws IOException {
+        Counting counted = new Counting(LayerArchive.decompress(in));
+        TarArchiveInputStream tar = new TarArchiveInputStream(counted, false);
+        byte[] buf = new byte[1 << 16];
+        int ordinal = 0;
+        while (true) {
+            TarArchiveEntry e;
+            try {
+                e = tar.getNextEntry();
+            } catch (InvalidLayerException ie) {
+                throw ie;
+            } catch (IOException | IllegalArgumentException ex) {
+                throw new InvalidLayerException("invalid tar header: " + ex.getMessage(), ex);
+            }
+            if (e == null) {
+                break;
+            }
+            add(e, ordinal++, tar, buf, keep);
+        }
+        try {
+            counted.transferTo(OutputStream.nullOutputStream());
+        } catch (InvalidLayerException ie) {
+            throw ie;
+        } catch (IOException ex) {
+            throw new InvalidLayerException("invalid layer stream: " + ex.getMessage(), ex);
+        }
+        if (ordinal == 0 && counted.count < 1024) {
+            throw new InvalidLayerException("invalid tar archive: unexpected EOF");
+        }
+    }
+
+    private static void await(java.util.concurrent.CompletableFuture<Void> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /** Counts the uncompressed bytes (an empty archive is refused as the extractor refuses it). */
+    private static final class Counting extends FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * The body handed from the spooling thread to the parsing thread in 1 MiB buffers from a fixed
+     * pool, so a slow parser slows the reader instead of filling the heap.
+     */
+    private static final class Chunks extends InputStream {
+        private static final int BUFFERS = 4;
+        private static final byte[] EOF = new byte[0];
+
+        private record Chunk(byte[] data, int length) {}
+
+        private final java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS);
+        private final java.util.concurrent.BlockingQueue<Chunk> filled = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS + 1);
+        private Chunk current;
+        private int pos;
+        private boolean ended;
+
+        Chunks() {
+            for (int i = 0; i < BUFFERS; i++) {
+                free.add(new byte[1 << 20]);
+            }
+        }
+
+        byte[] buffer() throws IOException {
+            try {
+                return free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        void put(byte[] data, int length) throws IOException {
+            try {
+                filled.put(new Chunk(data, length));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        /** No more chunks (also after a failure of the reading side). */
+        void end() {
+            filled.add(new Chunk(EOF, 0));
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] b = new byte[1];
+            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (current == null || pos == current.length()) {
+                if (ended) {
+                    return -1;
+                }
+                if (current != null) {
+                    free.add(current.data());
+                    current = null;
+                }
+                try {
+                    Chunk c = filled.take();
+                    if (c.data() == EOF) {
+                        ended = true;
+                        return -1;
+                    }
+                    current = c;
+                    pos = 0;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            int n = Math.min(len, current.length() - pos);
+            System.arraycopy(current.data(), pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        /** The parser is done (or failed): keep giving buffers back until the reading side ends. */
+        void drain() {
+            try {
+                while (read(new byte[1 << 16], 0, 1 << 16) >= 0) {
+                    // discard
+                }
+            } catch (IOException ignored) {
+                // interrupted: the reading side is going away
+            }
+        }
+    }
+
+    /** Applies one entry as the layer extractor would, refusing what it refuses with its messages. */
+    private void add(TarArchiveEntry e, int ordinal, TarArchiveInputStream tar, byte[] buf, java.util.Set<String> keep) throws IOException {
+        String name = e.getName();
+        List<String> parts = clean(name, false);
+        if (parts.isEmpty()) {
+            if (!e.isDirectory()) {
+                throw invalid(name, "the layer root must be a directory");
+            }
+            meta(root, e);
+            return;
+        }
+        Node parent = root;
+        for (int i = 0; i < parts.size() - 1; i++) {
+            Node n = parent.children.get(parts.get(i));
+            if (n == null) {
+                n = new Node(ContextFiles.Kind.DIR);
+                n.mode = 0755;
+                n.mtime = System.currentTimeMillis();
+                parent.children.put(parts.get(i), n);
+            } else if (n.kind == ContextFiles.Kind.SYMLINK) {
+                throw invalid(name, "parent path " + quote(String.join("/", parts.subList(0, i + 1))) + " is a symlink");
+            } else if (n.kind != ContextFiles.Kind.DIR) {
+                throw invalid(name, "parent path " + quote(String.join("/", parts.subList(0, i + 1))) + " is not a directory");
+            }
+            parent = n;
+        }
+        String base = parts.getLast();
+        if (base.startsWith(LayerArchive.WHITEOUT_PREFIX)) {
+            if (!base.equals(LayerArchive.OPAQUE_MARKER)) {
+                String hidden = base.substring(LayerArchive.WHITEOUT_PREFIX.length());
+                if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..") || hidden.startsWith(LayerArchive.WHITEOUT_PREFIX)) {
+                    throw invalid(name, "invalid whiteout name");
+                }
+                parent.children.remove(hidden);
+            }
+            return;
+        }
+        Node existing = parent.children.get(base);
+        if (existing != null && !(existing.kind == ContextFiles.Kind.DIR && e.isDirectory())) {
+            parent.children.remove(base);
+            existing = null;
+        }
+        Node node;
+        if (e.isDirectory()) {
+            node = existing != null ? existing : new Node(ContextFiles.Kind.DIR);
+        } else if (e.isSymbolicLink()) {
+            String link = e.getLinkName();
+            if (link == null || link.isEmpty()) {
+                throw invalid(name, "empty symlink target");
+            }
+            if (!link.startsWith("/")) {
+                String d = String.join("/", parts.subList(0, parts.size() - 1));
+                try {
+                    clean(d.isEmpty() ? link : d + "/" + link, false);
+                } catch (InvalidLayerException escape) {
+                    throw invalid(name, "symlink target " + quote(link) + " escapes the layer root");
+                }
+            }
+            node = new Node(ContextFiles.Kind.SYMLINK);
+            node.link = link;
+            node.size = link.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        } else if (e.isLink()) {
+            String link = e.getLinkName();
+            Node source;
+            try {
+                source = find(clean(link == null ? "" : link, true));
+            } catch (InvalidLayerException escape) {
+                throw invalid(name, "hardlink target " + quote(link) + " is outside the layer");
+            }
+            if (source == null || source.kind == ContextFiles.Kind.DIR) {
+                throw invalid(name, "hardlink target " + quote(link) + " is not a file extracted earlier in this layer");
+            }
+            node = source;
+        } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+            // extracted as a device node, which a context view shows as nothing (as a whiteout)
+            return;
+        } else if (e.isFile()) {
+            node = new Node(ContextFiles.Kind.FILE);
+            java.io.ByteArrayOutputStream kept = keep.contains(String.join("/", parts)) ? new java.io.ByteArrayOutputStream() : null;
+            MessageDigest md = Digest.newSha256();
+            long size = 0;
+            while (true) {
+                int n;
+                try {
+                    n = tar.read(buf);
+                } catch (IOException ex) {
+                    throw invalid(name, ex.getMessage());
+                }
+                if (n < 0) {
+                    break;
+                }
+                md.update(buf, 0, n);
+                if (kept != null) {
+                    kept.write(buf, 0, n);
+                }
+                size += n;
+            }
+            node.size = size;
+            node.digest = HexFormat.of().formatHex(md.digest());
+            node.bytes = kept == null ? null : kept.toByteArray();
+            node.size = size;
+            node.ordinal = ordinal;
+        } else {
+            throw invalid(name, "unsupported entry type");
+        }
+        meta(node, e);
+        parent.children.put(base, node);
+    }
+
+    private static void meta(Node n, TarArchiveEntry e) {
+        if (n.kind != ContextFiles.Kind.SYMLINK) {
+            n.mode = e.getMode() & 07777;
+        } else {
+            n.mode = 0777;
+        }
+        n.mtime = e.getModTime().getTime();
+    }
+
+    /** A path's node without following links; null when any part is missing or not a directory. */
+    private Node find(List<String> parts) {
+        Node n = root;
+        for (int i = 0; i < parts.size(); i++) {
+            if (n.children == null) {
+                return null;
+            }
+            n = n.children.get(parts.get(i));
+            if (n == null || (i < parts.size() - 1 && n.kind != ContextFiles.Kind.DIR)) {
+                return null;
+            }
+        }
+        return parts.isEmpty() ? null : n;
+    }
+
+    /** {@code LayerArchive}'s name rules: clean components, no {@code ..} above the root, no NUL. */
+    private static List<String> clean(String name, boolean allowAbsolute) throws InvalidLayerException {
+        if (name.startsWith("/") && !allowAbsolute) {
+            throw invalid(name, "absolute paths are not allowed in a layer");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String p : name.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw invalid(name, "path escapes the layer root");
+                }
+                parts.removeLast();
+            } else {
+                if (p.indexOf('\0') >= 0) {
+                    throw invalid(name, "NUL in path");
+                }
+                parts.add(p);
+            }
+        }
+        return parts;
+    }
+
+    private static InvalidLayerException invalid(String name, String why) {
+        return new InvalidLayerException("invalid tar entry " + quote(name) + ": " + why);
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    @Override
+    Entry entry(String rel) {
+        List<String> parts = parts(rel);
+        Node n = parts.isEmpty() ? root : find(parts);
+        if (n == null) {
+            return null;
+        }
+        return new Entry(dir.resolve(String.join("/", parts)), n.kind, n.mode, n.size, n.mtime, n.link, n.digest);
+    }
+
+    @Override
+    public List<String> list(String rel) {
+        List<String> parts = parts(rel);
+        Node n = parts.isEmpty() ? root : find(parts);
+        if (n == null || n.children == null) {
+            return List.of();
+        }
+        return ContextFiles.sorted(new ArrayList<>(n.children.keySet()));
+    }
+
+    /** A regular file's contents, read back from the spool (for the Dockerfile and .dockerignore). */
+    byte[] read(String rel) throws IOException {
+        Node n = find(parts(rel));
+        if (n == null || n.kind != ContextFiles.Kind.FILE) {
+            return null;
+        }
+        if (n.bytes != null) {
+            return n.bytes.clone();
+        }
+        try (InputStream in = LayerArchive.decompress(spool.open());
+             TarArchiveInputStream tar = new TarArchiveInputStream(in, false)) {
+            for (int i = 0; ; i++) {
+                TarArchiveEntry e = tar.getNextEntry();
+                if (e == null) {
+                    throw new IOException("the context spool lost entry " + n.ordinal);
+                }
+                if (i == n.ordinal) {
+                    return tar.readAllBytes();
+                }
+            }
+        }
+    }
+
+    /** Takes a file out of the context (dockerd's removeDockerfile); directories stay. */
+    void drop(String rel) {
+        List<String> parts = parts(rel);
+        if (parts.isEmpty()) {
+            return;
+        }
+        Node parent = parts.size() == 1 ? root : find(parts.subList(0, parts.size() - 1));
+        if (parent == null || parent.children == null) {
+            return;
+        }
+        Node n = parent.children.get(parts.getLast());
+        if (n != null && n.kind != ContextFiles.Kind.DIR) {
+            parent.children.remove(parts.getLast());
+            dropped.add(String.join("/", parts));
+        }
+    }
+
+    /** Frees the spool (the build is over). */
+    void close() throws IOException {
+        spool.close();
+    }
+
+    /** The context's files on disk: the spool is extracted on the first call (a step missed the cache). */
+    @Override
+    synchronized List<Path> layers() throws IOException {
+        if (!written) {
+            Files.createDirectory(dir);
+            try (InputStream in = spool.open()) {
+                LayerArchive.extract(in, dir);
+            }
+            for (String d : dropped) {
+                Path p = dir.resolve(d);
+                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            spool.close(); // the files are on disk now
+            written = true;
+        }
+        return List.of(dir);
+    }
+}
