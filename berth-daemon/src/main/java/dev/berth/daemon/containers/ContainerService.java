@@ -493,9 +493,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             throw startFailed(c, e.getMessage(), e);
         }
         marks[2] = System.nanoTime();
-        int baseline = runtime.conmonSocketCount(paths.bundle(id));
-        int added = attachments.connectPending(c);
-        runtime.awaitAccepted(paths.bundle(id), baseline, added);
+        attachments.connectPending(c);
         marks[3] = System.nanoTime();
         try {
             runtime.start(id, paths.bundle(id));
