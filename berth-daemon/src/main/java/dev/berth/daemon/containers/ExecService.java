@@ -116,8 +116,9 @@ public final class ExecService {
         return e;
     }
 
+    /** The container's execs that have not ended, as Docker's {@code ExecIDs} lists them (ended ones stay inspectable). */
     List<String> idsOf(String containerId) {
-        return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
+        return execs.values().stream().filter(e -> e.containerId.equals(containerId) && e.exitCode == null).map(e -> e.id).toList();
     }
 
     /** Drops one finished session (a health probe's). */
