@@ -42,6 +42,10 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     private InboundStream body;
     private InboundStream raw;
     private boolean closeAfterBody;
+    /** A request is being handled (set on the event loop, cleared by the worker). */
+    private volatile boolean busy;
+    /** The client shut its side down: once no request is being handled, ours goes too. */
+    private volatile boolean inputShut;
 
     ApiChannelHandler(Router router, Json json, ExecutorService workers) {
         this.router = router;
@@ -143,7 +147,30 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         String uri = req.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
-        workers.execute(() -> run(ctx, req, rawPath, stream));
+        busy = true;
+        workers.execute(() -> {
+            try {
+                run(ctx, req, rawPath, stream);
+            } finally {
+                busy = false;
+                if (inputShut) {
+                    ctx.channel().eventLoop().execute(() -> closeIfIdle(ctx));
+                }
+            }
+        });
+    }
+
+    /**
+     * Closes a connection the client has left once it is idle. With half-closure allowed (a hijacked
+     * stream goes on after the client's CloseWrite), nothing else would: every connection a client
+     * closed stayed open on our side, and each open descriptor makes every process berthd starts
+     * slower (the JDK's spawn helper closes them one by one in the child).
+     */
+    private void closeIfIdle(ChannelHandlerContext ctx) {
+        if (inputShut && !busy && raw == null && ctx.channel().isOpen()) {
+            // after whatever is still queued for the client
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     private void run(ChannelHandlerContext ctx, HttpRequest req, String rawPath, InboundStream stream) {
@@ -232,6 +259,8 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
             if (closeAfterBody) {
                 ctx.close();
             }
+            inputShut = true;
+            closeIfIdle(ctx);
         }
         ctx.fireUserEventTriggered(evt);
     }

@@ -279,6 +279,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         if (hostConfig == null) {
             hostConfig = json.mapper().createObjectNode();
         }
+        long[] marks = new long[5];
+        marks[0] = System.nanoTime();
         HostSettings hs = hostConfigs.read(hostConfig);
         List<String> warnings = hostConfigs.validate(hs);
         Confinement.of(hostConfig, config.security()); // 400 now for a bad SecurityOpt, device or device rule, not at start
@@ -297,6 +299,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             throw ApiException.badRequest("No command specified");
         }
         String id = newId();
+        marks[1] = System.nanoTime();
         paths.create(id);
         String hostname = merged.hostname();
         if (hostname == null || hostname.isEmpty()) {
@@ -313,6 +316,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             paths.delete(id);
             throw e;
         }
+        marks[2] = System.nanoTime();
         ContainerRecord rec;
         synchronized (namesLock) {
             String n = name == null || name.isEmpty() ? uniqueRandomName() : "/" + name.replaceFirst("^/", "");
@@ -337,10 +341,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             rec = new ContainerRecord(id, n, now(), command.getFirst(), List.copyOf(command.subList(1, command.size())),
                     merged, hostConfig, img.id(), cfg.image(), ContainerState.created(), 0,
                     img.layerDirs().stream().map(Path::toString).toList(), false);
+            marks[3] = System.nanoTime();
             store.insert(rec, hostSettings(rec).autoRemove());
             byId.put(id, new Ctr(rec));
         }
         events.container(rec, "create");
+        marks[4] = System.nanoTime();
+        LOG.fine(() -> "create " + id.substring(0, 12) + " ms: checks and image " + ms(marks[0], marks[1]) + ", files and network "
+                + ms(marks[1], marks[2]) + ", mounts and layer hold " + ms(marks[2], marks[3]) + ", record " + ms(marks[3], marks[4]));
         return new Created(id, warnings);
     }
 

@@ -147,6 +147,7 @@ public final class ExecRoutes {
         }
         conn.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).await(10, TimeUnit.SECONDS);
         conn.close();
+        ExecService.logTimings(e, System.nanoTime());
     }
 
     /** Copies the terminal's output to the client (or nowhere) until runc, its last user, is gone; then closes it. */

@@ -57,6 +57,8 @@ public final class ExecService {
         volatile long pid;
         volatile int[] size;
         final CompletableFuture<Integer> done = new CompletableFuture<>();
+        /** System.nanoTime() of start, spec written, runc spawned, runc gone: the FINE log's phases. */
+        final long[] marks = new long[4];
 
         Exec(String id, String containerId, ExecConfig config) {
             this.id = id;
@@ -114,8 +116,9 @@ public final class ExecService {
         return e;
     }
 
+    /** The container's execs that have not ended, as Docker's {@code ExecIDs} lists them (ended ones stay inspectable). */
     List<String> idsOf(String containerId) {
-        return execs.values().stream().filter(e -> e.containerId.equals(containerId)).map(e -> e.id).toList();
+        return execs.values().stream().filter(e -> e.containerId.equals(containerId) && e.exitCode == null).map(e -> e.id).toList();
     }
 
     /** Drops one finished session (a health probe's). */
@@ -133,6 +136,7 @@ public final class ExecService {
      * exec has a TTY. It does not outlive berthd's interest in it (no conmon).
      */
     Process start(Exec e) throws IOException {
+        e.marks[0] = System.nanoTime();
         ContainerService.Ctr c = containers.ctr(e.containerId);
         c.lock.lock();
         try {
@@ -154,6 +158,7 @@ public final class ExecService {
                     e.config.tty(), e.config.tty() ? size : null, e.config.privileged(), processFile);
             e.log = bundle.resolve("exec-" + e.id + ".log");
             e.pidFile = bundle.resolve("exec-" + e.id + ".pid");
+            e.marks[1] = System.nanoTime();
             File terminal = null;
             if (e.config.tty()) {
                 Pty pty = Pty.open();
@@ -170,6 +175,7 @@ public final class ExecService {
                 }
                 throw ex;
             }
+            e.marks[2] = System.nanoTime();
             e.process = p;
             e.running = true;
             events.accept(e, "exec_start");
@@ -181,6 +187,7 @@ public final class ExecService {
     }
 
     private void finished(Exec e, int runcStatus, Path processFile) {
+        e.marks[3] = System.nanoTime();
         int code = runcStatus;
         if (runcStatus == 255) {
             String failure = ConmonRuntime.execError(e.log);
@@ -199,6 +206,14 @@ public final class ExecService {
         } catch (IOException ignored) {
             // removed with the bundle
         }
+    }
+
+    /** Logs (FINE) where a finished exec's time went, up to {@code answered} (System.nanoTime()). */
+    static void logTimings(Exec e, long answered) {
+        long[] m = e.marks;
+        LOG.fine(() -> "exec " + e.id.substring(0, 12) + " ms: spec " + ContainerService.ms(m[0], m[1]) + ", spawn runc "
+                + ContainerService.ms(m[1], m[2]) + ", runc ran " + ContainerService.ms(m[2], m[3]) + ", answered after "
+                + ContainerService.ms(m[3], answered));
     }
 
     /** The error runc reported when it could not start the process, as Docker words it, or null. */

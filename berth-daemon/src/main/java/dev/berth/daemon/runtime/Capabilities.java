@@ -46,7 +46,16 @@ public final class Capabilities {
         return out;
     }
 
+    /** berthd never changes its own bounding set, so it is read once (every spec asks). */
+    private static final class Bounding {
+        static final long SET = readBoundingSet();
+    }
+
     private static long boundingSet() {
+        return Bounding.SET;
+    }
+
+    private static long readBoundingSet() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("CapBnd:")) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
@@ -492,12 +493,17 @@ public final class ConmonRuntime {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline) {
+        for (int polls = 0; System.nanoTime() < deadline; polls++) {
             int n = conmonSocketCount(bundle);
             if (n < 0 || n >= baseline + added) {
                 return;
             }
-            Thread.sleep(1);
+            // conmon accepts as soon as its main loop runs, usually well within a millisecond of
+            // runc create's exit; the container's start waits on this, so look often at first
+            LockSupport.parkNanos(polls < 40 ? 100_000 : 1_000_000);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
         LOG.fine("conmon did not accept the attach connections in time");
     }

@@ -67,7 +67,8 @@ public final class OciSpecBuilder {
 
     /** Writes only the spec's process, as {@code runc exec --process} takes it. */
     public void writeProcess(RuntimeSpec s, Path processJson) throws IOException {
-        WRITER.writeValue(processJson.toFile(), build(s).get("process"));
+        // only the process: building the whole spec would also render the seccomp profile, mounts and cgroups
+        WRITER.writeValue(processJson.toFile(), process(s));
     }
 
     /** The spec as nested maps, in the member order of the OCI schema. */

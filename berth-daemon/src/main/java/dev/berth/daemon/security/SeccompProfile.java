@@ -198,10 +198,19 @@ public record SeccompProfile(String defaultAction, Integer defaultErrnoRet, Map<
 
     /** The running kernel's release ({@code 6.1.0-18-amd64}). */
     public static String hostKernel() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-        } catch (IOException e) {
-            return "0";
+        return Kernel.RELEASE;
+    }
+
+    /** Read once: the release cannot change while berthd runs, and every container's spec asks for it. */
+    private static final class Kernel {
+        static final String RELEASE = readRelease();
+
+        private static String readRelease() {
+            try {
+                return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+            } catch (IOException e) {
+                return "0";
+            }
         }
     }
 

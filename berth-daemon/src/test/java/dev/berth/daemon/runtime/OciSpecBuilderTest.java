@@ -27,6 +27,16 @@ class OciSpecBuilderTest {
     }
 
     @Test
+    void processFileIsTheSpecsProcess(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        OciSpecBuilder b = new OciSpecBuilder(Map.of());
+        RuntimeSpec s = spec("bridge", false, true, RuntimeSpec.Resources.NONE, Map.of("nproc", new long[] {10, 20}), List.of("A=1"));
+        b.writeProcess(s, dir.resolve("p.json"));
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        // as text: the tree read back holds ints where the built map holds longs
+        assertThat(mapper.readTree(dir.resolve("p.json").toFile()).toString()).isEqualTo(mapper.writeValueAsString(b.build(s).get("process")));
+    }
+
+    @Test
     void defaultsAreDockers() {
         Map<String, Object> s = new OciSpecBuilder(Map.of()).build(spec("bridge", false, false, RuntimeSpec.Resources.NONE, null, null));
         List<Map<String, Object>> ns = at(s, "linux", "namespaces");
