@@ -33,6 +33,7 @@ public final class Fd implements AutoCloseable {
     public static final int ELOOP = 40;
     public static final int EISDIR = 21;
     public static final int ENOTEMPTY = 39;
+    public static final int ENAMETOOLONG = 36;
     private static final long RESOLVE_NO_MAGICLINKS = 0x02;
     private static final long RESOLVE_IN_ROOT = 0x10;
     private static final long SYS_OPENAT2 = 437;

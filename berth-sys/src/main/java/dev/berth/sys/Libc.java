@@ -57,6 +57,10 @@ public final class Libc {
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle KILL = downcall("kill", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    /** shutdown(2)'s "no more writes". */
+    public static final int SHUT_WR = 1;
     /** SIGWINCH: the terminal's window size changed. */
     public static final int SIGWINCH = 28;
     private static final int AT_FDCWD = -100;
@@ -143,6 +147,11 @@ public final class Libc {
     /** kill(2): sends {@code signal} to process {@code pid}. */
     public static void kill(long pid, int signal) throws ErrnoException {
         call("kill " + pid, a -> (int) KILL.invokeExact(a.state, (int) pid, signal));
+    }
+
+    /** shutdown(2) of a socket descriptor. */
+    public static void shutdown(int fd, int how) throws ErrnoException {
+        call("shutdown", a -> (int) SHUTDOWN.invokeExact(a.state, fd, how));
     }
 
     private record CallContext(Arena arena, MemorySegment state) {}

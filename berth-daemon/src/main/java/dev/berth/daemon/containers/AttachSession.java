@@ -116,8 +116,8 @@ final class AttachSession {
                 finish(); // the detach sequence: the container runs on, the client is let go
                 return;
             }
-            // the client closed its side: the container sees end of input
-            in.close();
+            // the client closed its side: the container sees end of input (the connection stays open for finish)
+            in.shutdownOutput();
         } catch (IOException e) {
             LOG.log(Level.FINE, "attach input ended", e);
             closeQuietly(in);

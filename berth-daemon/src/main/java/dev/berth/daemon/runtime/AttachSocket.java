@@ -69,6 +69,16 @@ public final class AttachSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the input (shutdown for writing): conmon reads end of file and closes the container's
+     * stdin, while output keeps coming. Unlike a close, this holds even when conmon has not accepted
+     * the connection yet: a connection closed before its accept is reset and its data lost.
+     */
+    public void shutdownOutput() throws IOException {
+        Integer fd = org.newsclub.net.unix.FileDescriptorCast.using(ch.getFileDescriptor()).as(Integer.class);
+        dev.berth.sys.Libc.shutdown(fd, dev.berth.sys.Libc.SHUT_WR);
+    }
+
     @Override
     public void close() throws IOException {
         ch.close();

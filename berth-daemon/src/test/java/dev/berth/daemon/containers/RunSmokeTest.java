@@ -39,9 +39,10 @@ class RunSmokeTest {
 
     @Test
     void stdinIsPassedThrough() throws Exception {
-        LocalDaemon.Result r = d.dockerIn("abc\n".getBytes(), "run", "--rm", "-i", "busybox", "cat");
+        // the end of input reaches the container, and its output goes on after it
+        LocalDaemon.Result r = d.dockerIn("abc\n".getBytes(), "run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo end");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.out()).isEqualTo("abc\n");
+        assertThat(r.out()).isEqualTo("abc\nend\n");
     }
 
     @Test
