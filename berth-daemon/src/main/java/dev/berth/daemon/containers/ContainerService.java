@@ -80,6 +80,8 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         final CompletableFuture<Integer> removed = new CompletableFuture<>();
         final List<AttachSession> pendingAttach = new CopyOnWriteArrayList<>();
         volatile boolean removing;
+        /** A client's restart is under way: the exit it causes does not remove a {@code --rm} container (as dockerd). */
+        volatile boolean restartingByClient;
 
         Ctr(ContainerRecord rec) {
             this.rec = rec;
@@ -801,18 +803,23 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
 
     public void restart(String ref, Integer timeout, String signal) throws IOException, InterruptedException, SQLException {
         Ctr c = get(ref);
-        if (c.rec.state().isActive()) {
-            stop(ref, timeout, signal);
-        }
-        c.lock.lock();
+        c.restartingByClient = true;
         try {
-            if (!c.rec.state().isActive()) {
-                update(c, c.rec.withManuallyStopped(false));
-                doStart(c);
-                events.container(c.rec, "restart");
+            if (c.rec.state().isActive()) {
+                stop(ref, timeout, signal);
+            }
+            c.lock.lock();
+            try {
+                if (!c.rec.state().isActive()) {
+                    update(c, c.rec.withManuallyStopped(false));
+                    doStart(c);
+                    events.container(c.rec, "restart");
+                }
+            } finally {
+                c.lock.unlock();
             }
         } finally {
-            c.lock.unlock();
+            c.restartingByClient = false;
         }
     }
 

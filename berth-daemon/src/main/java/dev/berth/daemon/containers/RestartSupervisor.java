@@ -104,7 +104,8 @@ final class RestartSupervisor implements AutoCloseable {
             } catch (SQLException e) {
                 LOG.log(Level.WARNING, "scheduling restart of " + id, e);
             }
-        } else if (containers.hostConfigs().of(c.rec).autoRemove()) {
+        } else if (containers.hostConfigs().of(c.rec).autoRemove() && !c.restartingByClient) {
+            // a restart's own stop must not remove it: the remove raced the start and won now and then
             containers.removeAsync(c);
         }
     }
