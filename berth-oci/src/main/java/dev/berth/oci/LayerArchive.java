@@ -458,13 +458,7 @@ public final class LayerArchive {
         }
 
         private static long nanos(FileTime t) {
-            java.time.Instant i = t.toInstant();
-            try {
-                return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
-            } catch (ArithmeticException beyondRange) {
-                // As docker's Chtimes: a time that nanoseconds since the epoch cannot hold becomes the epoch.
-                return 0;
-            }
+            return epochNanos(t.toInstant());
         }
 
         private static void applyXattrs(TarArchiveEntry e, Path p) throws IOException {
@@ -518,6 +512,15 @@ public final class LayerArchive {
             } catch (NoSuchFileException e) {
                 return null;
             }
+        }
+    }
+
+    /** Nanoseconds since the epoch for a file time; as docker's Chtimes, one that cannot be held becomes the epoch. */
+    public static long epochNanos(java.time.Instant i) {
+        try {
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        } catch (ArithmeticException beyondRange) {
+            return 0;
         }
     }
 

@@ -331,8 +331,10 @@ final class ContainerArchive {
                 new Extraction(root, dest, noOverwriteDirNonDir, owner, ids).run(new TarArchiveInputStream(tar));
             } catch (Libc.ErrnoException e) {
                 int n = e.errno();
-                if (n == Libc.ENOENT || n == Fd.ENOTDIR || n == Fd.ELOOP || n == Fd.EEXIST || n == Fd.EISDIR || n == Fd.ENOTEMPTY) {
-                    // the archive does not fit what the container holds: the client's fault
+                if (n == Libc.ENOENT || n == Fd.ENOTDIR || n == Fd.ELOOP || n == Fd.EEXIST || n == Fd.EISDIR || n == Fd.ENOTEMPTY
+                        || n == Libc.EINVAL || n == Fd.ENAMETOOLONG) {
+                    // the archive does not fit what the container holds, or an entry no file can be (a device
+                    // of no known type, a name too long): the client's fault (found by ArchivePutFuzzTest)
                     throw ApiException.badRequest("cannot extract the archive: " + e.getMessage());
                 }
                 throw e;
@@ -451,7 +453,7 @@ final class ContainerArchive {
                 } else if (e.isFile()) {
                     try (Fd f = parent.openAt(name, Fd.O_WRONLY | Fd.O_CREAT | Fd.O_EXCL | Fd.O_NOFOLLOW, 0600);
                          OutputStream out = Files.newOutputStream(f.procPath(), StandardOpenOption.WRITE)) {
-                        tar.transferTo(out);
+                        copyEntry(tar, out);
                     }
                 } else {
                     throw ApiException.badRequest("invalid tar entry " + quote(e.getName()) + ": unsupported type");
@@ -461,6 +463,26 @@ final class ContainerArchive {
                         metadata(e, f, inDest(parts));
                     }
                 }
+            }
+        }
+
+        /**
+         * An entry's data: what cannot be read (a truncated or corrupt archive) is the client's fault, a
+         * 400, while a failed write (a full disk) stays the server's.
+         */
+        private static void copyEntry(TarArchiveInputStream tar, OutputStream out) throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            while (true) {
+                int n;
+                try {
+                    n = tar.read(buf);
+                } catch (IOException e) {
+                    throw ApiException.badRequest("invalid tar archive: " + e.getMessage());
+                }
+                if (n < 0) {
+                    return;
+                }
+                out.write(buf, 0, n);
             }
         }
 
@@ -541,7 +563,7 @@ final class ContainerArchive {
         }
 
         private static long nanos(Instant i) {
-            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+            return dev.berth.oci.LayerArchive.epochNanos(i); // found by ArchivePutFuzzTest: overflow was a 500
         }
     }
 }
