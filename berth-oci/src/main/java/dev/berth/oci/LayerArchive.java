@@ -120,14 +120,7 @@ public final class LayerArchive {
         TarArchiveInputStream tar = new TarArchiveInputStream(hashed, false);
         long entries = 0;
         while (true) {
-            TarArchiveEntry e;
-            try {
-                e = tar.getNextEntry();
-            } catch (InvalidLayerException ie) {
-                throw ie;
-            } catch (IOException | IllegalArgumentException ex) {
-                throw new InvalidLayerException("invalid tar header: " + ex.getMessage(), ex);
-            }
+            TarArchiveEntry e = nextEntry(tar);
             if (e == null) {
                 break;
             }
@@ -144,7 +137,7 @@ public final class LayerArchive {
                 throw new InvalidLayerException("cannot extract " + quote(e.getName()) + ": " + reason(fail), fail);
             }
         }
-        long total = drain(hashed);
+        drain(hashed);
         if (entries == 0 && ((HashingStream) hashed).count < 1024) {
             throw new InvalidLayerException("invalid tar archive: unexpected EOF");
         }
@@ -163,9 +156,21 @@ public final class LayerArchive {
         return e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
     }
 
-    private static long drain(InputStream in) throws IOException {
+    /** The archive's next entry, or null at its end; a header that cannot be read makes the layer invalid. */
+    public static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws InvalidLayerException {
         try {
-            return in.transferTo(OutputStream.nullOutputStream());
+            return tar.getNextEntry();
+        } catch (InvalidLayerException ie) {
+            throw ie;
+        } catch (IOException | IllegalArgumentException ex) {
+            throw new InvalidLayerException("invalid tar header: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Reads what follows the archive's end (padding, the compressor's trailer), which must be readable. */
+    public static void drain(InputStream in) throws IOException {
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
         } catch (InvalidLayerException e) {
             throw e;
         } catch (IOException e) {
@@ -177,7 +182,7 @@ public final class LayerArchive {
      * Splits an entry name into clean components, resolving {@code .} and {@code ..} lexically.
      * Returns an empty list for the root itself.
      */
-    static List<String> cleanPath(String name, boolean allowAbsolute) throws InvalidLayerException {
+    public static List<String> cleanPath(String name, boolean allowAbsolute) throws InvalidLayerException {
         if (name.startsWith("/") && !allowAbsolute) {
             throw new InvalidLayerException("invalid tar entry " + quote(name) + ": absolute paths are not allowed in a layer");
         }
@@ -201,7 +206,8 @@ public final class LayerArchive {
         return List.copyOf(parts);
     }
 
-    static String quote(String s) {
+    /** A name quoted as Go's %q shows it in the messages Docker gives. */
+    public static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 

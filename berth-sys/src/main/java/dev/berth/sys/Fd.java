@@ -10,7 +10,11 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * An open file descriptor and the {@code *at} calls made relative to it, so that a path is never
@@ -192,6 +196,25 @@ public final class Fd implements AutoCloseable {
      */
     public Path procPath() {
         return Path.of("/proc/self/fd/" + fd);
+    }
+
+    /** Entry names of this directory, sorted by name as Go's WalkDir visits them (an O_PATH descriptor too: /proc reopens it). */
+    public List<String> list() throws IOException {
+        try (Stream<Path> s = Files.list(procPath())) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The entry {@code name} of this directory as it is (a final symlink not followed), or null when there is none. */
+    public Stat lstatAt(String name) throws Libc.ErrnoException {
+        try (Fd f = openAt(name, O_PATH | O_NOFOLLOW, 0)) {
+            return f.stat();
+        } catch (Libc.ErrnoException e) {
+            if (e.errno() == Libc.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     /** The host path the kernel has for this file, e.g. to express it relative to a root. */

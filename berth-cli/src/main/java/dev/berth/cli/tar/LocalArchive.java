@@ -15,7 +15,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Local files to and from tar, as the docker CLI's pkg/archive does for {@code docker cp}.
@@ -94,7 +93,7 @@ public final class LocalArchive {
 
     private static void walk(TarWriter tar, Rename names, Rename rename, String prefix, Fd dir, Map<String, String> links)
             throws IOException {
-        for (String child : list(dir)) {
+        for (String child : dir.list()) {
             Fd f;
             try {
                 f = dir.openAt(child, Fd.O_PATH | Fd.O_NOFOLLOW, 0);
@@ -109,13 +108,6 @@ public final class LocalArchive {
                     walk(tar, names, rename, rel, f, links);
                 }
             }
-        }
-    }
-
-    /** Entry names of a directory descriptor, sorted as Go's WalkDir visits them. */
-    static List<String> list(Fd dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir.procPath())) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
@@ -263,7 +255,7 @@ public final class LocalArchive {
             String path = host(parts);
             try (Fd parent = parentOf(parts)) {
                 String leaf = parts.getLast();
-                Fd.Stat existing = lstat(parent, leaf);
+                Fd.Stat existing = parent.lstatAt(leaf);
                 if (existing != null) {
                     if (existing.isDir() && !h.isDir()) {
                         throw new IOException("cannot overwrite directory " + quote(path) + " with non-directory " + quote(dest));
@@ -345,7 +337,7 @@ public final class LocalArchive {
                         if (e.errno() != Libc.ENOENT) {
                             throw goError("mkdir", host(parts.subList(0, i + 1)), e);
                         }
-                        Fd.Stat there = lstat(cur, parts.get(i));
+                        Fd.Stat there = cur.lstatAt(parts.get(i));
                         if (there != null) {
                             // a symlink whose target is missing in the destination: Docker would write through it
                             throw new IOException("cannot extract " + quote(host(parts)) + ": " + quote(host(parts.subList(0, i + 1)))
@@ -360,17 +352,6 @@ public final class LocalArchive {
                 return cur;
             } catch (IOException | RuntimeException e) {
                 cur.close();
-                throw e;
-            }
-        }
-
-        private static Fd.Stat lstat(Fd dir, String name) throws IOException {
-            try (Fd f = dir.openAt(name, Fd.O_PATH | Fd.O_NOFOLLOW, 0)) {
-                return f.stat();
-            } catch (Libc.ErrnoException e) {
-                if (e.errno() == Libc.ENOENT) {
-                    return null;
-                }
                 throw e;
             }
         }

@@ -10,7 +10,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -136,26 +135,13 @@ final class ContextIndex extends FileView {
         byte[] buf = new byte[1 << 16];
         int ordinal = 0;
         while (true) {
-            TarArchiveEntry e;
-            try {
-                e = tar.getNextEntry();
-            } catch (InvalidLayerException ie) {
-                throw ie;
-            } catch (IOException | IllegalArgumentException ex) {
-                throw new InvalidLayerException("invalid tar header: " + ex.getMessage(), ex);
-            }
+            TarArchiveEntry e = LayerArchive.nextEntry(tar);
             if (e == null) {
                 break;
             }
             add(e, ordinal++, tar, buf, keep);
         }
-        try {
-            counted.transferTo(OutputStream.nullOutputStream());
-        } catch (InvalidLayerException ie) {
-            throw ie;
-        } catch (IOException ex) {
-            throw new InvalidLayerException("invalid layer stream: " + ex.getMessage(), ex);
-        }
+        LayerArchive.drain(counted);
         if (ordinal == 0 && counted.count < 1024) {
             throw new InvalidLayerException("invalid tar archive: unexpected EOF");
         }
@@ -288,7 +274,7 @@ final class ContextIndex extends FileView {
     /** Applies one entry as the layer extractor would, refusing what it refuses with its messages. */
     private void add(TarArchiveEntry e, int ordinal, TarArchiveInputStream tar, byte[] buf, java.util.Set<String> keep) throws IOException {
         String name = e.getName();
-        List<String> parts = clean(name, false);
+        List<String> parts = LayerArchive.cleanPath(name, false);
         if (parts.isEmpty()) {
             if (!e.isDirectory()) {
                 throw invalid(name, "the layer root must be a directory");
@@ -305,9 +291,9 @@ final class ContextIndex extends FileView {
                 n.mtime = System.currentTimeMillis();
                 parent.children.put(parts.get(i), n);
             } else if (n.kind == ContextFiles.Kind.SYMLINK) {
-                throw invalid(name, "parent path " + quote(String.join("/", parts.subList(0, i + 1))) + " is a symlink");
+                throw invalid(name, "parent path " + LayerArchive.quote(String.join("/", parts.subList(0, i + 1))) + " is a symlink");
             } else if (n.kind != ContextFiles.Kind.DIR) {
-                throw invalid(name, "parent path " + quote(String.join("/", parts.subList(0, i + 1))) + " is not a directory");
+                throw invalid(name, "parent path " + LayerArchive.quote(String.join("/", parts.subList(0, i + 1))) + " is not a directory");
             }
             parent = n;
         }
@@ -338,9 +324,9 @@ final class ContextIndex extends FileView {
             if (!link.startsWith("/")) {
                 String d = String.join("/", parts.subList(0, parts.size() - 1));
                 try {
-                    clean(d.isEmpty() ? link : d + "/" + link, false);
+                    LayerArchive.cleanPath(d.isEmpty() ? link : d + "/" + link, false);
                 } catch (InvalidLayerException escape) {
-                    throw invalid(name, "symlink target " + quote(link) + " escapes the layer root");
+                    throw invalid(name, "symlink target " + LayerArchive.quote(link) + " escapes the layer root");
                 }
             }
             node = new Node(ContextFiles.Kind.SYMLINK);
@@ -350,12 +336,12 @@ final class ContextIndex extends FileView {
             String link = e.getLinkName();
             Node source;
             try {
-                source = find(clean(link == null ? "" : link, true));
+                source = find(LayerArchive.cleanPath(link == null ? "" : link, true));
             } catch (InvalidLayerException escape) {
-                throw invalid(name, "hardlink target " + quote(link) + " is outside the layer");
+                throw invalid(name, "hardlink target " + LayerArchive.quote(link) + " is outside the layer");
             }
             if (source == null || source.kind == ContextFiles.Kind.DIR) {
-                throw invalid(name, "hardlink target " + quote(link) + " is not a file extracted earlier in this layer");
+                throw invalid(name, "hardlink target " + LayerArchive.quote(link) + " is not a file extracted earlier in this layer");
             }
             node = source;
         } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
@@ -418,37 +404,9 @@ final class ContextIndex extends FileView {
         return parts.isEmpty() ? null : n;
     }
 
-    /** {@code LayerArchive}'s name rules: clean components, no {@code ..} above the root, no NUL. */
-    private static List<String> clean(String name, boolean allowAbsolute) throws InvalidLayerException {
-        if (name.startsWith("/") && !allowAbsolute) {
-            throw invalid(name, "absolute paths are not allowed in a layer");
-        }
-        List<String> parts = new ArrayList<>();
-        for (String p : name.split("/")) {
-            if (p.isEmpty() || p.equals(".")) {
-                continue;
-            }
-            if (p.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw invalid(name, "path escapes the layer root");
-                }
-                parts.removeLast();
-            } else {
-                if (p.indexOf('\0') >= 0) {
-                    throw invalid(name, "NUL in path");
-                }
-                parts.add(p);
-            }
-        }
-        return parts;
-    }
-
+    /** An entry refused with the message {@code LayerArchive} gives for it. */
     private static InvalidLayerException invalid(String name, String why) {
-        return new InvalidLayerException("invalid tar entry " + quote(name) + ": " + why);
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return new InvalidLayerException("invalid tar entry " + LayerArchive.quote(name) + ": " + why);
     }
 
     @Override

@@ -27,8 +27,6 @@ final class AttachSession {
     private final boolean stdin;
     private final byte[] detachKeys;
     private final AtomicBoolean done = new AtomicBoolean();
-    /** Opened once conmon has accepted the connections (or gave up waiting): see {@link #inputMayFlow}. */
-    private final java.util.concurrent.CountDownLatch accepted = new java.util.concurrent.CountDownLatch(1);
     private volatile AttachSocket out;
     private volatile AttachSocket in;
 
@@ -100,18 +98,8 @@ final class AttachSession {
         }
     }
 
-    /**
-     * Lets the client's input reach conmon. Until conmon has accepted the input connection it must
-     * not be closed: a connection closed before its accept is reset, conmon never reads its end,
-     * and the container waits for input forever ({@code echo x | docker run -i busybox cat} hung).
-     */
-    void inputMayFlow() {
-        accepted.countDown();
-    }
-
     private void pumpInput() {
         try {
-            accepted.await();
             if (new DetachKeys(detachKeys).copy(conn().in(), in::write)) {
                 finish(); // the detach sequence: the container runs on, the client is let go
                 return;
@@ -121,8 +109,6 @@ final class AttachSession {
         } catch (IOException e) {
             LOG.log(Level.FINE, "attach input ended", e);
             closeQuietly(in);
-        } catch (InterruptedException e) {
-            closeQuietly(in);
         }
     }
 
@@ -131,7 +117,6 @@ final class AttachSession {
         if (!done.compareAndSet(false, true)) {
             return;
         }
-        accepted.countDown();
         closeQuietly(out);
         closeQuietly(in);
         if (connF.isDone()) {

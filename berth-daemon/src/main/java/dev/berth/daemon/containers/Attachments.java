@@ -5,8 +5,6 @@ import dev.berth.daemon.runtime.ConmonRuntime;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,10 +30,7 @@ final class Attachments {
         try {
             ContainerState st = c.rec.state();
             if (st.isActive()) {
-                Path bundle = paths.bundle(c.rec.id());
-                int baseline = runtime.conmonSocketCount(bundle);
-                s.connect(runtime.attachSocket(c.rec.id(), bundle));
-                awaitAccepted(bundle, baseline, s.connections(), List.of(s));
+                s.connect(runtime.attachSocket(c.rec.id(), paths.bundle(c.rec.id())));
             } else if (st.status().equals("created") || st.status().equals("exited")) {
                 c.pendingAttach.add(s);
             } else {
@@ -53,37 +48,24 @@ final class Attachments {
 
     /**
      * Connects the sessions waiting for this start, before the process runs, and returns once
-     * conmon has accepted them, so no output is missed and input may flow; the caller holds the
-     * container's lock.
+     * conmon has accepted them, so no output is missed; the caller holds the container's lock.
      */
-    void connectPending(Ctr c) {
+    void connectPending(Ctr c) throws InterruptedException {
         String id = c.rec.id();
         Path bundle = paths.bundle(id);
         int baseline = runtime.conmonSocketCount(bundle);
         int added = 0;
-        List<AttachSession> connected = new ArrayList<>();
         for (AttachSession s : c.pendingAttach) {
             c.pendingAttach.remove(s);
             try {
                 s.connect(runtime.attachSocket(id, bundle));
                 added += s.connections();
-                connected.add(s);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot attach to " + id, e);
                 s.finish();
             }
         }
-        awaitAccepted(bundle, baseline, added, connected);
-    }
-
-    private void awaitAccepted(Path bundle, int baseline, int added, List<AttachSession> sessions) {
-        try {
-            runtime.awaitAccepted(bundle, baseline, added);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            sessions.forEach(AttachSession::inputMayFlow);
-        }
+        runtime.awaitAccepted(bundle, baseline, added);
     }
 
     /** Ends the sessions that waited for a start that will not come (it failed, or the container is removed). */

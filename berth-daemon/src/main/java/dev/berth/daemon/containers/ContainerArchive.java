@@ -21,7 +21,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The archive API ({@code docker cp}) on one container's root filesystem. Every path the client
@@ -217,7 +216,7 @@ final class ContainerArchive {
     }
 
     private static void walk(TarArchiveOutputStream tar, String prefix, Fd dir, IdMap ids) throws IOException {
-        for (String child : list(dir)) {
+        for (String child : dir.list()) {
             Fd f;
             try {
                 f = dir.openAt(child, Fd.O_PATH | Fd.O_NOFOLLOW, 0);
@@ -235,13 +234,6 @@ final class ContainerArchive {
                     walk(tar, name, f, ids); // the descriptor stays on this directory whatever happens to its name
                 }
             }
-        }
-    }
-
-    /** Entry names of a directory descriptor (an O_PATH one too: /proc reopens it). */
-    static List<String> list(Fd dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir.procPath())) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
@@ -418,7 +410,7 @@ final class ContainerArchive {
             }
             try (Fd parent = parentOf(parts)) {
                 String name = parts.getLast();
-                Fd.Stat existing = lstat(parent, name);
+                Fd.Stat existing = parent.lstatAt(name);
                 if (existing != null) {
                     if (noOverwriteDirNonDir && existing.isDir() && !e.isDirectory()) {
                         throw ApiException.badRequest("cannot overwrite directory " + quote(inDest(parts)) + " with non-directory");
@@ -514,22 +506,11 @@ final class ContainerArchive {
             }
         }
 
-        private static Fd.Stat lstat(Fd dir, String name) throws IOException {
-            try (Fd f = dir.openAt(name, Fd.O_PATH | Fd.O_NOFOLLOW, 0)) {
-                return f.stat();
-            } catch (Libc.ErrnoException e) {
-                if (e.errno() == Libc.ENOENT) {
-                    return null;
-                }
-                throw e;
-            }
-        }
-
         private static void removeTree(Fd parent, String name, Fd.Stat st) throws IOException {
             if (st.isDir()) {
                 try (Fd d = parent.openAt(name, Fd.O_PATH | Fd.O_DIRECTORY | Fd.O_NOFOLLOW, 0)) {
-                    for (String child : list(d)) {
-                        Fd.Stat cs = lstat(d, child);
+                    for (String child : d.list()) {
+                        Fd.Stat cs = d.lstatAt(child);
                         if (cs != null) {
                             removeTree(d, child, cs);
                         }

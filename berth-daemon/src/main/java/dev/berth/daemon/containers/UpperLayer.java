@@ -41,7 +41,7 @@ final class UpperLayer {
     }
 
     private static void walk(TarArchiveOutputStream tar, Path upper, String prefix, Fd dir, IdMap ids) throws IOException {
-        for (String child : ContainerArchive.list(dir)) {
+        for (String child : dir.list()) {
             String rel = prefix.isEmpty() ? child : prefix + "/" + child;
             if (Changes.isRuntimePath("/" + rel)) {
                 continue;

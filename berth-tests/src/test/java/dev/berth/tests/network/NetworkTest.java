@@ -337,7 +337,8 @@ class NetworkTest {
         assertThat(hostLinks).contains(berthd.network().bridge());
         // as dockerd: a user other than root may listen on port 80 in a network namespace of its own
         assertThat(out("run", "--rm", "--user", "1000", "busybox", "sh", "-c",
-                "nc -l -p 80 & sleep 0.3; kill $! && echo bound")).isEqualTo("bound");
+                "nc -l -p 80 & for i in $(seq 50); do netstat -ltn | grep -q ':80 ' && { echo bound; kill $!; exit; }; sleep 0.1; done"))
+                .isEqualTo("bound"); // only a listening socket counts: a refused bind cannot pass for a slow start
         assertThat(out("run", "--rm", "--network", "none", "busybox", "cat", "/proc/sys/net/ipv4/ping_group_range"))
                 .isEqualTo("0\t2147483647");
         assertThat(out("run", "--rm", "--network", "host", "busybox", "cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"))
