@@ -11,9 +11,10 @@ import java.util.ArrayDeque;
 /**
  * Bytes that arrive on a connection (a request body, or a hijacked stream's input), read by a
  * blocking handler. Reading from the socket pauses while too much is queued, so a slow consumer
- * applies back-pressure to the client instead of filling the heap.
+ * applies back-pressure to the client instead of filling the heap. As a channel it copies straight
+ * from the network buffers into the reader's buffer.
  */
-final class InboundStream extends InputStream {
+final class InboundStream extends InputStream implements java.nio.channels.ReadableByteChannel {
     private static final int HIGH_WATER = 4 << 20;
     private static final int LOW_WATER = 1 << 20;
 
@@ -81,6 +82,50 @@ final class InboundStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        java.util.List<ByteBuf> taken = take(len);
+        if (taken == null) {
+            return -1;
+        }
+        int pos = off;
+        for (ByteBuf t : taken) {
+            int k = t.readableBytes();
+            t.readBytes(b, pos, k);
+            pos += k;
+            t.release();
+        }
+        return pos - off;
+    }
+
+    /** Fills {@code dst} as {@link #readNBytes} fills an array: to its end, or up to the end of the stream. */
+    @Override
+    public int read(java.nio.ByteBuffer dst) throws IOException {
+        int start = dst.position();
+        boolean asked = dst.hasRemaining();
+        while (dst.hasRemaining()) {
+            awaitBatch(dst.remaining());
+            java.util.List<ByteBuf> taken = take(dst.remaining());
+            if (taken == null) {
+                break;
+            }
+            int limit = dst.limit();
+            for (ByteBuf t : taken) {
+                dst.limit(dst.position() + t.readableBytes()); // readBytes(ByteBuffer) fills all that remains
+                t.readBytes(dst);
+                t.release();
+            }
+            dst.limit(limit);
+        }
+        int n = dst.position() - start;
+        return n == 0 && asked ? -1 : n;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return true;
+    }
+
+    /** Up to {@code len} queued bytes, waiting for at least one; null at the end. */
+    private java.util.List<ByteBuf> take(int len) throws IOException {
         java.util.List<ByteBuf> taken = new java.util.ArrayList<>(4);
         int n = 0;
         synchronized (this) {
@@ -89,7 +134,7 @@ final class InboundStream extends InputStream {
                     if (failure != null) {
                         throw failure;
                     }
-                    return -1;
+                    return null;
                 }
                 try {
                     wait();
@@ -110,14 +155,23 @@ final class InboundStream extends InputStream {
                 channel.read();
             }
         }
-        int pos = off;
-        for (ByteBuf t : taken) {
-            int k = t.readableBytes();
-            t.readBytes(b, pos, k);
-            pos += k;
-            t.release();
+        return taken;
+    }
+
+    /** Waits until {@code len} bytes (at most half the high-water mark) are queued or the stream ended. */
+    private synchronized void awaitBatch(int len) throws InterruptedIOException {
+        int want = Math.min(len, HIGH_WATER / 2);
+        while (queued < want && !ended) {
+            wanted = want;
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException();
+            } finally {
+                wanted = 1;
+            }
         }
-        return n;
     }
 
     /**
@@ -131,20 +185,7 @@ final class InboundStream extends InputStream {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         int done = 0;
         while (done < len) {
-            synchronized (this) {
-                int want = Math.min(len - done, HIGH_WATER / 2);
-                while (queued < want && !ended) {
-                    wanted = want;
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException();
-                    } finally {
-                        wanted = 1;
-                    }
-                }
-            }
+            awaitBatch(len - done);
             int n = read(b, off + done, len - done);
             if (n < 0) {
                 break;

@@ -65,13 +65,13 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * Reads a context tar (any compression) to its end. This thread copies the body into
-     * {@code spool} as it comes while a second one parses and checksums the same bytes, so the two
-     * costs overlap; the index and every checksum are ready on return. The files are written under
+     * Reads a context tar (any compression) to its end. This thread reads the body into
+     * {@code spool} while a second one parses and checksums the same chunks, so the two costs
+     * overlap; the index and every checksum are ready on return. The files are written under
      * {@code dir} only when {@link #layers()} is called. The index owns the spool from here on.
      *
      * @param keep relative paths whose contents are kept in memory (the Dockerfile, .dockerignore)
-     * @throws InvalidLayerException when the archive is malformed or hostile
+     * @throws InvalidLayerException when the archive is malformed or hostile; the rest of the body is then left unread
      */
     static ContextIndex read(InputStream body, ContextSpool spool, Path dir, java.util.Set<String> keep) throws IOException {
         ContextIndex index = new ContextIndex(spool, dir);
@@ -84,35 +84,26 @@ final class ContextIndex extends FileView {
             } catch (IOException | RuntimeException e) {
                 parsed.completeExceptionally(e);
             } finally {
-                chunks.drain();
+                chunks.close();
             }
         });
         try {
             long parserWait = 0;
-            long bodyWait = 0;
-            long spoolWrite = 0;
+            long bodyRead = 0;
             long t0 = System.nanoTime();
-            while (true) {
+            while (!parsed.isCompletedExceptionally()) {
                 long a = System.nanoTime();
-                byte[] buf = chunks.buffer();
+                ContextSpool.Chunk c = spool.fill(body);
                 long b = System.nanoTime();
-                int n = body.readNBytes(buf, 0, buf.length);
-                long c = System.nanoTime();
-                // once the parser refused the archive the rest is only drained, not stored
-                if (!parsed.isCompletedExceptionally()) {
-                    spool.write(buf, n);
-                }
-                parserWait += b - a;
-                bodyWait += c - b;
-                spoolWrite += System.nanoTime() - c;
-                chunks.put(buf, n);
-                if (n < buf.length) {
+                boolean taken = chunks.put(c);
+                bodyRead += b - a;
+                parserWait += System.nanoTime() - b;
+                if (!taken || c.length() < ContextSpool.CHUNK) {
                     long total = System.nanoTime() - t0;
                     long pw = parserWait;
-                    long bw = bodyWait;
-                    long sw = spoolWrite;
-                    LOG.fine(() -> String.format("context body read in %d ms: waiting for the client %d, for the parser %d, spool writes %d",
-                            total / 1_000_000, bw / 1_000_000, pw / 1_000_000, sw / 1_000_000));
+                    long br = bodyRead;
+                    LOG.fine(() -> String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
+                            total / 1_000_000, br / 1_000_000, pw / 1_000_000));
                     break;
                 }
             }
@@ -177,39 +168,24 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * The body handed from the spooling thread to the parsing thread in 1 MiB buffers from a fixed
-     * pool, so a slow parser slows the reader instead of filling the heap.
+     * The spooled chunks handed from the reading thread to the parsing thread as they are filled.
+     * The queue is short so that a parser that stopped early (a refused entry) stops the reading.
      */
     private static final class Chunks extends InputStream {
-        private static final int BUFFERS = 4;
-        private static final byte[] EOF = new byte[0];
-
-        private record Chunk(byte[] data, int length) {}
-
-        private final java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS);
-        private final java.util.concurrent.BlockingQueue<Chunk> filled = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS + 1);
-        private Chunk current;
-        private int pos;
+        private final java.util.concurrent.BlockingQueue<ContextSpool.Chunk> filled = new java.util.concurrent.ArrayBlockingQueue<>(8);
+        private volatile boolean closed;
+        private InputStream current;
         private boolean ended;
 
-        Chunks() {
-            for (int i = 0; i < BUFFERS; i++) {
-                free.add(new byte[1 << 20]);
-            }
-        }
-
-        byte[] buffer() throws IOException {
+        /** Hands over a chunk; false when the parser is gone and wants no more. */
+        boolean put(ContextSpool.Chunk c) throws IOException {
             try {
-                return free.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException();
-            }
-        }
-
-        void put(byte[] data, int length) throws IOException {
-            try {
-                filled.put(new Chunk(data, length));
+                while (!closed) {
+                    if (filled.offer(c, 10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                }
+                return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException();
@@ -218,7 +194,19 @@ final class ContextIndex extends FileView {
 
         /** No more chunks (also after a failure of the reading side). */
         void end() {
-            filled.add(new Chunk(EOF, 0));
+            try {
+                put(ContextSpool.Chunk.END);
+            } catch (java.io.InterruptedIOException e) {
+                closed = true; // the parser is interrupted by the caller next
+            } catch (IOException impossible) {
+                throw new java.io.UncheckedIOException(impossible);
+            }
+        }
+
+        /** The parser is done (or failed). */
+        @Override
+        public void close() {
+            closed = true;
         }
 
         @Override
@@ -232,41 +220,27 @@ final class ContextIndex extends FileView {
             if (len == 0) {
                 return 0;
             }
-            while (current == null || pos == current.length()) {
+            while (true) {
                 if (ended) {
                     return -1;
                 }
                 if (current != null) {
-                    free.add(current.data());
-                    current = null;
+                    int n = current.read(b, off, len);
+                    if (n > 0) {
+                        return n;
+                    }
                 }
                 try {
-                    Chunk c = filled.take();
-                    if (c.data() == EOF) {
+                    ContextSpool.Chunk c = filled.take();
+                    if (c == ContextSpool.Chunk.END) {
                         ended = true;
                         return -1;
                     }
-                    current = c;
-                    pos = 0;
+                    current = c.stream();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException();
                 }
-            }
-            int n = Math.min(len, current.length() - pos);
-            System.arraycopy(current.data(), pos, b, off, n);
-            pos += n;
-            return n;
-        }
-
-        /** The parser is done (or failed): keep giving buffers back until the reading side ends. */
-        void drain() {
-            try {
-                while (read(new byte[1 << 16], 0, 1 << 16) >= 0) {
-                    // discard
-                }
-            } catch (IOException ignored) {
-                // interrupted: the reading side is going away
             }
         }
     }

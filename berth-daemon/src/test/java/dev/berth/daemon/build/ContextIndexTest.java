@@ -145,7 +145,10 @@ class ContextIndexTest {
         assertThat(index.layers()).containsExactly(tmp.resolve("work/files"));
         assertThat(Files.readAllBytes(index.entry("big.bin").host())).isEqualTo(big);
         assertThat(Files.exists(tmp.resolve("work/context.tar"))).as("the spool goes once written out").isFalse();
-        assertThat(budget.tryTake() && budget.tryTake()).as("its memory is given back").isTrue();
+        assertThat(budget.kept()).as("its memory is given back and kept for the next build").isEqualTo(2);
+        assertThat(budget.take()).isNotNull();
+        assertThat(budget.take()).isNotNull();
+        assertThat(budget.take()).as("the budget is two chunks").isNull();
     }
 
     @Test
@@ -159,6 +162,53 @@ class ContextIndexTest {
         Path root = index.layers().getFirst();
         assertThat(root.resolve("Dockerfile")).doesNotExist();
         assertThat(root.resolve("keep")).hasContent("k");
+    }
+
+    @Test
+    void aLaterContextInReusedMemorySeesOnlyItsOwnBytes(@TempDir Path tmp) throws IOException {
+        byte[] big = new byte[(3 << 20) / 2];
+        java.util.Arrays.fill(big, (byte) 'x');
+        ContextIndex first = index(tar(false, t -> file(t, "big", 0644, big)), tmp.resolve("one"));
+        first.close();
+        assertThat(budget.kept()).as("both chunks kept for the next build").isEqualTo(2);
+
+        byte[] small = "small".getBytes(StandardCharsets.UTF_8);
+        ContextIndex second = index(tar(false, t -> {
+            file(t, "Dockerfile", 0644, "FROM scratch\n".getBytes(StandardCharsets.UTF_8));
+            file(t, "s", 0644, small);
+        }), tmp.resolve("two"));
+        assertThat(second.entry("big")).isNull();
+        assertThat(second.entry("s").digest()).isEqualTo(sha256(small));
+        assertThat(second.read("s")).isEqualTo(small);
+        Path root = second.layers().getFirst();
+        try (var files = Files.list(root)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("Dockerfile", "s");
+        }
+        assertThat(root.resolve("s")).hasBinaryContent(small);
+
+        budget.freeAll();
+        assertThat(budget.kept()).isZero();
+    }
+
+    @Test
+    void aRefusedArchiveIsNotReadToItsEnd(@TempDir Path tmp) throws IOException {
+        byte[] head = tar(false, t -> file(t, "../escape", 0644, new byte[1]));
+        // an endless body after the hostile entry: reading must stop once the entry is refused
+        java.io.InputStream endless = new java.io.SequenceInputStream(new ByteArrayInputStream(head), new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 0);
+                return len;
+            }
+        });
+        Files.createDirectories(tmp.resolve("w"));
+        assertThatThrownBy(() -> ContextIndex.read(endless, new ContextSpool(tmp.resolve("w/context.tar"), budget),
+                tmp.resolve("w/files"), Set.of())).isInstanceOf(InvalidLayerException.class);
     }
 
     @Test
