@@ -268,10 +268,7 @@ public final class NetworkCommands {
     }
 
     /** berth network prune. */
-    public static final class Prune extends BaseCommand {
-        private final List<String> filters = new ArrayList<>();
-        private boolean force;
-
+    public static final class Prune extends PruneCommand {
         public Prune(Cli cli) {
             super(cli);
         }
@@ -282,23 +279,23 @@ public final class NetworkCommands {
         }
 
         @Override
-        public void define(FlagSet f) {
-            f.list("filter", "filter", "Provide filter values (e.g. \"until=<timestamp>\")", filters);
-            f.bool("f,force", "Do not prompt for confirmation", v -> force = v);
+        String warning() {
+            return "WARNING! This will remove all custom networks not used by at least one container.";
         }
 
         @Override
-        public int run(List<String> args) {
-            if (!force && !confirm("WARNING! This will remove all custom networks not used by at least one container.")) {
-                return 0;
+        String path() {
+            return "/networks/prune";
+        }
+
+        @Override
+        void report(JsonNode report, StringBuilder out) {
+            // docker prints neither a blank line nor the reclaimed space here
+            JsonNode deleted = report.path("NetworksDeleted");
+            if (!deleted.isEmpty()) {
+                out.append("Deleted Networks:\n");
+                deleted.forEach(n -> out.append(n.asText()).append('\n'));
             }
-            JsonNode r = client().postJson(Query.of().add("filters", filtersJson(filters)).on("/networks/prune"), null);
-            if (!r.path("NetworksDeleted").isEmpty()) {
-                StringBuilder sb = new StringBuilder("Deleted Networks:\n");
-                r.path("NetworksDeleted").forEach(n -> sb.append(n.asText()).append('\n'));
-                cli.out().print(sb);
-            }
-            return 0;
         }
     }
 

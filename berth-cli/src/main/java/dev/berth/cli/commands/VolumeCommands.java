@@ -213,10 +213,8 @@ public final class VolumeCommands {
     }
 
     /** berth volume prune. */
-    public static final class Prune extends BaseCommand {
+    public static final class Prune extends PruneCommand {
         private boolean all;
-        private final List<String> filters = new ArrayList<>();
-        private boolean force;
 
         public Prune(Cli cli) {
             super(cli);
@@ -228,33 +226,37 @@ public final class VolumeCommands {
         }
 
         @Override
-        public void define(FlagSet f) {
+        void defineMore(FlagSet f) {
             f.bool("a,all", "Remove all unused volumes, not just anonymous ones", v -> all = v);
-            f.list("filter", "filter", "Provide filter values (e.g. \"label=<label>\")", filters);
-            f.bool("f,force", "Do not prompt for confirmation", v -> force = v);
         }
 
         @Override
-        public int run(List<String> args) {
-            String warning = all ? "WARNING! This will remove all local volumes not used by at least one container."
+        String filterExample() {
+            return "label=<label>";
+        }
+
+        @Override
+        String warning() {
+            return all ? "WARNING! This will remove all local volumes not used by at least one container."
                     : "WARNING! This will remove anonymous local volumes not used by at least one container.";
-            if (!force && !confirm(warning)) {
-                return 0;
-            }
-            List<String> f = new ArrayList<>(filters);
+        }
+
+        @Override
+        String path() {
+            return "/volumes/prune";
+        }
+
+        @Override
+        void addFilters(List<String> f) {
             if (all) {
                 f.add("all=true");
             }
-            JsonNode report = client().postJson(Query.of().add("filters", filtersJson(f)).on("/volumes/prune"), null);
-            StringBuilder sb = new StringBuilder();
-            if (!report.path("VolumesDeleted").isEmpty()) {
-                sb.append("Deleted Volumes:\n");
-                report.path("VolumesDeleted").forEach(n -> sb.append(n.asText()).append('\n'));
-                sb.append('\n');
-            }
-            sb.append("Total reclaimed space: ").append(HumanUnits.size(report.path("SpaceReclaimed").asDouble())).append('\n');
-            cli.out().print(sb);
-            return 0;
+        }
+
+        @Override
+        void report(JsonNode report, StringBuilder out) {
+            listed(out, "Deleted Volumes:", report.path("VolumesDeleted"));
+            reclaimed(out, report);
         }
     }
 }
