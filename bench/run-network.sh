@@ -5,13 +5,16 @@
 #   2. requests per second through a published port to busybox httpd serving the same 6-byte file, with wrk from the
 #      host (16 connections), to the host's non-loopback address (DNAT by the kernel for both engines) and to
 #      127.0.0.1 (dockerd: its docker-proxy, as by default; berthd: DNAT too). Both containers run at once; runs
-#      alternate the engine that goes first; medians of --wrk-runs runs per engine and target.
+#      alternate the engine that goes first; medians of --wrk-runs runs per engine and target;
+#   3. latency (only with --only latency, not by default): `docker run --rm busybox true` and `docker exec <c> true`
+#      with both engines as installed, each on its default bridge (bench/ab-latency.sh, alternating engine by engine
+#      run by run, --runs N) -- the issue 2 and 5 comparisons for default installs rather than network-less ones.
 # berthd runs from this checkout on its own bridge (bnbench<rand>, 10.197.0.1/24); dockerd is setup-dockerd.sh's
 # private one with --network dbench<rand> 10.198.0.1/24 (its own bridge and iptables rules, userland proxy on), under
 # /tmp/berth-bench-dockerd-net. Everything started here is stopped by PID and removed on exit (stop-dockerd.sh
 # removes dockerd's bridge and rules).
 #
-#   bench/run-network.sh [--runs N] [--wrk-runs N] [--duration S] [--only setup,wrk] [--engine berthd|dockerd|both]
+#   bench/run-network.sh [--runs N] [--wrk-runs N] [--duration S] [--only setup,wrk,latency] [--engine berthd|dockerd|both]
 # HTTPD_OPTS adds run options to both httpd containers (e.g. "--security-opt seccomp=unconfined").
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --engine) engines=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) die "unknown argument $1" ;;
   esac
 done
@@ -151,3 +154,11 @@ for i in "${!socks[@]}"; do
   wants setup && setup_cost "${socks[$i]}" "${labels[$i]}"
 done
 wants wrk && wrk_rps
+if wants latency; then
+  ab=()
+  for i in "${!socks[@]}"; do ab+=("${labels[$i]}=${socks[$i]}"); done
+  log "docker run --rm busybox true, default bridge, alternating:"
+  "$bench_root/bench/ab-latency.sh" --runs "$runs" "${ab[@]}"
+  log "docker exec <c> true, alternating:"
+  "$bench_root/bench/ab-latency.sh" --exec --runs "$runs" "${ab[@]}"
+fi
