@@ -73,6 +73,7 @@ public final class Daemon implements AutoCloseable {
         Files.createDirectories(config.execRoot());
         writePidFile();
         HostFacts host = HostFacts.read();
+        dev.berth.daemon.security.KernelAbis.host(); // decided (and logged) now, not in the first container's start
         if (dev.berth.daemon.security.HostSecurity.modules().apparmor()) {
             dev.berth.daemon.security.AppArmorProfile.load(config.execRoot().resolve("apparmor"));
         }

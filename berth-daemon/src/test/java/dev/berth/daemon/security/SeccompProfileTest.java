@@ -35,7 +35,7 @@ class SeccompProfileTest {
 
     @Test
     void defaultIsAnAllowListThatRefusesTheKernelsGlobalState() {
-        Map<String, Object> oci = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "amd64", "6.1.0-18-amd64");
+        Map<String, Object> oci = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "amd64", "6.1.0-18-amd64", KernelAbis.ALL);
         assertThat(oci).containsEntry("defaultAction", "SCMP_ACT_ERRNO").containsEntry("defaultErrnoRet", 1);
         assertThat((List<String>) oci.get("architectures"))
                 .containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
@@ -53,7 +53,7 @@ class SeccompProfileTest {
 
     @Test
     void cloneWithoutSysAdminIsFilteredOnNamespaceFlags() {
-        Map<String, Object> oci = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "amd64", "6.1");
+        Map<String, Object> oci = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "amd64", "6.1", KernelAbis.ALL);
         List<Map<String, Object>> clone = rulesFor(oci, "clone");
         assertThat(clone).hasSize(1);
         assertThat(clone.getFirst()).containsEntry("action", "SCMP_ACT_ALLOW");
@@ -70,7 +70,7 @@ class SeccompProfileTest {
     void capabilitiesOpenTheirSyscalls() {
         List<String> caps = new java.util.ArrayList<>(DEFAULT_CAPS);
         caps.addAll(List.of("CAP_SYS_ADMIN", "CAP_SYS_TIME", "CAP_SYS_MODULE", "CAP_DAC_READ_SEARCH"));
-        Map<String, Object> oci = SeccompProfile.builtin().toOci(caps, "amd64", "6.1");
+        Map<String, Object> oci = SeccompProfile.builtin().toOci(caps, "amd64", "6.1", KernelAbis.ALL);
         assertThat(allowed(oci)).contains("mount", "umount2", "unshare", "setns", "clone", "clone3", "bpf",
                 "perf_event_open", "settimeofday", "init_module", "open_by_handle_at", "sethostname");
         assertThat(rulesFor(oci, "clone3")).allSatisfy(r -> assertThat(r).containsEntry("action", "SCMP_ACT_ALLOW"));
@@ -80,10 +80,10 @@ class SeccompProfileTest {
 
     @Test
     void archAndKernelConditions() {
-        Map<String, Object> arm = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "arm64", "6.1");
+        Map<String, Object> arm = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "arm64", "6.1", KernelAbis.ALL);
         assertThat((List<String>) arm.get("architectures")).containsExactly("SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM");
         assertThat(allowed(arm)).contains("set_tls").doesNotContain("arch_prctl");
-        Map<String, Object> old = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "amd64", "4.4.0");
+        Map<String, Object> old = SeccompProfile.builtin().toOci(DEFAULT_CAPS, "amd64", "4.4.0", KernelAbis.ALL);
         assertThat(rulesFor(old, "ptrace")).isEmpty(); // before 4.8 ptrace could escape seccomp
         assertThat(SeccompProfile.compareKernel("4.10.1", "4.8")).isPositive();
         assertThat(SeccompProfile.compareKernel("3.99999999999", "4.8")).isNegative();
@@ -97,15 +97,55 @@ class SeccompProfileTest {
                  "syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
                              {"name":"chmod","action":"SCMP_ACT_ERRNO","excludes":{"caps":["CAP_FOWNER"]}}]}""";
         SeccompProfile p = SeccompProfile.parseDocker(json);
-        Map<String, Object> oci = p.toOci(List.of(), "amd64", "6.1");
+        Map<String, Object> oci = p.toOci(List.of(), "amd64", "6.1", KernelAbis.ALL);
         assertThat(oci).containsEntry("defaultAction", "SCMP_ACT_ALLOW").doesNotContainKey("defaultErrnoRet");
         assertThat((List<String>) oci.get("architectures")).containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
         assertThat(rules(oci)).hasSize(2);
-        assertThat(rules(p.toOci(List.of("CAP_FOWNER"), "amd64", "6.1"))).hasSize(1);
+        assertThat(rules(p.toOci(List.of("CAP_FOWNER"), "amd64", "6.1", KernelAbis.ALL))).hasSize(1);
         Map<String, Object> flat = SeccompProfile.parseDocker("""
                 {"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[]}""")
-                .toOci(List.of(), "amd64", "6.1");
+                .toOci(List.of(), "amd64", "6.1", KernelAbis.ALL);
         assertThat((List<String>) flat.get("architectures")).containsExactly("SCMP_ARCH_X86_64");
+    }
+
+    private static final KernelAbis NO_X32 = new KernelAbis(false);
+
+    @SuppressWarnings("unchecked")
+    private static List<String> arches(Map<String, Object> oci) {
+        return (List<String>) oci.get("architectures");
+    }
+
+    @Test
+    void defaultProfileLeavesOutTheX32AbiOnlyWhereTheKernelLacksIt() {
+        SeccompProfile p = SeccompProfile.builtin();
+        Map<String, Object> with = p.toOci(DEFAULT_CAPS, "amd64", "6.18", KernelAbis.ALL);
+        Map<String, Object> without = p.toOci(DEFAULT_CAPS, "amd64", "6.18", NO_X32);
+        assertThat(arches(with)).containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
+        // i386 programs still run on such a kernel: their ABI stays filtered
+        assertThat(arches(without)).containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+        assertThat(rules(without)).isEqualTo(rules(with)); // only the architectures differ
+        assertThat(without).containsEntry("defaultAction", "SCMP_ACT_ERRNO").containsEntry("defaultErrnoRet", 1);
+        assertThat(arches(p.toOci(DEFAULT_CAPS, "arm64", "6.18", NO_X32))).containsExactly("SCMP_ARCH_AARCH64",
+                "SCMP_ARCH_ARM");
+    }
+
+    @Test
+    void customProfilesFollowTheSameRule() {
+        SeccompProfile mapped = SeccompProfile.parseDocker("""
+                {"defaultAction":"SCMP_ACT_ERRNO",
+                 "archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]}],
+                 "syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}""");
+        assertThat(arches(mapped.toOci(List.of(), "amd64", "6.1", KernelAbis.ALL)))
+                .containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
+        assertThat(arches(mapped.toOci(List.of(), "amd64", "6.1", NO_X32)))
+                .containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+        SeccompProfile flat = SeccompProfile.parseDocker("""
+                {"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X32","SCMP_ARCH_X86"],
+                 "syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}""");
+        assertThat(arches(flat.toOci(List.of(), "amd64", "6.1", NO_X32)))
+                .containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+        assertThat(arches(flat.toOci(List.of(), "amd64", "6.1", KernelAbis.ALL)))
+                .containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_X86");
     }
 
     @Test
