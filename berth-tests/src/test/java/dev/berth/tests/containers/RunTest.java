@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -192,15 +193,24 @@ class RunTest {
 
     @Test
     void networkHostSharesTheHostsInterfacesAndName() throws Exception {
-        long hostLinks;
-        try (var s = Files.list(Path.of("/sys/class/net"))) {
-            hostLinks = s.count();
-        }
-        CommandResult r = berthd.dockerOk("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net | wc -l; hostname");
+        // the namespace's identity, not a count of interfaces, which other tests change while this one runs
+        String hostNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
         String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-        assertThat(r.out()).isEqualTo(hostLinks + "\n" + hostname);
+        List<String> out = berthd.dockerOk("run", "--rm", "--network", "host", "busybox", "sh", "-c",
+                "readlink /proc/self/ns/net; hostname; ls /sys/class/net").out().lines().toList();
+        assertThat(out.get(0)).isEqualTo(hostNs);
+        assertThat(out.get(1)).isEqualTo(hostname);
+        assertThat(out.subList(2, out.size())).contains("lo").contains(defaultRouteInterface());
+        assertThat(berthd.dockerOk("run", "--rm", "busybox", "readlink", "/proc/self/ns/net").out())
+                .as("without --network host a container has a namespace of its own").isNotEqualTo(hostNs);
         assertThat(berthd.dockerOk("run", "--rm", "--network", "host", "busybox", "cat", "/etc/hosts").stdout())
                 .isEqualTo(Files.readString(Path.of("/etc/hosts")));
+    }
+
+    /** The interface of the host's default IPv4 route (/proc/net/route: destination 00000000). */
+    private static String defaultRouteInterface() throws IOException {
+        return Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                .filter(f -> f.length > 1 && f[1].equals("00000000")).map(f -> f[0]).findFirst().orElse("lo");
     }
 
     @Test
