@@ -59,6 +59,12 @@ public final class Libc {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle MMAP = downcall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MUNMAP = LINKER.downcallHandle(LIBC.find("munmap").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final int PROT_READ_WRITE = 0x1 | 0x2;
+    private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     /** shutdown(2)'s "no more writes". */
     public static final int SHUT_WR = 1;
     /** SIGWINCH: the terminal's window size changed. */
@@ -152,6 +158,41 @@ public final class Libc {
     /** shutdown(2) of a socket descriptor. */
     public static void shutdown(int fd, int how) throws ErrnoException {
         call("shutdown", a -> (int) SHUTDOWN.invokeExact(a.state, fd, how));
+    }
+
+    /**
+     * {@code size} bytes of private anonymous memory from mmap(2), unmapped when {@code owner} closes.
+     * Unlike malloc'd memory (what {@link Arena#allocate} gives), its pages go back to the system as
+     * soon as it is unmapped instead of staying in a malloc arena.
+     */
+    public static MemorySegment mapAnonymous(long size, Arena owner) throws ErrnoException {
+        MemorySegment addr;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            if (addr.address() == -1L) {
+                throw error("mmap of " + size + " bytes", (int) ERRNO.get(state, 0L));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        long base = addr.address();
+        return addr.reinterpret(size, owner, s -> unmap(base, size));
+    }
+
+    private static void unmap(long address, long size) {
+        try {
+            int rc = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), size);
+            if (rc != 0) {
+                throw new IllegalStateException("munmap failed");
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     private record CallContext(Arena arena, MemorySegment state) {}

@@ -24,6 +24,27 @@ class LibcTest {
     }
 
     @Test
+    void anonymousMappingIsUsableAndLeavesTheProcessWhenItsArenaCloses() throws Exception {
+        java.lang.foreign.Arena owner = java.lang.foreign.Arena.ofShared();
+        java.lang.foreign.MemorySegment m = Libc.mapAnonymous(1 << 20, owner);
+        assertThat(m.byteSize()).isEqualTo(1 << 20);
+        assertThat(m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 12345)).as("fresh pages are zero").isZero();
+        m.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 42L);
+        assertThat(m.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8)).isEqualTo(42L);
+        long at = m.address();
+        assertThat(mapped(at)).isTrue();
+        owner.close();
+        assertThat(mapped(at)).as("unmapped, not kept by malloc").isFalse();
+        assertThatThrownBy(() -> m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Whether a mapping of this process covers {@code address} (neighbours may merge, so not by exact range). */
+    private static boolean mapped(long address) throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(0, l.indexOf(' ')).split("-"))
+                .anyMatch(r -> Long.parseUnsignedLong(r[0], 16) <= address && address < Long.parseUnsignedLong(r[1], 16));
+    }
+
+    @Test
     void failureCarriesErrno(@TempDir Path dir) {
         assertThatThrownBy(() -> Libc.umount2(dir.resolve("not-mounted").toString(), 0))
                 .isInstanceOf(Libc.ErrnoException.class)

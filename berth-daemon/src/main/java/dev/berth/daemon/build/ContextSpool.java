@@ -30,7 +30,7 @@ final class ContextSpool implements AutoCloseable {
     /**
      * Memory all builds' spools share, in {@link #CHUNK}-sized pieces. Pieces given back stay
      * allocated for the next build: allocating (and so zeroing and faulting in) 50 MiB cost a build
-     * ~30 ms, as much as checksumming it. They are freed once no build used them for a while.
+     * ~30 ms, as much as checksumming it. They are unmapped once no build used them for a while.
      */
     static final class Budget {
         private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -54,7 +54,13 @@ final class ContextSpool implements AutoCloseable {
             Piece p = free.poll();
             if (p == null) {
                 Arena arena = Arena.ofShared();
-                p = new Piece(arena, arena.allocate(CHUNK));
+                try {
+                    // mapped, not malloc'd: freed chunks must leave the process, not a malloc arena
+                    p = new Piece(arena, dev.berth.sys.Libc.mapAnonymous(CHUNK, arena));
+                } catch (dev.berth.sys.Libc.ErrnoException e) {
+                    arena.close();
+                    return null; // out of memory: the spool goes to its file
+                }
             }
             lent.put(p.memory(), p);
             return p.memory();
