@@ -7,6 +7,7 @@ import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.api.Exchange;
 import dev.berth.daemon.api.Router;
 import dev.berth.daemon.containers.ContainerService;
+import dev.berth.daemon.images.ImageRoutes;
 import dev.berth.daemon.images.ImageService;
 import dev.berth.daemon.store.MetadataDb;
 import dev.berth.oci.ImageReference;
@@ -36,7 +37,7 @@ public final class BuildRoutes {
     private final java.util.concurrent.atomic.AtomicInteger activeBuilds = new java.util.concurrent.atomic.AtomicInteger();
     /** Memory the contexts of running builds may be kept in (MiB); beyond it they are spooled to files. */
     private final ContextSpool.Budget spoolMemory = new ContextSpool.Budget(256);
-    private volatile BasePuller puller = (ref, out) -> {
+    private volatile BasePuller puller = (ref, platform, out) -> {
         throw new IOException("pulling images is not supported by this daemon");
     };
 
@@ -105,9 +106,11 @@ public final class BuildRoutes {
             }
         }
         String network = ex.query("networkmode", "default");
+        String platformSpec = ex.query("platform", "");
+        ImageService.Platform platform = platformSpec.isEmpty() ? null : ImageRoutes.platform(platformSpec, images.hostPlatform());
         Builder.Options opt = new Builder.Options(tags, ex.query("dockerfile", "Dockerfile"), buildArgs, ex.query("target", ""),
                 ex.queryBool("nocache", false), ex.queryBool("rm", true), ex.queryBool("forcerm", false), labels,
-                network.isEmpty() ? "default" : network, host, () -> !ex.isOpen(), ex.queryBool("pull", false));
+                network.isEmpty() ? "default" : network, host, () -> !ex.isOpen(), ex.queryBool("pull", false), platform);
         boolean quiet = ex.queryBool("q", false);
         long t0 = System.nanoTime();
         activeBuilds.incrementAndGet();

@@ -6,7 +6,9 @@ import dev.berth.daemon.api.ApiException;
 import dev.berth.daemon.containers.ContainerConfigSpec;
 import dev.berth.daemon.containers.ContainerService;
 import dev.berth.daemon.images.ConfigChanges;
+import dev.berth.daemon.distribution.Manifests;
 import dev.berth.daemon.images.ImageService;
+import dev.berth.daemon.images.PlatformSpec;
 import dev.berth.daemon.runtime.ContainerLog;
 import dev.berth.daemon.runtime.UserResolver;
 import dev.berth.dockerfile.BuildArgs;
@@ -58,7 +60,8 @@ final class Builder {
     /** The build's options from the request. */
     record Options(List<ImageReference> tags, String dockerfileName, Map<String, String> buildArgs, String target,
                    boolean noCache, boolean rm, boolean forceRm, Map<String, String> labels, String networkMode,
-                   ObjectNode hostConfig, java.util.function.BooleanSupplier cancelled, boolean pull) {}
+                   ObjectNode hostConfig, java.util.function.BooleanSupplier cancelled, boolean pull,
+                   ImageService.Platform platform) {}
 
     /** A failed build: Docker's message and the code the client exits with. */
     static final class BuildFailure extends Exception {
@@ -136,8 +139,8 @@ final class Builder {
         try {
             parsed = DockerfileParser.parse(context.dockerfile());
             model = DockerfileModel.of(parsed);
-            String arch = images.hostPlatform().architecture();
-            args = new BuildArgs(opt.buildArgs(), BuildArgs.platformArgs("linux/" + arch, "linux/" + arch));
+            String host = Manifests.format(images.hostPlatform());
+            args = new BuildArgs(opt.buildArgs(), BuildArgs.platformArgs(opt.platform() == null ? host : Manifests.format(opt.platform()), host));
             global = args.globalScope(model);
             graph = BuildGraph.of(model, global);
             target = graph.target(opt.target());
@@ -231,12 +234,13 @@ final class Builder {
             st.config = base.config;
             st.ev = new StageEvaluator(model, args, global, env(base.config), base.ev.declaredArgs());
         } else {
+            ImageService.Platform platform = stagePlatform(from);
             if (from.image().equalsIgnoreCase("scratch")) {
-                String arch = images.hostPlatform().architecture();
-                st.config = new ImageConfig(null, null, arch, "linux", null, ContainerConfig.EMPTY,
+                ImageService.Platform p = platform == null ? images.hostPlatform() : platform;
+                st.config = new ImageConfig(null, null, p.architecture(), p.os(), p.variant(), ContainerConfig.EMPTY,
                         new ImageConfig.RootFs("layers", List.of()), List.of(), null);
             } else {
-                ImageService.ImageRecord base = baseImage(from.image(), o);
+                ImageService.ImageRecord base = baseImage(from.image(), platform, o);
                 st.imageId = base.id();
                 st.config = base.config();
                 List<String> onBuild = base.config().config() == null ? null : base.config().config().onBuild();
@@ -271,11 +275,33 @@ final class Builder {
         return st;
     }
 
-    /** FROM's image: the local one, else (or always with {@code pull}) pulled as docker pulls it. */
-    private ImageService.ImageRecord baseImage(String ref, BuildOutput o) throws BuildFailure, IOException {
+    /**
+     * The platform a stage's base must have: its FROM's {@code --platform} (expanded in the global
+     * scope), else the build's {@code platform}; null when neither asks for one.
+     */
+    private ImageService.Platform stagePlatform(Instruction.From from) throws BuildFailure {
+        if (from.platform() == null || from.platform().isEmpty()) {
+            return opt.platform();
+        }
+        try {
+            return PlatformSpec.parse(from.platform(), images.hostPlatform());
+        } catch (PlatformSpec.InvalidPlatformException e) {
+            throw new BuildFailure("failed to parse platform " + from.platform() + ": " + e.getMessage(), 1);
+        }
+    }
+
+    /**
+     * FROM's image: the local one, else (or always with {@code pull}) pulled as docker pulls it. When a
+     * platform is asked for, a local image of another platform does not count: the one for that
+     * platform is pulled.
+     */
+    private ImageService.ImageRecord baseImage(String ref, ImageService.Platform platform, BuildOutput o) throws BuildFailure, IOException {
         if (!opt.pull()) {
             try {
-                return images.find(ref);
+                ImageService.ImageRecord local = images.find(ref);
+                if (platform == null || Manifests.matches(platformOf(local.config()), platform)) {
+                    return local;
+                }
             } catch (ApiException missing) {
                 // pulled below
             }
@@ -288,11 +314,15 @@ final class Builder {
         }
         String[] id = new String[1];
         try {
-            o.raw(out -> id[0] = puller.pull(r, out));
+            o.raw(out -> id[0] = puller.pull(r, platform, out));
         } catch (IOException | RuntimeException e) {
             throw new BuildFailure(e.getMessage() == null ? e.toString() : e.getMessage(), 1);
         }
         return images.find(id[0]);
+    }
+
+    private static ImageService.Platform platformOf(ImageConfig c) {
+        return new ImageService.Platform(c.os() == null ? "linux" : c.os(), c.architecture() == null ? "" : c.architecture(), c.variant());
     }
 
     private static List<String> env(ImageConfig c) {
@@ -684,7 +714,7 @@ final class Builder {
             }
             return s.view();
         }
-        return FileView.ofImageLayers(images.layerDirs(baseImage(from, st.out)));
+        return FileView.ofImageLayers(images.layerDirs(baseImage(from, opt.platform(), st.out)));
     }
 
     private void download(CopyPlan plan, String url, String destAbs, boolean intoDir) throws IOException, InterruptedException, BuildFailure {

@@ -174,10 +174,10 @@ public final class DistributionRoutes implements AutoCloseable {
     }
 
     /**
-     * Pulls a build's base image (anonymously, for the host's platform); docker's progress
-     * messages go to {@code out}, which stays open. Returns the image ID.
+     * Pulls a build's base image (anonymously, for {@code platform}, or the host's when null); docker's
+     * progress messages go to {@code out}, which stays open. Returns the image ID.
      */
-    public String pullForBuild(ImageReference ref, java.io.OutputStream out) throws IOException {
+    public String pullForBuild(ImageReference ref, Platform platform, java.io.OutputStream out) throws IOException {
         Progress progress = new Progress(() -> new java.io.FilterOutputStream(out) {
             @Override
             public void close() throws IOException {
@@ -185,7 +185,8 @@ public final class DistributionRoutes implements AutoCloseable {
             }
         });
         try {
-            return puller.pull(ref, images.hostPlatform(), false, AuthConfig.ANONYMOUS, progress).imageId();
+            return puller.pull(ref, platform == null ? images.hostPlatform() : platform, platform != null, AuthConfig.ANONYMOUS, progress)
+                    .imageId();
         } finally {
             progress.close();
         }

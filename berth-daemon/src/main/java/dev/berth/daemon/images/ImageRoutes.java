@@ -95,21 +95,21 @@ public final class ImageRoutes {
         }
     }
 
-    /** Parses {@code os[/arch[/variant]]} as docker does; empty means {@code host}. */
+    /** Parses {@code os[/arch[/variant]]} as docker does ({@link PlatformSpec}); empty means {@code host}. */
     public static ImageService.Platform platform(String spec, ImageService.Platform host) {
         if (spec.isEmpty()) {
             return host;
         }
-        String[] p = spec.toLowerCase(Locale.ROOT).split("/");
-        if (p.length > 3 || p[0].isEmpty()) {
-            throw ApiException.badRequest("invalid platform: " + spec);
+        ImageService.Platform p;
+        try {
+            p = PlatformSpec.parse(spec, host);
+        } catch (PlatformSpec.InvalidPlatformException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
-        if (!p[0].equals("linux")) {
-            throw ApiException.badRequest("operating system is not supported: " + p[0]);
+        if (!p.os().equals("linux")) {
+            throw ApiException.badRequest("operating system is not supported: " + p.os());
         }
-        String arch = p.length > 1 ? p[1] : host.architecture();
-        String variant = p.length > 2 ? p[2] : null;
-        return new ImageService.Platform(p[0], arch, variant);
+        return p;
     }
 
     // ---- list ----

@@ -58,4 +58,44 @@ class BuildPullTest {
         assertThat(missing.exitCode()).isNotZero();
         assertThat(missing.stderr()).contains("absent");
     }
+
+    @Test
+    void aRequestedPlatformDecidesWhichBaseImageCounts(@TempDir Path ctx) throws IOException {
+        berthd.dockerOk("pull", ref); // here now, for linux/amd64 (the registry has nothing else)
+        try {
+            platformBuilds(ctx);
+        } finally {
+            berthd.docker("rmi", "-f", ref, "armscratch:1"); // the other test pulls it afresh
+        }
+    }
+
+    private static void platformBuilds(Path ctx) throws IOException {
+        write(ctx, "Dockerfile", "FROM " + ref + "\nLABEL p=host\n");
+        CommandResult host = ClassicBuildTest.dockerBuild(berthd, ctx, "--platform", "linux/amd64");
+        assertThat(host.exitCode()).as(host.toString()).isZero();
+        assertThat(host.stdout()).as("the local image is the platform's").doesNotContain("Pulling from");
+
+        write(ctx, "Dockerfile", "FROM --platform=linux/arm64 " + ref + "\nLABEL p=arm\n");
+        CommandResult arm = ClassicBuildTest.dockerBuild(berthd, ctx);
+        assertThat(arm.exitCode()).as(arm.toString()).isNotZero();
+        assertThat(arm.stderr()).contains("does not match the specified platform (linux/arm64)");
+        write(ctx, "Dockerfile", "FROM " + ref + "\nLABEL p=arm\n");
+        CommandResult armFlag = ClassicBuildTest.dockerBuild(berthd, ctx, "--platform", "linux/arm64");
+        assertThat(armFlag.exitCode()).as(armFlag.toString()).isNotZero();
+        assertThat(armFlag.stderr()).contains("does not match the specified platform (linux/arm64)");
+
+        CommandResult bogus = ClassicBuildTest.dockerBuild(berthd, ctx, "--platform", "bogus");
+        assertThat(bogus.exitCode()).isNotZero();
+        assertThat(bogus.stderr()).contains("\"bogus\": unknown operating system or architecture: invalid argument");
+        write(ctx, "Dockerfile", "FROM --platform=bogus " + ref + "\n");
+        CommandResult bogusFrom = ClassicBuildTest.dockerBuild(berthd, ctx);
+        assertThat(bogusFrom.exitCode()).isNotZero();
+        assertThat(bogusFrom.stderr()).contains("failed to parse platform bogus: \"bogus\": unknown operating system or architecture");
+
+        write(ctx, "Dockerfile", "FROM scratch\nARG TARGETARCH\nLABEL t=$TARGETARCH\n");
+        CommandResult scratch = ClassicBuildTest.dockerBuild(berthd, ctx, "--platform", "linux/arm64", "-t", "armscratch:1");
+        assertThat(scratch.exitCode()).as(scratch.toString()).isZero();
+        assertThat(berthd.dockerOk("image", "inspect", "-f", "{{.Os}}/{{.Architecture}} {{.Config.Labels.t}}", "armscratch:1").out())
+                .isEqualTo("linux/arm64 arm64");
+    }
 }
