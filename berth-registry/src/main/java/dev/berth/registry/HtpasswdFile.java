@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * An htpasswd file of bcrypt entries ({@code user:$2y$...} as {@code htpasswd -B} writes them). Re-read when it
@@ -21,6 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * on every request does not pay for bcrypt each time.
  */
 final class HtpasswdFile {
+    /**
+     * What bcrypt itself accepts: a cost of 4 to 31 and 53 characters of its base64 alphabet. Anything else loaded
+     * would make every login of that user fail inside bcrypt with an exception, a 500.
+     */
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
     private final Path path;
     private volatile Map<String, String> entries = Map.of();
     private volatile FileTime loaded;
@@ -46,9 +52,9 @@ final class HtpasswdFile {
             }
             int colon = l.indexOf(':');
             String hash = colon < 0 ? "" : l.substring(colon + 1);
-            if (colon <= 0 || !hash.matches("\\$2[aby]\\$\\d\\d\\$.{53}")) {
+            if (colon <= 0 || !BCRYPT.matcher(hash).matches()) {
                 throw new IllegalArgumentException(path + " line " + line
-                        + ": only bcrypt entries are accepted (htpasswd -B)");
+                        + ": only bcrypt entries are accepted (htpasswd -B), with a cost from 04 to 31");
             }
             m.put(l.substring(0, colon), hash);
         }
