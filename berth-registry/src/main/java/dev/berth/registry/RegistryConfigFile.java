@@ -215,10 +215,12 @@ public final class RegistryConfigFile {
 
         Optional<Long> optLong(String key) {
             return get(key).map(v -> {
-                if (!(v instanceof Number n) || n.longValue() < 0) {
-                    throw wrong(key, "a non-negative number");
+                // YAML gives Integer, Long or BigInteger for whole numbers; longValue() would truncate a fraction
+                // and wrap a BigInteger beyond a long into any value at all.
+                if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0) {
+                    throw wrong(key, "a non-negative whole number");
                 }
-                return n.longValue();
+                return ((Number) v).longValue();
             });
         }
 
@@ -230,7 +232,16 @@ public final class RegistryConfigFile {
             if (!(v instanceof List<?> list)) {
                 throw wrong(key, "a list");
             }
-            return list.stream().map(String::valueOf).toList();
+            List<String> out = new ArrayList<>();
+            for (Object item : list) {
+                // String.valueOf of a nested (possibly self-referencing, through an alias) collection overflowed
+                // the stack
+                if (item == null || item instanceof Map<?, ?> || item instanceof List<?>) {
+                    throw wrong(key, "a list of strings");
+                }
+                out.add(String.valueOf(item));
+            }
+            return out;
         }
 
         List<String> strings(String key) {
