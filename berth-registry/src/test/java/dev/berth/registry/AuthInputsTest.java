@@ -45,6 +45,24 @@ class AuthInputsTest {
     }
 
     @Test
+    void htpasswdThatIsNotUtf8IsAClearErrorAndABadEditKeepsTheUsers() throws Exception {
+        Path p = tmp.resolve("latin1.htpasswd");
+        Files.write(p, new byte[] {'a', (byte) 0xe9, ':', 'x', '\n'});
+        // Files.readAllLines threw MalformedInputException, "Input length = 1", naming no file
+        assertThatThrownBy(() -> new HtpasswdFile(p)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(p.toString()).hasMessageContaining("not UTF-8");
+
+        String good = OpenBSDBCrypt.generate("2y", "pw".toCharArray(), new byte[16], 4);
+        HtpasswdFile users = new HtpasswdFile(htpasswd("alice:" + good + "\n"));
+        Path file = tmp.resolve("users.htpasswd");
+        Files.writeString(file, "alice:{SHA}not-bcrypt\n");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+        // The reload threw IllegalArgumentException out of every login: a 500 until the file was fixed.
+        assertThat(users.check("alice", "pw")).isTrue();
+        assertThat(users.check("alice", "wrong")).isFalse();
+    }
+
+    @Test
     void tokenTimesMustBeWholeSeconds() throws Exception {
         TestKeys keys = TestKeys.make(tmp, "token");
         var verifier = new TokenVerifier(List.of(keys.certificate()), "i", "s", Clock.systemUTC());
