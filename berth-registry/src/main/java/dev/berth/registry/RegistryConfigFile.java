@@ -34,8 +34,9 @@ public final class RegistryConfigFile {
         Object doc;
         try (Reader r = Files.newBufferedReader(file)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-        } catch (YAMLException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        } catch (YAMLException | IllegalArgumentException e) {
+            // SnakeYAML's constructors throw IllegalArgumentException too, e.g. for a !!binary that is not base64
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         if (!(doc instanceof Map<?, ?>)) {
             throw new IllegalArgumentException(file + ": expected a mapping at the top level");
@@ -193,8 +194,10 @@ public final class RegistryConfigFile {
 
         Optional<String> optString(String key) {
             return get(key).map(v -> {
-                if (v instanceof Map<?, ?> || v instanceof List<?>) {
-                    throw wrong(key, "a scalar");
+                // Other tags (!!binary, !!timestamp, !!set) would turn into a Java object's toString, not the text
+                if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+                    throw wrong(key, "a string, number or boolean (quote a value YAML reads as something else, "
+                            + "such as a date)");
                 }
                 return String.valueOf(v);
             });
@@ -236,7 +239,7 @@ public final class RegistryConfigFile {
             for (Object item : list) {
                 // String.valueOf of a nested (possibly self-referencing, through an alias) collection overflowed
                 // the stack
-                if (item == null || item instanceof Map<?, ?> || item instanceof List<?>) {
+                if (!(item instanceof String || item instanceof Number || item instanceof Boolean)) {
                     throw wrong(key, "a list of strings");
                 }
                 out.add(String.valueOf(item));

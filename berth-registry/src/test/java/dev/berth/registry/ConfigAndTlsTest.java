@@ -105,6 +105,11 @@ class ConfigAndTlsTest {
         // accepted as 1 and as a wrapped value
         bad.put("limits:\n  maxblobbytes: 1.5\n", "limits.maxblobbytes: expected a non-negative whole number");
         bad.put("limits:\n  maxbodybytes: 99999999999999999999999\n", "limits.maxbodybytes: expected");
+        // SnakeYAML's own IllegalArgumentException, without the file's name
+        bad.put("http:\n  addr: !!binary aGVsbG08=\n", "registry.yaml: ");
+        // accepted as "[B@1b2c3d" and "Fri Dec 14 ...": a Java object's toString instead of the text
+        bad.put("http:\n  addr: !!binary aGVsbG8=\n", "http.addr: expected a string, number or boolean");
+        bad.put("auth:\n  htpasswd:\n    realm: 2001-12-14\n    path: p\n", "auth.htpasswd.realm: expected a string, number or boolean (quote");
         for (var e : bad.entrySet()) {
             String text = base + e.getKey();
             assertThatThrownBy(() -> RegistryConfigFile.load(yaml(text))).as(e.getKey())
