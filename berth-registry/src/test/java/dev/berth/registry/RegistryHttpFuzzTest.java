@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>An input is the request head, a NUL byte, then the body. The head's first line is {@code METHOD URI} (a
  * line without a space is a GET of that URI); each further line is a header (framing headers are set by the
  * target). In the head and the body, {@code {upload}} becomes an upload session opened for {@code fuzz/repo}
- * just before, {@code {blob}}/{@code {blob512}}/{@code {config}}/{@code {manifest}} the digests stored in
+ * just before, {@code {resumed}} one that already holds 5 bytes, {@code {blob}}/{@code {blob512}}/{@code {config}}/{@code {manifest}} the digests stored in
  * {@code fuzz/repo} and {@code {other}} a blob only {@code other/repo} holds.
  * Seeds and regression inputs: {@code src/test/resources/dev/berth/registry/RegistryHttpFuzzTestInputs/}.
  */
@@ -91,9 +91,10 @@ class RegistryHttpFuzzTest {
         byte[] bodyIn = Arrays.copyOfRange(input, Math.min(nul + 1, input.length), input.length);
         String body = new String(bodyIn, 0, Math.min(bodyIn.length, MAX_BODY), StandardCharsets.ISO_8859_1);
         try {
-            String upload = head.contains("{upload}") || body.contains("{upload}") ? openUpload() : "";
-            head = substitute(head, upload);
-            body = substitute(body, upload);
+            String upload = head.contains("{upload}") || body.contains("{upload}") ? openUpload(false) : "";
+            String resumed = head.contains("{resumed}") || body.contains("{resumed}") ? openUpload(true) : "";
+            head = substitute(head, upload, resumed);
+            body = substitute(body, upload, resumed);
             List<String> lines = new ArrayList<>(List.of(head.split("\n", -1)));
             lines.replaceAll(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
             String first = lines.removeFirst();
@@ -118,15 +119,20 @@ class RegistryHttpFuzzTest {
         }
     }
 
-    private static String openUpload() throws Exception {
+    /** A new upload session's id; {@code resumed}: one holding {@code hello} already, so chunks continue at 5. */
+    private static String openUpload(boolean resumed) throws Exception {
         HttpResponse<byte[]> r = registry.client.send("POST", "/v2/fuzz/repo/blobs/uploads/", null);
         expect(r, 202);
         String location = r.headers().firstValue("Location").orElseThrow();
+        if (resumed) {
+            expect(registry.client.send("PATCH", location, "hello".getBytes(StandardCharsets.UTF_8),
+                    "Content-Range", "0-4"), 202);
+        }
         return location.substring(location.lastIndexOf('/') + 1);
     }
 
-    private static String substitute(String text, String upload) {
-        String out = text.replace("{upload}", upload);
+    private static String substitute(String text, String upload, String resumed) {
+        String out = text.replace("{upload}", upload).replace("{resumed}", resumed);
         for (var e : digests.entrySet()) {
             out = out.replace(e.getKey(), e.getValue());
         }
