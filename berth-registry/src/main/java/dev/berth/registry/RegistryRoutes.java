@@ -231,7 +231,7 @@ final class RegistryRoutes {
      * A byte position (ASCII digits) from a Range or Content-Range header; one too large for a long saturates, so
      * it lies past the end of every blob instead of failing the request with a NumberFormatException.
      */
-    static long bytePos(String digits) {
+    private static long bytePos(String digits) {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException tooLong) {

@@ -71,7 +71,8 @@ class AuthInputsTest {
                 "access", List.of()));
         assertThat(verifier.verify(Jwt.sign(keys.key(), claims)).subject()).isEqualTo("u");
         // A fractional exp was accepted (asLong truncates); distribution reads exp and nbf as int64.
-        for (Object badExp : List.of(exp + 0.5, String.valueOf(exp), new java.math.BigInteger("99999999999999999999"))) {
+        for (Object badExp : List.of(exp + 0.5, String.valueOf(exp),
+                new java.math.BigInteger("99999999999999999999"))) {
             claims.put("exp", badExp);
             String token = Jwt.sign(keys.key(), claims);
             assertThatThrownBy(() -> verifier.verify(token)).as("exp %s", badExp)

@@ -109,7 +109,8 @@ class ConfigAndTlsTest {
         bad.put("http:\n  addr: !!binary aGVsbG08=\n", "registry.yaml: ");
         // accepted as "[B@1b2c3d" and "Fri Dec 14 ...": a Java object's toString instead of the text
         bad.put("http:\n  addr: !!binary aGVsbG8=\n", "http.addr: expected a string, number or boolean");
-        bad.put("auth:\n  htpasswd:\n    realm: 2001-12-14\n    path: p\n", "auth.htpasswd.realm: expected a string, number or boolean (quote");
+        bad.put("auth:\n  htpasswd:\n    realm: 2001-12-14\n    path: p\n",
+                "auth.htpasswd.realm: expected a string, number or boolean (quote");
         for (var e : bad.entrySet()) {
             String text = base + e.getKey();
             assertThatThrownBy(() -> RegistryConfigFile.load(yaml(text))).as(e.getKey())

@@ -61,7 +61,8 @@ final class FuzzedRegistry implements AutoCloseable {
         // On tmpfs the server's fsyncs cost nothing: many times the inputs per second of a disk.
         Path shm = Path.of("/dev/shm");
         parent = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempDirectory(shm, "berth-registry-fuzz-") : Files.createTempDirectory("berth-registry-fuzz-");
+                ? Files.createTempDirectory(shm, "berth-registry-fuzz-")
+                : Files.createTempDirectory("berth-registry-fuzz-");
         root = parent.resolve("root");
         Files.createDirectories(parent.resolve("outside"));
         Files.writeString(parent.resolve("outside").resolve("secret"), "not the registry's\n");

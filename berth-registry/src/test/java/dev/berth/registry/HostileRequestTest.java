@@ -50,7 +50,8 @@ class HostileRequestTest {
     @Test
     void malformedPercentEscapesAreBadRequests() throws Exception {
         // QueryStringDecoder threw IllegalArgumentException while routing: a 500
-        for (String uri : List.of("/v2/fuzz/repo/tags/list?n=%zz", "/v2/fu%zzzz/tags/list", "/v2/a/blobs/uploads/?mount=%",
+        for (String uri : List.of("/v2/fuzz/repo/tags/list?n=%zz", "/v2/fu%zzzz/tags/list",
+                "/v2/a/blobs/uploads/?mount=%",
                 "/token?scope=%g0")) {
             RawHttp.Answer a = send("GET", uri, List.of(), "");
             assertThat(a.status()).as(uri).isEqualTo(400);

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>An input is the request head, a NUL byte, then the body. The head's first line is {@code METHOD URI} (a
  * line without a space is a GET of that URI); each further line is a header (framing headers are set by the
  * target). In the head and the body, {@code {upload}} becomes an upload session opened for {@code fuzz/repo}
- * just before, {@code {resumed}} one that already holds 5 bytes, {@code {blob}}/{@code {blob512}}/{@code {config}}/{@code {manifest}} the digests stored in
+ * just before, {@code {resumed}} one that already holds 5 bytes, {@code {blob}}/{@code {blob512}}/{@code {config}}/
+ * {@code {manifest}} the digests stored in
  * {@code fuzz/repo} and {@code {other}} a blob only {@code other/repo} holds.
  * Seeds and regression inputs: {@code src/test/resources/dev/berth/registry/RegistryHttpFuzzTestInputs/}.
  */
@@ -49,16 +50,17 @@ class RegistryHttpFuzzTest {
         registry = new FuzzedRegistry(root -> RegistryConfig.local(root, "127.0.0.1", 0, Duration.ofHours(1))
                 .withLimits(new RegistryConfig.Limits(2048, 4096, 1024, 2)));
         RegistryClient c = registry.client;
-        byte[] configJson = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] configJson = ("{\"architecture\":\"amd64\",\"os\":\"linux\","
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}").getBytes(StandardCharsets.UTF_8);
         Digest config = c.pushBlob("fuzz/repo", configJson);
         Digest layer = c.pushBlob("fuzz/repo", "layer bytes".getBytes(StandardCharsets.UTF_8));
         byte[] big = "a sha512 blob".getBytes(StandardCharsets.UTF_8);
         Digest blob512 = Hashing.of("sha512", big);
         expect(c.send("POST", "/v2/fuzz/repo/blobs/uploads/?digest=" + blob512, big), 201);
         Digest other = c.pushBlob("other/repo", "only in other/repo".getBytes(StandardCharsets.UTF_8));
-        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\""
-                + MediaTypes.OCI_CONFIG + "\",\"digest\":\"" + config + "\",\"size\":" + configJson.length
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
+                + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"" + config
+                + "\",\"size\":" + configJson.length
                 + "},\"layers\":[{\"mediaType\":\"" + MediaTypes.OCI_LAYER + "\",\"digest\":\"" + layer
                 + "\",\"size\":11}]}").getBytes(StandardCharsets.UTF_8);
         expect(c.send("PUT", "/v2/fuzz/repo/manifests/latest", manifest, "Content-Type", MediaTypes.OCI_MANIFEST), 201);
