@@ -4,6 +4,8 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * An htpasswd file of bcrypt entries ({@code user:$2y$...} as {@code htpasswd -B} writes them). Re-read when it
@@ -21,9 +25,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * on every request does not pay for bcrypt each time.
  */
 final class HtpasswdFile {
+    private static final Logger LOG = Logger.getLogger(HtpasswdFile.class.getName());
+    /**
+     * What bcrypt itself accepts: a cost of 4 to 31 and 53 characters of its base64 alphabet. Anything else loaded
+     * would make every login of that user fail inside bcrypt with an exception, a 500.
+     */
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
     private final Path path;
     private volatile Map<String, String> entries = Map.of();
     private volatile FileTime loaded;
+    /** The modification time of a version of the file that was refused, so it is not parsed again each request. */
+    private volatile FileTime refused;
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
 
     HtpasswdFile(Path path) throws IOException {
@@ -33,12 +45,20 @@ final class HtpasswdFile {
 
     private synchronized void reload() throws IOException {
         FileTime mtime = Files.getLastModifiedTime(path);
-        if (mtime.equals(loaded)) {
+        if (mtime.equals(loaded) || mtime.equals(refused)) {
             return;
         }
         Map<String, String> m = new HashMap<>();
         int line = 0;
-        for (String l : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(path))).toString();
+        } catch (CharacterCodingException e) {
+            // Files.readAllLines threw MalformedInputException, "Input length = 1": no hint which file is wrong
+            refused = mtime;
+            throw new IllegalArgumentException(path + ": not UTF-8 text");
+        }
+        for (String l : text.lines().toList()) {
             line++;
             l = l.strip();
             if (l.isEmpty() || l.startsWith("#")) {
@@ -46,9 +66,10 @@ final class HtpasswdFile {
             }
             int colon = l.indexOf(':');
             String hash = colon < 0 ? "" : l.substring(colon + 1);
-            if (colon <= 0 || !hash.matches("\\$2[aby]\\$\\d\\d\\$.{53}")) {
+            if (colon <= 0 || !BCRYPT.matcher(hash).matches()) {
+                refused = mtime;
                 throw new IllegalArgumentException(path + " line " + line
-                        + ": only bcrypt entries are accepted (htpasswd -B)");
+                        + ": only bcrypt entries are accepted (htpasswd -B), with a cost from 04 to 31");
             }
             m.put(l.substring(0, colon), hash);
         }
@@ -63,6 +84,10 @@ final class HtpasswdFile {
             reload();
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + path, e);
+        } catch (IllegalArgumentException e) {
+            // An edit gone wrong while serving: the users loaded before stay valid rather than every login failing
+            // with a 500. Said once per version of the file (reload skips a version it refused).
+            LOG.warning(e.getMessage() + "; keeping the users loaded before");
         }
         String hash = entries.get(user);
         if (hash == null) {

@@ -28,8 +28,16 @@ final class Metrics {
     private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
     private final Map<String, Latency> latency = new ConcurrentHashMap<>();
 
+    /**
+     * The methods counted under their own name. The method is the client's to choose: counted as sent, every
+     * made-up one would add a series for good (memory without bound) and could break the page's label syntax.
+     */
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "PUT", "POST", "PATCH",
+            "DELETE", "OPTIONS");
+
     void record(String route, String method, int status, long bytesIn, long bytesOut, long nanos) {
-        requests.computeIfAbsent(new RequestKey(route, method, status), k -> new LongAdder()).increment();
+        String m = METHODS.contains(method) ? method : "other";
+        requests.computeIfAbsent(new RequestKey(route, m, status), k -> new LongAdder()).increment();
         received.computeIfAbsent(route, k -> new LongAdder()).add(bytesIn);
         sent.computeIfAbsent(route, k -> new LongAdder()).add(bytesOut);
         Latency l = latency.computeIfAbsent(route, k -> new Latency());

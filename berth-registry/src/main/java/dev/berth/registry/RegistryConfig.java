@@ -94,11 +94,17 @@ public record RegistryConfig(Path root, String host, int port, Optional<Tls> tls
             throw new IllegalArgumentException("listen address must be host:port, not " + listen);
         }
         String h = listen.substring(0, colon).replaceAll("^\\[|]$", "");
+        int p;
         try {
-            return withListen(h.isEmpty() ? "0.0.0.0" : h, Integer.parseInt(listen.substring(colon + 1)));
+            p = Integer.parseInt(listen.substring(colon + 1));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("listen address must be host:port, not " + listen);
         }
+        if (p < 0 || p > 65535) {
+            // caught here rather than by the bind, whose message does not name the setting
+            throw new IllegalArgumentException("listen address " + listen + ": port must be 0 to 65535");
+        }
+        return withListen(h.isEmpty() ? "0.0.0.0" : h, p);
     }
 
     /**

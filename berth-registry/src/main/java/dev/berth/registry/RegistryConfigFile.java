@@ -34,8 +34,9 @@ public final class RegistryConfigFile {
         Object doc;
         try (Reader r = Files.newBufferedReader(file)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-        } catch (YAMLException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage());
+        } catch (YAMLException | IllegalArgumentException e) {
+            // SnakeYAML's constructors throw IllegalArgumentException too, e.g. for a !!binary that is not base64
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         if (!(doc instanceof Map<?, ?>)) {
             throw new IllegalArgumentException(file + ": expected a mapping at the top level");
@@ -193,8 +194,10 @@ public final class RegistryConfigFile {
 
         Optional<String> optString(String key) {
             return get(key).map(v -> {
-                if (v instanceof Map<?, ?> || v instanceof List<?>) {
-                    throw wrong(key, "a scalar");
+                // Other tags (!!binary, !!timestamp, !!set) would turn into a Java object's toString, not the text
+                if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+                    throw wrong(key, "a string, number or boolean (quote a value YAML reads as something else, "
+                            + "such as a date)");
                 }
                 return String.valueOf(v);
             });
@@ -215,10 +218,12 @@ public final class RegistryConfigFile {
 
         Optional<Long> optLong(String key) {
             return get(key).map(v -> {
-                if (!(v instanceof Number n) || n.longValue() < 0) {
-                    throw wrong(key, "a non-negative number");
+                // YAML gives Integer, Long or BigInteger for whole numbers; longValue() would truncate a fraction
+                // and wrap a BigInteger beyond a long into any value at all.
+                if (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 0) {
+                    throw wrong(key, "a non-negative whole number");
                 }
-                return n.longValue();
+                return ((Number) v).longValue();
             });
         }
 
@@ -230,7 +235,16 @@ public final class RegistryConfigFile {
             if (!(v instanceof List<?> list)) {
                 throw wrong(key, "a list");
             }
-            return list.stream().map(String::valueOf).toList();
+            List<String> out = new ArrayList<>();
+            for (Object item : list) {
+                // String.valueOf of a nested (possibly self-referencing, through an alias) collection overflowed
+                // the stack
+                if (!(item instanceof String || item instanceof Number || item instanceof Boolean)) {
+                    throw wrong(key, "a list of strings");
+                }
+                out.add(String.valueOf(item));
+            }
+            return out;
         }
 
         List<String> strings(String key) {

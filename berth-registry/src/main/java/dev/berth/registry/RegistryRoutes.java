@@ -5,7 +5,6 @@ import dev.berth.oci.Digest;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,10 +54,9 @@ final class RegistryRoutes {
      * Picks the endpoint for a request; it throws {@link RegistryException} for requests refused up front.
      * {@code grant} has already allowed what the route needs; it is asked again only for a mount's source.
      */
-    Body dispatch(HttpMethod method, String uri, HttpHeaders headers, Grant grant) throws IOException {
-        QueryStringDecoder q = new QueryStringDecoder(uri);
-        String path = q.path();
-        Map<String, List<String>> params = q.parameters();
+    Body dispatch(HttpMethod method, RequestUri uri, HttpHeaders headers, Grant grant) throws IOException {
+        String path = uri.path();
+        Map<String, List<String>> params = uri.params();
         String m = method.name();
         if (path.equals("/v2/") || path.equals("/v2")) {
             return () -> new Response(200).body("application/json", "{}".getBytes(StandardCharsets.UTF_8));
@@ -204,11 +202,11 @@ final class RegistryRoutes {
             boolean ok = rm.matches() && !(rm.group(1).isEmpty() && rm.group(2).isEmpty());
             if (ok) {
                 if (rm.group(1).isEmpty()) {
-                    start = Math.max(0, size - Long.parseLong(rm.group(2)));
+                    start = Math.max(0, size - bytePos(rm.group(2)));
                 } else {
-                    start = Long.parseLong(rm.group(1));
+                    start = bytePos(rm.group(1));
                     if (!rm.group(2).isEmpty()) {
-                        end = Math.min(end, Long.parseLong(rm.group(2)));
+                        end = Math.min(end, bytePos(rm.group(2)));
                     }
                 }
                 ok = start < size && start <= end;
@@ -227,6 +225,18 @@ final class RegistryRoutes {
             r.header("Content-Range", "bytes " + start + "-" + end + "/" + size);
         }
         return r;
+    }
+
+    /**
+     * A byte position (ASCII digits) from a Range or Content-Range header; one too large for a long saturates, so
+     * it lies past the end of every blob instead of failing the request with a NumberFormatException.
+     */
+    private static long bytePos(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     // ---- uploads
@@ -364,13 +374,13 @@ final class RegistryRoutes {
         String cr = headers.get("Content-Range");
         if (cr != null) {
             Matcher rm = CONTENT_RANGE.matcher(cr.strip());
-            if (!rm.matches() || Long.parseLong(rm.group(1)) != size
-                    || Long.parseLong(rm.group(2)) < Long.parseLong(rm.group(1))) {
+            if (!rm.matches() || bytePos(rm.group(1)) != size || bytePos(rm.group(2)) < size
+                    || bytePos(rm.group(2)) == Long.MAX_VALUE) {
                 throw new RangeException(uploadStatus(name, id, 416),
                         "Content-Range " + cr + " does not continue the upload at offset " + size);
             }
             String cl = headers.get("Content-Length");
-            long expected = Long.parseLong(rm.group(2)) - Long.parseLong(rm.group(1)) + 1;
+            long expected = bytePos(rm.group(2)) - size + 1;
             if (cl != null && Long.parseLong(cl) != expected) {
                 throw new RangeException(uploadStatus(name, id, 416),
                         "Content-Range " + cr + " does not match Content-Length " + cl);

@@ -2,7 +2,6 @@ package dev.berth.registry;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,8 @@ final class RequestGate {
     }
 
     Body open(HttpMethod method, String uri, HttpHeaders headers, String baseUrl, Exchange ex) throws IOException {
-        String path = new QueryStringDecoder(uri).path();
+        RequestUri request = RequestUri.parse(uri);
+        String path = request.path();
         ex.bodyCap = maxBodyBytes;
         if (path.equals("/healthz")) {
             ex.route = "healthz";
@@ -81,7 +81,7 @@ final class RequestGate {
             if (!method.equals(HttpMethod.GET)) {
                 throw new RegistryException(ErrorCode.UNSUPPORTED, method + " " + path + " is not supported");
             }
-            return () -> issuer.get().issue(uri, headers);
+            return () -> issuer.get().issue(request.params(), headers);
         }
         RequiredAccess.Need need = RequiredAccess.of(method.name(), path);
         ex.route = need.route();
@@ -90,6 +90,6 @@ final class RequestGate {
         }
         Grant grant = auth.authorize(headers, baseUrl, need.scopes());
         ex.user = grant.user();
-        return routes.dispatch(method, uri, headers, grant);
+        return routes.dispatch(method, request, headers, grant);
     }
 }

@@ -2,7 +2,6 @@ package dev.berth.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -49,8 +48,7 @@ final class TokenIssuer {
     }
 
     /** {@code GET /token}: credentials (optional) in a Basic Authorization header, scopes in the query. */
-    Response issue(String uri, HttpHeaders headers) throws IOException {
-        Map<String, List<String>> params = new QueryStringDecoder(uri).parameters();
+    Response issue(Map<String, List<String>> params, HttpHeaders headers) throws IOException {
         Optional<String[]> creds = HtpasswdFile.basicCredentials(headers.get("Authorization"));
         return grant(params, creds.map(c -> c[0]), creds.map(c -> c[1]));
     }
@@ -60,8 +58,8 @@ final class TokenIssuer {
      * which containerd-based clients try first. No refresh tokens are issued, so other grants are refused.
      */
     Response issueForm(byte[] form) throws IOException {
-        Map<String, List<String>> params = new QueryStringDecoder("?" + new String(form,
-                java.nio.charset.StandardCharsets.UTF_8)).parameters();
+        Map<String, List<String>> params = RequestUri.parse("?" + new String(form,
+                java.nio.charset.StandardCharsets.UTF_8)).params();
         String grantType = params.getOrDefault("grant_type", List.of("")).getFirst();
         if (!grantType.equals("password")) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "unsupported grant_type " + grantType

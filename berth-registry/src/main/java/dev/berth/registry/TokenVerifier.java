@@ -69,10 +69,11 @@ final class TokenVerifier {
         if (!forUs) {
             throw new GeneralSecurityException("token audience is not " + service);
         }
-        if (!c.path("exp").canConvertToLong() || now > c.path("exp").asLong() + LEEWAY_SECONDS) {
-            throw new GeneralSecurityException("token expired");
+        // Whole seconds, as distribution reads them (int64): a fraction, a string or a number beyond a long is no time.
+        if (!isSeconds(c.path("exp")) || now > c.path("exp").asLong() + LEEWAY_SECONDS) {
+            throw new GeneralSecurityException("token expired or without an expiry time");
         }
-        if (c.has("nbf") && now + LEEWAY_SECONDS < c.path("nbf").asLong()) {
+        if (c.has("nbf") && (!isSeconds(c.path("nbf")) || now + LEEWAY_SECONDS < c.path("nbf").asLong())) {
             throw new GeneralSecurityException("token not valid yet");
         }
         List<Scope> access = new ArrayList<>();
@@ -87,6 +88,10 @@ final class TokenVerifier {
             cache.put(token, claims);
         }
         return claims;
+    }
+
+    private static boolean isSeconds(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
     }
 
     private static boolean contains(JsonNode array, String value) {

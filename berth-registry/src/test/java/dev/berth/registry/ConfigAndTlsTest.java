@@ -79,11 +79,45 @@ class ConfigAndTlsTest {
         assertThatThrownBy(() -> RegistryConfigFile.load(yaml("http:\n  addr: 127.0.0.1:1\n")))
                 .hasMessageContaining("storage is required");
         assertThatThrownBy(() -> RegistryConfigFile.load(yaml(base + "limits:\n  maxblobbytes: lots\n")))
-                .hasMessageContaining("limits.maxblobbytes: expected a non-negative number");
+                .hasMessageContaining("limits.maxblobbytes: expected a non-negative whole number");
         assertThatThrownBy(() -> RegistryConfigFile.load(yaml(base
                 + "storage2: 1\n"))).hasMessageContaining("unknown setting storage2");
         assertThatThrownBy(() -> RegistryConfigFile.load(yaml(base + "auth:\n  access:\n    - account: a\n"
                 + "      repository: x\n      actions: [pul]\n"))).hasMessageContaining("unknown action pul");
+    }
+
+    /** Values RegistryConfigFuzzTest found escaping as something other than a one-line IllegalArgumentException. */
+    @Test
+    void valuesTheFuzzerFoundAreClearErrors() throws Exception {
+        String base = "storage:\n  filesystem:\n    rootdirectory: data\n";
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        // StackOverflowError: String.valueOf of a list that holds itself through an alias
+        bad.put("http:\n  tls:\n    certificate: c\n    key: k\n    clientcas: &a [x, {y: *a}]\n",
+                "http.tls.clientcas: expected a list of strings");
+        // accepted, then the bind failed with a message naming no setting
+        bad.put("http:\n  addr: 127.0.0.1:99999\n", "port must be 0 to 65535");
+        // DateTimeParseException, NumberFormatException, ArithmeticException
+        bad.put("  maintenance:\n    uploadpurging:\n      age: PXYZ\n", "invalid duration PXYZ");
+        bad.put("  maintenance:\n    uploadpurging:\n      age: 99999999999999999999h\n", "invalid duration");
+        bad.put("  maintenance:\n    uploadpurging:\n      age: 9999999999999999h\n", "invalid duration");
+        // accepted: a negative time to live expires every upload at once
+        bad.put("  maintenance:\n    uploadpurging:\n      age: PT-5H\n", "negative");
+        // accepted as 1 and as a wrapped value
+        bad.put("limits:\n  maxblobbytes: 1.5\n", "limits.maxblobbytes: expected a non-negative whole number");
+        bad.put("limits:\n  maxbodybytes: 99999999999999999999999\n", "limits.maxbodybytes: expected");
+        // SnakeYAML's own IllegalArgumentException, without the file's name
+        bad.put("http:\n  addr: !!binary aGVsbG08=\n", "registry.yaml: ");
+        // accepted as "[B@1b2c3d" and "Fri Dec 14 ...": a Java object's toString instead of the text
+        bad.put("http:\n  addr: !!binary aGVsbG8=\n", "http.addr: expected a string, number or boolean");
+        bad.put("auth:\n  htpasswd:\n    realm: 2001-12-14\n    path: p\n",
+                "auth.htpasswd.realm: expected a string, number or boolean (quote");
+        for (var e : bad.entrySet()) {
+            String text = base + e.getKey();
+            assertThatThrownBy(() -> RegistryConfigFile.load(yaml(text))).as(e.getKey())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(e.getValue());
+        }
+        assertThatThrownBy(() -> RegistryConfig.local(tmp, "127.0.0.1", 0, Duration.ofHours(1)).withListen(":70000"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port must be 0 to 65535");
     }
 
     @Test
