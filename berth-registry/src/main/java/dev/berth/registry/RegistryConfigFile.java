@@ -31,20 +31,26 @@ public final class RegistryConfigFile {
     }
 
     public static RegistryConfig load(Path file) throws IOException {
-        Object doc;
-        try (Reader r = Files.newBufferedReader(file)) {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-        } catch (YAMLException | IllegalArgumentException e) {
-            // SnakeYAML's constructors throw IllegalArgumentException too, e.g. for a !!binary that is not base64
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        }
-        if (!(doc instanceof Map<?, ?>)) {
-            throw new IllegalArgumentException(file + ": expected a mapping at the top level");
-        }
         try {
-            return new RegistryConfigFile(file.toAbsolutePath().getParent()).parse(new Section("", doc));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            Object doc;
+            try (Reader r = Files.newBufferedReader(file)) {
+                doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+            } catch (YAMLException | IllegalArgumentException e) {
+                // SnakeYAML's constructors throw IllegalArgumentException too, e.g. for a !!binary that is not base64
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+            if (!(doc instanceof Map<?, ?>)) {
+                throw new IllegalArgumentException(file + ": expected a mapping at the top level");
+            }
+            try {
+                return new RegistryConfigFile(file.toAbsolutePath().getParent()).parse(new Section("", doc));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+        } catch (StackOverflowError e) {
+            // An alias can put a collection inside itself. SnakeYAML (hashing a mapping key that holds one) and the
+            // maps built from it then recurse without end; no depth limit of the loader covers that.
+            throw new IllegalArgumentException(file + ": a collection that contains itself (through an alias) is not allowed");
         }
     }
 
