@@ -42,8 +42,8 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     private InboundStream body;
     private InboundStream raw;
     private boolean closeAfterBody;
-    /** A request is being handled (set on the event loop, cleared by the worker). */
-    private volatile boolean busy;
+    /** Requests being handled; counted up and down on the event loop only. */
+    private int inFlight;
     /** The client shut its side down: once no request is being handled, ours goes too. */
     private volatile boolean inputShut;
 
@@ -147,15 +147,17 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         String uri = req.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
-        busy = true;
+        inFlight++;
         workers.execute(() -> {
             try {
                 run(ctx, req, rawPath, stream);
             } finally {
-                busy = false;
-                if (inputShut) {
-                    ctx.channel().eventLoop().execute(() -> closeIfIdle(ctx));
-                }
+                // Cleared on the event loop, behind the answer's writes this worker queued there: a connection the
+                // client has shut is then never closed (below, or on its half-close) before its answer went out.
+                ctx.channel().eventLoop().execute(() -> {
+                    inFlight--;
+                    closeIfIdle(ctx);
+                });
             }
         });
     }
@@ -167,7 +169,7 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
      * slower (the JDK's spawn helper closes them one by one in the child).
      */
     private void closeIfIdle(ChannelHandlerContext ctx) {
-        if (inputShut && !busy && raw == null && ctx.channel().isOpen()) {
+        if (inputShut && inFlight == 0 && raw == null && ctx.channel().isOpen()) {
             // after whatever is still queued for the client
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
