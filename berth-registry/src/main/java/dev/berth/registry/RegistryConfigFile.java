@@ -166,6 +166,11 @@ public final class RegistryConfigFile {
             return Optional.ofNullable(map.get(key));
         }
 
+        /** A value YAML read as text, a number or a boolean: what a setting can be. */
+        private static boolean scalar(Object v) {
+            return v instanceof String || v instanceof Number || v instanceof Boolean;
+        }
+
         private IllegalArgumentException wrong(String key, String expected) {
             return new IllegalArgumentException(prefix + key + ": expected " + expected);
         }
@@ -201,7 +206,7 @@ public final class RegistryConfigFile {
         Optional<String> optString(String key) {
             return get(key).map(v -> {
                 // Other tags (!!binary, !!timestamp, !!set) would turn into a Java object's toString, not the text
-                if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+                if (!scalar(v)) {
                     throw wrong(key, "a string, number or boolean (quote a value YAML reads as something else, "
                             + "such as a date)");
                 }
@@ -245,7 +250,7 @@ public final class RegistryConfigFile {
             for (Object item : list) {
                 // String.valueOf of a nested (possibly self-referencing, through an alias) collection overflowed
                 // the stack
-                if (!(item instanceof String || item instanceof Number || item instanceof Boolean)) {
+                if (!scalar(item)) {
                     throw wrong(key, "a list of strings");
                 }
                 out.add(String.valueOf(item));

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
@@ -35,11 +36,9 @@ final class ContextSpool implements AutoCloseable {
     static final class Budget {
         private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-        private record Piece(Arena arena, MemorySegment memory) {}
-
         private final int limit;
         private final ArrayDeque<Piece> free = new ArrayDeque<>();
-        private final java.util.Map<MemorySegment, Piece> lent = new java.util.IdentityHashMap<>();
+        private int lent;
         private long lastGiven;
 
         Budget(int mib) {
@@ -47,8 +46,8 @@ final class ContextSpool implements AutoCloseable {
         }
 
         /** A chunk of memory, or null when every one is lent out. */
-        synchronized MemorySegment take() {
-            if (lent.size() >= limit) {
+        synchronized Piece take() {
+            if (lent >= limit) {
                 return null;
             }
             Piece p = free.poll();
@@ -62,19 +61,15 @@ final class ContextSpool implements AutoCloseable {
                     return null; // out of memory: the spool goes to its file
                 }
             }
-            lent.put(p.memory(), p);
-            return p.memory();
+            lent++;
+            return p;
         }
 
-        synchronized void give(List<MemorySegment> chunks) {
-            for (MemorySegment m : chunks) {
-                Piece p = lent.remove(m);
-                if (p != null) {
-                    free.push(p);
-                }
-            }
+        synchronized void give(List<Piece> pieces) {
+            lent -= pieces.size();
+            pieces.forEach(free::push);
             lastGiven = System.nanoTime();
-            if (lent.isEmpty() && !free.isEmpty()) {
+            if (lent == 0 && !free.isEmpty()) {
                 CompletableFuture.delayedExecutor(IDLE_NANOS + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)
                         .execute(this::freeIfIdle);
             }
@@ -86,7 +81,7 @@ final class ContextSpool implements AutoCloseable {
         }
 
         synchronized void freeIfIdle() {
-            if (lent.isEmpty() && System.nanoTime() - lastGiven >= IDLE_NANOS) {
+            if (lent == 0 && System.nanoTime() - lastGiven >= IDLE_NANOS) {
                 freeAll();
             }
         }
@@ -99,12 +94,15 @@ final class ContextSpool implements AutoCloseable {
         }
     }
 
+    /** A {@link #CHUNK} of memory a {@link Budget} lends, unmapped when its arena closes. */
+    record Piece(Arena arena, MemorySegment memory) {}
+
     /** One piece of the body, handed from the reading thread to the parser: in spool memory or, past the budget, on the heap. */
-    record Chunk(MemorySegment memory, byte[] heap, int length) {
+    record Chunk(Piece piece, byte[] heap, int length) {
         static final Chunk END = new Chunk(null, new byte[0], 0);
 
         InputStream stream() {
-            return memory != null ? new SegmentStream(memory.asSlice(0, length)) : new java.io.ByteArrayInputStream(heap, 0, length);
+            return piece != null ? new SegmentStream(piece.memory().asSlice(0, length)) : new java.io.ByteArrayInputStream(heap, 0, length);
         }
     }
 
@@ -113,8 +111,7 @@ final class ContextSpool implements AutoCloseable {
 
     private final Path file;
     private final Budget budget;
-    private final List<MemorySegment> memory = new ArrayList<>();
-    private final List<Integer> lengths = new ArrayList<>();
+    private final List<Chunk> inMemory = new ArrayList<>();
     private FileChannel overflow;
     private boolean closed;
 
@@ -128,16 +125,16 @@ final class ContextSpool implements AutoCloseable {
      * Once one chunk went to the file, the rest follows it.
      */
     Chunk fill(InputStream body) throws IOException {
-        MemorySegment m = null;
+        Piece p = null;
         synchronized (this) {
             if (closed) {
                 throw new IOException("the build context spool is gone");
             }
             if (overflow == null) {
-                m = budget.take();
+                p = budget.take();
             }
         }
-        if (m == null) {
+        if (p == null) {
             byte[] b = new byte[CHUNK];
             int n = body.readNBytes(b, 0, b.length);
             synchronized (this) {
@@ -151,47 +148,31 @@ final class ContextSpool implements AutoCloseable {
             }
             return new Chunk(null, b, n);
         }
-        int n;
+        Chunk c;
         try {
-            n = readInto(body, m);
+            c = new Chunk(p, null, readInto(body, p.memory()));
         } catch (IOException | RuntimeException e) {
-            budget.give(List.of(m));
+            budget.give(List.of(p));
             throw e;
         }
         synchronized (this) {
             if (closed) {
-                budget.give(List.of(m));
+                budget.give(List.of(p));
                 throw new IOException("the build context spool is gone");
             }
-            memory.add(m);
-            lengths.add(n);
+            inMemory.add(c);
         }
-        return new Chunk(m, null, n);
+        return c;
     }
 
     /** Fills {@code m} from the body: straight from the network buffers when the body is a channel. */
     private static int readInto(InputStream body, MemorySegment m) throws IOException {
-        if (body instanceof ReadableByteChannel ch) {
-            ByteBuffer bb = m.asByteBuffer();
-            while (bb.hasRemaining()) {
-                if (ch.read(bb) < 0) {
-                    break;
-                }
-            }
-            return bb.position();
+        ReadableByteChannel ch = body instanceof ReadableByteChannel c ? c : Channels.newChannel(body);
+        ByteBuffer bb = m.asByteBuffer();
+        while (bb.hasRemaining() && ch.read(bb) >= 0) {
+            // until the chunk is full or the body ends
         }
-        byte[] b = new byte[64 << 10];
-        int n = 0;
-        while (n < CHUNK) {
-            int want = Math.min(b.length, CHUNK - n);
-            int k = body.readNBytes(b, 0, want);
-            MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, n, k);
-            n += k;
-            if (k < want) {
-                break;
-            }
-        }
-        return n;
+        return bb.position();
     }
 
     /** Everything kept, from the start. */
@@ -203,8 +184,8 @@ final class ContextSpool implements AutoCloseable {
             overflow.force(false);
         }
         List<InputStream> parts = new ArrayList<>();
-        for (int i = 0; i < memory.size(); i++) {
-            parts.add(new SegmentStream(memory.get(i).asSlice(0, lengths.get(i))));
+        for (Chunk c : inMemory) {
+            parts.add(c.stream());
         }
         if (overflow != null) {
             parts.add(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16));
@@ -219,9 +200,8 @@ final class ContextSpool implements AutoCloseable {
             return;
         }
         closed = true;
-        budget.give(memory);
-        memory.clear();
-        lengths.clear();
+        budget.give(inMemory.stream().map(Chunk::piece).toList());
+        inMemory.clear();
         if (overflow != null) {
             overflow.close();
         }

@@ -154,11 +154,7 @@ public final class Manifests {
     }
 
     private static String normalizeArch(String a) {
-        return switch (a) {
-            case "x86_64", "x86-64" -> "amd64";
-            case "aarch64" -> "arm64";
-            default -> a;
-        };
+        return dev.berth.daemon.images.PlatformSpec.architecture(a);
     }
 
     private static String normalizeVariant(String arch, String variant) {

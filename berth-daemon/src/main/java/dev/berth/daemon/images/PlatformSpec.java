@@ -1,5 +1,7 @@
 package dev.berth.daemon.images;
 
+import dev.berth.dockerfile.GoText;
+
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -34,7 +36,7 @@ public final class PlatformSpec {
         String[] parts = spec.split("/", -1);
         for (String p : parts) {
             if (!COMPONENT.matcher(p).matches()) {
-                throw new InvalidPlatformException(quote(p) + " is an invalid component of " + quote(spec)
+                throw new InvalidPlatformException(GoText.quote(p) + " is an invalid component of " + GoText.quote(spec)
                         + ": platform specifier component must match \"^[A-Za-z0-9_-]+$\": invalid argument");
             }
         }
@@ -48,7 +50,7 @@ public final class PlatformSpec {
                 if (KNOWN_ARCH.contains(arch[0])) {
                     return new ImageService.Platform(host.os(), arch[0], arch[1]);
                 }
-                throw new InvalidPlatformException(quote(spec) + ": unknown operating system or architecture: invalid argument");
+                throw new InvalidPlatformException(GoText.quote(spec) + ": unknown operating system or architecture: invalid argument");
             }
             case 2, 3 -> {
                 String os = normalizeOs(parts[0].toLowerCase(Locale.ROOT));
@@ -58,8 +60,13 @@ public final class PlatformSpec {
                 }
                 return new ImageService.Platform(os, arch[0], arch[1]);
             }
-            default -> throw new InvalidPlatformException(quote(spec) + ": cannot parse platform specifier: invalid argument");
+            default -> throw new InvalidPlatformException(GoText.quote(spec) + ": cannot parse platform specifier: invalid argument");
         }
+    }
+
+    /** An architecture's canonical name ({@code x86_64} is {@code amd64}, {@code aarch64} is {@code arm64}). */
+    public static String architecture(String arch) {
+        return normalizeArch(arch, "")[0];
     }
 
     private static String normalizeOs(String os) {
@@ -84,7 +91,4 @@ public final class PlatformSpec {
         };
     }
 
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
 }
