@@ -3,13 +3,10 @@ package dev.berth.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,18 +44,13 @@ public final class Fd implements AutoCloseable {
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_BASIC = 0x7ff;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
-    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
-    private static final ValueLayout A = ValueLayout.ADDRESS;
-    private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
-            FunctionDescriptor.of(L, L, I, A, A, L), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle OPENAT = LINKER.downcallHandle(LIBC.find("openat").orElseThrow(),
-            FunctionDescriptor.of(I, I, A, I, I), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(3));
+    private static final StructLayout CAPTURE = Native.CAPTURE;
+    private static final ValueLayout.OfInt I = Native.I;
+    private static final ValueLayout.OfLong L = Native.L;
+    private static final ValueLayout A = Native.A;
+    private static final MethodHandle SYSCALL4 = Native.handle("syscall", FunctionDescriptor.of(L, L, I, A, A, L),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle OPENAT = Native.handle("openat", FunctionDescriptor.of(I, I, A, I, I), Linker.Option.firstVariadicArg(3));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(I, I));
     private static final MethodHandle STATX = handle("statx", FunctionDescriptor.of(I, I, A, I, I, A));
     private static final MethodHandle READLINKAT = handle("readlinkat", FunctionDescriptor.of(L, I, A, A, L));
@@ -79,7 +71,7 @@ public final class Fd implements AutoCloseable {
     }
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+        return Native.handle(name, fd);
     }
 
     /** What statx(2) reports about a file (times in nanoseconds since the epoch). */
@@ -112,7 +104,7 @@ public final class Fd implements AutoCloseable {
             MemorySegment st = a.allocate(CAPTURE);
             long rc = c.run(a, st);
             if (rc < 0) {
-                throw Libc.error(what, (int) ERRNO.get(st, 0L));
+                throw Libc.error(what, Native.errno(st));
             }
             return rc;
         } catch (Libc.ErrnoException e) {
@@ -165,7 +157,7 @@ public final class Fd implements AutoCloseable {
             MemorySegment sx = a.allocate(256);
             int rc = (int) STATX.invokeExact(st, fd, a.allocateFrom(""), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC, sx);
             if (rc != 0) {
-                throw Libc.error("statx", (int) ERRNO.get(st, 0L));
+                throw Libc.error("statx", Native.errno(st));
             }
             return new Stat(Short.toUnsignedInt(sx.get(ValueLayout.JAVA_SHORT, 28)), sx.get(I, 20), sx.get(I, 24), sx.get(L, 40),
                     time(sx, 112), time(sx, 64), sx.get(I, 128), sx.get(I, 132), Integer.toUnsignedLong(sx.get(I, 16)),

@@ -299,11 +299,12 @@ public final class BerthdFixture implements BeforeAllCallback, AfterAllCallback,
                 }
             }
             byte[] raw = Channels.newInputStream(ch).readAllBytes();
-            return parse(raw);
+            return parseResponse(raw);
         }
     }
 
-    private static ApiResult parse(byte[] raw) {
+    /** A whole HTTP/1.1 response as read off a connection (a chunked body is put together). */
+    public static ApiResult parseResponse(byte[] raw) {
         String all = new String(raw, StandardCharsets.ISO_8859_1);
         int end = all.indexOf("\r\n\r\n");
         if (end < 0) {

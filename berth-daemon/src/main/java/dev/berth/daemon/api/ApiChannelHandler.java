@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -41,6 +42,8 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     private final ExecutorService workers;
     private InboundStream body;
     private InboundStream raw;
+    /** The request whose body its handler reads from the socket; the connection carries no other after it. */
+    private SocketBody socketBody;
     private boolean closeAfterBody;
     /** Requests being handled; counted up and down on the event loop only. */
     private int inFlight;
@@ -60,7 +63,7 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
      */
     void closeAfterRequest(ChannelFuture written) {
         written.channel().eventLoop().execute(() -> {
-            if (body == null) {
+            if (body == null && (socketBody == null || socketBody.isComplete())) {
                 written.addListener(ChannelFutureListener.CLOSE);
                 return;
             }
@@ -84,6 +87,15 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (socketBody != null) {
+            // the decoder's leftovers (the body's start), or bytes of a body cut short, thrown away
+            if (msg instanceof ByteBuf b) {
+                socketBody.offer(b);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
         if (raw != null) {
             if (msg instanceof ByteBuf b) {
                 raw.offer(b);
@@ -98,6 +110,9 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
             if (!req.decoderResult().isSuccess()) {
                 ReferenceCountUtil.release(msg);
                 refuseMalformed(ctx, req.decoderResult().cause());
+                return;
+            }
+            if (readsBodyFromSocket(ctx, req)) {
                 return;
             }
             body = new InboundStream(ctx.channel());
@@ -143,7 +158,42 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void dispatch(ChannelHandlerContext ctx, HttpRequest req, InboundStream stream) {
+    /**
+     * Hands the body of a route that wants it to a {@link SocketBody}: the HTTP decoder goes (what it
+     * had read past the headers comes here as bytes), and the handler starts once those are in.
+     */
+    private boolean readsBodyFromSocket(ChannelHandlerContext ctx, HttpRequest req) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        if (!router.readsBodyFromSocket(req.method(), routePath(q < 0 ? uri : uri.substring(0, q)))
+                || !SocketBody.possible(ctx.channel(), req)) {
+            return false;
+        }
+        SocketBody sb;
+        try {
+            sb = SocketBody.open(ctx.channel(), req);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "cannot read the body from the socket, the event loop does", e);
+            ctx.channel().config().setAutoRead(true);
+            return false;
+        }
+        socketBody = sb;
+        ctx.pipeline().get(HttpServerCodec.class).removeInboundHandler();
+        // queued behind the decoder's removal, which may be deferred to the end of its decode loop
+        ctx.channel().eventLoop().execute(() -> {
+            sb.seal();
+            dispatch(ctx, req, sb);
+        });
+        return true;
+    }
+
+    /** The path a route matches: without the {@code /vX.Y} prefix. */
+    private static String routePath(String rawPath) {
+        Matcher m = VERSION_PREFIX.matcher(rawPath);
+        return m.matches() ? (m.group(2) == null ? "/" : m.group(2)) : rawPath;
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, HttpRequest req, RequestBody stream) {
         String uri = req.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
@@ -175,7 +225,7 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void run(ChannelHandlerContext ctx, HttpRequest req, String rawPath, InboundStream stream) {
+    private void run(ChannelHandlerContext ctx, HttpRequest req, String rawPath, RequestBody stream) {
         Exchange ex = null;
         try {
             ApiVersion version = ApiVersion.MAX;
@@ -215,12 +265,15 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void fail(ChannelHandlerContext ctx, HttpRequest req, Exchange ex, InboundStream stream, Throwable t) {
+    private void fail(ChannelHandlerContext ctx, HttpRequest req, Exchange ex, RequestBody stream, Throwable t) {
         int status;
         String message;
         if (t instanceof ApiException a) {
             status = a.status();
             message = a.getMessage();
+        } else if (t instanceof ChunkedDecoder.MalformedBodyException) {
+            status = 400;
+            message = t.getMessage();
         } else if (t instanceof IOException && ex != null && !ex.isOpen()) {
             return; // the client went away mid-stream
         } else {
@@ -245,7 +298,7 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Reads and drops what is left of a body so the connection can carry the next request. */
-    private static void drain(InboundStream stream) {
+    private static void drain(RequestBody stream) {
         stream.close();
     }
 

@@ -45,14 +45,14 @@ public final class Exchange {
     private final ApiVersion version;
     private final Map<String, List<String>> query;
     private final Json json;
-    private final InboundStream body;
+    private final RequestBody body;
     private final Runnable onComplete;
     private Map<String, String> pathVars = Map.of();
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile boolean hijacked;
 
     Exchange(Channel channel, HttpRequest request, String path, ApiVersion version, Json json,
-             InboundStream body, Runnable onComplete) {
+             RequestBody body, Runnable onComplete) {
         this.channel = channel;
         this.request = request;
         this.path = path;
@@ -211,8 +211,7 @@ public final class Exchange {
         claim();
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(content));
-        decorate(r.headers());
-        r.headers().add(extraHeaders);
+        headers(r.headers());
         if (contentType != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -224,8 +223,7 @@ public final class Exchange {
     public OutputStream startStream(int status, String contentType) {
         claim();
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
-        decorate(r.headers());
-        r.headers().add(extraHeaders);
+        headers(r.headers());
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setTransferEncodingChunked(r, true);
         channel.writeAndFlush(r);
@@ -242,8 +240,7 @@ public final class Exchange {
         boolean upgrade = request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                 upgrade ? new HttpResponseStatus(101, "UPGRADED") : HttpResponseStatus.OK);
-        decorate(r.headers());
-        r.headers().add(extraHeaders);
+        headers(r.headers());
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (upgrade) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -275,8 +272,22 @@ public final class Exchange {
         }
     }
 
+    /** The headers every answer carries, and this exchange's own. */
+    private void headers(HttpHeaders h) {
+        decorate(h);
+        h.add(extraHeaders);
+        if (closesAfter()) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+    }
+
+    /** Whether the connection ends with this answer: the client asked so, or its body was read off the socket (no HTTP decoder is left). */
+    private boolean closesAfter() {
+        return !HttpUtil.isKeepAlive(request) || body instanceof SocketBody;
+    }
+
     private void finish(io.netty.channel.ChannelFuture written) {
-        if (!HttpUtil.isKeepAlive(request)) {
+        if (closesAfter()) {
             ApiChannelHandler handler = channel.pipeline().get(ApiChannelHandler.class);
             if (handler == null) {
                 written.addListener(ChannelFutureListener.CLOSE);

@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
  * applies back-pressure to the client instead of filling the heap. As a channel it copies straight
  * from the network buffers into the reader's buffer.
  */
-final class InboundStream extends InputStream implements java.nio.channels.ReadableByteChannel {
+final class InboundStream extends RequestBody {
     private static final int HIGH_WATER = 4 << 20;
     private static final int LOW_WATER = 1 << 20;
 
@@ -65,13 +65,6 @@ final class InboundStream extends InputStream implements java.nio.channels.Reada
         return ended && chunks.isEmpty();
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
     /**
      * Takes what is queued (up to {@code len}) under the lock and copies it after releasing it, so
      * the event loop offering the next chunk never waits for a large copy.
@@ -117,11 +110,6 @@ final class InboundStream extends InputStream implements java.nio.channels.Reada
         }
         int n = dst.position() - start;
         return n == 0 && asked ? -1 : n;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return true;
     }
 
     /** Up to {@code len} queued bytes, waiting for at least one; null at the end. */

@@ -18,6 +18,7 @@ public final class Router {
     public record Match(RouteHandler handler, Map<String, String> vars) {}
 
     private final List<Route> routes = new ArrayList<>();
+    private final List<Route> socketBodies = new ArrayList<>();
 
     public Router get(String pattern, RouteHandler h) {
         return add(HttpMethod.GET, pattern, h);
@@ -42,6 +43,26 @@ public final class Router {
     public synchronized Router add(HttpMethod method, String pattern, RouteHandler h) {
         routes.add(new Route(method, split(pattern), h));
         return this;
+    }
+
+    /**
+     * Marks a route whose handler reads its (large) body straight from the socket on plaintext
+     * connections; see {@code SocketBody}. Such a connection closes after the answer.
+     */
+    public synchronized Router bodyFromSocket(HttpMethod method, String pattern) {
+        socketBodies.add(new Route(method, split(pattern), null));
+        return this;
+    }
+
+    /** Whether a request's body is to be read from the socket. */
+    public synchronized boolean readsBodyFromSocket(HttpMethod method, String path) {
+        String[] parts = split(path);
+        for (Route r : socketBodies) {
+            if (r.method.equals(method) && match(r.segments, parts, new HashMap<>()) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Finds the route for a request; literal segments win over variables. */

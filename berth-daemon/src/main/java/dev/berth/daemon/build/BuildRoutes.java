@@ -64,6 +64,7 @@ public final class BuildRoutes {
 
     public void register(Router router) {
         router.post("/build", this::build);
+        router.bodyFromSocket(io.netty.handler.codec.http.HttpMethod.POST, "/build");
         router.post("/build/prune", this::prune);
     }
 

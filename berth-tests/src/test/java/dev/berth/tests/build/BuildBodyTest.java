@@ -1,0 +1,180 @@
+package dev.berth.tests.build;
+
+import dev.berth.tests.ApiResult;
+import dev.berth.tests.BerthdFixture;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A build context reaches the builder intact however the client frames and paces it: chunked coding
+ * in odd pieces with extensions and trailers, or a Content-Length; broken framing is a 400, and a
+ * client that leaves mid-body or is refused before its body was read leaves berthd serving.
+ * (berthd reads a build's body straight from the socket, not through its HTTP decoder.)
+ */
+class BuildBodyTest {
+    @RegisterExtension
+    static final BerthdFixture berthd = new BerthdFixture();
+
+    private static byte[] payload;
+    private static byte[] context;
+
+    @BeforeAll
+    static void seed() throws Exception {
+        berthd.importBusybox("busybox:latest");
+        payload = new byte[3 << 20];
+        new Random(5).nextBytes(payload);
+        String sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
+        // the RUN fails the build unless the file arrived byte for byte
+        context = tar("FROM busybox\nCOPY payload /payload\nRUN test \"$(sha256sum /payload | cut -c1-64)\" = " + sum + "\n", payload);
+    }
+
+    private static byte[] tar(String dockerfile, byte[] file) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+            byte[] df = dockerfile.getBytes(StandardCharsets.UTF_8);
+            for (var f : new Object[][] {{"Dockerfile", df}, {"payload", file}}) {
+                TarArchiveEntry e = new TarArchiveEntry((String) f[0]);
+                e.setSize(((byte[]) f[1]).length);
+                t.putArchiveEntry(e);
+                t.write((byte[]) f[1]);
+                t.closeArchiveEntry();
+            }
+            t.finish();
+        }
+        return out.toByteArray();
+    }
+
+    /** The body in chunks of random sizes, some with extensions, and trailer fields at the end. */
+    private static byte[] chunked(byte[] body, Random rnd) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int pos = 0;
+        while (pos < body.length) {
+            int n = Math.min(body.length - pos, 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 10 : 100_000));
+            out.writeBytes((Integer.toHexString(n) + (rnd.nextInt(5) == 0 ? ";ext=1" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, pos, n);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+            pos += n;
+        }
+        out.writeBytes("0\r\nX-Trailer: yes\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    private static SocketChannel connect() throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(berthd.socket()));
+        return ch;
+    }
+
+    private static void send(SocketChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private static String head(String query, String framing) {
+        return "POST /v1.41/build?" + query + " HTTP/1.1\r\nHost: berth\r\nContent-Type: application/x-tar\r\n" + framing + "\r\n";
+    }
+
+    /** Reads the answer to its end: berthd closes a connection whose build body it read off the socket. */
+    private static ApiResult answer(SocketChannel ch) throws Exception {
+        var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Channels.newInputStream(ch).readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            return BerthdFixture.parseResponse(read.get(120, java.util.concurrent.TimeUnit.SECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("berthd did not answer and close the connection", e);
+        }
+    }
+
+    @Test
+    void aChunkedBodySentInOddPiecesArrivesIntact() throws Exception {
+        Random rnd = new Random(11);
+        byte[] raw = chunked(context, rnd);
+        try (SocketChannel ch = connect()) {
+            send(ch, head("t=body:chunked&rm=1", "Transfer-Encoding: chunked\r\n").getBytes(StandardCharsets.US_ASCII));
+            int pos = 0;
+            int pieces = 0;
+            while (pos < raw.length) { // pauses make berthd wait for bytes in the middle of a chunk's size, data and framing
+                int n = Math.min(raw.length - pos, 1 + rnd.nextInt(pieces % 7 == 0 ? 5 : 200_000));
+                send(ch, java.util.Arrays.copyOfRange(raw, pos, pos + n));
+                pos += n;
+                if (pieces++ % 5 == 0) {
+                    Thread.sleep(2);
+                }
+            }
+            ApiResult r = answer(ch);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.headers()).containsEntry("connection", "close");
+            assertThat(r.body()).contains("Successfully built").contains("Successfully tagged body:chunked").doesNotContain("errorDetail");
+        }
+    }
+
+    @Test
+    void aBodyWithAContentLengthArrivesIntact() throws Exception {
+        ApiResult r = berthd.apiRaw("POST", "/v1.41/build?t=body:length", "application/x-tar", context);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("Successfully tagged body:length").doesNotContain("errorDetail");
+    }
+
+    @Test
+    void brokenChunkedFramingIsABadRequest() throws Exception {
+        try (SocketChannel ch = connect()) {
+            send(ch, (head("t=body:broken", "Transfer-Encoding: chunked\r\n") + "400\r\n").getBytes(StandardCharsets.US_ASCII));
+            send(ch, java.util.Arrays.copyOf(context, 0x400));
+            send(ch, "\r\nnot-hex\r\n".getBytes(StandardCharsets.US_ASCII));
+            ApiResult r = answer(ch);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body()).contains("chunked body: invalid chunk size line");
+        }
+        assertThat(berthd.api("GET", "/_ping", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aClientLeavingMidBodyLeavesBerthdServing() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (SocketChannel ch = connect()) {
+                send(ch, head("t=body:gone", "Content-Length: " + context.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                send(ch, java.util.Arrays.copyOf(context, context.length / 2));
+            }
+        }
+        ApiResult r = berthd.apiRaw("POST", "/v1.41/build?t=body:after", "application/x-tar", context);
+        assertThat(r.body()).contains("Successfully tagged body:after");
+        assertThat(berthd.docker("image", "inspect", "body:gone").exitCode()).as("no image from a cut body").isNotZero();
+    }
+
+    @Test
+    void aRequestRefusedBeforeItsBodyIsReadStillGetsItsAnswer() throws Exception {
+        try (SocketChannel ch = connect()) {
+            send(ch, head("t=NOT:a:valid:tag", "Transfer-Encoding: chunked\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] endless = chunked(java.util.Arrays.copyOf(context, 1 << 20), new Random(2));
+            int last = "0\r\nX-Trailer: yes\r\n\r\n".length();
+            send(ch, java.util.Arrays.copyOf(endless, endless.length - last)); // no last chunk: the body never ends
+            ApiResult r = answer(ch);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body()).contains("invalid reference format");
+        }
+    }
+}
