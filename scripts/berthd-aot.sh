@@ -67,6 +67,16 @@ berth top web >/dev/null
 berth stop -t 1 web >/dev/null
 berth rm web >/dev/null
 berth info >/dev/null
+# A build, then rebuilds from the cache (as a developer's edit-build loop does): the context's reading,
+# checksumming and the cached steps.
+ctx="$dir/context"
+mkdir -p "$ctx/data"
+for i in 1 2 3 4; do head -c 300000 /dev/urandom >"$ctx/data/f$i"; done
+printf 'FROM busybox\nENV APP=/app\nWORKDIR /app\nCOPY data/ /app/data/\nRUN du -s /app/data > /app/size\nLABEL train=build\nCMD ["cat", "/app/size"]\n' >"$ctx/Dockerfile"
+for _ in 1 2 3 4 5 6; do
+  berth build -q --network none -t train-build "$ctx" >/dev/null
+done
+berth rmi train-build >/dev/null
 
 # berthd stops on SIGTERM; the JVM then writes the cache.
 kill -TERM "$pid"

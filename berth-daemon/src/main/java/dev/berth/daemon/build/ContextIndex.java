@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.lang.foreign.MemorySegment;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -65,8 +66,9 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * Reads a context tar (any compression) to its end. This thread reads the body into
-     * {@code spool} while a second one parses and checksums the same chunks, so the two costs
+     * Reads a context tar (any compression) to its end. A platform thread reads the body into
+     * {@code spool} (a body read off the socket blocks in poll(2), which must not pin a virtual
+     * thread's carrier) while this one parses and checksums the same chunks, so the two costs
      * overlap; the index and every checksum are ready on return. The files are written under
      * {@code dir} only when {@link #layers()} is called. The index owns the spool from here on.
      *
@@ -76,48 +78,65 @@ final class ContextIndex extends FileView {
     static ContextIndex read(InputStream body, ContextSpool spool, Path dir, java.util.Set<String> keep) throws IOException {
         ContextIndex index = new ContextIndex(spool, dir);
         Chunks chunks = new Chunks();
-        java.util.concurrent.CompletableFuture<Void> parsed = new java.util.concurrent.CompletableFuture<>();
-        Thread parser = Thread.ofVirtual().name("context-index").start(() -> {
+        java.util.concurrent.CompletableFuture<Void> read = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().daemon().name("context-reader").start(() -> {
             try {
-                index.parse(chunks, keep);
-                parsed.complete(null);
+                fill(body, spool, chunks);
+                read.complete(null);
             } catch (IOException | RuntimeException e) {
-                parsed.completeExceptionally(e);
+                read.completeExceptionally(e);
             } finally {
-                chunks.close();
+                chunks.end();
             }
         });
         try {
-            long parserWait = 0;
-            long bodyRead = 0;
-            long t0 = System.nanoTime();
-            while (!parsed.isCompletedExceptionally()) {
-                long a = System.nanoTime();
-                ContextSpool.Chunk c = spool.fill(body);
-                long b = System.nanoTime();
-                boolean taken = chunks.put(c);
-                bodyRead += b - a;
-                parserWait += System.nanoTime() - b;
-                if (!taken || c.length() < ContextSpool.CHUNK) {
-                    long total = System.nanoTime() - t0;
-                    long pw = parserWait;
-                    long br = bodyRead;
-                    LOG.fine(() -> String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
-                            total / 1_000_000, br / 1_000_000, pw / 1_000_000));
-                    break;
-                }
+            index.parse(chunks, keep);
+        } catch (IOException | RuntimeException e) {
+            chunks.close(); // the reader stops at its next chunk
+            join(reader);
+            if (read.isCompletedExceptionally()) {
+                await(read); // a body that broke off explains a truncated archive
             }
+            throw e;
         } finally {
-            chunks.end();
-            try {
-                parser.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                parser.interrupt();
+            chunks.close();
+        }
+        join(reader);
+        await(read);
+        return index;
+    }
+
+    /** Reads the body chunk by chunk into the spool, handing each to the parser, until the end or until the parser stops. */
+    private static void fill(InputStream body, ContextSpool spool, Chunks chunks) throws IOException {
+        long parserWait = 0;
+        long bodyRead = 0;
+        long t0 = System.nanoTime();
+        while (true) {
+            long a = System.nanoTime();
+            ContextSpool.Chunk c = spool.fill(body);
+            long b = System.nanoTime();
+            boolean taken = chunks.put(c);
+            bodyRead += b - a;
+            parserWait += System.nanoTime() - b;
+            if (!taken || c.length() < ContextSpool.CHUNK) {
+                long total = System.nanoTime() - t0;
+                long pw = parserWait;
+                long br = bodyRead;
+                LOG.fine(() -> String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
+                        total / 1_000_000, br / 1_000_000, pw / 1_000_000));
+                return;
             }
         }
-        await(parsed);
-        return index;
+    }
+
+    private static void join(Thread t) throws java.io.InterruptedIOException {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            t.interrupt();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+        }
     }
 
     private void parse(InputStream in, java.util.Set<String> keep) throws IOException {
@@ -323,27 +342,31 @@ final class ContextIndex extends FileView {
             return;
         } else if (e.isFile()) {
             node = new Node(ContextFiles.Kind.FILE);
-            java.io.ByteArrayOutputStream kept = keep.contains(String.join("/", parts)) ? new java.io.ByteArrayOutputStream() : null;
-            MessageDigest md = Digest.newSha256();
+            String path = String.join("/", parts);
+            java.io.ByteArrayOutputStream kept = keep.contains(path) ? new java.io.ByteArrayOutputStream() : null;
+            Checksum sum = new Checksum(spool.memo(), path, e.getSize());
             long size = 0;
-            while (true) {
-                int n;
-                try {
-                    n = tar.read(buf);
-                } catch (IOException ex) {
-                    throw invalid(name, ex.getMessage());
+            try {
+                while (true) {
+                    int n;
+                    try {
+                        n = tar.read(buf);
+                    } catch (IOException ex) {
+                        throw invalid(name, ex.getMessage());
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    sum.update(buf, n);
+                    if (kept != null) {
+                        kept.write(buf, 0, n);
+                    }
+                    size += n;
                 }
-                if (n < 0) {
-                    break;
-                }
-                md.update(buf, 0, n);
-                if (kept != null) {
-                    kept.write(buf, 0, n);
-                }
-                size += n;
+                node.digest = sum.finish(size);
+            } finally {
+                sum.close();
             }
-            node.size = size;
-            node.digest = HexFormat.of().formatHex(md.digest());
             node.bytes = kept == null ? null : kept.toByteArray();
             node.size = size;
             node.ordinal = ordinal;
@@ -352,6 +375,95 @@ final class ContextIndex extends FileView {
         }
         meta(node, e);
         parent.children.put(base, node);
+    }
+
+    /**
+     * A file's sha256 as its bytes stream by. When the memo has a file of the same path and size, the
+     * bytes are compared with it instead, and its checksum is taken if every byte is the same; at the
+     * first difference the hashing starts, over the equal part from the memo. A hashed file is
+     * recorded in the memo for the next build.
+     */
+    private static final class Checksum {
+        private final ContextMemo memo;
+        private final String path;
+        private final long declared;
+        private ContextMemo.Entry same; // while every byte so far equals it
+        private MessageDigest md;
+        private ContextMemo.Recording recording;
+        private long pos;
+
+        Checksum(ContextMemo memo, String path, long declared) {
+            this.memo = memo;
+            this.path = path;
+            this.declared = declared;
+            this.same = declared >= ContextMemo.MIN_SIZE ? memo.find(path, declared) : null;
+        }
+
+        void update(byte[] b, int n) {
+            if (same != null) {
+                MemorySegment in = MemorySegment.ofArray(b).asSlice(0, n);
+                if (pos + n <= same.size && in.mismatch(same.bytes.asSlice(pos, n)) < 0) {
+                    pos += n;
+                    return;
+                }
+                startHashing();
+            }
+            if (md == null) {
+                startHashing();
+            }
+            md.update(b, 0, n);
+            if (recording != null) {
+                recording.write(b, 0, n);
+            }
+            pos += n;
+        }
+
+        /** From here on the bytes are hashed (and recorded); the equal part so far comes from the memo. */
+        private void startHashing() {
+            md = Digest.newSha256();
+            recording = memo.record(path, declared);
+            if (same != null) {
+                MemorySegment prefix = same.bytes.asSlice(0, pos);
+                md.update(prefix.asByteBuffer());
+                if (recording != null) {
+                    recording.write(prefix);
+                }
+                memo.done(same);
+                same = null;
+            }
+        }
+
+        /** The hex checksum of the {@code size} bytes that went by. */
+        String finish(long size) {
+            if (same != null && size == same.size) {
+                return same.digest;
+            }
+            if (md == null) {
+                startHashing();
+            }
+            String digest = HexFormat.of().formatHex(md.digest());
+            if (recording != null) {
+                if (size == declared) {
+                    recording.commit(digest);
+                } else {
+                    recording.abandon();
+                }
+                recording = null;
+            }
+            return digest;
+        }
+
+        /** Lets go of the memo's file and of an unfinished recording. */
+        void close() {
+            if (same != null) {
+                memo.done(same);
+                same = null;
+            }
+            if (recording != null) {
+                recording.abandon();
+                recording = null;
+            }
+        }
     }
 
     private static void meta(Node n, TarArchiveEntry e) {

@@ -37,12 +37,26 @@ final class ContextSpool implements AutoCloseable {
         private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
         private final int limit;
+        /** The memo's default size: a typical context fits, and it goes after ten idle minutes. */
+        static final long MEMO_BYTES = 64L << 20;
+
+        private final ContextMemo memo;
         private final ArrayDeque<Piece> free = new ArrayDeque<>();
         private int lent;
         private long lastGiven;
 
         Budget(int mib) {
+            this(mib, MEMO_BYTES);
+        }
+
+        Budget(int mib, long memoBytes) {
             this.limit = mib;
+            this.memo = new ContextMemo(memoBytes);
+        }
+
+        /** The files of recent contexts, which builds compare instead of hashing them again. */
+        ContextMemo memo() {
+            return memo;
         }
 
         /** A chunk of memory, or null when every one is lent out. */
@@ -173,6 +187,11 @@ final class ContextSpool implements AutoCloseable {
             // until the chunk is full or the body ends
         }
         return bb.position();
+    }
+
+    /** The memo of recent contexts' files this spool's builds share. */
+    ContextMemo memo() {
+        return budget.memo();
     }
 
     /** Everything kept, from the start. */

@@ -1,0 +1,208 @@
+package dev.berth.daemon.build;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The larger files of recent build contexts, kept in memory by path with their sha256, so that a
+ * file sent again byte for byte is compared instead of hashed: a comparison runs several times
+ * faster than SHA-256, and a rebuild resends mostly what it sent before. Equality is checked on
+ * every byte, so a checksum is only ever reused for identical contents. Bounded in bytes (least
+ * recently used files go first) and emptied when no build used it for a while.
+ */
+final class ContextMemo {
+    /** Files smaller than this are hashed: their checksum costs less than keeping them. */
+    static final long MIN_SIZE = 64 << 10;
+    private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    /** One remembered file; its memory is unmapped once it is dropped and no build reads it. */
+    static final class Entry {
+        final String path;
+        final long size;
+        final String digest;
+        final MemorySegment bytes;
+        private final Arena arena;
+        private int readers;
+        private boolean dropped;
+
+        private Entry(String path, long size, String digest, MemorySegment bytes, Arena arena) {
+            this.path = path;
+            this.size = size;
+            this.digest = digest;
+            this.bytes = bytes;
+            this.arena = arena;
+        }
+    }
+
+    /** A file being recorded as it streams by; {@link #commit} makes it an entry. */
+    final class Recording {
+        private final String path;
+        private final Arena arena;
+        private final MemorySegment bytes;
+        private long written;
+
+        private Recording(String path, Arena arena, MemorySegment bytes) {
+            this.path = path;
+            this.arena = arena;
+            this.bytes = bytes;
+        }
+
+        /** Appends the next bytes of the file. */
+        void write(MemorySegment part) {
+            MemorySegment.copy(part, 0, bytes, written, part.byteSize());
+            written += part.byteSize();
+        }
+
+        void write(byte[] b, int off, int len) {
+            write(MemorySegment.ofArray(b).asSlice(off, len));
+        }
+
+        /** The whole file went by with this checksum: later builds may find it. */
+        void commit(String digest) {
+            if (written != bytes.byteSize()) {
+                abandon();
+                return;
+            }
+            install(new Entry(path, written, digest, bytes, arena));
+        }
+
+        /** The file is not remembered after all (a read failed). */
+        void abandon() {
+            release(bytes.byteSize());
+            arena.close();
+        }
+    }
+
+    private final long limit;
+    /** By path, least recently used first. */
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private long held; // bytes of entries and recordings
+    private long lastUsed;
+    private boolean expiryPending;
+
+    ContextMemo(long limitBytes) {
+        this.limit = limitBytes;
+    }
+
+    /** The remembered file at {@code path} if it has {@code size} bytes, held for reading until {@link #done}. */
+    synchronized Entry find(String path, long size) {
+        touch();
+        Entry e = entries.get(path);
+        if (e == null || e.size != size) {
+            return null;
+        }
+        e.readers++;
+        return e;
+    }
+
+    /** The caller no longer reads {@code e}'s bytes. */
+    synchronized void done(Entry e) {
+        e.readers--;
+        freeIfUnused(e);
+    }
+
+    /** Starts recording a file of {@code size} bytes; null when it is too small or does not fit. */
+    Recording record(String path, long size) {
+        if (size < MIN_SIZE) {
+            return null;
+        }
+        synchronized (this) {
+            touch();
+            if (size > limit) {
+                return null;
+            }
+            // what the new file replaces, then the least recently used, make room
+            Entry old = entries.remove(path);
+            if (old != null) {
+                drop(old);
+            }
+            var it = entries.values().iterator();
+            while (held + size > limit && it.hasNext()) {
+                Entry e = it.next();
+                it.remove();
+                drop(e);
+            }
+            if (held + size > limit) {
+                return null; // recordings of concurrent builds hold the rest
+            }
+            held += size;
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            // mapped, not malloc'd: dropped files must leave the process, not a malloc arena
+            return new Recording(path, arena, dev.berth.sys.Libc.mapAnonymous(size, arena));
+        } catch (dev.berth.sys.Libc.ErrnoException e) {
+            arena.close();
+            release(size);
+            return null;
+        }
+    }
+
+    /** Bytes held, for tests and debugging. */
+    synchronized long held() {
+        return held;
+    }
+
+    /** Files remembered, by path. */
+    synchronized Map<String, Long> sizes() {
+        Map<String, Long> m = new HashMap<>();
+        entries.forEach((p, e) -> m.put(p, e.size));
+        return m;
+    }
+
+    private synchronized void install(Entry e) {
+        Entry old = entries.put(e.path, e);
+        if (old != null) {
+            drop(old);
+        }
+    }
+
+    private synchronized void release(long size) {
+        held -= size;
+    }
+
+    private void drop(Entry e) {
+        e.dropped = true;
+        held -= e.size;
+        freeIfUnused(e);
+    }
+
+    private static void freeIfUnused(Entry e) {
+        if (e.dropped && e.readers == 0) {
+            e.arena.close();
+        }
+    }
+
+    /** A build used the memo: it stays for another idle period, then everything goes. */
+    private void touch() {
+        lastUsed = System.nanoTime();
+        if (!expiryPending) {
+            expiryPending = true;
+            scheduleExpiry();
+        }
+    }
+
+    private void scheduleExpiry() {
+        CompletableFuture.delayedExecutor(IDLE_NANOS + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS).execute(this::expire);
+    }
+
+    private synchronized void expire() {
+        if (System.nanoTime() - lastUsed < IDLE_NANOS) {
+            scheduleExpiry();
+            return;
+        }
+        expiryPending = false;
+        clear();
+    }
+
+    /** Forgets every file (held ones are freed once their readers are done). */
+    synchronized void clear() {
+        entries.values().forEach(this::drop);
+        entries.clear();
+    }
+}
