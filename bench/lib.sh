@@ -72,3 +72,5 @@ unmount_under() {
     umount -l "$m" 2>/dev/null || true
   done
 }
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

@@ -2,10 +2,12 @@
 # Classic-builder build times: a 10-step Dockerfile (COPY of a 50 MB context, four RUNs, metadata steps) built
 # with `DOCKER_BUILDKIT=0 docker build` against several engines, alternating engine by engine, run by run:
 # cold (--no-cache: every step executes, the context is sent and copied) and then fully cached (every step
-# "Using cache"; the 50 MB context is still sent and checksummed).
+# "Using cache"; the 50 MB context is still sent, and compared with the last one or checksummed).
 #
-#   bench/run-build.sh [--runs N] [--mb N] [--floor] NAME=SOCKET NAME=SOCKET ...
+#   bench/run-build.sh [--runs N] [--mb N] [--warmup N] [--floor] NAME=SOCKET NAME=SOCKET ...
 #
+# --warmup N builds N times per engine before measuring (default 1, which also fills the cache): a JVM
+# daemon started just before is still compiling during its first builds; a higher N shows it warm.
 # --floor adds an engine "client-only": bench/stub-engine.py, which answers /_ping and only drains the context, so
 # its "warm" row is what the docker CLI alone needs to tar and send the context (no engine can go below it).
 #
@@ -19,12 +21,14 @@ mb=50
 names=()
 socks=()
 floor=
+warmup=1
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --mb) mb=$2; shift 2 ;;
     --floor) floor=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
     *) die "expected NAME=SOCKET, got $1" ;;
   esac
@@ -62,8 +66,10 @@ build() { # SOCK TAG [extra args]: one build, its output kept for checks
   DOCKER_HOST="unix://$sock" DOCKER_BUILDKIT=0 "$DOCKER_CLI" build --network none -t "$tag" "$@" "$ctx" >"$tmp/out" 2>&1 \
     || { cat "$tmp/out" >&2; die "build failed on $sock"; }
 }
-for i in "${!names[@]}"; do
-  build "${socks[$i]}" berth-bench-build:latest  # warm-up, and fills the cache
+for _ in $(seq 1 "$warmup"); do
+  for i in "${!names[@]}"; do
+    build "${socks[$i]}" berth-bench-build:latest  # warm-up, and fills the cache
+  done
 done
 for _ in $(seq 1 "$runs"); do
   for i in "${!names[@]}"; do

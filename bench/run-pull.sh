@@ -51,7 +51,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_registry DIR: serves DIR on a free loopback port, which it leaves in $registry_port
 # (not printed: a command substitution's subshell would lose the PID).

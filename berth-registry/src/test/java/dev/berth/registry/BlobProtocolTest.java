@@ -184,6 +184,33 @@ class BlobProtocolTest {
     }
 
     @Test
+    void largeChunksKeepTheRunningDigestAcrossRequests() throws Exception {
+        // each request's bytes are hashed on a second thread in batches of MiBs; the digest goes on across requests
+        byte[] content = random(15_340_035, 12);
+        String location = reg.send("POST", "/v2/app/blobs/uploads/", null).headers().firstValue("Location").orElseThrow();
+        int[] cuts = {0, 5_000_001, 12_340_034, 12_340_035};
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            HttpResponse<byte[]> patch = reg.send("PATCH", location, Arrays.copyOfRange(content, cuts[i], cuts[i + 1]),
+                    "Content-Range", cuts[i] + "-" + (cuts[i + 1] - 1));
+            assertThat(patch.statusCode()).isEqualTo(202);
+            location = patch.headers().firstValue("Location").orElseThrow();
+        }
+        byte[] last = Arrays.copyOfRange(content, cuts[3], content.length);
+        Digest wrong = Digest.sha256(Arrays.copyOf(content, content.length - 1));
+        HttpResponse<byte[]> refused = reg.send("PUT", location + "?digest=" + wrong, last);
+        assertThat(errorCode(refused)).isEqualTo("DIGEST_INVALID");
+
+        String again = reg.send("POST", "/v2/app/blobs/uploads/", null).headers().firstValue("Location").orElseThrow();
+        HttpResponse<byte[]> patch = reg.send("PATCH", again, Arrays.copyOf(content, cuts[2]));
+        assertThat(patch.statusCode()).isEqualTo(202);
+        Digest d = Digest.sha256(content);
+        HttpResponse<byte[]> done = reg.send("PUT", patch.headers().firstValue("Location").orElseThrow() + "?digest=" + d,
+                Arrays.copyOfRange(content, cuts[2], content.length));
+        assertThat(done.statusCode()).isEqualTo(201);
+        assertThat(Digest.sha256(reg.get("/v2/app/blobs/" + d).body())).isEqualTo(d);
+    }
+
+    @Test
     void streamedUploadWithoutContentRange() throws Exception {
         byte[] content = random(200_000, 5);
         String location = reg.send("POST", "/v2/app/blobs/uploads/", null).headers().firstValue("Location")
