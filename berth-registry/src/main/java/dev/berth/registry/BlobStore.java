@@ -35,7 +35,7 @@ public final class BlobStore {
      */
     public boolean claim(Digest digest) throws IOException {
         Path p = path(digest);
-        for (int attempt = 0; attempt < 2; attempt++) {
+        for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 Files.setLastModifiedTime(p, FileTime.from(Instant.now()));
                 return true;
@@ -43,8 +43,11 @@ public final class BlobStore {
                 try {
                     Files.move(p.resolveSibling(GarbageCollector.TOMBSTONE + digest.hex()), p,
                             StandardCopyOption.ATOMIC_MOVE);
-                } catch (NoSuchFileException gone) {
-                    return false;
+                } catch (NoSuchFileException noTombstone) {
+                    if (!exists(digest)) {
+                        return false;
+                    }
+                    // the collector put it back itself between our two looks; touch it
                 } catch (FileAlreadyExistsException pushedAgain) {
                     // someone committed it again meanwhile; touch that one
                 }

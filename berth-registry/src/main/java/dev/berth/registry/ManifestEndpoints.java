@@ -65,18 +65,28 @@ final class ManifestEndpoints {
             throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + name + ":" + ref + " is " + type
                     + ", which the Accept header does not admit");
         }
-        if (!blobs.exists(digest)) {
-            throw manifestUnknown(name, ref);
-        }
         Response r = new Response(200)
                 .header("Docker-Content-Digest", digest)
                 .header("Content-Type", type);
-        if (withBody) {
-            r.body(type, blobs.read(digest));
-        } else {
-            r.file(null, 0, blobs.size(digest));
+        // Claimed, not just looked for: a running collection may have set the blob aside for a moment (claiming
+        // puts it back), and may do so again between the claim and the read, hence the second try.
+        for (int attempt = 0; ; attempt++) {
+            if (!blobs.claim(digest)) {
+                throw manifestUnknown(name, ref);
+            }
+            try {
+                if (withBody) {
+                    r.body(type, blobs.read(digest));
+                } else {
+                    r.file(null, 0, blobs.size(digest));
+                }
+                return r;
+            } catch (java.nio.file.NoSuchFileException setAside) {
+                if (attempt == 2) {
+                    throw manifestUnknown(name, ref);
+                }
+            }
         }
-        return r;
     }
 
     Body put(String name, String ref, HttpHeaders headers) {
