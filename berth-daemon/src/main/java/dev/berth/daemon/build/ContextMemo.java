@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class ContextMemo {
     /** Files smaller than this are hashed: their checksum costs less than keeping them. */
     static final long MIN_SIZE = 64 << 10;
-    private static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** How long the memo stays after the last build that used it. */
+    static final java.time.Duration IDLE = java.time.Duration.ofMinutes(10);
 
     /** One remembered file; its memory is unmapped once it is dropped and no build reads it. */
     static final class Entry {
@@ -79,14 +80,16 @@ final class ContextMemo {
     }
 
     private final long limit;
+    private final long idleNanos;
     /** By path, least recently used first. */
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long held; // bytes of entries and recordings
     private long lastUsed;
     private boolean expiryPending;
 
-    ContextMemo(long limitBytes) {
+    ContextMemo(long limitBytes, java.time.Duration idle) {
         this.limit = limitBytes;
+        this.idleNanos = idle.toNanos();
     }
 
     /** The remembered file at {@code path} if it has {@code size} bytes, held for reading until {@link #done}. */
@@ -183,17 +186,18 @@ final class ContextMemo {
         lastUsed = System.nanoTime();
         if (!expiryPending) {
             expiryPending = true;
-            scheduleExpiry();
+            scheduleExpiry(idleNanos);
         }
     }
 
-    private void scheduleExpiry() {
-        CompletableFuture.delayedExecutor(IDLE_NANOS + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS).execute(this::expire);
+    private void scheduleExpiry(long delayNanos) {
+        CompletableFuture.delayedExecutor(delayNanos + TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.NANOSECONDS).execute(this::expire);
     }
 
     private synchronized void expire() {
-        if (System.nanoTime() - lastUsed < IDLE_NANOS) {
-            scheduleExpiry();
+        long left = idleNanos - (System.nanoTime() - lastUsed);
+        if (left > 0) {
+            scheduleExpiry(left); // used since: look again when its idle period would end
             return;
         }
         expiryPending = false;

@@ -50,8 +50,12 @@ final class ContextSpool implements AutoCloseable {
         }
 
         Budget(int mib, long memoBytes) {
+            this(mib, memoBytes, ContextMemo.IDLE);
+        }
+
+        Budget(int mib, long memoBytes, java.time.Duration memoIdle) {
             this.limit = mib;
-            this.memo = new ContextMemo(memoBytes);
+            this.memo = new ContextMemo(memoBytes, memoIdle);
         }
 
         /** The files of recent contexts, which builds compare instead of hashing them again. */

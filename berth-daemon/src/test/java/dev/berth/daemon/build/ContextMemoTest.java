@@ -123,6 +123,23 @@ class ContextMemoTest {
     }
 
     @Test
+    void goesOnceNoBuildUsedItForItsIdlePeriod(@TempDir Path tmp) throws Exception {
+        ContextSpool.Budget budget = new ContextSpool.Budget(8, 8 << 20, java.time.Duration.ofMillis(600));
+        Map<String, byte[]> files = Map.of("big", random(new Random(3), 200 * K));
+        indexAndCheck(files, budget, tmp.resolve("a"));
+        Thread.sleep(400);
+        indexAndCheck(files, budget, tmp.resolve("b")); // used again: the idle period starts over
+        Thread.sleep(400);
+        assertThat(budget.memo().held()).as("800 ms after the first build, 400 after the last").isEqualTo(200 * K);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (budget.memo().held() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(budget.memo().held()).isZero();
+        assertThat(budget.memo().sizes()).isEmpty();
+    }
+
+    @Test
     void buildsAtOnceShareTheMemoSafely(@TempDir Path tmp) throws Exception {
         ContextSpool.Budget budget = new ContextSpool.Budget(32, 2 << 20);
         ExecutorService pool = Executors.newFixedThreadPool(4);
