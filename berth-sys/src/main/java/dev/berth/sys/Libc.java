@@ -3,13 +3,9 @@ package dev.berth.sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /** The few libc calls the JDK lacks, through the Foreign Function &amp; Memory API (no JNI). */
 public final class Libc {
@@ -33,12 +29,6 @@ public final class Libc {
     public static final int S_IFCHR = 0020000;
     public static final int S_IFBLK = 0060000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
     private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
     private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -61,7 +51,7 @@ public final class Libc {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle MMAP = downcall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-    private static final MethodHandle MUNMAP = LINKER.downcallHandle(LIBC.find("munmap").orElseThrow(),
+    private static final MethodHandle MUNMAP = Native.LINKER.downcallHandle(Native.LIBC.find("munmap").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
@@ -71,22 +61,22 @@ public final class Libc {
     public static final int SIGWINCH = 28;
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+    private static final MethodHandle STRERROR = Native.LINKER.downcallHandle(Native.LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private Libc() {}
 
     private static MethodHandle downcall(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+        return Native.handle(name, fd);
     }
 
     /** mount(2); {@code source}, {@code fstype} and {@code data} may be null. */
     public static void mount(String source, String target, String fstype, long flags, String data) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             int rc = (int) MOUNT.invokeExact(state, str(a, source), str(a, target), str(a, fstype), flags, str(a, data));
             if (rc != 0) {
-                throw error("mount " + target, (int) ERRNO.get(state, 0L));
+                throw error("mount " + target, Native.errno(state));
             }
         } catch (ErrnoException e) {
             throw e;
@@ -98,10 +88,10 @@ public final class Libc {
     /** umount2(2). */
     public static void umount2(String target, int flags) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             int rc = (int) UMOUNT2.invokeExact(state, str(a, target), flags);
             if (rc != 0) {
-                throw error("umount " + target, (int) ERRNO.get(state, 0L));
+                throw error("umount " + target, Native.errno(state));
             }
         } catch (ErrnoException e) {
             throw e;
@@ -113,10 +103,10 @@ public final class Libc {
     /** mknod(2): {@code mode} holds the file type ({@link #S_IFCHR}, ...) and permission bits. */
     public static void mknod(String path, int mode, int major, int minor) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             int rc = (int) MKNOD.invokeExact(state, a.allocateFrom(path), mode, makedev(major, minor));
             if (rc != 0) {
-                throw error("mknod " + path, (int) ERRNO.get(state, 0L));
+                throw error("mknod " + path, Native.errno(state));
             }
         } catch (ErrnoException e) {
             throw e;
@@ -168,10 +158,10 @@ public final class Libc {
     public static MemorySegment mapAnonymous(long size, Arena owner) throws ErrnoException {
         MemorySegment addr;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
             if (addr.address() == -1L) {
-                throw error("mmap of " + size + " bytes", (int) ERRNO.get(state, 0L));
+                throw error("mmap of " + size + " bytes", Native.errno(state));
             }
         } catch (ErrnoException e) {
             throw e;
@@ -204,10 +194,10 @@ public final class Libc {
 
     private static void call(String what, Call call) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             int rc = call.run(new CallContext(a, state));
             if (rc != 0) {
-                throw error(what, (int) ERRNO.get(state, 0L));
+                throw error(what, Native.errno(state));
             }
         } catch (ErrnoException e) {
             throw e;
@@ -226,12 +216,12 @@ public final class Libc {
     /** lsetxattr(2): sets an extended attribute without following a final symlink. */
     public static void lsetxattr(String path, String name, byte[] value) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             MemorySegment v = a.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
             int rc = (int) LSETXATTR.invokeExact(state, a.allocateFrom(path), a.allocateFrom(name), v, (long) value.length, 0);
             if (rc != 0) {
-                throw error("setxattr " + name + " on " + path, (int) ERRNO.get(state, 0L));
+                throw error("setxattr " + name + " on " + path, Native.errno(state));
             }
         } catch (ErrnoException e) {
             throw e;
@@ -243,11 +233,11 @@ public final class Libc {
     /** lgetxattr(2): the attribute's value, or null when the file does not have it. */
     public static byte[] lgetxattr(String path, String name) throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment state = a.allocate(Native.CAPTURE);
             MemorySegment buf = a.allocate(65536);
             long n = (long) LGETXATTR.invokeExact(state, a.allocateFrom(path), a.allocateFrom(name), buf, 65536L);
             if (n < 0) {
-                int errno = (int) ERRNO.get(state, 0L);
+                int errno = Native.errno(state);
                 if (errno == ENODATA) {
                     return null;
                 }

@@ -3,12 +3,9 @@ package dev.berth.sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,10 +19,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Netns {
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int O_RDONLY_CLOEXEC = 0x80000;
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     private static final MethodHandle UNSHARE = downcall("unshare", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -36,7 +29,7 @@ public final class Netns {
     private Netns() {}
 
     private static MethodHandle downcall(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+        return Native.handle(name, fd);
     }
 
     /** Makes a new network namespace (loopback only, down) and pins it on {@code file}, which is created. */
@@ -47,10 +40,10 @@ public final class Netns {
         }
         onOwnThread(() -> {
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = a.allocate(CAPTURE);
+                MemorySegment st = a.allocate(Native.CAPTURE);
                 int rc = (int) UNSHARE.invokeExact(st, CLONE_NEWNET);
                 if (rc != 0) {
-                    throw Libc.error("unshare(CLONE_NEWNET)", (int) ERRNO.get(st, 0L));
+                    throw Libc.error("unshare(CLONE_NEWNET)", Native.errno(st));
                 }
             } catch (IOException | RuntimeException e) {
                 throw e;
@@ -81,13 +74,13 @@ public final class Netns {
     public static <T> T inside(Path file, Callable<T> work) throws IOException {
         return onOwnThread(() -> {
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = a.allocate(CAPTURE);
+                MemorySegment st = a.allocate(Native.CAPTURE);
                 int fd = (int) OPEN.invokeExact(st, a.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
                 if (fd < 0) {
-                    throw Libc.error("open " + file, (int) ERRNO.get(st, 0L));
+                    throw Libc.error("open " + file, Native.errno(st));
                 }
                 int rc = (int) SETNS.invokeExact(st, fd, CLONE_NEWNET);
-                int errno = (int) ERRNO.get(st, 0L);
+                int errno = Native.errno(st);
                 int ignored = (int) CLOSE.invokeExact(st, fd);
                 if (rc != 0) {
                     throw Libc.error("setns " + file, errno);

@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * A pseudo-terminal pair owned by the daemon: the master is read and written through its file
@@ -25,11 +21,6 @@ public final class Pty implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int EIO = 5;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     private static final MethodHandle POSIX_OPENPT = handle("posix_openpt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle GRANTPT = handle("grantpt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle UNLOCKPT = handle("unlockpt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -40,9 +31,9 @@ public final class Pty implements AutoCloseable {
     private static final MethodHandle WRITE = handle("write", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(),
+    private static final MethodHandle IOCTL = Native.handle("ioctl",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+            Linker.Option.firstVariadicArg(2));
 
     private final int master;
     private final String slavePath;
@@ -54,20 +45,20 @@ public final class Pty implements AutoCloseable {
     }
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+        return Native.handle(name, fd);
     }
 
     /** Opens a new pseudo-terminal (posix_openpt, grantpt, unlockpt). */
     public static Pty open() throws Libc.ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = a.allocate(Native.CAPTURE);
             int fd = (int) POSIX_OPENPT.invokeExact(st, O_RDWR | O_NOCTTY | O_CLOEXEC);
             if (fd < 0) {
-                throw Libc.error("posix_openpt", (int) ERRNO.get(st, 0L));
+                throw Libc.error("posix_openpt", Native.errno(st));
             }
             try {
                 if ((int) GRANTPT.invokeExact(st, fd) != 0 || (int) UNLOCKPT.invokeExact(st, fd) != 0) {
-                    throw Libc.error("unlockpt", (int) ERRNO.get(st, 0L));
+                    throw Libc.error("unlockpt", Native.errno(st));
                 }
                 MemorySegment name = a.allocate(128);
                 int rc = (int) PTSNAME_R.invokeExact(st, fd, name, 128L);
@@ -97,7 +88,7 @@ public final class Pty implements AutoCloseable {
      */
     public int read(byte[] buf, int off, int len) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = a.allocate(Native.CAPTURE);
             MemorySegment b = a.allocate(len);
             while (true) {
                 if (closed) {
@@ -111,7 +102,7 @@ public final class Pty implements AutoCloseable {
                 if (n == 0) {
                     return -1;
                 }
-                int errno = (int) ERRNO.get(st, 0L);
+                int errno = Native.errno(st);
                 if (errno == EINTR) {
                     continue;
                 }
@@ -130,7 +121,7 @@ public final class Pty implements AutoCloseable {
     /** Writes all of {@code buf[off, off+len)} to the master (the slave reads it as typed input). */
     public void write(byte[] buf, int off, int len) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = a.allocate(Native.CAPTURE);
             MemorySegment b = a.allocate(Math.max(1, len));
             MemorySegment.copy(buf, off, b, ValueLayout.JAVA_BYTE, 0, len);
             long done = 0;
@@ -140,7 +131,7 @@ public final class Pty implements AutoCloseable {
                 }
                 long n = (long) WRITE.invokeExact(st, master, b.asSlice(done), len - done);
                 if (n < 0) {
-                    int errno = (int) ERRNO.get(st, 0L);
+                    int errno = Native.errno(st);
                     if (errno == EINTR) {
                         continue;
                     }
@@ -158,12 +149,12 @@ public final class Pty implements AutoCloseable {
     /** Sets the terminal's window size (TIOCSWINSZ); the foreground process group gets SIGWINCH. */
     public void resize(int rows, int cols) throws Libc.ErrnoException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
+            MemorySegment st = a.allocate(Native.CAPTURE);
             MemorySegment ws = a.allocate(8);
             ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
             ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
             if ((int) IOCTL.invokeExact(st, master, TIOCSWINSZ, ws) != 0) {
-                throw Libc.error("TIOCSWINSZ", (int) ERRNO.get(st, 0L));
+                throw Libc.error("TIOCSWINSZ", Native.errno(st));
             }
         } catch (Libc.ErrnoException e) {
             throw e;
@@ -179,7 +170,7 @@ public final class Pty implements AutoCloseable {
         }
         closed = true;
         try (Arena a = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(a.allocate(CAPTURE), master);
+            int ignored = (int) CLOSE.invokeExact(a.allocate(Native.CAPTURE), master);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

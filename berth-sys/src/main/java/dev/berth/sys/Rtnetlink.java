@@ -3,12 +3,9 @@ package dev.berth.sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -50,10 +47,6 @@ public final class Rtnetlink implements AutoCloseable {
     private static final short RTA_GATEWAY = 5;
     private static final int O_RDONLY_CLOEXEC = 0x80000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SENDTO = downcall("sendto", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
@@ -68,13 +61,13 @@ public final class Rtnetlink implements AutoCloseable {
             ValueLayout.ADDRESS));
 
     private final Arena arena = Arena.ofConfined();
-    private final MemorySegment state = arena.allocate(CAPTURE);
+    private final MemorySegment state = arena.allocate(Native.CAPTURE);
     private final MemorySegment buf = arena.allocate(8192);
     private final int fd;
     private int seq;
 
     private static MethodHandle downcall(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+        return Native.handle(name, fd);
     }
 
     /** Opens a socket in the calling thread's network namespace; use it from that thread only. */
@@ -86,7 +79,7 @@ public final class Rtnetlink implements AutoCloseable {
             throw new IllegalStateException(t);
         }
         if (fd < 0) {
-            int errno = (int) ERRNO.get(state, 0L);
+            int errno = Native.errno(state);
             arena.close();
             throw Libc.error("socket(AF_NETLINK)", errno);
         }
@@ -97,7 +90,7 @@ public final class Rtnetlink implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             int i = (int) IF_NAMETOINDEX.invokeExact(state, a.allocateFrom(ifname));
             if (i == 0) {
-                throw Libc.error("if_nametoindex " + ifname, (int) ERRNO.get(state, 0L));
+                throw Libc.error("if_nametoindex " + ifname, Native.errno(state));
             }
             return i;
         } catch (IOException e) {
@@ -120,7 +113,7 @@ public final class Rtnetlink implements AutoCloseable {
             throw new IllegalStateException(t);
         }
         if (nsfd < 0) {
-            throw Libc.error("open " + netns, (int) ERRNO.get(state, 0L));
+            throw Libc.error("open " + netns, Native.errno(state));
         }
         try {
             Msg m = new Msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -246,12 +239,12 @@ public final class Rtnetlink implements AutoCloseable {
             kernel.set(ValueLayout.JAVA_SHORT, 0, (short) AF_NETLINK);
             long sent = (long) SENDTO.invokeExact(state, fd, buf, (long) len, 0, kernel, 12);
             if (sent < 0) {
-                throw Libc.error("netlink send (" + what + ")", (int) ERRNO.get(state, 0L));
+                throw Libc.error("netlink send (" + what + ")", Native.errno(state));
             }
             while (true) {
                 long n = (long) RECV.invokeExact(state, fd, buf, buf.byteSize(), 0);
                 if (n < 0) {
-                    throw Libc.error("netlink receive (" + what + ")", (int) ERRNO.get(state, 0L));
+                    throw Libc.error("netlink receive (" + what + ")", Native.errno(state));
                 }
                 ByteBuffer r = buf.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
                 int pos = 0;

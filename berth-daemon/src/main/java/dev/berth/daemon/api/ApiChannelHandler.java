@@ -163,15 +163,14 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
      * had read past the headers comes here as bytes), and the handler starts once those are in.
      */
     private boolean readsBodyFromSocket(ChannelHandlerContext ctx, HttpRequest req) {
-        String uri = req.uri();
-        int q = uri.indexOf('?');
-        if (!router.readsBodyFromSocket(req.method(), routePath(q < 0 ? uri : uri.substring(0, q)))
-                || !SocketBody.possible(ctx.channel(), req)) {
+        // the framing first: most requests have no body, and the route lookup is dearer
+        long framing = SocketBody.framing(ctx.channel(), req);
+        if (framing == SocketBody.NONE || !router.readsBodyFromSocket(req.method(), routePath(rawPath(req)))) {
             return false;
         }
         SocketBody sb;
         try {
-            sb = SocketBody.open(ctx.channel(), req);
+            sb = SocketBody.open(ctx.channel(), framing);
         } catch (IOException e) {
             LOG.log(Level.FINE, "cannot read the body from the socket, the event loop does", e);
             ctx.channel().config().setAutoRead(true);
@@ -187,6 +186,13 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /** The request's path, without its query. */
+    private static String rawPath(HttpRequest req) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
     /** The path a route matches: without the {@code /vX.Y} prefix. */
     private static String routePath(String rawPath) {
         Matcher m = VERSION_PREFIX.matcher(rawPath);
@@ -194,9 +200,7 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(ChannelHandlerContext ctx, HttpRequest req, RequestBody stream) {
-        String uri = req.uri();
-        int q = uri.indexOf('?');
-        String rawPath = q < 0 ? uri : uri.substring(0, q);
+        String rawPath = rawPath(req);
         inFlight++;
         workers.execute(() -> {
             try {
@@ -228,13 +232,9 @@ final class ApiChannelHandler extends ChannelInboundHandlerAdapter {
     private void run(ChannelHandlerContext ctx, HttpRequest req, String rawPath, RequestBody stream) {
         Exchange ex = null;
         try {
-            ApiVersion version = ApiVersion.MAX;
-            String path = rawPath;
             Matcher m = VERSION_PREFIX.matcher(rawPath);
-            if (m.matches()) {
-                version = ApiVersion.parse(m.group(1));
-                path = m.group(2) == null ? "/" : m.group(2);
-            }
+            ApiVersion version = m.matches() ? ApiVersion.parse(m.group(1)) : ApiVersion.MAX;
+            String path = routePath(rawPath);
             ex = new Exchange(ctx.channel(), req, path, version, json, stream, () -> {});
             if (version.compareTo(ApiVersion.MAX) > 0) {
                 throw ApiException.badRequest("client version " + version + " is too new. Maximum supported API version is " + ApiVersion.MAX);

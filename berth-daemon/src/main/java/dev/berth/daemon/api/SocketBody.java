@@ -40,31 +40,41 @@ final class SocketBody extends RequestBody {
     private MemorySegment scratch;
     private Arena scratchArena;
 
-    private SocketBody(Channel channel, SocketFd socket, long contentLength) {
+    private SocketBody(Channel channel, SocketFd socket, long framing) {
         this.channel = channel;
         this.socket = socket;
-        this.chunked = contentLength < 0 ? new ChunkedDecoder() : null;
-        this.left = Math.max(contentLength, 0);
+        this.chunked = framing == CHUNKED ? new ChunkedDecoder() : null;
+        this.left = Math.max(framing, 0);
     }
 
-    /** Whether {@code req}'s body can be read from the socket: a plaintext epoll connection, and a body framed as it handles. */
-    static boolean possible(Channel channel, HttpRequest req) {
+    /** {@link #framing} of a body in chunked coding. */
+    static final long CHUNKED = -1;
+    /** {@link #framing} of a request whose body this cannot read. */
+    static final long NONE = -2;
+
+    /**
+     * How {@code req}'s body is framed, if it can be read from the socket: its Content-Length, or
+     * {@link #CHUNKED}; {@link #NONE} without a body, with another transfer coding, or on a connection
+     * that is not a plaintext epoll one.
+     */
+    static long framing(Channel channel, HttpRequest req) {
         if (!(channel instanceof UnixChannel) || channel.pipeline().get(SslHandler.class) != null
                 || channel.pipeline().get(TlsOnlyHandler.class) != null) {
-            return false;
+            return NONE;
         }
         String te = req.headers().get(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
         if (te != null) {
-            return te.trim().equalsIgnoreCase("chunked");
+            return te.trim().equalsIgnoreCase("chunked") ? CHUNKED : NONE;
         }
-        return HttpUtil.getContentLength(req, -1L) > 0;
+        long length = HttpUtil.getContentLength(req, -1L);
+        return length > 0 ? length : NONE;
     }
 
     /** Stops the event loop reading the connection and takes a duplicate of its socket; on the event loop. */
-    static SocketBody open(Channel channel, HttpRequest req) throws IOException {
+    static SocketBody open(Channel channel, long framing) throws IOException {
         channel.config().setAutoRead(false);
         SocketFd fd = SocketFd.dup(((UnixChannel) channel).fd().intValue());
-        return new SocketBody(channel, fd, HttpUtil.isTransferEncodingChunked(req) ? -1 : HttpUtil.getContentLength(req, 0L));
+        return new SocketBody(channel, fd, framing);
     }
 
     /** Raw bytes the event loop read: before {@link #seal}, the body's start; afterwards only discarded ones. */

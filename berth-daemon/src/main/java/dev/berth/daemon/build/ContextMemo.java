@@ -5,8 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The larger files of recent build contexts, kept in memory by path with their sha256, so that a
@@ -80,21 +78,20 @@ final class ContextMemo {
     }
 
     private final long limit;
-    private final long idleNanos;
     /** By path, least recently used first. */
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long held; // bytes of entries and recordings
-    private long lastUsed;
-    private boolean expiryPending;
+    /** A build used the memo: it stays for another idle period, then everything goes. */
+    private final IdleTimer idle;
 
     ContextMemo(long limitBytes, java.time.Duration idle) {
         this.limit = limitBytes;
-        this.idleNanos = idle.toNanos();
+        this.idle = new IdleTimer(idle, this::clear);
     }
 
     /** The remembered file at {@code path} if it has {@code size} bytes, held for reading until {@link #done}. */
     synchronized Entry find(String path, long size) {
-        touch();
+        idle.touch();
         Entry e = entries.get(path);
         if (e == null || e.size != size) {
             return null;
@@ -115,7 +112,7 @@ final class ContextMemo {
             return null;
         }
         synchronized (this) {
-            touch();
+            idle.touch();
             if (size > limit) {
                 return null;
             }
@@ -179,29 +176,6 @@ final class ContextMemo {
         if (e.dropped && e.readers == 0) {
             e.arena.close();
         }
-    }
-
-    /** A build used the memo: it stays for another idle period, then everything goes. */
-    private void touch() {
-        lastUsed = System.nanoTime();
-        if (!expiryPending) {
-            expiryPending = true;
-            scheduleExpiry(idleNanos);
-        }
-    }
-
-    private void scheduleExpiry(long delayNanos) {
-        CompletableFuture.delayedExecutor(delayNanos + TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.NANOSECONDS).execute(this::expire);
-    }
-
-    private synchronized void expire() {
-        long left = idleNanos - (System.nanoTime() - lastUsed);
-        if (left > 0) {
-            scheduleExpiry(left); // used since: look again when its idle period would end
-            return;
-        }
-        expiryPending = false;
-        clear();
     }
 
     /** Forgets every file (held ones are freed once their readers are done). */

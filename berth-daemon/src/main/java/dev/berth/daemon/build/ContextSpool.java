@@ -17,8 +17,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A build context's tar as it was received, kept until the build ends: in off-heap chunks as far as
@@ -34,8 +32,6 @@ final class ContextSpool implements AutoCloseable {
      * ~30 ms, as much as checksumming it. They are unmapped once no build used them for a while.
      */
     static final class Budget {
-        private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
-
         private final int limit;
         /** The memo's default size: a typical context fits, and it goes after ten idle minutes. */
         static final long MEMO_BYTES = 64L << 20;
@@ -43,7 +39,7 @@ final class ContextSpool implements AutoCloseable {
         private final ContextMemo memo;
         private final ArrayDeque<Piece> free = new ArrayDeque<>();
         private int lent;
-        private long lastGiven;
+        private final IdleTimer idle = new IdleTimer(java.time.Duration.ofSeconds(30), this::freeIfUnlent);
 
         Budget(int mib) {
             this(mib, MEMO_BYTES);
@@ -86,10 +82,8 @@ final class ContextSpool implements AutoCloseable {
         synchronized void give(List<Piece> pieces) {
             lent -= pieces.size();
             pieces.forEach(free::push);
-            lastGiven = System.nanoTime();
             if (lent == 0 && !free.isEmpty()) {
-                CompletableFuture.delayedExecutor(IDLE_NANOS + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)
-                        .execute(this::freeIfIdle);
+                idle.touch();
             }
         }
 
@@ -98,8 +92,8 @@ final class ContextSpool implements AutoCloseable {
             return free.size();
         }
 
-        synchronized void freeIfIdle() {
-            if (lent == 0 && System.nanoTime() - lastGiven >= IDLE_NANOS) {
+        private synchronized void freeIfUnlent() {
+            if (lent == 0) {
                 freeAll();
             }
         }
