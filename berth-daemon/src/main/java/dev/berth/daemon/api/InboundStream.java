@@ -23,6 +23,8 @@ final class InboundStream extends RequestBody {
     private int queued;
     private int wanted = 1; // bytes a waiting reader needs before it is worth waking
     private boolean ended;
+    /** This stream stopped the connection's reads (too much queued); only it turns them back on. */
+    private boolean paused;
     private IOException failure;
 
     InboundStream(Channel channel) {
@@ -41,7 +43,8 @@ final class InboundStream extends RequestBody {
         }
         chunks.add(buf);
         queued += buf.readableBytes();
-        if (queued > HIGH_WATER) {
+        if (queued > HIGH_WATER && !paused) {
+            paused = true;
             channel.config().setAutoRead(false);
         }
         if (queued >= wanted) {
@@ -49,15 +52,17 @@ final class InboundStream extends RequestBody {
         }
     }
 
-    /** No more bytes will come (end of body, or the peer closed). */
+    /** No more bytes will come (end of body, or the peer closed); on the event loop. */
     synchronized void end() {
         ended = true;
+        resumeIfPaused();
         notifyAll();
     }
 
     synchronized void fail(IOException e) {
         failure = e;
         ended = true;
+        resumeIfPaused();
         notifyAll();
     }
 
@@ -138,9 +143,8 @@ final class InboundStream extends RequestBody {
                 n += k;
             }
             queued -= n;
-            if (queued < LOW_WATER && !channel.config().isAutoRead()) {
-                channel.config().setAutoRead(true);
-                channel.read();
+            if (queued < LOW_WATER) {
+                resumeIfPaused();
             }
         }
         return taken;
@@ -196,9 +200,30 @@ final class InboundStream extends RequestBody {
         chunks.clear();
         queued = 0;
         ended = true;
-        if (channel.isActive() && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
-        }
+        resumeIfPaused();
         notifyAll();
+    }
+
+    /**
+     * Undoes this stream's own pause, and only that: the connection's reading is not this stream's
+     * once it has ended. A stream that never paused (a {@code _ping}'s) must leave it alone, or its
+     * late close would turn reading back on under the next request's {@link SocketBody}, and the
+     * event loop would take (and drop) that body's bytes. Caller holds the lock.
+     */
+    private void resumeIfPaused() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        channel.eventLoop().execute(() -> {
+            synchronized (this) {
+                if (paused) {
+                    return; // paused again (offer runs on this loop too) before this ran
+                }
+            }
+            if (channel.isActive() && !SocketBody.owns(channel)) {
+                channel.config().setAutoRead(true);
+            }
+        });
     }
 }

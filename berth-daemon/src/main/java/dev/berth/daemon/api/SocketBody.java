@@ -74,7 +74,18 @@ final class SocketBody extends RequestBody {
     static SocketBody open(Channel channel, long framing) throws IOException {
         channel.config().setAutoRead(false);
         SocketFd fd = SocketFd.dup(((UnixChannel) channel).fd().intValue());
+        channel.attr(OWNER).set(Boolean.TRUE);
         return new SocketBody(channel, fd, framing);
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> OWNER = io.netty.util.AttributeKey.valueOf(SocketBody.class, "owner");
+
+    /**
+     * Whether a body is (or was) read from {@code channel}'s socket: nothing else may then turn the
+     * event loop's reading back on, which would take the body's bytes. Such a connection closes after its answer.
+     */
+    static boolean owns(Channel channel) {
+        return channel.hasAttr(OWNER);
     }
 
     /** Raw bytes the event loop read: before {@link #seal}, the body's start; afterwards only discarded ones. */
