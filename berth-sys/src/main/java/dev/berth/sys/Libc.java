@@ -53,6 +53,10 @@ public final class Libc {
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     private static final MethodHandle MUNMAP = Native.LINKER.downcallHandle(Native.LIBC.find("munmap").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle SCHED_SETSCHEDULER = downcall("sched_setscheduler", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_BATCH = 3;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     /** shutdown(2)'s "no more writes". */
@@ -143,6 +147,18 @@ public final class Libc {
     /** kill(2): sends {@code signal} to process {@code pid}. */
     public static void kill(long pid, int signal) throws ErrnoException {
         call("kill " + pid, a -> (int) KILL.invokeExact(a.state, (int) pid, signal));
+    }
+
+    /**
+     * Puts the calling thread under SCHED_BATCH (sched(7)), or back under SCHED_OTHER: a batch thread
+     * that wakes up does not preempt the thread running on that core, so a thread woken for every
+     * small piece of input leaves a busy peer (a client producing that input) its slices. Switching
+     * between the two needs no privilege. Threads and processes a batch thread starts inherit the
+     * policy (SCHED_RESET_ON_FORK only resets privileged ones), so it must start none, not even
+     * indirectly: a virtual thread it wakes can make the scheduler's pool add a carrier thread from it.
+     */
+    public static void batchScheduling(boolean batch) throws ErrnoException {
+        call("sched_setscheduler", a -> (int) SCHED_SETSCHEDULER.invokeExact(a.state, 0, batch ? SCHED_BATCH : SCHED_OTHER, a.arena.allocate(4)));
     }
 
     /** shutdown(2) of a socket descriptor. */

@@ -45,6 +45,52 @@ class LibcTest {
     }
 
     @Test
+    void batchSchedulingIsTheCallingThreadsAndWhatItStartsAndCanBeUndone() throws Exception {
+        int[] seen = new int[5];
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                seen[0] = policy("thread-self");
+                Libc.batchScheduling(true);
+                seen[1] = policy("thread-self");
+                Thread child = Thread.ofPlatform().start(() -> {
+                    try {
+                        seen[2] = policy("thread-self");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                child.join();
+                Process p = new ProcessBuilder("sh", "-c", "cat /proc/self/stat").start();
+                seen[3] = policyOf(new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+                p.waitFor();
+                Libc.batchScheduling(false);
+                seen[4] = policy("thread-self");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        t.join();
+        int sched_other = 0;
+        int sched_batch = 3;
+        assertThat(seen[0]).isEqualTo(sched_other);
+        assertThat(seen[1]).isEqualTo(sched_batch);
+        assertThat(seen[2]).as("a thread it starts inherits it").isEqualTo(sched_batch);
+        assertThat(seen[3]).as("a process it starts inherits it").isEqualTo(sched_batch);
+        assertThat(seen[4]).as("back to normal").isEqualTo(sched_other);
+        assertThat(policy("thread-self")).as("the test's own thread").isEqualTo(sched_other);
+    }
+
+    private static int policy(String proc) throws java.io.IOException {
+        return policyOf(Files.readString(Path.of("/proc", proc, "stat")));
+    }
+
+    /** Field 41 of a /proc stat line; the name (field 2) may hold spaces, so count from its closing parenthesis. */
+    private static int policyOf(String stat) {
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Integer.parseInt(after[41 - 3]);
+    }
+
+    @Test
     void failureCarriesErrno(@TempDir Path dir) {
         assertThatThrownBy(() -> Libc.umount2(dir.resolve("not-mounted").toString(), 0))
                 .isInstanceOf(Libc.ErrnoException.class)

@@ -66,11 +66,16 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * Reads a context tar (any compression) to its end. A platform thread reads the body into
+     * Reads a context tar (any compression) to its end. One platform thread reads the body into
      * {@code spool} (a body read off the socket blocks in poll(2), which must not pin a virtual
-     * thread's carrier) while this one parses and checksums the same chunks, so the two costs
-     * overlap; the index and every checksum are ready on return. The files are written under
-     * {@code dir} only when {@link #layers()} is called. The index owns the spool from here on.
+     * thread's carrier) while another parses and checksums the same chunks, so the two costs overlap;
+     * the index and every checksum are ready on return. The files are written under {@code dir} only
+     * when {@link #layers()} is called. The index owns the spool from here on.
+     *
+     * <p>Both threads run under SCHED_BATCH ({@link dev.berth.sys.Libc#batchScheduling}): the client
+     * sending the context (the docker CLI: a tar writer and an HTTP writer) shares the cores with
+     * them, and a reader woken by every few KiB that arrive would otherwise preempt it each time. A
+     * cached build of a 50 MB context took ~10% less time, and the CLI a third fewer context switches.
      *
      * @param keep relative paths whose contents are kept in memory (the Dockerfile, .dockerignore)
      * @throws InvalidLayerException when the archive is malformed or hostile; the rest of the body is then left unread
@@ -78,32 +83,91 @@ final class ContextIndex extends FileView {
     static ContextIndex read(InputStream body, ContextSpool spool, Path dir, java.util.Set<String> keep) throws IOException {
         ContextIndex index = new ContextIndex(spool, dir);
         Chunks chunks = new Chunks();
-        java.util.concurrent.CompletableFuture<Void> read = new java.util.concurrent.CompletableFuture<>();
-        Thread reader = Thread.ofPlatform().daemon().name("context-reader").start(() -> {
-            try {
-                fill(body, spool, chunks);
-                read.complete(null);
-            } catch (IOException | RuntimeException e) {
-                read.completeExceptionally(e);
-            } finally {
-                chunks.end();
-            }
-        });
+        Worker reader = Worker.start("context-reader", () -> fill(body, spool, chunks), chunks::end);
+        // closing the chunks stops the reader at its next one when the parser gave up early
+        Worker parser = Worker.start("context-parser", () -> index.parse(chunks, keep), chunks::close);
         try {
-            index.parse(chunks, keep);
+            parser.await();
         } catch (IOException | RuntimeException e) {
-            chunks.close(); // the reader stops at its next chunk
-            join(reader);
-            if (read.isCompletedExceptionally()) {
-                await(read); // a body that broke off explains a truncated archive
+            if (reader.failed()) {
+                reader.await(); // a body that broke off explains a truncated archive
             }
             throw e;
         } finally {
-            chunks.close();
+            reader.join();
         }
-        join(reader);
-        await(read);
+        reader.await();
         return index;
+    }
+
+    /**
+     * A platform thread running one piece of {@link #read} under SCHED_BATCH; its failure is rethrown
+     * by {@link #await}. It goes back to the normal policy before it wakes its caller (a virtual thread:
+     * see {@link dev.berth.sys.Libc#batchScheduling}); until then it takes no lock a virtual thread waits on.
+     */
+    private static final class Worker {
+        interface Task {
+            void run() throws IOException;
+        }
+
+        private final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        private Thread thread;
+
+        static Worker start(String name, Task task, Runnable atEnd) {
+            Worker w = new Worker();
+            w.thread = Thread.ofPlatform().daemon().name(name).start(() -> {
+                boolean batch = schedule(true);
+                Exception failure = null;
+                try {
+                    task.run();
+                } catch (IOException | RuntimeException e) {
+                    failure = e;
+                } finally {
+                    if (batch) {
+                        schedule(false);
+                    }
+                    atEnd.run();
+                }
+                if (failure == null) {
+                    w.done.complete(null);
+                } else {
+                    w.done.completeExceptionally(failure);
+                }
+            });
+            return w;
+        }
+
+        private static boolean schedule(boolean batch) {
+            try {
+                dev.berth.sys.Libc.batchScheduling(batch);
+                return true;
+            } catch (dev.berth.sys.Libc.ErrnoException e) {
+                LOG.fine(() -> "build context thread scheduling unchanged: " + e.getMessage());
+                return false;
+            }
+        }
+
+        /** Waits for the thread to end, interrupting it if the caller is interrupted. */
+        void join() throws java.io.InterruptedIOException {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                thread.interrupt();
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+
+        boolean failed() throws java.io.InterruptedIOException {
+            join();
+            return done.isCompletedExceptionally();
+        }
+
+        /** Waits for the thread and rethrows what failed it. */
+        void await() throws IOException {
+            join();
+            ContextIndex.await(done);
+        }
     }
 
     /** Reads the body chunk by chunk into the spool, handing each to the parser, until the end or until the parser stops. */
@@ -126,16 +190,6 @@ final class ContextIndex extends FileView {
                         total / 1_000_000, br / 1_000_000, pw / 1_000_000));
                 return;
             }
-        }
-    }
-
-    private static void join(Thread t) throws java.io.InterruptedIOException {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            t.interrupt();
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException();
         }
     }
 

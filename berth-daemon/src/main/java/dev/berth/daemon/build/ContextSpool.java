@@ -13,7 +13,6 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,8 +36,12 @@ final class ContextSpool implements AutoCloseable {
         static final long MEMO_BYTES = 64L << 20;
 
         private final ContextMemo memo;
-        private final ArrayDeque<Piece> free = new ArrayDeque<>();
-        private int lent;
+        /*
+         * Lock-free: the reader taking pieces runs under SCHED_BATCH, and must hold no lock a build's
+         * virtual thread (giving its pieces back) could wait on, since it would wake that thread itself.
+         */
+        private final java.util.concurrent.ConcurrentLinkedDeque<Piece> free = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        private final java.util.concurrent.atomic.AtomicInteger lent = new java.util.concurrent.atomic.AtomicInteger();
         private final IdleTimer idle = new IdleTimer(java.time.Duration.ofSeconds(30), this::freeIfUnlent);
 
         Budget(int mib) {
@@ -60,11 +63,12 @@ final class ContextSpool implements AutoCloseable {
         }
 
         /** A chunk of memory, or null when every one is lent out. */
-        synchronized Piece take() {
-            if (lent >= limit) {
+        Piece take() {
+            if (lent.incrementAndGet() > limit) {
+                lent.decrementAndGet();
                 return null;
             }
-            Piece p = free.poll();
+            Piece p = free.pollFirst();
             if (p == null) {
                 Arena arena = Arena.ofShared();
                 try {
@@ -72,37 +76,36 @@ final class ContextSpool implements AutoCloseable {
                     p = new Piece(arena, dev.berth.sys.Libc.mapAnonymous(CHUNK, arena));
                 } catch (dev.berth.sys.Libc.ErrnoException e) {
                     arena.close();
+                    lent.decrementAndGet();
                     return null; // out of memory: the spool goes to its file
                 }
             }
-            lent++;
             return p;
         }
 
-        synchronized void give(List<Piece> pieces) {
-            lent -= pieces.size();
-            pieces.forEach(free::push);
-            if (lent == 0 && !free.isEmpty()) {
+        void give(List<Piece> pieces) {
+            pieces.forEach(free::addFirst);
+            if (lent.addAndGet(-pieces.size()) == 0 && !free.isEmpty()) {
                 idle.touch();
             }
         }
 
         /** Chunks kept allocated for the next build. */
-        synchronized int kept() {
+        int kept() {
             return free.size();
         }
 
-        private synchronized void freeIfUnlent() {
-            if (lent == 0) {
+        private void freeIfUnlent() {
+            if (lent.get() == 0) {
                 freeAll();
             }
         }
 
-        synchronized void freeAll() {
-            for (Piece p : free) {
+        /** Unmaps the kept chunks; one a build takes meanwhile is simply not among them. */
+        void freeAll() {
+            for (Piece p; (p = free.pollFirst()) != null; ) {
                 p.arena().close();
             }
-            free.clear();
         }
     }
 

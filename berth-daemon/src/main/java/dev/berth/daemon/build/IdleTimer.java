@@ -1,11 +1,24 @@
 package dev.berth.daemon.build;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs an action once nothing has touched it for a whole idle period; at most one timer is pending. */
 final class IdleTimer {
+    /**
+     * One thread for every timer, started with this class (at daemon start): {@link #touch} never
+     * starts a thread, which would inherit the scheduling of a build's SCHED_BATCH context threads.
+     */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMERS = timers();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor timers() {
+        var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("build-idle-timer").factory());
+        t.setRemoveOnCancelPolicy(true);
+        t.prestartAllCoreThreads();
+        return t;
+    }
+
     private final long idleNanos;
     private final Runnable onIdle;
     private long lastTouched;
@@ -26,7 +39,7 @@ final class IdleTimer {
     }
 
     private void schedule(long delayNanos) {
-        CompletableFuture.delayedExecutor(delayNanos + TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.NANOSECONDS).execute(this::check);
+        TIMERS.schedule(this::check, delayNanos + TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.NANOSECONDS);
     }
 
     private void check() {

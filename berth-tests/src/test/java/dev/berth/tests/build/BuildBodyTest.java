@@ -158,6 +158,64 @@ class BuildBodyTest {
         }
     }
 
+    /**
+     * The threads that read and parse a context run under SCHED_BATCH while the body streams in (so a
+     * client sending it is not preempted at every few KiB), and no thread of berthd is left with that
+     * policy afterwards: threads and processes started from a batch thread would inherit it.
+     */
+    @Test
+    void contextThreadsRunAsBatchWhileReadingAndNoThreadStaysBatch() throws Exception {
+        try (SocketChannel ch = connect()) {
+            byte[] raw = chunked(context, new Random(3));
+            send(ch, head("t=body:batch", "Transfer-Encoding: chunked\r\n").getBytes(StandardCharsets.US_ASCII));
+            send(ch, java.util.Arrays.copyOf(raw, raw.length / 2)); // and then wait: the threads are reading
+            java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+            for (int i = 0; i < 100 && seen.size() < 2; i++) {
+                seen.putAll(threadPolicies("context-"));
+                Thread.sleep(20);
+            }
+            assertThat(seen).containsEntry("context-reader", 3).containsEntry("context-parser", 3);
+            send(ch, java.util.Arrays.copyOfRange(raw, raw.length / 2, raw.length));
+            assertThat(answer(ch).body()).contains("Successfully tagged body:batch");
+        }
+        var builds = new java.util.ArrayList<java.util.concurrent.CompletableFuture<ApiResult>>();
+        for (int i = 0; i < 4; i++) { // at once, so that pools add threads while context threads run
+            String tag = "body:batch" + i;
+            builds.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return berthd.apiRaw("POST", "/v1.41/build?t=" + tag, "application/x-tar", context);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (var b : builds) {
+            assertThat(b.get(120, java.util.concurrent.TimeUnit.SECONDS).body()).contains("Successfully built");
+        }
+        assertThat(threadPolicies("")).as("threads of berthd under SCHED_BATCH after the builds").doesNotContainValue(3);
+    }
+
+    /** Scheduling policy (field 41 of /proc stat) of berthd's threads whose name starts with {@code prefix}. */
+    private static java.util.Map<String, Integer> threadPolicies(String prefix) throws IOException {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(berthd.pid()), "task"))) {
+            for (java.nio.file.Path t : tasks.toList()) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                if (name.startsWith(prefix)) {
+                    out.merge(name + (prefix.isEmpty() ? "#" + t.getFileName() : ""), Integer.parseInt(after[41 - 3]), Math::max);
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void aBodyWithAContentLengthArrivesIntact() throws Exception {
         ApiResult r = berthd.apiRaw("POST", "/v1.41/build?t=body:length", "application/x-tar", context);
