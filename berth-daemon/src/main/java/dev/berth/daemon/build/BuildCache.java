@@ -124,7 +124,8 @@ public final class BuildCache {
             return;
         }
         long now = System.currentTimeMillis();
-        db.tx(c -> {
+        // bookkeeping for prune's order, not worth waiting for the disk: a crash loses the last uses at most
+        db.txLazy(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE build_cache SET last_used = ?, usage_count = usage_count + 1 WHERE key = ?")) {
                 for (String k : keys) {

@@ -123,8 +123,7 @@ public final class BuildRoutes {
             OutputStream raw = ex.startStream(200, "application/json");
             try (raw) {
                 BuildOutput out = BuildOutput.of(raw, quiet);
-                Path scratch = java.nio.file.Files.createTempDirectory(workDir, "steps-");
-                try {
+                try (ScratchDir scratch = new ScratchDir(workDir)) {
                     String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts, puller).build();
                     long t2 = System.nanoTime();
                     LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000);
@@ -144,8 +143,6 @@ public final class BuildRoutes {
                 } catch (IOException | SQLException | RuntimeException e) {
                     LOG.log(Level.WARNING, "build failed", e);
                     out.error(String.valueOf(e.getMessage()), 1);
-                } finally {
-                    dev.berth.oci.LayerArchive.removeTree(scratch);
                 }
             }
         } finally {

@@ -583,6 +583,10 @@ public final class ImageService implements ImageLookup {
             ps.setInt(3, full.tag() == null ? 1 : 0);
             ps.executeUpdate();
         }
+        setTagTime(c, id);
+    }
+
+    private static void setTagTime(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE images SET last_tag_time = ? WHERE id = ?")) {
             ps.setString(1, rfc3339Nano(Instant.now()));
             ps.setString(2, id);
@@ -604,7 +608,16 @@ public final class ImageService implements ImageLookup {
         } catch (ImageReference.InvalidReferenceException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        String id = sql(() -> db.tx(c -> {
+        // A tag that already names the image (a rebuild's) changes only its time: not worth waiting for the disk.
+        String unchanged = sql(() -> db.txLazy(c -> {
+            String found = findId(c, source);
+            if (!found.equals(imageForRef(c, target.withDefaultTag().toString()))) {
+                return null;
+            }
+            setTagTime(c, found);
+            return found;
+        }));
+        String id = unchanged != null ? unchanged : sql(() -> db.tx(c -> {
             String found = findId(c, source);
             setTag(c, target, found);
             return found;
