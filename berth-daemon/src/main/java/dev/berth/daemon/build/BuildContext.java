@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -22,11 +21,11 @@ import java.util.List;
  * The files are written out only when a step needs them.
  */
 final class BuildContext implements AutoCloseable {
-    private final Path dir;
+    private final WorkDir dir;
     private final ContextIndex index;
     private final byte[] dockerfile;
 
-    private BuildContext(Path dir, ContextIndex index, byte[] dockerfile) {
+    private BuildContext(WorkDir dir, ContextIndex index, byte[] dockerfile) {
         this.dir = dir;
         this.index = index;
         this.dockerfile = dockerfile;
@@ -38,13 +37,13 @@ final class BuildContext implements AutoCloseable {
      * @param dockerfileName the {@code dockerfile} parameter (relative to the context root)
      */
     static BuildContext extract(InputStream body, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
-        Path dir = newWorkDir(parent, "context-");
-        ContextSpool spool = new ContextSpool(dir.resolve("context.tar"), budget);
+        WorkDir dir = WorkDir.under(parent, "context-");
+        ContextSpool spool = new ContextSpool(dir, budget);
         try {
             ContextIndex index;
             try {
                 String df = DockerIgnore.cleanPath("/" + (dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName));
-                index = ContextIndex.read(body, spool, dir.resolve("files"),
+                index = ContextIndex.read(body, spool, dir,
                         new java.util.HashSet<>(List.of(df.substring(1), ".dockerignore")));
             } catch (InvalidLayerException e) {
                 drain(body);
@@ -62,20 +61,9 @@ final class BuildContext implements AutoCloseable {
             return new BuildContext(dir, index, df);
         } catch (IOException | RuntimeException e) {
             spool.close();
-            LayerArchive.removeTree(dir);
+            dir.close();
             throw e;
         }
-    }
-
-    /** A new private (0700) directory under {@code parent} with a random name. */
-    static Path newWorkDir(Path parent, String prefix) throws IOException {
-        Files.createDirectories(parent);
-        byte[] rnd = new byte[8];
-        new java.security.SecureRandom().nextBytes(rnd);
-        Path dir = parent.resolve(prefix + HexFormat.of().formatHex(rnd));
-        Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        return dir;
     }
 
     /**
@@ -165,6 +153,6 @@ final class BuildContext implements AutoCloseable {
     @Override
     public void close() throws IOException {
         index.close();
-        LayerArchive.removeTree(dir);
+        dir.close();
     }
 }

@@ -123,7 +123,7 @@ public final class BuildRoutes {
             OutputStream raw = ex.startStream(200, "application/json");
             try (raw) {
                 BuildOutput out = BuildOutput.of(raw, quiet);
-                try (ScratchDir scratch = new ScratchDir(workDir)) {
+                try (WorkDir scratch = WorkDir.under(workDir, "steps-")) {
                     String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts, puller).build();
                     long t2 = System.nanoTime();
                     LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000);

@@ -82,7 +82,7 @@ final class Builder {
     private final BuildContext context;
     private final Options opt;
     private final BuildOutput out;
-    private final ScratchDir scratchDir;
+    private final WorkDir scratchDir;
     private final Path cacheMounts;
     private final CopyPlan.ContentHashes hashes;
     private final FileView contextView;
@@ -91,7 +91,7 @@ final class Builder {
     private final BasePuller puller;
 
     Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
-            ScratchDir scratchDir, Path cacheMounts, BasePuller puller) {
+            WorkDir scratchDir, Path cacheMounts, BasePuller puller) {
         this.puller = puller;
         this.images = images;
         this.containers = containers;
@@ -756,7 +756,7 @@ final class Builder {
                 && !ug[0].isEmpty() && !ug[1].isEmpty()) {
             return new int[] {Integer.parseInt(ug[0]), Integer.parseInt(ug[1])};
         }
-        Path root = Files.createTempDirectory(scratchDir.path(), "chown-");
+        Path root = Files.createTempDirectory(scratchDir.create(), "chown-");
         try {
             Files.createDirectories(root.resolve("etc"));
             for (String f : List.of("etc/passwd", "etc/group")) {
@@ -828,7 +828,7 @@ final class Builder {
         }
         ObjectNode host = opt.hostConfig().deepCopy();
         host.put("NetworkMode", network == null || network.isEmpty() ? "default" : network);
-        try (RunMounts runMounts = new RunMounts(scratchDir.path(), cacheMounts, containers.ids())) {
+        try (RunMounts runMounts = new RunMounts(scratchDir.create(), cacheMounts, containers.ids())) {
             var binds = host.putArray("Binds");
             for (MountSpec m : mounts) {
                 switch (m.type()) {

@@ -54,13 +54,15 @@ final class ContextIndex extends FileView {
 
     private final Node root = new Node(ContextFiles.Kind.DIR);
     private final ContextSpool spool;
+    private final WorkDir work;
     private final Path dir;
     private final List<String> dropped = new ArrayList<>();
     private boolean written;
 
-    private ContextIndex(ContextSpool spool, Path dir) {
+    private ContextIndex(ContextSpool spool, WorkDir work) {
         this.spool = spool;
-        this.dir = dir;
+        this.work = work;
+        this.dir = work.path().resolve("files");
         root.mode = 0755;
         root.mtime = System.currentTimeMillis();
     }
@@ -69,7 +71,7 @@ final class ContextIndex extends FileView {
      * Reads a context tar (any compression) to its end. One platform thread reads the body into
      * {@code spool} (a body read off the socket blocks in poll(2), which must not pin a virtual
      * thread's carrier) while another parses and checksums the same chunks, so the two costs overlap;
-     * the index and every checksum are ready on return. The files are written under {@code dir} only
+     * the index and every checksum are ready on return. The files are written under {@code work} only
      * when {@link #layers()} is called. The index owns the spool from here on.
      *
      * <p>Both threads run under SCHED_BATCH ({@link dev.berth.sys.Libc#batchScheduling}): the client
@@ -80,8 +82,8 @@ final class ContextIndex extends FileView {
      * @param keep relative paths whose contents are kept in memory (the Dockerfile, .dockerignore)
      * @throws InvalidLayerException when the archive is malformed or hostile; the rest of the body is then left unread
      */
-    static ContextIndex read(InputStream body, ContextSpool spool, Path dir, java.util.Set<String> keep) throws IOException {
-        ContextIndex index = new ContextIndex(spool, dir);
+    static ContextIndex read(InputStream body, ContextSpool spool, WorkDir work, java.util.Set<String> keep) throws IOException {
+        ContextIndex index = new ContextIndex(spool, work);
         Chunks chunks = new Chunks();
         Worker reader = Worker.start("context-reader", () -> fill(body, spool, chunks), chunks::end);
         // closing the chunks stops the reader at its next one when the parser gave up early
@@ -618,6 +620,7 @@ final class ContextIndex extends FileView {
     @Override
     synchronized List<Path> layers() throws IOException {
         if (!written) {
+            work.create();
             Files.createDirectory(dir);
             try (InputStream in = spool.open()) {
                 LayerArchive.extract(in, dir);

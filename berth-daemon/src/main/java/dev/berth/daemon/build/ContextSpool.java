@@ -124,14 +124,17 @@ final class ContextSpool implements AutoCloseable {
     /** Size of a chunk of memory, and of the reads from the body. */
     static final int CHUNK = 1 << 20;
 
+    private final WorkDir dir;
     private final Path file;
     private final Budget budget;
     private final List<Chunk> inMemory = new ArrayList<>();
     private FileChannel overflow;
     private boolean closed;
 
-    ContextSpool(Path file, Budget budget) {
-        this.file = file;
+    /** A spool whose file, if it needs one, is {@code context.tar} in {@code dir} (made then). */
+    ContextSpool(WorkDir dir, Budget budget) {
+        this.dir = dir;
+        this.file = dir.path().resolve("context.tar");
         this.budget = budget;
     }
 
@@ -154,6 +157,7 @@ final class ContextSpool implements AutoCloseable {
             int n = body.readNBytes(b, 0, b.length);
             synchronized (this) {
                 if (overflow == null) {
+                    dir.create();
                     overflow = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 }
                 ByteBuffer bb = ByteBuffer.wrap(b, 0, n);

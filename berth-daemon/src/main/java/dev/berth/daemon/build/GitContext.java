@@ -100,7 +100,7 @@ final class GitContext {
     /** Clones {@code remote} under {@code parent} and makes the build context of it; the clone is removed after. */
     static BuildContext fetch(String remote, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
         GitUrl git = parse(remote);
-        Path work = BuildContext.newWorkDir(parent, "git-");
+        Path work = WorkDir.under(parent, "git-").create();
         try {
             Path repo = Files.createDirectory(work.resolve("repo"));
             Path home = Files.createDirectory(work.resolve("home"));

@@ -46,7 +46,7 @@ class BuildContextFuzzTest {
         Files.createDirectory(outside);
         try {
             ContextIndex index = ContextIndex.read(new ByteArrayInputStream(input),
-                    new ContextSpool(work.resolve("context.tar"), BUDGET), work.resolve("files"), Set.of("Dockerfile"));
+                    new ContextSpool(WorkDir.at(work), BUDGET), WorkDir.at(work), Set.of("Dockerfile"));
             try {
                 visit(index, ".", 0);
                 for (Path layer : index.layers()) {

@@ -76,8 +76,8 @@ class ContextIndexTest {
 
     private ContextIndex index(byte[] tar, Path work) throws IOException {
         Files.createDirectories(work);
-        return ContextIndex.read(new ByteArrayInputStream(tar), new ContextSpool(work.resolve("context.tar"), budget),
-                work.resolve("files"), Set.of("Dockerfile"));
+        return ContextIndex.read(new ByteArrayInputStream(tar), new ContextSpool(WorkDir.at(work), budget),
+                WorkDir.at(work), Set.of("Dockerfile"));
     }
 
     /** Every path of a view, depth first. */
@@ -207,8 +207,8 @@ class ContextIndexTest {
             }
         });
         Files.createDirectories(tmp.resolve("w"));
-        assertThatThrownBy(() -> ContextIndex.read(endless, new ContextSpool(tmp.resolve("w/context.tar"), budget),
-                tmp.resolve("w/files"), Set.of())).isInstanceOf(InvalidLayerException.class);
+        assertThatThrownBy(() -> ContextIndex.read(endless, new ContextSpool(WorkDir.at(tmp.resolve("w")), budget),
+                WorkDir.at(tmp.resolve("w")), Set.of())).isInstanceOf(InvalidLayerException.class);
     }
 
     @Test

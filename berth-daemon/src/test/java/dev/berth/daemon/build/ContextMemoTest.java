@@ -56,8 +56,8 @@ class ContextMemoTest {
     /** Indexes {@code files} sent as a context and checks each checksum against the bytes. */
     private static void indexAndCheck(Map<String, byte[]> files, ContextSpool.Budget budget, Path work) throws Exception {
         Files.createDirectories(work);
-        ContextIndex index = ContextIndex.read(new ByteArrayInputStream(tar(files)), new ContextSpool(work.resolve("context.tar"), budget),
-                work.resolve("files"), Set.of());
+        ContextIndex index = ContextIndex.read(new ByteArrayInputStream(tar(files)), new ContextSpool(WorkDir.at(work), budget),
+                WorkDir.at(work), Set.of());
         try {
             for (var f : files.entrySet()) {
                 assertThat(index.entry(f.getKey()).digest()).as(f.getKey()).isEqualTo(sha256(f.getValue()));

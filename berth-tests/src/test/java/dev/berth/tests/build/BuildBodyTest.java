@@ -195,6 +195,36 @@ class BuildBodyTest {
         assertThat(threadPolicies("")).as("threads of berthd under SCHED_BATCH after the builds").doesNotContainValue(3);
     }
 
+    /**
+     * A fully cached build keeps its context in memory and needs no scratch space: nothing is made
+     * under the data root's build directory. (A build whose steps run does make its directories there,
+     * which shows the watch sees them.)
+     */
+    @Test
+    void aFullyCachedBuildWritesNothingUnderTheBuildDirectory() throws Exception {
+        assertThat(berthd.apiRaw("POST", "/v1.41/build?t=body:disk", "application/x-tar", context).body()).contains("Successfully built");
+        java.nio.file.Path tmp = berthd.dataRoot().resolve("build/tmp");
+        try (var watch = tmp.getFileSystem().newWatchService()) {
+            tmp.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            ApiResult cached = berthd.apiRaw("POST", "/v1.41/build?t=body:disk", "application/x-tar", context);
+            assertThat(cached.body()).contains("Using cache").contains("Successfully built");
+            assertThat(created(watch)).as("made for a cached build").isEmpty();
+            berthd.apiRaw("POST", "/v1.41/build?t=body:disk&nocache=1", "application/x-tar", context);
+            assertThat(created(watch)).as("made for a build that ran its steps").isNotEmpty();
+        }
+    }
+
+    private static java.util.List<String> created(java.nio.file.WatchService watch) throws InterruptedException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        var key = watch.poll(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        while (key != null) {
+            key.pollEvents().forEach(e -> names.add(String.valueOf(e.context())));
+            key.reset();
+            key = watch.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return names;
+    }
+
     /** Scheduling policy (field 41 of /proc stat) of berthd's threads whose name starts with {@code prefix}. */
     private static java.util.Map<String, Integer> threadPolicies(String prefix) throws IOException {
         java.util.Map<String, Integer> out = new java.util.HashMap<>();
