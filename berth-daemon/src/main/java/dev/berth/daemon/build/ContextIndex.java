@@ -85,9 +85,10 @@ final class ContextIndex extends FileView {
     static ContextIndex read(InputStream body, ContextSpool spool, WorkDir work, java.util.Set<String> keep) throws IOException {
         ContextIndex index = new ContextIndex(spool, work);
         Chunks chunks = new Chunks();
-        Worker reader = Worker.start("context-reader", () -> fill(body, spool, chunks), chunks::end);
+        var pool = spool.workers();
+        Worker reader = Worker.start(pool, "context-reader", () -> fill(body, spool, chunks), chunks::end);
         // closing the chunks stops the reader at its next one when the parser gave up early
-        Worker parser = Worker.start("context-parser", () -> index.parse(chunks, keep), chunks::close);
+        Worker parser = Worker.start(pool, "context-parser", () -> index.parse(chunks, keep), chunks::close);
         try {
             parser.await();
         } catch (IOException | RuntimeException e) {
@@ -103,9 +104,11 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * A platform thread running one piece of {@link #read} under SCHED_BATCH; its failure is rethrown
-     * by {@link #await}. It goes back to the normal policy before it wakes its caller (a virtual thread:
-     * see {@link dev.berth.sys.Libc#batchScheduling}); until then it takes no lock a virtual thread waits on.
+     * One piece of {@link #read} running on a platform thread of the budget's pool under SCHED_BATCH;
+     * its failure is rethrown by {@link #await}. The thread goes back to the normal policy before it
+     * wakes its caller (a virtual thread: see {@link dev.berth.sys.Libc#batchScheduling}); until then
+     * it takes no lock a virtual thread waits on. Pooled threads, because starting two threads cost a
+     * young daemon up to a millisecond before the first byte was read, with the client blocked.
      */
     private static final class Worker {
         interface Task {
@@ -113,11 +116,15 @@ final class ContextIndex extends FileView {
         }
 
         private final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        private Thread thread;
+        private Thread thread; // while running, to interrupt
 
-        static Worker start(String name, Task task, Runnable atEnd) {
+        static Worker start(java.util.concurrent.Executor pool, String name, Task task, Runnable atEnd) {
             Worker w = new Worker();
-            w.thread = Thread.ofPlatform().daemon().name(name).start(() -> {
+            pool.execute(() -> {
+                Thread self = Thread.currentThread();
+                String idleName = self.getName();
+                self.setName(name);
+                w.running(self);
                 boolean batch = schedule(true);
                 Exception failure = null;
                 try {
@@ -128,6 +135,8 @@ final class ContextIndex extends FileView {
                     if (batch) {
                         schedule(false);
                     }
+                    w.running(null);
+                    self.setName(idleName);
                     atEnd.run();
                 }
                 if (failure == null) {
@@ -137,6 +146,16 @@ final class ContextIndex extends FileView {
                 }
             });
             return w;
+        }
+
+        private synchronized void running(Thread t) {
+            thread = t;
+        }
+
+        private synchronized void interrupt() {
+            if (thread != null) {
+                thread.interrupt();
+            }
         }
 
         private static boolean schedule(boolean batch) {
@@ -149,14 +168,16 @@ final class ContextIndex extends FileView {
             }
         }
 
-        /** Waits for the thread to end, interrupting it if the caller is interrupted. */
+        /** Waits for the piece to end, interrupting it if the caller is interrupted. */
         void join() throws java.io.InterruptedIOException {
             try {
-                thread.join();
+                done.handle((v, t) -> null).get();
             } catch (InterruptedException e) {
-                thread.interrupt();
+                interrupt();
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException();
+            } catch (java.util.concurrent.ExecutionException impossible) {
+                throw new IllegalStateException(impossible);
             }
         }
 
@@ -165,7 +186,7 @@ final class ContextIndex extends FileView {
             return done.isCompletedExceptionally();
         }
 
-        /** Waits for the thread and rethrows what failed it. */
+        /** Waits for the piece and rethrows what failed it. */
         void await() throws IOException {
             join();
             ContextIndex.await(done);

@@ -43,6 +43,10 @@ final class ContextSpool implements AutoCloseable {
         private final java.util.concurrent.ConcurrentLinkedDeque<Piece> free = new java.util.concurrent.ConcurrentLinkedDeque<>();
         private final java.util.concurrent.atomic.AtomicInteger lent = new java.util.concurrent.atomic.AtomicInteger();
         private final IdleTimer idle = new IdleTimer(java.time.Duration.ofSeconds(30), this::freeIfUnlent);
+        /** Platform threads that read and parse contexts, kept a minute after their last build. */
+        private final java.util.concurrent.ExecutorService workers = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
+                60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+                Thread.ofPlatform().daemon().name("context-idle-", 0).factory());
 
         Budget(int mib) {
             this(mib, MEMO_BYTES);
@@ -60,6 +64,11 @@ final class ContextSpool implements AutoCloseable {
         /** The files of recent contexts, which builds compare instead of hashing them again. */
         ContextMemo memo() {
             return memo;
+        }
+
+        /** The threads a context is read and parsed on. */
+        java.util.concurrent.Executor workers() {
+            return workers;
         }
 
         /** A chunk of memory, or null when every one is lent out. */
@@ -197,6 +206,11 @@ final class ContextSpool implements AutoCloseable {
     /** The memo of recent contexts' files this spool's builds share. */
     ContextMemo memo() {
         return budget.memo();
+    }
+
+    /** The threads a context is read and parsed on. */
+    java.util.concurrent.Executor workers() {
+        return budget.workers();
     }
 
     /** Everything kept, from the start. */
