@@ -86,7 +86,8 @@ final class ContextIndex extends FileView {
         ContextIndex index = new ContextIndex(spool, work);
         Chunks chunks = new Chunks();
         var pool = spool.workers();
-        Worker reader = Worker.start(pool, "context-reader", () -> fill(body, spool, chunks), chunks::end);
+        long[] timings = new long[3];
+        Worker reader = Worker.start(pool, "context-reader", () -> fill(body, spool, chunks, timings), chunks::end);
         // closing the chunks stops the reader at its next one when the parser gave up early
         Worker parser = Worker.start(pool, "context-parser", () -> index.parse(chunks, keep), chunks::close);
         try {
@@ -100,6 +101,9 @@ final class ContextIndex extends FileView {
             reader.join();
         }
         reader.await();
+        // logged here, not by the reader: a batch thread must not take the log handler's lock (see Worker)
+        LOG.fine(() -> String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
+                timings[0] / 1_000_000, timings[1] / 1_000_000, timings[2] / 1_000_000));
         return index;
     }
 
@@ -158,12 +162,15 @@ final class ContextIndex extends FileView {
             }
         }
 
+        /** Switches the calling thread's policy; false when the kernel refused (logged only when the thread is not batch). */
         private static boolean schedule(boolean batch) {
             try {
                 dev.berth.sys.Libc.batchScheduling(batch);
                 return true;
             } catch (dev.berth.sys.Libc.ErrnoException e) {
-                LOG.fine(() -> "build context thread scheduling unchanged: " + e.getMessage());
+                if (batch) {
+                    LOG.fine(() -> "build context thread scheduling unchanged: " + e.getMessage());
+                }
                 return false;
             }
         }
@@ -193,8 +200,11 @@ final class ContextIndex extends FileView {
         }
     }
 
-    /** Reads the body chunk by chunk into the spool, handing each to the parser, until the end or until the parser stops. */
-    private static void fill(InputStream body, ContextSpool spool, Chunks chunks) throws IOException {
+    /**
+     * Reads the body chunk by chunk into the spool, handing each to the parser, until the end or until
+     * the parser stops; {@code timings} gets the nanoseconds in all, reading, and waiting for the parser.
+     */
+    private static void fill(InputStream body, ContextSpool spool, Chunks chunks, long[] timings) throws IOException {
         long parserWait = 0;
         long bodyRead = 0;
         long t0 = System.nanoTime();
@@ -206,11 +216,9 @@ final class ContextIndex extends FileView {
             bodyRead += b - a;
             parserWait += System.nanoTime() - b;
             if (!taken || c.length() < ContextSpool.CHUNK) {
-                long total = System.nanoTime() - t0;
-                long pw = parserWait;
-                long br = bodyRead;
-                LOG.fine(() -> String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
-                        total / 1_000_000, br / 1_000_000, pw / 1_000_000));
+                timings[0] = System.nanoTime() - t0;
+                timings[1] = bodyRead;
+                timings[2] = parserWait;
                 return;
             }
         }
