@@ -27,10 +27,12 @@ import java.util.regex.Pattern;
 final class HtpasswdFile {
     private static final Logger LOG = Logger.getLogger(HtpasswdFile.class.getName());
     /**
-     * What bcrypt itself accepts: a cost of 4 to 31 and 53 characters of its base64 alphabet. Anything else loaded
-     * would make every login of that user fail inside bcrypt with an exception, a 500.
+     * 53 characters of bcrypt's base64 alphabet (anything else loaded would make every login of that user fail
+     * inside bcrypt with an exception, a 500), and a cost of 4 to 17, the range {@code htpasswd -C} writes. bcrypt
+     * itself takes up to 31, but every wrong password is checked in full: at cost 31 (2^31 rounds, days of CPU) any
+     * client naming that user could keep the registry's cores busy with a few requests.
      */
-    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|1[0-7])\\$[./A-Za-z0-9]{53}");
     private final Path path;
     private volatile Map<String, String> entries = Map.of();
     private volatile FileTime loaded;
@@ -69,7 +71,7 @@ final class HtpasswdFile {
             if (colon <= 0 || !BCRYPT.matcher(hash).matches()) {
                 refused = mtime;
                 throw new IllegalArgumentException(path + " line " + line
-                        + ": only bcrypt entries are accepted (htpasswd -B), with a cost from 04 to 31");
+                        + ": only bcrypt entries are accepted (htpasswd -B), with a cost from 04 to 17 (htpasswd -C's range)");
             }
             m.put(l.substring(0, colon), hash);
         }
