@@ -68,22 +68,35 @@ final class ManifestEndpoints {
         Response r = new Response(200)
                 .header("Docker-Content-Digest", digest)
                 .header("Content-Type", type);
-        // Claimed, not just looked for: a running collection may have set the blob aside for a moment (claiming
-        // puts it back), and may do so again between the claim and the read, hence the second try.
+        if (withBody) {
+            r.body(type, claimed(digest, blobs::read).orElseThrow(() -> manifestUnknown(name, ref)));
+        } else {
+            r.file(null, 0, claimed(digest, blobs::size).orElseThrow(() -> manifestUnknown(name, ref)));
+        }
+        return r;
+    }
+
+    /** Reads something of a stored blob. */
+    @FunctionalInterface
+    private interface BlobRead<T> {
+        T apply(Digest d) throws IOException;
+    }
+
+    /**
+     * {@code read} of a manifest's blob, empty when the blob is gone. Claimed, not just looked for: a running
+     * collection may have set the blob aside for a moment (claiming puts it back), and may do so again between
+     * the claim and the read, hence the further tries.
+     */
+    private <T> Optional<T> claimed(Digest digest, BlobRead<T> read) throws IOException {
         for (int attempt = 0; ; attempt++) {
             if (!blobs.claim(digest)) {
-                throw manifestUnknown(name, ref);
+                return Optional.empty();
             }
             try {
-                if (withBody) {
-                    r.body(type, blobs.read(digest));
-                } else {
-                    r.file(null, 0, blobs.size(digest));
-                }
-                return r;
+                return Optional.of(read.apply(digest));
             } catch (java.nio.file.NoSuchFileException setAside) {
                 if (attempt == 2) {
-                    throw manifestUnknown(name, ref);
+                    return Optional.empty();
                 }
             }
         }
@@ -157,8 +170,10 @@ final class ManifestEndpoints {
         if (!Names.isTag(ref)) {
             Digest d = Names.digest(ref);
             Optional<String> type = repos.manifestType(name, d);
-            if (type.isPresent() && blobs.exists(d)) {
-                Manifests.Parsed parsed = Manifests.parse(mapper, blobs.read(d), type.get());
+            // a blob a running collection set aside still names its subject: its referrer entry must go too
+            Optional<byte[]> bytes = type.isPresent() ? claimed(d, blobs::read) : Optional.empty();
+            if (bytes.isPresent()) {
+                Manifests.Parsed parsed = Manifests.parse(mapper, bytes.get(), type.get());
                 if (parsed.subject().isPresent()) {
                     referrersIndex.remove(name, parsed.subject().get(), d);
                 }

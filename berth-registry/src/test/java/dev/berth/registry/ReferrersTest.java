@@ -115,4 +115,22 @@ class ReferrersTest {
         assertThat(reg.send("DELETE", "/v2/app/manifests/" + sbom, null).statusCode()).isEqualTo(202);
         assertThat(digests(referrers(subject, "", null))).containsExactly(sig.toString());
     }
+
+    /**
+     * A referrer deleted while a garbage collection has set its blob aside still leaves the listing: the
+     * delete only looked for the blob, found none, and kept the entry of a manifest that no longer exists.
+     */
+    @Test
+    void aReferrerDeletedWhileItsBlobIsSetAsideLeavesTheListing() throws Exception {
+        Digest subject = pushArtifact("application/vnd.example.image", EMPTY, null, 0, "subject");
+        long subjectSize = reg.get("/v2/app/manifests/" + subject).body().length;
+        Digest sig = pushArtifact(null, "application/vnd.example.signature.v1", subject, subjectSize, "sig");
+        assertThat(digests(referrers(subject, "", null))).containsExactly(sig.toString());
+        Path blob = root.resolve("blobs").resolve(sig.algorithm()).resolve(sig.hex());
+        java.nio.file.Files.move(blob, blob.resolveSibling(GarbageCollector.TOMBSTONE + sig.hex())); // as a collection's first walk does
+
+        assertThat(reg.send("DELETE", "/v2/app/manifests/" + sig, null).statusCode()).isEqualTo(202);
+        assertThat(referrers(subject, "", null)).isEmpty();
+        assertThat(reg.get("/v2/app/manifests/" + sig).statusCode()).isEqualTo(404);
+    }
 }
