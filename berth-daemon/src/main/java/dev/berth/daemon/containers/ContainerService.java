@@ -905,11 +905,35 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     /** @param removeVolumes also remove the container's anonymous volumes ({@code docker rm -v}) */
     public void remove(String ref, boolean force, boolean removeVolumes) throws IOException, InterruptedException, SQLException {
         Ctr c = get(ref);
-        if (c.rec.state().isActive()) {
-            if (!force) {
+        // Marked before the kill, as dockerd does: the exit the kill causes then neither restarts the container nor
+        // lets an --rm removal win the race and answer this remove with "already in progress".
+        c.lock.lock();
+        try {
+            if (c.removing) {
+                throw ApiException.conflict("removal of container " + c.rec.id() + " is already in progress");
+            }
+            if (c.rec.state().isActive() && !force) {
                 throw ApiException.conflict("cannot remove container \"" + c.rec.name() + "\": container is running: "
                         + "stop the container before removing or force remove");
             }
+            c.removing = true;
+        } finally {
+            c.lock.unlock();
+        }
+        boolean removed = false;
+        try {
+            removeMarked(c, removeVolumes);
+            removed = true;
+        } finally {
+            if (!removed) {
+                c.removing = false;
+            }
+        }
+    }
+
+    /** The removal of a container this caller marked {@code removing}: killed first if it runs. */
+    private void removeMarked(Ctr c, boolean removeVolumes) throws IOException, InterruptedException, SQLException {
+        if (c.rec.state().isActive()) {
             CompletableFuture<Integer> exited = c.onNextExit();
             signal(c, "9");
             try {
@@ -920,19 +944,14 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         }
         c.lock.lock();
         try {
-            if (c.removing) {
-                throw ApiException.conflict("removal of container " + c.rec.id() + " is already in progress");
-            }
             if (c.rec.state().isActive()) {
                 throw ApiException.conflict("cannot remove container \"" + c.rec.name() + "\": container is running");
             }
-            c.removing = true;
             String id = c.rec.id();
             long t0 = System.nanoTime();
             runtime.delete(id);
             unmountQuietly(id);
             if (rootfs.isMounted(id)) {
-                c.removing = false;
                 throw new IOException("cannot unmount the root filesystem of " + id);
             }
             long t1 = System.nanoTime();

@@ -56,6 +56,23 @@ class RestartPolicyTest {
         berthd.dockerOk("rm", "-f", id);
     }
 
+    /**
+     * {@code rm -f} of a running container answers for the removal it asked for: the kill's exit neither
+     * restarts the container nor lets its {@code --rm} removal win and answer "removal ... already in
+     * progress" (as it did now and then: the remove killed first and marked the container afterwards).
+     */
+    @Test
+    void forceRemovingARunningContainerRemovesItWhateverItsPolicy() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            String auto = berthd.dockerOk("run", "-d", "--rm", "busybox", "sleep", "300").out();
+            String always = berthd.dockerOk("run", "-d", "--restart", "always", "busybox", "sleep", "300").out();
+            berthd.dockerOk("rm", "-f", auto, always);
+            assertThat(berthd.docker("inspect", auto).exitCode()).as("the --rm one").isNotZero();
+            Thread.sleep(200); // a restart would come within this
+            assertThat(berthd.docker("inspect", always).exitCode()).as("the restart=always one").isNotZero();
+        }
+    }
+
     @Test
     void unsupportedHostConfigIsRefused() throws Exception {
         // devices are supported now (see security/ContainerIsolationTest); one that does not exist is still refused
