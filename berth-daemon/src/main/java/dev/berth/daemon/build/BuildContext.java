@@ -4,7 +4,6 @@ import dev.berth.daemon.api.ApiException;
 import dev.berth.dockerfile.DockerIgnore;
 import dev.berth.dockerfile.DockerfileSyntaxException;
 import dev.berth.oci.InvalidLayerException;
-import dev.berth.oci.LayerArchive;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -14,7 +14,6 @@ final class IdleTimer {
     private static java.util.concurrent.ScheduledThreadPoolExecutor timers() {
         var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("build-idle-timer").factory());
-        t.setRemoveOnCancelPolicy(true);
         t.prestartAllCoreThreads();
         return t;
     }

@@ -920,14 +920,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         } finally {
             c.lock.unlock();
         }
-        boolean removed = false;
         try {
             removeMarked(c, removeVolumes);
-            removed = true;
-        } finally {
-            if (!removed) {
-                c.removing = false;
-            }
+        } catch (Throwable t) {
+            c.removing = false; // not removed: it may be started or removed again
+            throw t;
         }
     }
 
