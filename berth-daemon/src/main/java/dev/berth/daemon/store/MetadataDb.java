@@ -29,6 +29,8 @@ public final class MetadataDb implements AutoCloseable {
      * and a durable commit's fsync of the shared write-ahead log covers the lazy ones before it.
      */
     private final Connection lazyConn;
+    private final StatementCache statements;
+    private final StatementCache lazyStatements;
     private final ReentrantLock lock = new ReentrantLock();
 
     public MetadataDb(Path file) throws SQLException {
@@ -55,6 +57,8 @@ public final class MetadataDb implements AutoCloseable {
         }
         lazyConn.setAutoCommit(false);
         lazyConn.commit();
+        statements = new StatementCache(conn);
+        lazyStatements = new StatementCache(lazyConn);
     }
 
     /**
@@ -94,7 +98,7 @@ public final class MetadataDb implements AutoCloseable {
 
     /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
     public <T> T tx(Work<T> work) throws SQLException {
-        return tx(conn, work);
+        return tx(conn, statements, work);
     }
 
     /**
@@ -104,14 +108,14 @@ public final class MetadataDb implements AutoCloseable {
      * container's running state, which berthd reconciles with its monitor at start.
      */
     public <T> T txLazy(Work<T> work) throws SQLException {
-        return tx(lazyConn, work);
+        return tx(lazyConn, lazyStatements, work);
     }
 
-    private <T> T tx(Connection c, Work<T> work) throws SQLException {
+    private <T> T tx(Connection c, StatementCache kept, Work<T> work) throws SQLException {
         lock.lock();
         try {
             try {
-                T result = work.run(c);
+                T result = work.run(kept.connection());
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -127,6 +131,8 @@ public final class MetadataDb implements AutoCloseable {
     public void close() throws SQLException {
         lock.lock();
         try {
+            lazyStatements.clear();
+            statements.clear();
             lazyConn.close();
             conn.close();
         } finally {
