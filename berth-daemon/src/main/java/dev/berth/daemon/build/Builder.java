@@ -111,6 +111,7 @@ final class Builder {
         final BuildOutput out;
         String imageId; // null until the first step when FROM scratch
         ImageConfig config;
+        List<java.nio.file.Path> layerDirs = List.of(); // imageId's, kept so that a step's view asks the database nothing
         StageEvaluator ev;
         boolean cmdSet;
         int step;
@@ -124,7 +125,14 @@ final class Builder {
         }
 
         FileView view() {
-            return imageId == null ? FileView.EMPTY : FileView.ofImageLayers(images.resolve(imageId).layerDirs());
+            return imageId == null ? FileView.EMPTY : FileView.ofImageLayers(layerDirs);
+        }
+
+        /** The stage continues from this image. */
+        void moveTo(ImageService.ImageRecord r) {
+            imageId = r.id();
+            config = r.config();
+            layerDirs = images.layerDirs(r);
         }
     }
 
@@ -232,6 +240,7 @@ final class Builder {
             Stage base = done.get(node.baseStage());
             st.imageId = base.imageId;
             st.config = base.config;
+            st.layerDirs = base.layerDirs;
             st.ev = new StageEvaluator(model, args, global, env(base.config), base.ev.declaredArgs());
         } else {
             ImageService.Platform platform = stagePlatform(from);
@@ -241,8 +250,7 @@ final class Builder {
                         new ImageConfig.RootFs("layers", List.of()), List.of(), null);
             } else {
                 ImageService.ImageRecord base = baseImage(from.image(), platform, o);
-                st.imageId = base.id();
-                st.config = base.config();
+                st.moveTo(base);
                 List<String> onBuild = base.config().config() == null ? null : base.config().config().onBuild();
                 if (onBuild != null && !onBuild.isEmpty()) {
                     try {
@@ -509,8 +517,7 @@ final class Builder {
             cache.forget(key);
             return false;
         }
-        st.imageId = r.id();
-        st.config = r.config();
+        st.moveTo(r);
         usedKeys.add(key);
         st.out.stream(" ---> Using cache\n");
         st.out.stream(" ---> " + ImageService.shortId(r.id()) + "\n");
@@ -519,8 +526,7 @@ final class Builder {
 
     private void commitStep(Stage st, String key, String id) throws SQLException {
         cache.record(key, id, st.imageId);
-        st.imageId = id;
-        st.config = images.find(id).config();
+        st.moveTo(images.find(id));
         st.out.stream(" ---> " + ImageService.shortId(id) + "\n");
     }
 
