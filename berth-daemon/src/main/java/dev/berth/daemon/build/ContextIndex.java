@@ -52,12 +52,13 @@ final class ContextIndex extends FileView {
         }
     }
 
-    private final Node root = new Node(ContextFiles.Kind.DIR);
+    private Node root = new Node(ContextFiles.Kind.DIR); // the retained index's when the body repeats it
     private final ContextSpool spool;
     private final WorkDir work;
     private final Path dir;
-    private final List<String> dropped = new ArrayList<>();
+    private final java.util.Set<String> dropped = new java.util.HashSet<>(); // paths hidden from the view, the tree unchanged
     private boolean written;
+    private volatile boolean replayed;
 
     private ContextIndex(ContextSpool spool, WorkDir work) {
         this.spool = spool;
@@ -87,9 +88,22 @@ final class ContextIndex extends FileView {
         Chunks chunks = new Chunks();
         var pool = spool.workers();
         long[] timings = new long[3];
-        Worker reader = Worker.start(pool, "context-reader", () -> fill(body, spool, chunks, timings), chunks::end);
+        Worker reader = Worker.start(pool, "context-reader", () -> {
+            long t0 = System.nanoTime();
+            if (index.replay(body, chunks)) {
+                timings[0] = System.nanoTime() - t0;
+                timings[1] = timings[0];
+            } else {
+                fill(body, spool, chunks, timings);
+            }
+        }, chunks::end);
         // closing the chunks stops the reader at its next one when the parser gave up early
-        Worker parser = Worker.start(pool, "context-parser", () -> index.parse(chunks, keep), chunks::close);
+        Worker parser = Worker.start(pool, "context-parser", () -> {
+            if (!chunks.replayed()) {
+                index.parse(chunks, keep);
+                index.retain();
+            }
+        }, chunks::close);
         try {
             parser.await();
         } catch (IOException | RuntimeException e) {
@@ -102,7 +116,8 @@ final class ContextIndex extends FileView {
         }
         reader.await();
         // logged here, not by the reader: a batch thread must not take the log handler's lock (see Worker)
-        LOG.fine(() -> String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
+        LOG.fine(() -> index.replayed ? String.format("context body read in %d ms, the same bytes as the last one", timings[0] / 1_000_000)
+                : String.format("context body read in %d ms: reading it %d, waiting for the parser %d",
                 timings[0] / 1_000_000, timings[1] / 1_000_000, timings[2] / 1_000_000));
         return index;
     }
@@ -201,6 +216,101 @@ final class ContextIndex extends FileView {
     }
 
     /**
+     * Reads the body comparing it, as each read lands, with the last context the memo retained. When it
+     * is the same bytes to the end, the spool shares the retained memory, the index takes the retained
+     * tree, the parser is told to skip, and true is returned. At the first difference the spool
+     * takes the equal chunks so far (shared) and the one being read (its own), the parser is handed all
+     * of them, and false is returned for the reading to go on as usual.
+     */
+    private boolean replay(InputStream body, Chunks chunks) throws IOException {
+        RetainedContext last = spool.memo().retained();
+        if (last == null) {
+            return false;
+        }
+        try {
+            ContextSpool.Piece scratch = spool.take();
+            return scratch != null && compare(last, scratch, ContextSpool.channel(body), chunks);
+        } finally {
+            last.release();
+        }
+    }
+
+    /**
+     * {@link #replay}'s comparison, reading into {@code scratch}, which it gives to the spool or back
+     * to the budget whatever happens; true when no more is to be read.
+     */
+    private boolean compare(RetainedContext last, ContextSpool.Piece scratch, java.nio.channels.ReadableByteChannel ch, Chunks chunks)
+            throws IOException {
+        boolean spoolOwnsScratch = false;
+        try {
+            List<ContextSpool.Chunk> same = new ArrayList<>();
+            MemorySegment mine = scratch.memory();
+            for (int i = 0; ; i++) {
+                MemorySegment theirs = i < last.chunks() ? last.piece(i).memory() : null;
+                int theirLength = theirs == null ? -1 : last.length(i);
+                java.nio.ByteBuffer bb = mine.asByteBuffer();
+                boolean ended = false;
+                boolean differs = false;
+                while (bb.hasRemaining()) {
+                    int from = bb.position();
+                    int n = ch.read(bb);
+                    if (n < 0) {
+                        ended = true;
+                        differs = from != theirLength;
+                        break;
+                    }
+                    // compared while the bytes just read are still in the cache
+                    if (from + n > theirLength || MemorySegment.mismatch(mine, from, from + n, theirs, from, from + n) >= 0) {
+                        differs = true;
+                        break;
+                    }
+                }
+                if (differs) {
+                    for (ContextSpool.Chunk c : same) {
+                        if (!chunks.put(c)) {
+                            return true; // the parser is gone (failed): nothing more to read for it
+                        }
+                    }
+                    spoolOwnsScratch = true; // keep gives it back itself if it fails
+                    ContextSpool.Chunk c = spool.keep(scratch, bb.position(), ended, ch);
+                    return !chunks.put(c) || c.length() < ContextSpool.CHUNK;
+                }
+                same.add(spool.share(last.piece(i), theirLength));
+                if (ended) {
+                    root = last.index().root;
+                    replayed = true;
+                    chunks.replay();
+                    return true;
+                }
+            }
+        } finally {
+            if (!spoolOwnsScratch) {
+                spool.giveBack(scratch);
+            }
+        }
+    }
+
+    /** After a parse: the memo retains this body and index when the body is all in spool memory. */
+    private void retain() {
+        List<ContextSpool.Chunk> all = spool.chunksInMemory();
+        if (all != null) {
+            spool.memo().retain(RetainedContext.of(all, spool.budget(), new Snapshot(root)));
+        }
+    }
+
+    /**
+     * An index's tree, for a later body with the same bytes. Never changed once parsed ({@link #drop}
+     * only records what it hides), so every build that repeats the body shares it.
+     */
+    static final class Snapshot {
+        private final Node root;
+
+        private Snapshot(Node root) {
+            this.root = root;
+        }
+    }
+
+    /**
      * Reads the body chunk by chunk into the spool, handing each to the parser, until the end or until
      * the parser stops; {@code timings} gets the nanoseconds in all, reading, and waiting for the parser.
      */
@@ -276,10 +386,30 @@ final class ContextIndex extends FileView {
      * The queue is short so that a parser that stopped early (a refused entry) stops the reading.
      */
     private static final class Chunks extends InputStream {
+        /** Sent instead of any chunk when the body repeated the retained one: there is nothing to parse. */
+        private static final ContextSpool.Chunk REPLAYED = new ContextSpool.Chunk(null, new byte[0], 0);
+
         private final java.util.concurrent.BlockingQueue<ContextSpool.Chunk> filled = new java.util.concurrent.ArrayBlockingQueue<>(8);
         private volatile boolean closed;
         private InputStream current;
+        private ContextSpool.Chunk first; // taken by replayed(), read next
         private boolean ended;
+
+        /** The reader found the body to be the retained one: no chunk follows. */
+        void replay() throws IOException {
+            put(REPLAYED);
+        }
+
+        /** Waits for the first chunk; true when instead the body was a replay of the retained one. */
+        boolean replayed() throws java.io.InterruptedIOException {
+            try {
+                first = filled.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+            return first == REPLAYED;
+        }
 
         /** Hands over a chunk; false when the parser is gone and wants no more. */
         boolean put(ContextSpool.Chunk c) throws IOException {
@@ -335,7 +465,8 @@ final class ContextIndex extends FileView {
                     }
                 }
                 try {
-                    ContextSpool.Chunk c = filled.take();
+                    ContextSpool.Chunk c = first != null ? first : filled.take();
+                    first = null;
                     if (c == ContextSpool.Chunk.END) {
                         ended = true;
                         return -1;
@@ -560,8 +691,11 @@ final class ContextIndex extends FileView {
         n.mtime = e.getModTime().getTime();
     }
 
-    /** A path's node without following links; null when any part is missing or not a directory. */
+    /** A path's node without following links; null when any part is missing or not a directory, or it was dropped. */
     private Node find(List<String> parts) {
+        if (!dropped.isEmpty() && dropped.contains(String.join("/", parts))) {
+            return null;
+        }
         Node n = root;
         for (int i = 0; i < parts.size(); i++) {
             if (n.children == null) {
@@ -597,7 +731,12 @@ final class ContextIndex extends FileView {
         if (n == null || n.children == null) {
             return List.of();
         }
-        return ContextFiles.sorted(new ArrayList<>(n.children.keySet()));
+        List<String> names = new ArrayList<>(n.children.keySet());
+        if (!dropped.isEmpty()) {
+            String prefix = parts.isEmpty() ? "" : String.join("/", parts) + "/";
+            names.removeIf(name -> dropped.contains(prefix + name));
+        }
+        return ContextFiles.sorted(names);
     }
 
     /** A regular file's contents, read back from the spool (for the Dockerfile and .dockerignore). */
@@ -635,9 +774,13 @@ final class ContextIndex extends FileView {
         }
         Node n = parent.children.get(parts.getLast());
         if (n != null && n.kind != ContextFiles.Kind.DIR) {
-            parent.children.remove(parts.getLast());
             dropped.add(String.join("/", parts));
         }
+    }
+
+    /** Whether the body was the retained last one, byte for byte, and so was not parsed. */
+    boolean replayed() {
+        return replayed;
     }
 
     /** Frees the spool (the build is over). */

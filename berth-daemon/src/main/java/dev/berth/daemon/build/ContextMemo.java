@@ -12,6 +12,10 @@ import java.util.Map;
  * faster than SHA-256, and a rebuild resends mostly what it sent before. Equality is checked on
  * every byte, so a checksum is only ever reused for identical contents. Bounded in bytes (least
  * recently used files go first) and emptied when no build used it for a while.
+ *
+ * <p>It also retains the last whole context body that was indexed ({@link RetainedContext}, in the
+ * spool memory it arrived in, up to the same limit), so that a body sent again unchanged, the
+ * common rebuild, is compared as it arrives and not parsed at all.
  */
 final class ContextMemo {
     /** Files smaller than this are hashed: their checksum costs less than keeping them. */
@@ -81,6 +85,8 @@ final class ContextMemo {
     /** By path, least recently used first. */
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long held; // bytes of entries and recordings
+    /** The last context body indexed, if it fit within the limit; its memory is the budget's, not counted in {@link #held}. */
+    private RetainedContext retained;
     /** A build used the memo: it stays for another idle period, then everything goes. */
     private final IdleTimer idle;
 
@@ -143,6 +149,36 @@ final class ContextMemo {
         }
     }
 
+    /** A hold on the last context body indexed, or null; the caller releases it. */
+    synchronized RetainedContext retained() {
+        idle.touch();
+        return retained == null ? null : retained.share();
+    }
+
+    /**
+     * Keeps {@code r} as the last context (taking over the caller's hold) in place of the one before;
+     * a body larger than the memo's limit is not kept.
+     */
+    synchronized void retain(RetainedContext r) {
+        idle.touch();
+        if (r.length() > limit) {
+            r.release();
+            return;
+        }
+        forgetRetained();
+        retained = r;
+    }
+
+    /** Lets go of the last context; false when there was none. */
+    synchronized boolean forgetRetained() {
+        if (retained == null) {
+            return false;
+        }
+        retained.release();
+        retained = null;
+        return true;
+    }
+
     /** Bytes held, for tests and debugging. */
     synchronized long held() {
         return held;
@@ -182,5 +218,6 @@ final class ContextMemo {
     synchronized void clear() {
         entries.values().forEach(this::drop);
         entries.clear();
+        forgetRetained();
     }
 }

@@ -71,8 +71,20 @@ final class ContextSpool implements AutoCloseable {
             return workers;
         }
 
-        /** A chunk of memory, or null when every one is lent out. */
+        /**
+         * A chunk of memory for the caller alone, or null when every one is lent out. The memo's
+         * retained context is let go first, since a build that needs memory matters more than
+         * one that might come and send the same bytes again.
+         */
         Piece take() {
+            Piece p = tryTake();
+            if (p == null && memo.forgetRetained()) {
+                p = tryTake();
+            }
+            return p;
+        }
+
+        private Piece tryTake() {
             if (lent.incrementAndGet() > limit) {
                 lent.decrementAndGet();
                 return null;
@@ -89,14 +101,38 @@ final class ContextSpool implements AutoCloseable {
                     return null; // out of memory: the spool goes to its file
                 }
             }
+            p.users.set(1);
             return p;
         }
 
+        /** One more holder of a lent chunk; it goes back once every holder gave it. */
+        Piece share(Piece p) {
+            if (p.users.getAndIncrement() <= 0) {
+                throw new IllegalStateException("a chunk was shared after it went back");
+            }
+            return p;
+        }
+
+        /** The caller holds these chunks no more. */
         void give(List<Piece> pieces) {
-            pieces.forEach(free::addFirst);
-            if (lent.addAndGet(-pieces.size()) == 0 && !free.isEmpty()) {
+            int back = 0;
+            for (Piece p : pieces) {
+                int left = p.users.decrementAndGet();
+                if (left == 0) {
+                    free.addFirst(p);
+                    back++;
+                } else if (left < 0) {
+                    throw new IllegalStateException("a chunk went back twice");
+                }
+            }
+            if (back > 0 && lent.addAndGet(-back) == 0 && !free.isEmpty()) {
                 idle.touch();
             }
+        }
+
+        /** Chunks lent out (held by spools or by the memo's retained context). */
+        int lent() {
+            return lent.get();
         }
 
         /** Chunks kept allocated for the next build. */
@@ -118,8 +154,29 @@ final class ContextSpool implements AutoCloseable {
         }
     }
 
-    /** A {@link #CHUNK} of memory a {@link Budget} lends, unmapped when its arena closes. */
-    record Piece(Arena arena, MemorySegment memory) {}
+    /**
+     * A {@link #CHUNK} of memory a {@link Budget} lends, unmapped when its arena closes. Spools and
+     * the memo's retained context may hold the same piece (a context sent again shares the memory
+     * of the one it repeats); it goes back to the budget when its last holder gives it.
+     */
+    static final class Piece {
+        private final Arena arena;
+        private final MemorySegment memory;
+        private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
+
+        Piece(Arena arena, MemorySegment memory) {
+            this.arena = arena;
+            this.memory = memory;
+        }
+
+        Arena arena() {
+            return arena;
+        }
+
+        MemorySegment memory() {
+            return memory;
+        }
+    }
 
     /** One piece of the body, handed from the reading thread to the parser: in spool memory or, past the budget, on the heap. */
     record Chunk(Piece piece, byte[] heap, int length) {
@@ -176,31 +233,75 @@ final class ContextSpool implements AutoCloseable {
             }
             return new Chunk(null, b, n);
         }
-        Chunk c;
-        try {
-            c = new Chunk(p, null, readInto(body, p.memory()));
-        } catch (IOException | RuntimeException e) {
-            budget.give(List.of(p));
-            throw e;
-        }
-        synchronized (this) {
-            if (closed) {
-                budget.give(List.of(p));
-                throw new IOException("the build context spool is gone");
-            }
-            inMemory.add(c);
-        }
-        return c;
+        return keep(p, 0, false, channel(body));
     }
 
-    /** Fills {@code m} from the body: straight from the network buffers when the body is a channel. */
-    private static int readInto(InputStream body, MemorySegment m) throws IOException {
-        ReadableByteChannel ch = body instanceof ReadableByteChannel c ? c : Channels.newChannel(body);
-        ByteBuffer bb = m.asByteBuffer();
+    /** Fills {@code m} from {@code from} until it is full or the body ends; returns the bytes in it. */
+    private static int readInto(ReadableByteChannel ch, MemorySegment m, int from) throws IOException {
+        ByteBuffer bb = m.asByteBuffer().position(from);
         while (bb.hasRemaining() && ch.read(bb) >= 0) {
             // until the chunk is full or the body ends
         }
         return bb.position();
+    }
+
+    /** The body as a channel: itself when it is one (a socket body reads straight into memory). */
+    static ReadableByteChannel channel(InputStream body) {
+        return body instanceof ReadableByteChannel c ? c : Channels.newChannel(body);
+    }
+
+    /** A chunk of memory for {@link #keep}, or null past the budget. */
+    Piece take() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                throw new IOException("the build context spool is gone");
+            }
+        }
+        return budget.take();
+    }
+
+    /** Gives back a piece from {@link #take} that was not kept. */
+    void giveBack(Piece p) {
+        budget.give(List.of(p));
+    }
+
+    /**
+     * Keeps {@code p} as the next chunk: its first {@code have} bytes are the body's, the rest is read
+     * from {@code ch} unless the body already {@code ended}. The spool owns {@code p} from here on.
+     */
+    Chunk keep(Piece p, int have, boolean ended, ReadableByteChannel ch) throws IOException {
+        int n;
+        try {
+            n = ended ? have : readInto(ch, p.memory(), have);
+        } catch (IOException | RuntimeException e) {
+            giveBack(p);
+            throw e;
+        }
+        return add(new Chunk(p, null, n));
+    }
+
+    /** Adds a chunk of memory another holder keeps too (the memo's retained context), with its first {@code length} bytes. */
+    Chunk share(Piece p, int length) throws IOException {
+        return add(new Chunk(budget.share(p), null, length));
+    }
+
+    private synchronized Chunk add(Chunk c) throws IOException {
+        if (closed) {
+            budget.give(List.of(c.piece()));
+            throw new IOException("the build context spool is gone");
+        }
+        inMemory.add(c);
+        return c;
+    }
+
+    /** The chunks, in order, when the whole body is in memory; null when some of it went to the file. */
+    synchronized List<Chunk> chunksInMemory() {
+        return closed || overflow != null ? null : List.copyOf(inMemory);
+    }
+
+    /** The budget the spool's memory comes from. */
+    Budget budget() {
+        return budget;
     }
 
     /** The memo of recent contexts' files this spool's builds share. */

@@ -137,6 +137,7 @@ class ContextMemoTest {
         }
         assertThat(budget.memo().held()).isZero();
         assertThat(budget.memo().sizes()).isEmpty();
+        assertThat(budget.lent()).as("the retained last body went with it").isZero();
     }
 
     @Test
@@ -170,6 +171,8 @@ class ContextMemoTest {
             pool.shutdownNow();
         }
         assertThat(budget.memo().held()).isLessThanOrEqualTo(2 << 20);
+        budget.memo().forgetRetained();
+        assertThat(budget.lent()).as("every chunk went back").isZero();
     }
 
     private static byte[] random(Random rnd, int n) {
