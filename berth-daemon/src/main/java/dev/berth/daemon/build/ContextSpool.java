@@ -28,7 +28,8 @@ final class ContextSpool implements AutoCloseable {
     /**
      * Memory all builds' spools share, in {@link #CHUNK}-sized pieces. Pieces given back stay
      * allocated for the next build: allocating (and so zeroing and faulting in) 50 MiB cost a build
-     * ~30 ms, as much as checksumming it. They are unmapped once no build used them for a while.
+     * ~30 ms, as much as checksumming it. They are unmapped once no build took one for 30 s, whatever
+     * the memo's retained context still holds.
      */
     static final class Budget {
         private final int limit;
@@ -42,7 +43,11 @@ final class ContextSpool implements AutoCloseable {
          */
         private final java.util.concurrent.ConcurrentLinkedDeque<Piece> free = new java.util.concurrent.ConcurrentLinkedDeque<>();
         private final java.util.concurrent.atomic.AtomicInteger lent = new java.util.concurrent.atomic.AtomicInteger();
-        private final IdleTimer idle = new IdleTimer(java.time.Duration.ofSeconds(30), this::freeIfUnlent);
+        /*
+         * Touched by take() only: it runs on the readers' batch threads alone, while give() is also called by
+         * requests' virtual threads, and the timer's lock must not be one both wait on (see ContextIndex.Worker).
+         */
+        private final IdleTimer idle;
         /** Platform threads that read and parse contexts, kept a minute after their last build. */
         private final java.util.concurrent.ExecutorService workers = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
                 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
@@ -57,8 +62,13 @@ final class ContextSpool implements AutoCloseable {
         }
 
         Budget(int mib, long memoBytes, java.time.Duration memoIdle) {
+            this(mib, memoBytes, memoIdle, java.time.Duration.ofSeconds(30));
+        }
+
+        Budget(int mib, long memoBytes, java.time.Duration memoIdle, java.time.Duration piecesIdle) {
             this.limit = mib;
             this.memo = new ContextMemo(memoBytes, memoIdle);
+            this.idle = new IdleTimer(piecesIdle, this::freeAll);
         }
 
         /** The files of recent contexts, which builds compare instead of hashing them again. */
@@ -85,6 +95,7 @@ final class ContextSpool implements AutoCloseable {
         }
 
         private Piece tryTake() {
+            idle.touch();
             if (lent.incrementAndGet() > limit) {
                 lent.decrementAndGet();
                 return null;
@@ -125,9 +136,7 @@ final class ContextSpool implements AutoCloseable {
                     throw new IllegalStateException("a chunk went back twice");
                 }
             }
-            if (back > 0 && lent.addAndGet(-back) == 0 && !free.isEmpty()) {
-                idle.touch();
-            }
+            lent.addAndGet(-back);
         }
 
         /** Chunks lent out (held by spools or by the memo's retained context). */
@@ -138,12 +147,6 @@ final class ContextSpool implements AutoCloseable {
         /** Chunks kept allocated for the next build. */
         int kept() {
             return free.size();
-        }
-
-        private void freeIfUnlent() {
-            if (lent.get() == 0) {
-                freeAll();
-            }
         }
 
         /** Unmaps the kept chunks; one a build takes meanwhile is simply not among them. */

@@ -282,4 +282,26 @@ class ContextReplayTest {
         check(again, data);
         again.close();
     }
+
+    @Test
+    void chunksNoBuildTookForTheIdlePeriodAreUnmappedWhileTheRetainedBodyStays(@TempDir Path tmp) throws Exception {
+        ContextSpool.Budget budget = new ContextSpool.Budget(16, 64 << 20, java.time.Duration.ofMinutes(10), java.time.Duration.ofMillis(300));
+        Random rnd = new Random(17);
+        byte[] one = random(rnd, 2 * CHUNK);
+        index(tar(one, 0), budget, tmp.resolve("one"), rnd).close();
+        byte[] two = random(rnd, 2 * CHUNK);
+        index(tar(two, 0), budget, tmp.resolve("two"), rnd).close();
+        assertThat(budget.lent()).as("the second body is retained").isEqualTo(3);
+        assertThat(budget.kept()).as("the first body's chunks wait for the next build").isPositive();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (budget.kept() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(budget.kept()).as("unmapped after the idle period").isZero();
+        assertThat(budget.lent()).isEqualTo(3);
+        ContextIndex again = index(tar(two, 0), budget, tmp.resolve("again"), rnd);
+        assertThat(again.replayed()).isTrue();
+        check(again, two);
+        again.close();
+    }
 }
