@@ -41,6 +41,7 @@ final class ContextIndex extends FileView {
         String link;
         String digest;
         int ordinal = -1; // the tar entry whose data are this file's contents
+        long offset = -1; // where those data start in the body, when it is not compressed
         byte[] bytes; // the contents, for the few files read at once
         Map<String, Node> children;
 
@@ -303,10 +304,38 @@ final class ContextIndex extends FileView {
      * only records what it hides), so every build that repeats the body shares it.
      */
     static final class Snapshot {
+        /** Where a file's bytes are in the body, and their checksum. */
+        record FileData(long offset, long size, String digest) {}
+
         private final Node root;
+        private final Map<String, FileData> files = new java.util.HashMap<>();
 
         private Snapshot(Node root) {
             this.root = root;
+            // the files the memo would keep whose place in the body is known; a loop, as a context may nest deep
+            java.util.ArrayDeque<Map.Entry<String, Node>> dirs = new java.util.ArrayDeque<>();
+            dirs.push(Map.entry("", root));
+            while (!dirs.isEmpty()) {
+                var dir = dirs.pop();
+                for (var e : dir.getValue().children.entrySet()) {
+                    Node n = e.getValue();
+                    String path = dir.getKey() + e.getKey();
+                    if (n.kind == ContextFiles.Kind.DIR) {
+                        dirs.push(Map.entry(path + "/", n));
+                    } else if (n.kind == ContextFiles.Kind.FILE && n.offset >= 0 && n.size >= ContextMemo.MIN_SIZE) {
+                        files.put(path, new FileData(n.offset, n.size, n.digest));
+                    }
+                }
+            }
+        }
+
+        /** The file at {@code path} with its place in the body, or null. */
+        FileData file(String path) {
+            return files.get(path);
+        }
+
+        Map<String, FileData> files() {
+            return files;
         }
     }
 
@@ -335,7 +364,10 @@ final class ContextIndex extends FileView {
     }
 
     private void parse(InputStream in, java.util.Set<String> keep) throws IOException {
-        Counting counted = new Counting(LayerArchive.decompress(in));
+        java.io.BufferedInputStream raw = new java.io.BufferedInputStream(in, 1 << 16);
+        // a plain tar's positions are the body's, which lets the retained body serve as the memo of its files
+        boolean plain = LayerArchive.detect(raw) == LayerArchive.Compression.NONE;
+        Counting counted = new Counting(plain ? raw : LayerArchive.decompress(raw));
         TarArchiveInputStream tar = new TarArchiveInputStream(counted, false);
         byte[] buf = new byte[1 << 16];
         int ordinal = 0;
@@ -344,7 +376,7 @@ final class ContextIndex extends FileView {
             if (e == null) {
                 break;
             }
-            add(e, ordinal++, tar, buf, keep);
+            add(e, ordinal++, plain ? counted.count : -1, tar, buf, keep);
         }
         LayerArchive.drain(counted);
         if (ordinal == 0 && counted.count < 1024) {
@@ -363,12 +395,31 @@ final class ContextIndex extends FileView {
         }
     }
 
-    /** Counts the uncompressed bytes (an empty archive is refused as the extractor refuses it). */
+    /**
+     * Counts the uncompressed bytes taken, skipped ones too: after an entry's header, the position of its
+     * data (an empty archive is refused as the extractor refuses it).
+     */
     private static final class Counting extends FilterInputStream {
         long count;
 
         Counting(InputStream in) {
             super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            count += k;
+            return k;
         }
 
         @Override
@@ -481,7 +532,8 @@ final class ContextIndex extends FileView {
     }
 
     /** Applies one entry as the layer extractor would, refusing what it refuses with its messages. */
-    private void add(TarArchiveEntry e, int ordinal, TarArchiveInputStream tar, byte[] buf, java.util.Set<String> keep) throws IOException {
+    private void add(TarArchiveEntry e, int ordinal, long offset, TarArchiveInputStream tar, byte[] buf, java.util.Set<String> keep)
+            throws IOException {
         String name = e.getName();
         List<String> parts = LayerArchive.cleanPath(name, false);
         if (parts.isEmpty()) {
@@ -586,6 +638,7 @@ final class ContextIndex extends FileView {
             node.bytes = kept == null ? null : kept.toByteArray();
             node.size = size;
             node.ordinal = ordinal;
+            node.offset = offset;
         } else {
             throw invalid(name, "unsupported entry type");
         }
@@ -603,7 +656,7 @@ final class ContextIndex extends FileView {
         private final ContextMemo memo;
         private final String path;
         private final long declared;
-        private ContextMemo.Entry same; // while every byte so far equals it
+        private ContextMemo.Remembered same; // while every byte so far equals it
         private MessageDigest md;
         private ContextMemo.Recording recording;
         private long pos;
@@ -617,8 +670,7 @@ final class ContextIndex extends FileView {
 
         void update(byte[] b, int n) {
             if (same != null) {
-                MemorySegment in = MemorySegment.ofArray(b).asSlice(0, n);
-                if (pos + n <= same.size && in.mismatch(same.bytes.asSlice(pos, n)) < 0) {
+                if (same.matches(pos, MemorySegment.ofArray(b).asSlice(0, n))) {
                     pos += n;
                     return;
                 }
@@ -639,20 +691,21 @@ final class ContextIndex extends FileView {
             md = Digest.newSha256();
             recording = memo.record(path, declared);
             if (same != null) {
-                MemorySegment prefix = same.bytes.asSlice(0, pos);
-                md.update(prefix.asByteBuffer());
-                if (recording != null) {
-                    recording.write(prefix);
-                }
-                memo.done(same);
+                same.prefix(pos, part -> {
+                    md.update(part.asByteBuffer());
+                    if (recording != null) {
+                        recording.write(part);
+                    }
+                });
+                same.done();
                 same = null;
             }
         }
 
         /** The hex checksum of the {@code size} bytes that went by. */
         String finish(long size) {
-            if (same != null && size == same.size) {
-                return same.digest;
+            if (same != null && size == same.size()) {
+                return same.digest();
             }
             if (md == null) {
                 startHashing();
@@ -672,7 +725,7 @@ final class ContextIndex extends FileView {
         /** Lets go of the memo's file and of an unfinished recording. */
         void close() {
             if (same != null) {
-                memo.done(same);
+                same.done();
                 same = null;
             }
             if (recording != null) {

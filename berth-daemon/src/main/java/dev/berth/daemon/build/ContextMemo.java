@@ -5,17 +5,22 @@ import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The larger files of recent build contexts, kept in memory by path with their sha256, so that a
  * file sent again byte for byte is compared instead of hashed: a comparison runs several times
  * faster than SHA-256, and a rebuild resends mostly what it sent before. Equality is checked on
- * every byte, so a checksum is only ever reused for identical contents. Bounded in bytes (least
- * recently used files go first) and emptied when no build used it for a while.
+ * every byte, so a checksum is only ever reused for identical contents.
  *
- * <p>It also retains the last whole context body that was indexed ({@link RetainedContext}, in the
- * spool memory it arrived in, up to the same limit), so that a body sent again unchanged, the
- * common rebuild, is compared as it arrives and not parsed at all.
+ * <p>The files of the last context indexed are remembered where they already are: the memo retains
+ * that whole body ({@link RetainedContext}, in the spool memory it arrived in), which also lets a
+ * body sent again unchanged, the common rebuild, be compared as it arrives and not parsed at all.
+ * Other files are copies in mapped memory: files hashed while a body is read are copied as they
+ * stream by, a copy that the retained body makes redundant is dropped, and the files of a body
+ * that stops being retained are copied out of it if they fit. Each file is held once; everything
+ * together is bounded in bytes (copies least recently used go first, then the retained body) and
+ * goes when no build used the memo for a while.
  */
 final class ContextMemo {
     /** Files smaller than this are hashed: their checksum costs less than keeping them. */
@@ -23,8 +28,24 @@ final class ContextMemo {
     /** How long the memo stays after the last build that used it. */
     static final java.time.Duration IDLE = java.time.Duration.ofMinutes(10);
 
-    /** One remembered file; its memory is unmapped once it is dropped and no build reads it. */
-    static final class Entry {
+    /** A remembered file's bytes, held for reading until {@link #done}. */
+    interface Remembered {
+        long size();
+
+        String digest();
+
+        /** Whether {@code in} equals the file's bytes from {@code pos} on. */
+        boolean matches(long pos, MemorySegment in);
+
+        /** Hands the file's first {@code n} bytes to {@code sink}, in order. */
+        void prefix(long n, Consumer<MemorySegment> sink);
+
+        /** The caller no longer reads the bytes. */
+        void done();
+    }
+
+    /** One copied file; its memory is unmapped once it is dropped and no build reads it. */
+    final class Entry implements Remembered {
         final String path;
         final long size;
         final String digest;
@@ -39,6 +60,34 @@ final class ContextMemo {
             this.digest = digest;
             this.bytes = bytes;
             this.arena = arena;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public String digest() {
+            return digest;
+        }
+
+        @Override
+        public boolean matches(long pos, MemorySegment in) {
+            return pos + in.byteSize() <= size && in.mismatch(bytes.asSlice(pos, in.byteSize())) < 0;
+        }
+
+        @Override
+        public void prefix(long n, Consumer<MemorySegment> sink) {
+            sink.accept(bytes.asSlice(0, n));
+        }
+
+        @Override
+        public void done() {
+            synchronized (ContextMemo.this) {
+                readers--;
+                freeIfUnused(this);
+            }
         }
     }
 
@@ -82,10 +131,10 @@ final class ContextMemo {
     }
 
     private final long limit;
-    /** By path, least recently used first. */
+    /** Copies by path, least recently used first. */
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private long held; // bytes of entries and recordings
-    /** The last context body indexed, if it fit within the limit; its memory is the budget's, not counted in {@link #held}. */
+    private long held; // bytes of copies, recordings and the retained body
+    /** The last context body indexed, if it fit within the limit. */
     private RetainedContext retained;
     /** A build used the memo: it stays for another idle period, then everything goes. */
     private final IdleTimer idle;
@@ -95,21 +144,24 @@ final class ContextMemo {
         this.idle = new IdleTimer(idle, this::clear);
     }
 
-    /** The remembered file at {@code path} if it has {@code size} bytes, held for reading until {@link #done}. */
-    synchronized Entry find(String path, long size) {
+    /**
+     * The remembered file at {@code path} if it has {@code size} bytes, held for reading until its
+     * {@link Remembered#done}: the retained body's file of that path, else a copy.
+     */
+    synchronized Remembered find(String path, long size) {
         idle.touch();
+        if (retained != null) {
+            RetainedContext.File f = retained.file(path, size);
+            if (f != null) {
+                return f;
+            }
+        }
         Entry e = entries.get(path);
         if (e == null || e.size != size) {
             return null;
         }
         e.readers++;
         return e;
-    }
-
-    /** The caller no longer reads {@code e}'s bytes. */
-    synchronized void done(Entry e) {
-        e.readers--;
-        freeIfUnused(e);
     }
 
     /** Starts recording a file of {@code size} bytes; null when it is too small or does not fit. */
@@ -122,17 +174,12 @@ final class ContextMemo {
             if (size > limit) {
                 return null;
             }
-            // what the new file replaces, then the least recently used, make room
+            // what the new file replaces, then the least recently used, then the retained body make room
             Entry old = entries.remove(path);
             if (old != null) {
                 drop(old);
             }
-            var it = entries.values().iterator();
-            while (held + size > limit && it.hasNext()) {
-                Entry e = it.next();
-                it.remove();
-                drop(e);
-            }
+            evictFor(size);
             if (held + size > limit) {
                 return null; // recordings of concurrent builds hold the rest
             }
@@ -149,6 +196,19 @@ final class ContextMemo {
         }
     }
 
+    /** Drops copies, least recently used first, and then the retained body, until {@code size} more bytes fit. */
+    private void evictFor(long size) {
+        var it = entries.values().iterator();
+        while (held + size > limit && it.hasNext()) {
+            Entry e = it.next();
+            it.remove();
+            drop(e);
+        }
+        if (held + size > limit) {
+            forgetRetained();
+        }
+    }
+
     /** A hold on the last context body indexed, or null; the caller releases it. */
     synchronized RetainedContext retained() {
         idle.touch();
@@ -156,8 +216,10 @@ final class ContextMemo {
     }
 
     /**
-     * Keeps {@code r} as the last context (taking over the caller's hold) in place of the one before;
-     * a body larger than the memo's limit is not kept.
+     * Keeps {@code r} as the last context in place of the one before, taking over the caller's hold. Its
+     * files' copies go (it holds them now), and the files of the body it replaces that it does not have
+     * are copied out of that body, as far as they fit without dropping anything. A body larger than the
+     * limit is not kept.
      */
     synchronized void retain(RetainedContext r) {
         idle.touch();
@@ -165,8 +227,48 @@ final class ContextMemo {
             r.release();
             return;
         }
-        forgetRetained();
+        RetainedContext old = retained;
+        if (old != null) {
+            held -= old.length();
+        }
+        retained = null;
+        r.files((path, size) -> {
+            Entry e = entries.remove(path);
+            if (e != null) {
+                drop(e);
+            }
+        });
+        evictFor(r.length());
         retained = r;
+        held += r.length();
+        if (old != null) {
+            old.files((path, size) -> {
+                if (!r.has(path) && !entries.containsKey(path) && held + size <= limit) {
+                    copyOut(old, path, size);
+                }
+            });
+            old.release();
+        }
+    }
+
+    /** Copies a file of a body that is no longer retained into an entry of its own. */
+    private void copyOut(RetainedContext from, String path, long size) {
+        RetainedContext.File f = from.file(path, size);
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment bytes = dev.berth.sys.Libc.mapAnonymous(size, arena);
+            long[] at = {0};
+            f.prefix(size, part -> {
+                MemorySegment.copy(part, 0, bytes, at[0], part.byteSize());
+                at[0] += part.byteSize();
+            });
+            held += size;
+            entries.put(path, new Entry(path, size, f.digest(), bytes, arena));
+        } catch (dev.berth.sys.Libc.ErrnoException e) {
+            arena.close(); // out of memory: the file is simply not remembered
+        } finally {
+            f.done();
+        }
     }
 
     /** Lets go of the last context; false when there was none. */
@@ -174,6 +276,7 @@ final class ContextMemo {
         if (retained == null) {
             return false;
         }
+        held -= retained.length();
         retained.release();
         retained = null;
         return true;
@@ -184,10 +287,13 @@ final class ContextMemo {
         return held;
     }
 
-    /** Files remembered, by path. */
+    /** Files remembered, by path: copies and the retained body's. */
     synchronized Map<String, Long> sizes() {
         Map<String, Long> m = new HashMap<>();
         entries.forEach((p, e) -> m.put(p, e.size));
+        if (retained != null) {
+            retained.files(m::put);
+        }
         return m;
     }
 

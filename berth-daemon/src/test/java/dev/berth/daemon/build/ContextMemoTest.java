@@ -34,19 +34,7 @@ class ContextMemoTest {
     private static final int K = 1024;
 
     private static byte[] tar(Map<String, byte[]> files) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
-            for (var f : files.entrySet()) {
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey(), true);
-                e.setSize(f.getValue().length);
-                e.setMode(0644);
-                t.putArchiveEntry(e);
-                t.write(f.getValue());
-                t.closeArchiveEntry();
-            }
-            t.finish();
-        }
-        return bytes.toByteArray();
+        return tarWithLink(files, null, null);
     }
 
     private static String sha256(byte[] b) throws Exception {
@@ -130,7 +118,7 @@ class ContextMemoTest {
         Thread.sleep(1200);
         indexAndCheck(files, budget, tmp.resolve("b")); // used again: the idle period starts over
         Thread.sleep(1200);
-        assertThat(budget.memo().held()).as("2.4 s after the first build, 1.2 s after the last").isEqualTo(200 * K);
+        assertThat(budget.memo().sizes()).as("2.4 s after the first build, 1.2 s after the last").containsEntry("big", 200L * K);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (budget.memo().held() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -173,6 +161,107 @@ class ContextMemoTest {
         assertThat(budget.memo().held()).isLessThanOrEqualTo(2 << 20);
         budget.memo().forgetRetained();
         assertThat(budget.lent()).as("every chunk went back").isZero();
+    }
+
+    /** The bytes the memo remembers for {@code path}, or null. */
+    private static byte[] remembered(ContextMemo memo, String path, long size) {
+        ContextMemo.Remembered r = memo.find(path, size);
+        if (r == null) {
+            return null;
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            r.prefix(size, part -> out.writeBytes(part.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+            return out.toByteArray();
+        } finally {
+            r.done();
+        }
+    }
+
+    @Test
+    void theLastBodyHoldsItsOwnFilesWhereTheyLieAndTheOnesItReplacesAreCopiedOut(@TempDir Path tmp) throws Exception {
+        ContextSpool.Budget budget = new ContextSpool.Budget(32);
+        ContextMemo memo = budget.memo();
+        Random rnd = new Random(21);
+        Map<String, byte[]> a = new LinkedHashMap<>();
+        a.put("small", random(rnd, 3000)); // its padding moves what follows off a 512-byte multiple of the data
+        a.put("dir/" + "long-name-".repeat(20) + "x", random(rnd, 700 * K)); // a PAX header before it
+        a.put("across", random(rnd, 1200 * K)); // crosses a chunk boundary
+        a.put("tail", random(rnd, 64 * K));
+        byte[] body = tarWithLink(a, "across", "link-to-across");
+        Files.createDirectories(tmp.resolve("a"));
+        ContextIndex first = ContextIndex.read(new ByteArrayInputStream(body), new ContextSpool(WorkDir.at(tmp.resolve("a")), budget),
+                WorkDir.at(tmp.resolve("a")), Set.of());
+        first.close();
+        for (var f : a.entrySet()) {
+            if (f.getValue().length >= ContextMemo.MIN_SIZE) {
+                assertThat(remembered(memo, f.getKey(), f.getValue().length)).as(f.getKey()).isEqualTo(f.getValue());
+            }
+        }
+        assertThat(remembered(memo, "link-to-across", a.get("across").length)).isEqualTo(a.get("across"));
+        assertThat(remembered(memo, "small", 3000)).as("too small to keep").isNull();
+        ContextMemo.Remembered across = memo.find("across", 1200 * K);
+        try {
+            byte[] bytes = a.get("across");
+            for (int at : new int[] {0, 1, 400 * K, 800 * K, 1200 * K - 1}) { // pieces that cross the body's chunk boundary among them
+                byte[] rest = java.util.Arrays.copyOfRange(bytes, at, bytes.length);
+                assertThat(across.matches(at, java.lang.foreign.MemorySegment.ofArray(rest))).as("from %d", at).isTrue();
+                rest[rest.length / 2] ^= 1;
+                assertThat(across.matches(at, java.lang.foreign.MemorySegment.ofArray(rest))).as("changed, from %d", at).isFalse();
+            }
+            assertThat(across.matches(1, java.lang.foreign.MemorySegment.ofArray(bytes))).as("past the end").isFalse();
+        } finally {
+            across.done();
+        }
+        assertThat(memo.held()).as("the retained body is all the memo holds: no copies beside it").isEqualTo(body.length);
+
+        // one file changed: compared with the retained body, only it hashed, and the memo holds the new body alone
+        Map<String, byte[]> a2 = new LinkedHashMap<>(a);
+        byte[] changed = a.get("across").clone();
+        changed[changed.length / 2] ^= 1;
+        a2.put("across", changed);
+        indexAndCheck(a2, budget, tmp.resolve("a2"));
+        assertThat(remembered(memo, "across", changed.length)).isEqualTo(changed);
+        assertThat(remembered(memo, "link-to-across", a.get("across").length)).as("the link, which the new body lacks, copied out")
+                .isEqualTo(a.get("across"));
+        assertThat(memo.held()).isEqualTo(tar(a2).length + 1200L * K);
+
+        // another context: the files of the last one that it does not have are copied out of it
+        Map<String, byte[]> b = new LinkedHashMap<>();
+        b.put("other", random(rnd, 300 * K));
+        b.put("tail", random(rnd, 64 * K)); // same path, other bytes: the old one is not kept
+        indexAndCheck(b, budget, tmp.resolve("b"));
+        assertThat(remembered(memo, "across", changed.length)).as("copied out").isEqualTo(changed);
+        assertThat(remembered(memo, "dir/" + "long-name-".repeat(20) + "x", 700 * K)).isEqualTo(a.get("dir/" + "long-name-".repeat(20) + "x"));
+        assertThat(remembered(memo, "tail", 64 * K)).isEqualTo(b.get("tail"));
+        assertThat(memo.held()).as("the new body and three copies").isEqualTo(tar(b).length + 700L * K + 2 * 1200L * K);
+        memo.clear();
+        assertThat(memo.held()).isZero();
+        assertThat(budget.lent()).isZero();
+    }
+
+    /** A plain tar of {@code files} (long names as PAX headers) and, unless {@code link} is null, a hard link to {@code target}. */
+    private static byte[] tarWithLink(Map<String, byte[]> files, String target, String link) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+            t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (var f : files.entrySet()) {
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey(), true);
+                e.setSize(f.getValue().length);
+                e.setMode(0644);
+                t.putArchiveEntry(e);
+                t.write(f.getValue());
+                t.closeArchiveEntry();
+            }
+            if (link != null) {
+                TarArchiveEntry l = new TarArchiveEntry(link, org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK, true);
+                l.setLinkName(target);
+                t.putArchiveEntry(l);
+                t.closeArchiveEntry();
+            }
+            t.finish();
+        }
+        return bytes.toByteArray();
     }
 
     private static byte[] random(Random rnd, int n) {
