@@ -22,7 +22,8 @@ import java.util.List;
  * the daemon-wide {@link Budget} allows (no file system work, no garbage for the collector), the
  * rest in a file. The body is read straight into those chunks, and the same chunks are what the
  * index parses, so the bytes are copied once on their way in. A fully cached build reads none of
- * it back.
+ * it back. A body that repeats the memo's retained one byte for byte is not copied at all: its
+ * chunks are the retained ones, shared.
  */
 final class ContextSpool implements AutoCloseable {
     /**
