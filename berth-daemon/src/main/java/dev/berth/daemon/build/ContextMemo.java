@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * Other files are copies in mapped memory: files hashed while a body is read are copied as they
  * stream by, a copy that the retained body makes redundant is dropped, and the files of a body
  * that stops being retained are copied out of it if they fit. Each file is held once; everything
- * together is bounded in bytes (copies least recently used go first, then the retained body) and
- * goes when no build used the memo for a while.
+ * together is bounded in bytes (copies least recently used go first, then the retained body, but
+ * only for a file of another context) and goes when no build used the memo for a while.
  */
 final class ContextMemo {
     /** Files smaller than this are hashed: their checksum costs less than keeping them. */
@@ -174,12 +174,20 @@ final class ContextMemo {
             if (size > limit) {
                 return null;
             }
-            // what the new file replaces, then the least recently used, then the retained body make room
+            // what the new file replaces, then the least recently used copies make room
             Entry old = entries.remove(path);
             if (old != null) {
                 drop(old);
             }
-            evictFor(size);
+            evictCopiesFor(size);
+            if (held + size > limit && retained != null && !retained.has(path)) {
+                /*
+                 * The retained body goes for a file of another context. Not for one of its own paths: that is a
+                 * rebuild of the same context, whose body will be retained when its parse ends, changed file
+                 * and all, while its other files are still being compared with this one.
+                 */
+                forgetRetained();
+            }
             if (held + size > limit) {
                 return null; // recordings of concurrent builds hold the rest
             }
@@ -196,16 +204,13 @@ final class ContextMemo {
         }
     }
 
-    /** Drops copies, least recently used first, and then the retained body, until {@code size} more bytes fit. */
-    private void evictFor(long size) {
+    /** Drops copies, least recently used first, until {@code size} more bytes fit (or none is left). */
+    private void evictCopiesFor(long size) {
         var it = entries.values().iterator();
         while (held + size > limit && it.hasNext()) {
             Entry e = it.next();
             it.remove();
             drop(e);
-        }
-        if (held + size > limit) {
-            forgetRetained();
         }
     }
 
@@ -238,7 +243,7 @@ final class ContextMemo {
                 drop(e);
             }
         });
-        evictFor(r.length());
+        evictCopiesFor(r.length());
         retained = r;
         held += r.length();
         if (old != null) {

@@ -163,6 +163,28 @@ class ContextMemoTest {
         assertThat(budget.lent()).as("every chunk went back").isZero();
     }
 
+    @Test
+    void aRecordingMakesTheRetainedBodyGoOnlyForAFileOfAnotherContext(@TempDir Path tmp) throws Exception {
+        ContextSpool.Budget budget = new ContextSpool.Budget(8, 1 << 20);
+        ContextMemo memo = budget.memo();
+        Random rnd = new Random(8);
+        Map<String, byte[]> a = new LinkedHashMap<>();
+        a.put("a", random(rnd, 600 * K));
+        a.put("b", random(rnd, 200 * K));
+        indexAndCheck(a, budget, tmp.resolve("a"));
+        assertThat(memo.sizes()).containsOnlyKeys("a", "b");
+
+        // a rebuild of the same context records its changed file only if there is room: the body stays for the rest
+        assertThat(memo.record("a", 600 * K)).as("no room, and the body has that path").isNull();
+        assertThat(memo.sizes()).containsOnlyKeys("a", "b");
+        ContextMemo.Recording other = memo.record("elsewhere", 600 * K);
+        assertThat(other).as("a file of another context makes room").isNotNull();
+        assertThat(memo.sizes()).doesNotContainKeys("a", "b");
+        other.abandon();
+        assertThat(memo.held()).isZero();
+        assertThat(budget.lent()).isZero();
+    }
+
     /** The bytes the memo remembers for {@code path}, or null. */
     private static byte[] remembered(ContextMemo memo, String path, long size) {
         ContextMemo.Remembered r = memo.find(path, size);
