@@ -883,8 +883,8 @@ final class Builder {
             } catch (ApiException e) {
                 throw new BuildFailure(e.getMessage(), 1);
             }
-            containers.log(containers.inspect(cid)).read(new ContainerLog.Query(true, true, null, null, -1), true,
-                    () -> !exit.isDone(), e -> st.out.stream(new String(e.data(), StandardCharsets.UTF_8)));
+            containers.log(containers.inspect(cid)).read(new ContainerLog.Query(true, true, null, null, -1),
+                    new ContainerLog.Follow(() -> !exit.isDone(), exit), e -> st.out.stream(new String(e.data(), StandardCharsets.UTF_8)));
             int code;
             try {
                 code = exit.get(24, TimeUnit.HOURS);

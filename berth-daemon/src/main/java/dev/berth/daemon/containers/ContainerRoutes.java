@@ -392,9 +392,17 @@ public final class ContainerRoutes {
         boolean tty = r.config().tty();
         OutputStream out = ex.startStream(200, tty ? StreamFrames.RAW : StreamFrames.MULTIPLEXED);
         try (out) {
-            service.log(r).read(new ContainerLog.Query(stdout, stderr, since, until, tail), follow,
-                    () -> ex.isOpen() && c.rec.state().isActive() && service.isKnown(c),
-                    e -> writeEntry(out, tty, timestamps, e));
+            // the exit wakes the follow at once; a client that leaves is seen at the next check
+            CompletableFuture<Integer> stopped = follow ? c.onNextExit() : null;
+            try {
+                service.log(r).read(new ContainerLog.Query(stdout, stderr, since, until, tail),
+                        follow ? new ContainerLog.Follow(() -> ex.isOpen() && c.rec.state().isActive() && service.isKnown(c), stopped) : null,
+                        e -> writeEntry(out, tty, timestamps, e));
+            } finally {
+                if (stopped != null) {
+                    stopped.cancel(false); // no longer listed among the container's waiters
+                }
+            }
         }
     }
 
@@ -497,7 +505,7 @@ public final class ContainerRoutes {
         Exchange.Hijacked conn = ex.hijack(tty ? StreamFrames.RAW : StreamFrames.MULTIPLEXED);
         conn.channel().closeFuture().addListener(f -> service.detachPending(c, s));
         if (logs && (stdout || stderr)) {
-            service.log(r).read(new ContainerLog.Query(stdout, stderr, null, null, -1), false, () -> false,
+            service.log(r).read(new ContainerLog.Query(stdout, stderr, null, null, -1), null,
                     e -> writeEntry(conn.out(), tty, false, e));
         }
         s.bind(conn);

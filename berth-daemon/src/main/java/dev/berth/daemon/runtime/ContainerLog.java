@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
@@ -17,6 +18,11 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -151,10 +157,36 @@ public final class ContainerLog {
     }
 
     /**
-     * Sends the entries matching {@code q} to {@code sink}. With {@code follow}, keeps reading the
-     * live file (across rotations) while {@code running} says the container may still write.
+     * How a read follows the live file: while {@code running} says the container may still write, checked every
+     * {@code poll} and at once when {@code stopped} completes, so that the last lines and the end of the read come
+     * right after the exit rather than at the next check (a build's RUN step waits for that end).
      */
-    public void read(Query q, boolean follow, BooleanSupplier running, Sink sink) throws IOException, InterruptedException {
+    public record Follow(BooleanSupplier running, Future<?> stopped, Duration poll) {
+        /** Checks every 100 ms, and when {@code stopped} (which may be null) completes. */
+        public Follow(BooleanSupplier running, Future<?> stopped) {
+            this(running, stopped, Duration.ofMillis(100));
+        }
+
+        /** Waits for the next check: up to {@code poll}, less if {@code stopped} completes first. */
+        void pause() throws InterruptedException {
+            if (stopped == null || stopped.isDone()) {
+                // done already, yet still running (a restart): only the clock says when to look again
+                Thread.sleep(poll);
+                return;
+            }
+            try {
+                stopped.get(poll.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | CancellationException | TimeoutException e) {
+                // any end of the wait is a reason to look again
+            }
+        }
+    }
+
+    /**
+     * Sends the entries matching {@code q} to {@code sink}. With a {@code follow}, keeps reading the
+     * live file (across rotations) while the container may still write.
+     */
+    public void read(Query q, Follow follow, Sink sink) throws IOException, InterruptedException {
         Deque<Entry> tail = q.tail() >= 0 ? new ArrayDeque<>() : null;
         Sink filtered = e -> {
             if (!(e.stream() == 1 ? q.stdout() : q.stderr())) {
@@ -197,7 +229,7 @@ public final class ContainerLog {
                 r.close();
             }
         }
-        boolean more = follow && q.until() == null;
+        boolean more = follow != null && q.until() == null;
         if (!more) {
             // nothing more will be read: a last line without its newline is complete as it is
             joiner.flush();
@@ -221,7 +253,7 @@ public final class ContainerLog {
         joiner.sink = direct;
         try {
             while (true) {
-                boolean stillRunning = running.getAsBoolean();
+                boolean stillRunning = follow.running().getAsBoolean();
                 if (liveReader == null) {
                     liveReader = Reader.open(live, joiner);
                 }
@@ -243,7 +275,7 @@ public final class ContainerLog {
                     joiner.flush();
                     return;
                 }
-                Thread.sleep(100);
+                follow.pause();
             }
         } finally {
             if (liveReader != null) {

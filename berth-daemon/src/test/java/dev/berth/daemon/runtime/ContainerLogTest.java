@@ -22,7 +22,7 @@ class ContainerLogTest {
 
     private List<String> read(ContainerLog log, ContainerLog.Query q) throws Exception {
         List<String> out = new ArrayList<>();
-        log.read(q, false, () -> false, e -> out.add(e.stream() + ":" + new String(e.data(), StandardCharsets.UTF_8)));
+        log.read(q, null, e -> out.add(e.stream() + ":" + new String(e.data(), StandardCharsets.UTF_8)));
         return out;
     }
 
@@ -85,7 +85,7 @@ class ContainerLogTest {
         ContainerLog log = new ContainerLog(live, 2);
         List<String> out = new ArrayList<>();
         long[] calls = {0};
-        log.read(new ContainerLog.Query(true, true, null, null, -1), true, () -> {
+        log.read(new ContainerLog.Query(true, true, null, null, -1), new ContainerLog.Follow(() -> {
             if (calls[0]++ == 1) {
                 try {
                     Files.writeString(live, line(2, "stdout", "F", "b"), java.nio.file.StandardOpenOption.APPEND);
@@ -94,7 +94,35 @@ class ContainerLogTest {
                 }
             }
             return calls[0] < 4;
-        }, e -> out.add(new String(e.data(), StandardCharsets.UTF_8)));
+        }, null, java.time.Duration.ofMillis(10)), e -> out.add(new String(e.data(), StandardCharsets.UTF_8)));
+        assertThat(out).containsExactly("a\n", "b\n");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void followEndsAsSoonAsTheContainerStopsNotAtTheNextCheck() throws Exception {
+        Path live = dir.resolve("c.log");
+        Files.writeString(live, line(1, "stdout", "F", "a"));
+        ContainerLog log = new ContainerLog(live, 2);
+        java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+        List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread container = Thread.ofVirtual().start(() -> {
+            try {
+                while (out.isEmpty()) {
+                    Thread.sleep(5);
+                }
+                // the last line, written just before the exit is known
+                Files.writeString(live, line(2, "stdout", "F", "b"), java.nio.file.StandardOpenOption.APPEND);
+                exit.complete(0);
+            } catch (Exception e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        // with checks an hour apart, only the exit can end this read within the test's timeout
+        log.read(new ContainerLog.Query(true, true, null, null, -1),
+                new ContainerLog.Follow(() -> !exit.isDone(), exit, java.time.Duration.ofHours(1)),
+                e -> out.add(new String(e.data(), StandardCharsets.UTF_8)));
+        container.join();
         assertThat(out).containsExactly("a\n", "b\n");
     }
 }
