@@ -309,7 +309,7 @@ public final class DockerClient {
         } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
             body = new ChunkedInputStream(in);
         } else if (cl != null) {
-            body = new BoundedInputStream(in, Long.parseLong(cl));
+            body = new dev.berth.sys.BoundedInputStream(in, Long.parseLong(cl), "connection closed before the end of the body");
         } else {
             body = in;
         }

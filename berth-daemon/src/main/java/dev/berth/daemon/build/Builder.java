@@ -599,9 +599,6 @@ final class Builder {
                 throw new BuildFailure("ADD --from is not supported; use COPY --from", 1);
             }
             src = sourceOf(c.from(), st, model, done);
-        } else if (c.add()) {
-            // ADD looks into local files to see whether they are archives: the context is written out
-            src.layers();
         }
         String workdir = cfg.workingDir == null || cfg.workingDir.isEmpty() ? "/" : cfg.workingDir;
         String dest = c.dest();
@@ -665,7 +662,6 @@ final class Builder {
             return;
         }
         Integer mode = chmod;
-        src.layers(); // a cache miss reads the files: an indexed context is written out now
         layerStep(st, key, next(st.config, cc, createdBy, false, null), w -> plan.write(w, owner[0], owner[1], mode,
                 c.chown() != null && !c.chown().isEmpty()), view);
     }

@@ -638,7 +638,8 @@ final class ContextIndex extends FileView {
             node.bytes = kept == null ? null : kept.toByteArray();
             node.size = size;
             node.ordinal = ordinal;
-            node.offset = offset;
+            // a sparse entry's data are its non-hole runs, not its contents
+            node.offset = e.isSparse() ? -1 : offset;
         } else {
             throw invalid(name, "unsupported entry type");
         }
@@ -790,6 +791,24 @@ final class ContextIndex extends FileView {
             names.removeIf(name -> dropped.contains(prefix + name));
         }
         return ContextFiles.sorted(names);
+    }
+
+    /**
+     * A file's contents for a COPY or ADD: from the spool where a plain tar holds them, so a step that missed
+     * the cache does not need the whole context written out; from disk once it is (or when it is compressed).
+     */
+    @Override
+    InputStream open(String rel, Entry e) throws IOException {
+        synchronized (this) {
+            if (!written) {
+                Node n = find(parts(rel));
+                if (n != null && n.kind == ContextFiles.Kind.FILE && n.offset >= 0) {
+                    return spool.open(n.offset, n.size);
+                }
+                layers();
+            }
+        }
+        return super.open(rel, e);
     }
 
     /** A regular file's contents, read back from the spool (for the Dockerfile and .dockerignore). */

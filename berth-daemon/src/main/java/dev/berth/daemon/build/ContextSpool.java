@@ -336,6 +336,65 @@ final class ContextSpool implements AutoCloseable {
         return new SequenceInputStream(Collections.enumeration(parts));
     }
 
+    /**
+     * The body's bytes from {@code offset}, {@code size} of them: a COPY reads a file of a plain tar context
+     * where it lies instead of the whole spool being written out first. The stream holds the memory it reads
+     * until it is closed, so the spool closing (the build ending, or the context being written out) under a
+     * reader neither frees nor lends that memory to another build.
+     */
+    synchronized InputStream open(long offset, long size) throws IOException {
+        if (closed) {
+            throw new IOException("the build context spool is gone");
+        }
+        long end = offset + size;
+        List<InputStream> parts = new ArrayList<>();
+        List<Piece> held = new ArrayList<>();
+        long pos = 0;
+        for (Chunk c : inMemory) {
+            long next = pos + c.length();
+            if (next > offset && pos < end) {
+                int from = (int) (Math.max(offset, pos) - pos);
+                int n = (int) (Math.min(end, next) - pos) - from;
+                if (c.piece() != null) {
+                    held.add(budget.share(c.piece()));
+                    parts.add(new SegmentStream(c.piece().memory().asSlice(from, n)));
+                } else {
+                    parts.add(new java.io.ByteArrayInputStream(c.heap(), from, n));
+                }
+            }
+            pos = next;
+        }
+        if (end > pos) {
+            FileChannel ch = overflow == null ? null : FileChannel.open(file, StandardOpenOption.READ);
+            if (ch == null || ch.size() < end - pos) {
+                if (ch != null) {
+                    ch.close();
+                }
+                budget.give(held);
+                throw new IOException("the build context spool ends before byte " + end);
+            }
+            parts.add(new dev.berth.sys.BoundedInputStream(Channels.newInputStream(ch.position(Math.max(offset, pos) - pos)),
+                    end - Math.max(offset, pos), "the build context spool file ends early"));
+        }
+        return new SequenceInputStream(Collections.enumeration(parts)) {
+            private boolean released;
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    super.close();
+                } finally {
+                    synchronized (this) {
+                        if (!released) {
+                            released = true;
+                            budget.give(held);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
     /** Gives the memory back and deletes the file. Nothing may read a chunk of this spool afterwards. */
     @Override
     public synchronized void close() throws IOException {

@@ -30,14 +30,15 @@ final class CopyPlan {
 
     record Dir(String dest, int mode, long mtime, boolean top) implements Item {}
 
-    record File(String dest, Path host, long size, int mode, long mtime) implements Item {}
+    /** A file of {@code from} at {@code rel}, as {@code entry} describes it. */
+    record File(String dest, FileView from, String rel, FileView.Entry entry, long size, int mode, long mtime) implements Item {}
 
     record Link(String dest, String target, long mtime) implements Item {}
 
     record Inline(String dest, byte[] data, int mode, long mtime) implements Item {}
 
     /** A local archive ADD extracts into {@code dest}. */
-    record Archive(String dest, Path host) implements Item {}
+    record Archive(String dest, FileView from, String rel, FileView.Entry entry) implements Item {}
 
     private final List<Item> items = new ArrayList<>();
     private final MessageDigest sum = Digest.newSha256();
@@ -84,12 +85,12 @@ final class CopyPlan {
             return;
         }
         String target = destIsDir ? join(dest, base(rel)) : dest;
-        if (extractArchives && e.isRegularFile() && isArchive(e.host())) {
-            items.add(new Archive(dest, e.host()));
+        if (extractArchives && e.isRegularFile() && isArchive(view.open(rel, e))) {
+            items.add(new Archive(dest, view, rel, e));
             note("archive", dest, hashes.of(e));
             return;
         }
-        entry(e, target);
+        entry(view, rel, e, target);
     }
 
     private void walk(FileView view, String rel, String dest) throws IOException {
@@ -105,18 +106,18 @@ final class CopyPlan {
                 note("dir", childDest, Integer.toOctalString(c.mode()));
                 walk(view, childRel, childDest);
             } else {
-                entry(c, childDest);
+                entry(view, childRel, c, childDest);
             }
         }
     }
 
-    private void entry(FileView.Entry e, String dest) throws IOException {
+    private void entry(FileView view, String rel, FileView.Entry e, String dest) throws IOException {
         long mtime = e.mtimeMillis();
         if (e.isSymbolicLink()) {
             items.add(new Link(dest, e.link(), mtime));
             note("link", dest, e.link());
         } else if (e.isRegularFile()) {
-            items.add(new File(dest, e.host(), e.size(), e.mode(), mtime));
+            items.add(new File(dest, view, rel, e, e.size(), e.mode(), mtime));
             note("file", dest, Integer.toOctalString(e.mode()), Long.toString(e.size()), hashes.of(e));
         }
         // sockets, fifos and devices are left out, as a context walk leaves them out
@@ -141,8 +142,11 @@ final class CopyPlan {
                         w.dir(d.dest(), new LayerWriter.Meta(chmod != null ? chmod : d.mode(), uid, gid, d.mtime()));
                     }
                 }
-                case File f -> w.file(f.dest(), f.host(), f.size(),
-                        new LayerWriter.Meta(chmod != null ? chmod : f.mode(), uid, gid, f.mtime()));
+                case File f -> {
+                    try (InputStream in = f.from().open(f.rel(), f.entry())) {
+                        w.file(f.dest(), in, f.size(), new LayerWriter.Meta(chmod != null ? chmod : f.mode(), uid, gid, f.mtime()), f.rel());
+                    }
+                }
                 case Link l -> w.symlink(l.dest(), l.target(), new LayerWriter.Meta(0777, uid, gid, l.mtime()));
                 case Inline i -> w.bytes(i.dest(), i.data(), new LayerWriter.Meta(chmod != null ? chmod : i.mode(), uid, gid, i.mtime()));
                 case Archive a -> extract(w, a, uid, gid, chown);
@@ -153,7 +157,7 @@ final class CopyPlan {
     /** ADD of a local tar: its entries under the destination, names cleaned and kept inside it. */
     private static void extract(LayerWriter w, Archive a, int uid, int gid, boolean chown) throws IOException {
         w.mkdirs(a.dest(), uid, gid);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(a.host(), LinkOption.NOFOLLOW_LINKS));
+        try (InputStream raw = new BufferedInputStream(a.from().open(a.rel(), a.entry()), 1 << 16);
              TarArchiveInputStream tar = new TarArchiveInputStream(LayerArchive.decompress(raw))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
@@ -199,7 +203,12 @@ final class CopyPlan {
 
     /** Whether ADD unpacks a file: a tar, possibly compressed, as Docker detects it. */
     static boolean isArchive(Path p) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS))) {
+        return isArchive(Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** Whether ADD unpacks these contents (closed here). */
+    static boolean isArchive(InputStream contents) throws IOException {
+        try (InputStream raw = new BufferedInputStream(contents)) {
             if (LayerArchive.detect(raw) != LayerArchive.Compression.NONE) {
                 return true;
             }

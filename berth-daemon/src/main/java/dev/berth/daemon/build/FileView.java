@@ -51,6 +51,11 @@ abstract sealed class FileView implements ContextFiles.Tree permits FileView.Dir
     /** The entry at a relative path ("." or "" is the root), or null. */
     abstract Entry entry(String rel);
 
+    /** A regular file's contents; {@code e} is {@link #entry}'s answer for {@code rel}. */
+    java.io.InputStream open(String rel, Entry e) throws IOException {
+        return Files.newInputStream(e.host(), LinkOption.NOFOLLOW_LINKS);
+    }
+
     /**
      * An absolute path as the image's own symlinks lead it, kept inside the root as
      * {@code openat2(RESOLVE_IN_ROOT)} would: every existing symlink component is followed

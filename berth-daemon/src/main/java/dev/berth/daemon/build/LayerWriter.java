@@ -70,14 +70,19 @@ final class LayerWriter implements AutoCloseable {
     }
 
     void file(String abs, Path host, long size, Meta m) throws IOException {
+        try (InputStream in = Files.newInputStream(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            file(abs, in, size, m, host.toString());
+        }
+    }
+
+    /** A file of {@code size} bytes that {@code in} gives; fewer or more fail the copy, naming {@code source}. */
+    void file(String abs, InputStream in, long size, Meta m, String source) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(rel(abs), TarConstants.LF_NORMAL);
         e.setSize(size);
         put(e, m);
-        try (InputStream in = Files.newInputStream(host, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            long copied = in.transferTo(tar);
-            if (copied != size) {
-                throw new IOException("file " + host + " changed size while it was copied");
-            }
+        long copied = in.transferTo(tar);
+        if (copied != size) {
+            throw new IOException("file " + source + " changed size while it was copied");
         }
         tar.closeArchiveEntry();
     }

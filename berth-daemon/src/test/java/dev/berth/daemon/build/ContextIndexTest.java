@@ -50,7 +50,11 @@ class ContextIndexTest {
     }
 
     private static void file(TarArchiveOutputStream t, String name, int mode, byte[] data) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name, true);
+        file(t, name, mode, data, TarConstants.LF_NORMAL);
+    }
+
+    private static void file(TarArchiveOutputStream t, String name, int mode, byte[] data, byte type) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, type, true);
         e.setMode(mode);
         e.setSize(data.length);
         e.setModTime(1_700_000_000_000L);
@@ -149,6 +153,88 @@ class ContextIndexTest {
         assertThat(budget.take()).isNotNull();
         assertThat(budget.take()).isNotNull();
         assertThat(budget.take()).as("the budget is two chunks").isNull();
+    }
+
+    /** A file's contents as a COPY reads them. */
+    private static byte[] contents(ContextIndex index, String rel) throws IOException {
+        try (java.io.InputStream in = index.open(rel, index.entry(rel))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aCopyReadsAPlainContextsFilesFromTheSpoolAndAnyOtherFromTheFilesWrittenOut(@TempDir Path tmp) throws IOException {
+        byte[] big = new byte[(3 << 20) + 12345]; // past the two chunks of memory: its end is in the spool file
+        new java.util.Random(11).nextBytes(big);
+        byte[] small = "small".getBytes(StandardCharsets.UTF_8);
+        Entries entries = t -> {
+            file(t, "Dockerfile", 0644, "FROM scratch\n".getBytes(StandardCharsets.UTF_8));
+            file(t, "s", 0644, small);
+            file(t, "big", 0644, big);
+            entry(t, "hard", TarConstants.LF_LINK, "s", 0644, null);
+            file(t, "empty", 0644, new byte[0]);
+        };
+        ContextIndex plain = index(tar(false, entries), tmp.resolve("plain"));
+        for (String p : List.of("s", "hard", "big", "empty")) {
+            assertThat(contents(plain, p)).as(p).isEqualTo(p.equals("big") ? big : p.equals("empty") ? new byte[0] : small);
+        }
+        assertThat(Files.exists(tmp.resolve("plain/files"))).as("read where they lie, nothing written out").isFalse();
+        plain.close();
+
+        ContextIndex gzipped = index(tar(true, entries), tmp.resolve("gzip"));
+        assertThat(contents(gzipped, "big")).isEqualTo(big);
+        assertThat(Files.exists(tmp.resolve("gzip/files"))).as("a compressed body has no positions: written out").isTrue();
+        gzipped.close();
+    }
+
+    @Test
+    void aFileBeingCopiedKeepsItsMemoryWhenTheBuildEndsUnderIt(@TempDir Path tmp) throws IOException {
+        byte[] data = new byte[1 << 19];
+        new java.util.Random(5).nextBytes(data);
+        ContextIndex index = index(tar(false, t -> file(t, "f", 0644, data)), tmp.resolve("work"));
+        budget.memo().forgetRetained();
+        java.io.InputStream in = index.open("f", index.entry("f"));
+        byte[] head = in.readNBytes(1000);
+        index.close(); // a failed stage ends the build while another still copies
+        // what another build takes now must not be the memory this copy reads
+        List<ContextSpool.Piece> taken = new ArrayList<>();
+        for (ContextSpool.Piece p; (p = budget.take()) != null; ) {
+            p.memory().fill((byte) 0x5a);
+            taken.add(p);
+        }
+        byte[] rest = in.readAllBytes();
+        in.close();
+        byte[] all = new byte[data.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(rest, 0, all, head.length, rest.length);
+        assertThat(all).isEqualTo(data);
+        assertThat(taken).as("the copy held one chunk of the two").hasSize(1);
+        budget.give(taken);
+        assertThat(budget.lent()).as("closing the copy gave its chunk back").isZero();
+    }
+
+    @Test
+    void aSparseFileIsReadAsItsContentsNotAsTheBytesItsEntryStores(@TempDir Path tmp) throws IOException {
+        // PAX 0.1 sparse: 4 stored bytes that are the end of a 10-byte file, after 6 bytes of hole
+        byte[] archive = tar(false, t -> {
+            StringBuilder pax = new StringBuilder();
+            for (String kv : List.of("GNU.sparse.size=10", "GNU.sparse.numblocks=1", "GNU.sparse.map=6,4")) {
+                int len = kv.length() + 3; // " ", "\n" and a one-digit length
+                while (String.valueOf(len).length() + kv.length() + 2 != len) {
+                    len++;
+                }
+                pax.append(len).append(' ').append(kv).append('\n');
+            }
+            file(t, "PaxHeaders/sparse", 0644, pax.toString().getBytes(StandardCharsets.UTF_8), TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+            file(t, "sparse", 0644, "data".getBytes(StandardCharsets.UTF_8));
+            file(t, "after", 0644, "not part of it".getBytes(StandardCharsets.UTF_8));
+        });
+        byte[] expected = {0, 0, 0, 0, 0, 0, 'd', 'a', 't', 'a'};
+        ContextIndex index = index(archive, tmp.resolve("work"));
+        assertThat(index.entry("sparse").size()).isEqualTo(10);
+        assertThat(index.entry("sparse").digest()).isEqualTo(sha256(expected));
+        assertThat(contents(index, "sparse")).isEqualTo(expected);
+        index.close();
     }
 
     @Test

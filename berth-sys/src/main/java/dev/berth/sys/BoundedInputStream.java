@@ -1,16 +1,18 @@
-package dev.berth.cli.client;
+package dev.berth.sys;
 
 import java.io.IOException;
 import java.io.InputStream;
 
-/** A body with a Content-Length. */
-final class BoundedInputStream extends InputStream {
+/** The next {@code length} bytes of a stream, which must have them: one that ends sooner fails with {@code early}. */
+public final class BoundedInputStream extends InputStream {
     private final InputStream in;
+    private final String early;
     private long remaining;
 
-    BoundedInputStream(InputStream in, long length) {
+    public BoundedInputStream(InputStream in, long length, String early) {
         this.in = in;
         this.remaining = length;
+        this.early = early;
     }
 
     @Override
@@ -22,11 +24,11 @@ final class BoundedInputStream extends InputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         if (remaining <= 0) {
-            return -1;
+            return len == 0 ? 0 : -1;
         }
         int n = in.read(b, off, (int) Math.min(len, remaining));
         if (n < 0) {
-            throw new IOException("connection closed before the end of the body");
+            throw new IOException(early);
         }
         remaining -= n;
         return n;
