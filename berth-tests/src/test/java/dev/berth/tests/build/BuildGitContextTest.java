@@ -125,11 +125,13 @@ class BuildGitContextTest {
     }
 
     @Test
-    void dockerBuildOfAGitUrl() {
-        // the docker CLI clones a git URL itself and sends the checkout as the context
+    void dockerBuildOfAGitUrl() throws IOException {
+        // the docker CLI clones a git URL itself and sends the checkout as the context; it leaves the clone
+        // in its TMPDIR, so that is the test's own
+        Path cliTmp = Files.createDirectories(dir.resolve("cli-tmp"));
         CommandResult r = BerthdFixture.run(List.of(BerthdFixture.DOCKER, "build", "-t", "gitctx:cli", url("#feature:app")), null,
                 Map.of("DOCKER_HOST", berthd.dockerHost(), "DOCKER_BUILDKIT", "0",
-                        "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString()));
+                        "DOCKER_CONFIG", berthd.dir().resolve("docker-config").toString(), "TMPDIR", cliTmp.toString()));
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(berthd.dockerOk("run", "--rm", "gitctx:cli", "cat", "/hello.txt").stdout()).isEqualTo("from feature\n");
     }
