@@ -78,6 +78,7 @@ public final class Daemon implements AutoCloseable {
             dev.berth.daemon.security.AppArmorProfile.load(config.execRoot().resolve("apparmor"));
         }
         Json json = new Json();
+        MetadataDb.nativeLibraryIn(config.dataRoot().resolve("native"));
         MetadataDb db = new MetadataDb(config.dataRoot().resolve("berth.db"));
         closeables.push(db);
         Router router = new Router();

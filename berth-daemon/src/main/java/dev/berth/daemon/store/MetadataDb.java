@@ -33,6 +33,23 @@ public final class MetadataDb implements AutoCloseable {
     private final StatementCache lazyStatements;
     private final ReentrantLock lock = new ReentrantLock();
 
+    /**
+     * Has the SQLite driver unpack its native library in {@code dir} rather than in /tmp, unless the
+     * {@code org.sqlite.tmpdir} property says where. The driver removes its copy when the JVM exits
+     * normally; a daemon killed with SIGKILL left one in /tmp each time, and here the next start,
+     * the only user of its data root, removes them. Call before the first connection.
+     */
+    public static void nativeLibraryIn(Path dir) throws java.io.IOException {
+        if (System.getProperty("org.sqlite.tmpdir") != null) {
+            return;
+        }
+        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            dev.berth.oci.LayerArchive.removeTree(dir);
+        }
+        Files.createDirectories(dir);
+        System.setProperty("org.sqlite.tmpdir", dir.toString());
+    }
+
     public MetadataDb(Path file) throws SQLException {
         try {
             Files.createDirectories(file.getParent());

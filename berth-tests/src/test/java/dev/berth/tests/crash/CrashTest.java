@@ -88,6 +88,24 @@ class CrashTest {
         assertThat(run.out()).as(run.toString()).isEqualTo("still here");
     }
 
+    @Test
+    @Order(3)
+    void aKilledDaemonsCopyOfTheSqliteLibraryStaysInItsDataRootAndGoesAtTheNextStart() throws Exception {
+        Path dir = berthd.dataRoot().resolve("native");
+        List<String> before = sqliteLibraries(dir);
+        assertThat(before).as("the driver unpacks its library here, not in /tmp").hasSize(1);
+        berthd.kill9(); // no shutdown hook runs: the driver's copy stays
+        berthd.restart();
+        List<String> after = sqliteLibraries(dir);
+        assertThat(after).hasSize(1).doesNotContainAnyElementsOf(before);
+    }
+
+    private static List<String> sqliteLibraries(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".so")).toList();
+        }
+    }
+
     /** Sends a tar with an endless file until the connection breaks. */
     private static void streamEndlessImport() throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
