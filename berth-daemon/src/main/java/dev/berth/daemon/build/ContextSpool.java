@@ -355,12 +355,9 @@ final class ContextSpool implements AutoCloseable {
             if (next > offset && pos < end) {
                 int from = (int) (Math.max(offset, pos) - pos);
                 int n = (int) (Math.min(end, next) - pos) - from;
-                if (c.piece() != null) {
-                    held.add(budget.share(c.piece()));
-                    parts.add(new SegmentStream(c.piece().memory().asSlice(from, n)));
-                } else {
-                    parts.add(new java.io.ByteArrayInputStream(c.heap(), from, n));
-                }
+                // only memory chunks are listed here: those past the budget went to the file
+                held.add(budget.share(c.piece()));
+                parts.add(new SegmentStream(c.piece().memory().asSlice(from, n)));
             }
             pos = next;
         }

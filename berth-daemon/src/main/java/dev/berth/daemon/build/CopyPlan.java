@@ -31,7 +31,7 @@ final class CopyPlan {
     record Dir(String dest, int mode, long mtime, boolean top) implements Item {}
 
     /** A file of {@code from} at {@code rel}, as {@code entry} describes it. */
-    record File(String dest, FileView from, String rel, FileView.Entry entry, long size, int mode, long mtime) implements Item {}
+    record File(String dest, FileView from, String rel, FileView.Entry entry) implements Item {}
 
     record Link(String dest, String target, long mtime) implements Item {}
 
@@ -112,12 +112,11 @@ final class CopyPlan {
     }
 
     private void entry(FileView view, String rel, FileView.Entry e, String dest) throws IOException {
-        long mtime = e.mtimeMillis();
         if (e.isSymbolicLink()) {
-            items.add(new Link(dest, e.link(), mtime));
+            items.add(new Link(dest, e.link(), e.mtimeMillis()));
             note("link", dest, e.link());
         } else if (e.isRegularFile()) {
-            items.add(new File(dest, view, rel, e, e.size(), e.mode(), mtime));
+            items.add(new File(dest, view, rel, e));
             note("file", dest, Integer.toOctalString(e.mode()), Long.toString(e.size()), hashes.of(e));
         }
         // sockets, fifos and devices are left out, as a context walk leaves them out
@@ -143,8 +142,9 @@ final class CopyPlan {
                     }
                 }
                 case File f -> {
-                    try (InputStream in = f.from().open(f.rel(), f.entry())) {
-                        w.file(f.dest(), in, f.size(), new LayerWriter.Meta(chmod != null ? chmod : f.mode(), uid, gid, f.mtime()), f.rel());
+                    FileView.Entry e = f.entry();
+                    try (InputStream in = f.from().open(f.rel(), e)) {
+                        w.file(f.dest(), in, e.size(), new LayerWriter.Meta(chmod != null ? chmod : e.mode(), uid, gid, e.mtimeMillis()), f.rel());
                     }
                 }
                 case Link l -> w.symlink(l.dest(), l.target(), new LayerWriter.Meta(0777, uid, gid, l.mtime()));
