@@ -36,6 +36,15 @@ final class BuildContext implements AutoCloseable {
      * @param dockerfileName the {@code dockerfile} parameter (relative to the context root)
      */
     static BuildContext extract(InputStream body, Path parent, String dockerfileName, ContextSpool.Budget budget) throws IOException {
+        return extract(body, parent, dockerfileName, budget, null);
+    }
+
+    /**
+     * {@link #extract(InputStream, Path, String, ContextSpool.Budget)}; {@code preview} starts when half the body has
+     * repeated the memo's retained one.
+     */
+    static BuildContext extract(InputStream body, Path parent, String dockerfileName, ContextSpool.Budget budget, BuildPreview preview)
+            throws IOException {
         WorkDir dir = WorkDir.under(parent, "context-");
         ContextSpool spool = new ContextSpool(dir, budget);
         try {
@@ -43,26 +52,41 @@ final class BuildContext implements AutoCloseable {
             try {
                 String df = DockerIgnore.cleanPath("/" + (dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName));
                 index = ContextIndex.read(body, spool, dir,
-                        new java.util.HashSet<>(List.of(df.substring(1), ".dockerignore")));
+                        new java.util.HashSet<>(List.of(df.substring(1), ".dockerignore")), preview == null ? null : preview::start);
             } catch (InvalidLayerException e) {
                 drain(body);
                 throw ApiException.badRequest("invalid build context: " + e.getMessage());
             }
-            String name = dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName;
-            byte[] df = read(index, name);
-            if (df == null) {
-                throw ApiException.badRequest("Cannot locate specified Dockerfile: " + name);
-            }
-            byte[] ignore = read(index, ".dockerignore");
-            if (ignore != null) {
-                removeExcludedBuildFiles(index, new String(ignore, java.nio.charset.StandardCharsets.UTF_8), name);
-            }
-            return new BuildContext(dir, index, df);
+            return of(dir, index, dockerfileName);
         } catch (IOException | RuntimeException e) {
             spool.close();
             dir.close();
             throw e;
         }
+    }
+
+    /**
+     * The context a body repeating the memo's retained one will have, before that body arrives: its tree
+     * and checksums, for a {@link BuildPreview}. The Dockerfile must be one of the files the retained body
+     * kept in memory; otherwise, and for any file's contents, it throws {@link BuildPreview.Miss}.
+     */
+    static BuildContext preview(ContextIndex.Snapshot retained, Path parent, String dockerfileName) throws IOException {
+        WorkDir dir = WorkDir.under(parent, "preview-");
+        return of(dir, ContextIndex.preview(retained, dir), dockerfileName);
+    }
+
+    /** The Dockerfile read from {@code index}, and the build files the .dockerignore excludes dropped. */
+    private static BuildContext of(WorkDir dir, ContextIndex index, String dockerfileName) throws IOException {
+        String name = dockerfileName == null || dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName;
+        byte[] df = read(index, name);
+        if (df == null) {
+            throw ApiException.badRequest("Cannot locate specified Dockerfile: " + name);
+        }
+        byte[] ignore = read(index, ".dockerignore");
+        if (ignore != null) {
+            removeExcludedBuildFiles(index, new String(ignore, java.nio.charset.StandardCharsets.UTF_8), name);
+        }
+        return new BuildContext(dir, index, df);
     }
 
     /**
@@ -143,6 +167,11 @@ final class BuildContext implements AutoCloseable {
     /** The context's files; written to disk only when a step needs them there. */
     FileView view() {
         return index;
+    }
+
+    /** Whether the body repeated the retained {@code snapshot} byte for byte (see {@link #preview}). */
+    boolean repeats(ContextIndex.Snapshot snapshot) {
+        return index.repeats(snapshot);
     }
 
     byte[] dockerfile() {

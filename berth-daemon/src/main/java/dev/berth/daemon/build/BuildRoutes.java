@@ -115,26 +115,44 @@ public final class BuildRoutes {
         boolean quiet = ex.queryBool("q", false);
         long t0 = System.nanoTime();
         activeBuilds.incrementAndGet();
-        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName(), spoolMemory)
+        // a context body that repeats the retained one is built from the cache while it arrives
+        BuildPreview preview = remote.isEmpty() && !opt.noCache() && !opt.pull()
+                ? new BuildPreview(workDir, opt.dockerfileName(), (ctx, abandoned) -> preview(ctx, opt.stoppingWhen(abandoned), quiet))
+                : null;
+        try (BuildContext ctx = remote.isEmpty() ? BuildContext.extract(ex.bodyStream(), workDir, opt.dockerfileName(), spoolMemory, preview)
                 : git ? GitContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)
                 : BuildContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)) {
             long t1 = System.nanoTime();
             LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
+            BuildPreview.Result previewed = preview == null ? null : preview.resultFor(ctx);
             OutputStream raw = ex.startStream(200, "application/json");
             try (raw) {
                 BuildOutput out = BuildOutput.of(raw, quiet);
                 try (WorkDir scratch = WorkDir.under(workDir, "steps-")) {
-                    String id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts, puller).build();
-                    long t2 = System.nanoTime();
-                    LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000);
-                    out.aux(id);
-                    out.stream("Successfully built " + ImageService.shortId(id) + "\n");
-                    for (ImageReference t : tags) {
-                        images.tag(id, t.toString(), null);
-                        out.stream("Successfully tagged " + t.familiar() + "\n");
+                    String id;
+                    if (previewed != null) {
+                        raw.write(previewed.output());
+                        cache.touch(previewed.usedKeys());
+                        id = previewed.imageId();
+                    } else {
+                        id = new Builder(images, containers, cache, ctx, opt, out, scratch, cacheMounts, puller).build();
                     }
-                    if (quiet) {
-                        out.always(id + "\n");
+                    long t2 = System.nanoTime();
+                    LOG.fine(() -> "build steps done in ms " + (t2 - t1) / 1_000_000 + (previewed != null ? " (previewed)" : ""));
+                    // the closing messages in one write
+                    BuildOutput end = out.buffered();
+                    try {
+                        end.aux(id);
+                        end.stream("Successfully built " + ImageService.shortId(id) + "\n");
+                        for (ImageReference t : tags) {
+                            images.tag(id, t.toString(), null);
+                            end.stream("Successfully tagged " + t.familiar() + "\n");
+                        }
+                        if (quiet) {
+                            end.always(id + "\n");
+                        }
+                    } finally {
+                        end.flushTo(); // before an error a tag gave
                     }
                 } catch (Builder.BuildFailure f) {
                     out.error(f.getMessage(), f.code);
@@ -146,7 +164,20 @@ public final class BuildRoutes {
                 }
             }
         } finally {
+            if (preview != null) {
+                preview.abandon();
+            }
             activeBuilds.decrementAndGet();
+        }
+    }
+
+    /** A build of {@code ctx} from the cache alone, its messages kept ({@link BuildPreview}). */
+    private BuildPreview.Result preview(BuildContext ctx, Builder.Options opt, boolean quiet) throws Exception {
+        java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
+        try (WorkDir scratch = WorkDir.under(workDir, "steps-")) {
+            Builder b = new Builder(images, containers, cache, ctx, opt, BuildOutput.of(messages, quiet), scratch, cacheMounts, puller, true);
+            String id = b.build();
+            return new BuildPreview.Result(id, messages.toByteArray(), b.usedKeys());
         }
     }
 

@@ -61,7 +61,14 @@ final class Builder {
     record Options(List<ImageReference> tags, String dockerfileName, Map<String, String> buildArgs, String target,
                    boolean noCache, boolean rm, boolean forceRm, Map<String, String> labels, String networkMode,
                    ObjectNode hostConfig, java.util.function.BooleanSupplier cancelled, boolean pull,
-                   ImageService.Platform platform) {}
+                   ImageService.Platform platform) {
+        /** The same options for a build that also stops when {@code stop} says so. */
+        Options stoppingWhen(java.util.function.BooleanSupplier stop) {
+            java.util.function.BooleanSupplier c = cancelled;
+            return new Options(tags, dockerfileName, buildArgs, target, noCache, rm, forceRm, labels, networkMode, hostConfig,
+                    () -> stop.getAsBoolean() || c.getAsBoolean(), pull, platform);
+        }
+    }
 
     /** A failed build: Docker's message and the code the client exits with. */
     static final class BuildFailure extends Exception {
@@ -89,9 +96,17 @@ final class Builder {
     /** Cache entries this build used; their use is recorded once at the end. */
     private final java.util.Set<String> usedKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final BasePuller puller;
+    /** A {@link BuildPreview}'s run: nothing but cache hits, no effect (see {@link BuildPreview.Miss}), the uses recorded by the caller. */
+    private final boolean preview;
 
     Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
             WorkDir scratchDir, Path cacheMounts, BasePuller puller) {
+        this(images, containers, cache, context, opt, out, scratchDir, cacheMounts, puller, false);
+    }
+
+    Builder(ImageService images, ContainerService containers, BuildCache cache, BuildContext context, Options opt, BuildOutput out,
+            WorkDir scratchDir, Path cacheMounts, BasePuller puller, boolean preview) {
+        this.preview = preview;
         this.puller = puller;
         this.images = images;
         this.containers = containers;
@@ -224,8 +239,15 @@ final class Builder {
         if (!unused.isEmpty()) {
             out.stream("[Warning] One or more build-args [" + String.join(" ", unused) + "] were not consumed\n");
         }
-        cache.touch(usedKeys);
+        if (!preview) {
+            cache.touch(usedKeys);
+        }
         return last.imageId;
+    }
+
+    /** The cache entries the build used (a preview leaves recording them to its caller). */
+    java.util.Set<String> usedKeys() {
+        return java.util.Set.copyOf(usedKeys);
     }
 
     private Stage buildStage(DockerfileModel model, BuildArgs args, Map<String, String> global, BuildGraph graph, int index,
@@ -313,6 +335,9 @@ final class Builder {
             } catch (ApiException missing) {
                 // pulled below
             }
+        }
+        if (preview) {
+            throw BuildPreview.Miss.INSTANCE;
         }
         ImageReference r;
         try {
@@ -507,6 +532,9 @@ final class Builder {
             return false;
         }
         String id = cache.lookup(key);
+        if (id == null && preview) {
+            throw BuildPreview.Miss.INSTANCE;
+        }
         if (id == null) {
             return false;
         }
@@ -514,6 +542,9 @@ final class Builder {
         try {
             r = images.find(id);
         } catch (ApiException gone) {
+            if (preview) {
+                throw BuildPreview.Miss.INSTANCE;
+            }
             cache.forget(key);
             return false;
         }
@@ -720,6 +751,9 @@ final class Builder {
     }
 
     private void download(CopyPlan plan, String url, String destAbs, boolean intoDir) throws IOException, InterruptedException, BuildFailure {
+        if (preview) {
+            throw BuildPreview.Miss.INSTANCE;
+        }
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
                 .connectTimeout(java.time.Duration.ofSeconds(30)).build();
         java.net.http.HttpResponse<byte[]> resp;

@@ -54,12 +54,13 @@ final class ContextIndex extends FileView {
     }
 
     private Node root = new Node(ContextFiles.Kind.DIR); // the retained index's when the body repeats it
-    private final ContextSpool spool;
+    private final ContextSpool spool; // null for a preview: no bytes to read
     private final WorkDir work;
     private final Path dir;
     private final java.util.Set<String> dropped = new java.util.HashSet<>(); // paths hidden from the view, the tree unchanged
     private boolean written;
     private volatile boolean replayed;
+    private java.util.function.Consumer<Snapshot> halfway; // the reader's only
 
     private ContextIndex(ContextSpool spool, WorkDir work) {
         this.spool = spool;
@@ -67,6 +68,22 @@ final class ContextIndex extends FileView {
         this.dir = work.path().resolve("files");
         root.mode = 0755;
         root.mtime = System.currentTimeMillis();
+    }
+
+    /**
+     * The tree of a retained body, for a {@link BuildPreview} while a body that may repeat it arrives: its
+     * entries and checksums only. Anything that needs a file's bytes (other than those kept in memory) or
+     * the files on disk throws {@link BuildPreview.Miss}.
+     */
+    static ContextIndex preview(Snapshot retained, WorkDir work) {
+        ContextIndex index = new ContextIndex(null, work);
+        index.root = retained.root;
+        return index;
+    }
+
+    /** Whether the body was {@code retained}'s, byte for byte: a preview of that snapshot saw this very tree. */
+    boolean repeats(Snapshot retained) {
+        return replayed && root == retained.root;
     }
 
     /**
@@ -85,7 +102,17 @@ final class ContextIndex extends FileView {
      * @throws InvalidLayerException when the archive is malformed or hostile; the rest of the body is then left unread
      */
     static ContextIndex read(InputStream body, ContextSpool spool, WorkDir work, java.util.Set<String> keep) throws IOException {
+        return read(body, spool, work, keep, null);
+    }
+
+    /**
+     * {@link #read}, calling {@code halfway} (on the reading thread, which must not block there) with the
+     * retained body's tree once the first half of the body has turned out to be the retained one's.
+     */
+    static ContextIndex read(InputStream body, ContextSpool spool, WorkDir work, java.util.Set<String> keep,
+                             java.util.function.Consumer<Snapshot> halfway) throws IOException {
         ContextIndex index = new ContextIndex(spool, work);
+        index.halfway = halfway;
         Chunks chunks = new Chunks();
         var pool = spool.workers();
         long[] timings = new long[3];
@@ -264,6 +291,11 @@ final class ContextIndex extends FileView {
                     if (from + n > theirLength || MemorySegment.mismatch(mine, from, from + n, theirs, from, from + n) >= 0) {
                         differs = true;
                         break;
+                    }
+                    if (halfway != null && (long) i * ContextSpool.CHUNK + from + n >= last.length() / 2) {
+                        var h = halfway;
+                        halfway = null;
+                        h.accept(last.index());
                     }
                 }
                 if (differs) {
@@ -799,6 +831,9 @@ final class ContextIndex extends FileView {
      */
     @Override
     InputStream open(String rel, Entry e) throws IOException {
+        if (spool == null) {
+            throw BuildPreview.Miss.INSTANCE;
+        }
         synchronized (this) {
             if (!written) {
                 Node n = find(parts(rel));
@@ -819,6 +854,9 @@ final class ContextIndex extends FileView {
         }
         if (n.bytes != null) {
             return n.bytes.clone();
+        }
+        if (spool == null) {
+            throw BuildPreview.Miss.INSTANCE;
         }
         try (InputStream in = LayerArchive.decompress(spool.open());
              TarArchiveInputStream tar = new TarArchiveInputStream(in, false)) {
@@ -857,12 +895,17 @@ final class ContextIndex extends FileView {
 
     /** Frees the spool (the build is over). */
     void close() throws IOException {
-        spool.close();
+        if (spool != null) {
+            spool.close();
+        }
     }
 
     /** The context's files on disk: the spool is extracted on the first call (a step missed the cache). */
     @Override
     synchronized List<Path> layers() throws IOException {
+        if (spool == null) {
+            throw BuildPreview.Miss.INSTANCE;
+        }
         if (!written) {
             work.create();
             Files.createDirectory(dir);
