@@ -106,7 +106,7 @@ final class ContextIndex extends FileView {
     }
 
     /**
-     * {@link #read}, calling {@code halfway} (on the reading thread, which must not block there) with the
+     * {@link #read}, calling {@code halfway} (on the reading thread, under the normal policy; it must not block) with the
      * retained body's tree once the first half of the body has turned out to be the retained one's.
      */
     static ContextIndex read(InputStream body, ContextSpool spool, WorkDir work, java.util.Set<String> keep,
@@ -173,6 +173,7 @@ final class ContextIndex extends FileView {
                 self.setName(name);
                 w.running(self);
                 boolean batch = schedule(true);
+                BATCH.set(batch);
                 Exception failure = null;
                 try {
                     task.run();
@@ -182,6 +183,7 @@ final class ContextIndex extends FileView {
                     if (batch) {
                         schedule(false);
                     }
+                    BATCH.remove();
                     w.running(null);
                     self.setName(idleName);
                     atEnd.run();
@@ -202,6 +204,27 @@ final class ContextIndex extends FileView {
         private synchronized void interrupt() {
             if (thread != null) {
                 thread.interrupt();
+            }
+        }
+
+        /** Whether the calling pool thread is running a piece under SCHED_BATCH. */
+        private static final ThreadLocal<Boolean> BATCH = new ThreadLocal<>();
+
+        /**
+         * Runs {@code r} under the normal policy: for what may start a thread (a virtual thread started or woken
+         * can make the scheduler's pool add a carrier, which would inherit SCHED_BATCH).
+         */
+        static void outsideBatch(Runnable r) {
+            boolean batch = Boolean.TRUE.equals(BATCH.get());
+            if (batch) {
+                schedule(false);
+            }
+            try {
+                r.run();
+            } finally {
+                if (batch) {
+                    schedule(true);
+                }
             }
         }
 
@@ -295,7 +318,7 @@ final class ContextIndex extends FileView {
                     if (halfway != null && (long) i * ContextSpool.CHUNK + from + n >= last.length() / 2) {
                         var h = halfway;
                         halfway = null;
-                        h.accept(last.index());
+                        Worker.outsideBatch(() -> h.accept(last.index()));
                     }
                 }
                 if (differs) {
