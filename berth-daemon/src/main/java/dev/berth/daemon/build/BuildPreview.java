@@ -64,7 +64,9 @@ final class BuildPreview {
         snapshot = retained;
         Thread.ofVirtual().name("build-preview").start(() -> {
             try (BuildContext ctx = BuildContext.preview(retained, parent, dockerfileName)) {
-                result.complete(run.run(ctx, () -> abandoned));
+                Result r = run.run(ctx, () -> abandoned);
+                LOG.fine(() -> "build preview ready: " + r.imageId());
+                result.complete(r);
             } catch (Miss miss) {
                 result.complete(null);
             } catch (Exception | Error e) {

@@ -124,7 +124,9 @@ public final class BuildRoutes {
                 : BuildContext.fetch(remote, workDir, opt.dockerfileName(), spoolMemory)) {
             long t1 = System.nanoTime();
             LOG.fine(() -> "build context extracted in ms " + (t1 - t0) / 1_000_000);
-            BuildPreview.Result previewed = preview == null ? null : preview.resultFor(ctx);
+            BuildPreview.Result found = preview == null ? null : preview.resultFor(ctx);
+            // an image deleted since the preview found it is made again by the build
+            BuildPreview.Result previewed = found != null && images.exists(found.imageId()) ? found : null;
             OutputStream raw = ex.startStream(200, "application/json");
             try (raw) {
                 BuildOutput out = BuildOutput.of(raw, quiet);

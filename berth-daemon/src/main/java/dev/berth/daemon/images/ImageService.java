@@ -563,6 +563,11 @@ public final class ImageService implements ImageLookup {
         return s == null || s.isEmpty() ? null : s;
     }
 
+    /** Whether the image with this full ID is stored. */
+    public boolean exists(String id) {
+        return sql(() -> db.tx(c -> exists(c, id)));
+    }
+
     private static boolean exists(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
             ps.setString(1, id);

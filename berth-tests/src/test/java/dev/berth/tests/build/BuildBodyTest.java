@@ -196,6 +196,44 @@ class BuildBodyTest {
     }
 
     /**
+     * A repeated body is built from the cache while it arrives (the build preview), but an image the
+     * preview found and that is deleted before the body's last byte is not the answer: the build makes it again.
+     */
+    @Test
+    void aRepeatWhoseImageIsDeletedBeforeItsLastByteIsBuiltAgain() throws Exception {
+        String first = builtId(berthd.apiRaw("POST", "/v1.41/build?t=body:gone", "application/x-tar", context).body());
+        berthd.apiRaw("POST", "/v1.41/build", "application/x-tar", context); // retained again, whatever ran before
+        int ready = readyPreviews();
+        try (SocketChannel ch = connect()) {
+            send(ch, head("t=body:gone", "Content-Length: " + context.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            int most = context.length * 3 / 4;
+            send(ch, java.util.Arrays.copyOf(context, most));
+            for (int i = 0; i < 400 && readyPreviews() == ready; i++) {
+                Thread.sleep(50);
+            }
+            assertThat(readyPreviews()).as("the preview finished while the body was still arriving").isGreaterThan(ready);
+            berthd.dockerOk("rmi", "-f", first); // every build of this context made the same image, tagged by other tests too
+            assertThat(berthd.docker("image", "inspect", first).exitCode()).isNotZero();
+            send(ch, java.util.Arrays.copyOfRange(context, most, context.length));
+            String body = answer(ch).body();
+            assertThat(body).contains("Successfully tagged body:gone").contains("Running in");
+            String again = builtId(body);
+            assertThat(again).isNotEqualTo(first);
+            assertThat(berthd.dockerOk("image", "inspect", "--format", "{{.Id}}", "body:gone").out()).contains(again);
+        }
+    }
+
+    private static int readyPreviews() {
+        return (int) java.util.regex.Pattern.compile("build preview ready: ").matcher(berthd.log()).results().count();
+    }
+
+    private static String builtId(String answer) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Successfully built ([0-9a-f]{12})").matcher(answer);
+        assertThat(m.find()).as(answer).isTrue();
+        return m.group(1);
+    }
+
+    /**
      * A fully cached build keeps its context in memory and needs no scratch space: nothing is made
      * under the data root's build directory. (A build whose steps run does make its directories there,
      * which shows the watch sees them.)
