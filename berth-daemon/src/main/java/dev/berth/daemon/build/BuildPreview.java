@@ -70,7 +70,7 @@ final class BuildPreview {
             } catch (Miss miss) {
                 result.complete(null);
             } catch (Exception | Error e) {
-                // the build proper runs and reports whatever this was
+                // an Error too, so that no build waits for a preview that died; the build proper runs and reports it
                 LOG.log(Level.FINE, "build preview gave up", e);
                 result.complete(null);
             }
