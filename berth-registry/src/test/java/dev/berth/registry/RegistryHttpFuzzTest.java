@@ -108,7 +108,10 @@ class RegistryHttpFuzzTest {
 
             Map<String, byte[]> before = FuzzedRegistry.contents(registry.root);
             Map<String, String> outside = registry.outside();
-            RawHttp.Answer a = registry.send(request, method.equals("HEAD"));
+            // a server may take bare CR, HTAB, VT and FF around the request line's words for SP (RFC 9112, section 3),
+            // as Netty does: "HEAD\r\r /v2/..." is a HEAD, whose answer has no body
+            boolean isHead = method.replaceAll("^[ \\t\\x0B\\f\\r]+|[ \\t\\x0B\\f\\r]+$", "").equals("HEAD");
+            RawHttp.Answer a = registry.send(request, isHead);
             Map<String, byte[]> after = FuzzedRegistry.contents(registry.root);
             if (a.status() >= 400) {
                 FuzzedRegistry.unchangedBy(before, after, method + " " + uri + " (" + a.statusLine() + ")");
