@@ -152,7 +152,13 @@ final class BuildContext implements AutoCloseable {
 
     /** A regular file of the context, found through the context's own symlinks (kept inside it), or null. */
     private static byte[] read(ContextIndex index, String name) throws IOException {
-        String rel = index.resolve("/" + name);
+        String rel;
+        try {
+            rel = index.resolve("/" + name);
+        } catch (IOException loop) {
+            // the context's links go round in circles: its fault, not the daemon's
+            throw ApiException.badRequest("invalid build context: " + loop.getMessage());
+        }
         return rel.isEmpty() ? null : index.read(rel);
     }
 

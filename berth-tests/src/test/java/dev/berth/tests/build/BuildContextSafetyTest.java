@@ -136,6 +136,24 @@ class BuildContextSafetyTest {
     }
 
     @Test
+    void aDockerfileThatIsALinkLoopIsABadRequest() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+            for (String[] l : new String[][] {{"Dockerfile", "a"}, {"a", "Dockerfile"}}) {
+                TarArchiveEntry link = new TarArchiveEntry(l[0], TarConstants.LF_SYMLINK);
+                link.setLinkName(l[1]);
+                t.putArchiveEntry(link);
+                t.closeArchiveEntry();
+            }
+            t.finish();
+        }
+        ApiResult r = berthd.apiRaw("POST", "/build?t=loop:1", "application/x-tar", bytes.toByteArray());
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.body()).contains("invalid build context: too many levels of symbolic links in /Dockerfile");
+        assertThat(berthd.api("GET", "/_ping", null).status()).isEqualTo(200);
+    }
+
+    @Test
     void aSymlinkInTheContextIsCopiedAsALinkNotFollowed() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
