@@ -76,7 +76,12 @@ class BuildContextFuzzTest {
         for (String name : index.list(dir)) {
             String p = dir.equals(".") ? name : dir + "/" + name;
             index.entry(p);
-            index.resolve("/" + p);
+            try {
+                index.resolve("/" + p);
+            } catch (IOException e) {
+                // the one way resolving fails: the context's symlinks form a loop (ELOOP's message)
+                assertThat(e).hasMessageStartingWith("too many levels of symbolic links in ");
+            }
             if (index.kind(p) == ContextFiles.Kind.DIR) {
                 visit(index, p, depth + 1);
             }
