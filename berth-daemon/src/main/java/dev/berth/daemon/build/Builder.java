@@ -532,10 +532,10 @@ final class Builder {
             return false;
         }
         String id = cache.lookup(key);
-        if (id == null && preview) {
-            throw BuildPreview.Miss.INSTANCE;
-        }
         if (id == null) {
+            if (preview) {
+                throw BuildPreview.Miss.INSTANCE;
+            }
             return false;
         }
         ImageService.ImageRecord r;

@@ -854,14 +854,12 @@ final class ContextIndex extends FileView {
      */
     @Override
     InputStream open(String rel, Entry e) throws IOException {
-        if (spool == null) {
-            throw BuildPreview.Miss.INSTANCE;
-        }
+        ContextSpool bytes = spool();
         synchronized (this) {
             if (!written) {
                 Node n = find(parts(rel));
                 if (n != null && n.kind == ContextFiles.Kind.FILE && n.offset >= 0) {
-                    return spool.open(n.offset, n.size);
+                    return bytes.open(n.offset, n.size);
                 }
                 layers();
             }
@@ -878,10 +876,7 @@ final class ContextIndex extends FileView {
         if (n.bytes != null) {
             return n.bytes.clone();
         }
-        if (spool == null) {
-            throw BuildPreview.Miss.INSTANCE;
-        }
-        try (InputStream in = LayerArchive.decompress(spool.open());
+        try (InputStream in = LayerArchive.decompress(spool().open());
              TarArchiveInputStream tar = new TarArchiveInputStream(in, false)) {
             for (int i = 0; ; i++) {
                 TarArchiveEntry e = tar.getNextEntry();
@@ -916,6 +911,14 @@ final class ContextIndex extends FileView {
         return replayed;
     }
 
+    /** The spool the body's bytes are in; a preview has none, and what needs bytes gives up ({@link BuildPreview.Miss}). */
+    private ContextSpool spool() {
+        if (spool == null) {
+            throw BuildPreview.Miss.INSTANCE;
+        }
+        return spool;
+    }
+
     /** Frees the spool (the build is over). */
     void close() throws IOException {
         if (spool != null) {
@@ -926,13 +929,11 @@ final class ContextIndex extends FileView {
     /** The context's files on disk: the spool is extracted on the first call (a step missed the cache). */
     @Override
     synchronized List<Path> layers() throws IOException {
-        if (spool == null) {
-            throw BuildPreview.Miss.INSTANCE;
-        }
+        ContextSpool bytes = spool();
         if (!written) {
             work.create();
             Files.createDirectory(dir);
-            try (InputStream in = spool.open()) {
+            try (InputStream in = bytes.open()) {
                 LayerArchive.extract(in, dir);
             }
             for (String d : dropped) {
@@ -941,7 +942,7 @@ final class ContextIndex extends FileView {
                     Files.deleteIfExists(p);
                 }
             }
-            spool.close(); // the files are on disk now
+            bytes.close(); // the files are on disk now
             written = true;
         }
         return List.of(dir);

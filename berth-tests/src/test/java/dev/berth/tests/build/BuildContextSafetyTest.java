@@ -45,17 +45,11 @@ class BuildContextSafetyTest {
                 case "dotdot" -> file(t, "../../../../escaped-dotdot", "x".getBytes(StandardCharsets.UTF_8));
                 case "absolute" -> file(t, "/tmp/escaped-absolute-" + ProcessHandle.current().pid(), "x".getBytes(StandardCharsets.UTF_8));
                 case "symlink" -> {
-                    TarArchiveEntry link = new TarArchiveEntry("up", TarConstants.LF_SYMLINK);
-                    link.setLinkName("../../../..");
-                    t.putArchiveEntry(link);
-                    t.closeArchiveEntry();
+                    link(t, "up", "../../../..");
                     file(t, "up/escaped-symlink", "x".getBytes(StandardCharsets.UTF_8));
                 }
                 case "symlink-abs" -> {
-                    TarArchiveEntry link = new TarArchiveEntry("tmp", TarConstants.LF_SYMLINK);
-                    link.setLinkName("/tmp");
-                    t.putArchiveEntry(link);
-                    t.closeArchiveEntry();
+                    link(t, "tmp", "/tmp");
                     file(t, "tmp/escaped-symlink-abs-" + ProcessHandle.current().pid(), "x".getBytes(StandardCharsets.UTF_8));
                 }
                 default -> throw new IllegalArgumentException(hostile);
@@ -71,6 +65,13 @@ class BuildContextSafetyTest {
         e.setMode(0644);
         t.putArchiveEntry(e);
         t.write(data);
+        t.closeArchiveEntry();
+    }
+
+    static void link(TarArchiveOutputStream t, String name, String target) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+        e.setLinkName(target);
+        t.putArchiveEntry(e);
         t.closeArchiveEntry();
     }
 
@@ -139,12 +140,8 @@ class BuildContextSafetyTest {
     void aDockerfileThatIsALinkLoopIsABadRequest() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
-            for (String[] l : new String[][] {{"Dockerfile", "a"}, {"a", "Dockerfile"}}) {
-                TarArchiveEntry link = new TarArchiveEntry(l[0], TarConstants.LF_SYMLINK);
-                link.setLinkName(l[1]);
-                t.putArchiveEntry(link);
-                t.closeArchiveEntry();
-            }
+            link(t, "Dockerfile", "a");
+            link(t, "a", "Dockerfile");
             t.finish();
         }
         ApiResult r = berthd.apiRaw("POST", "/build?t=loop:1", "application/x-tar", bytes.toByteArray());
@@ -158,10 +155,7 @@ class BuildContextSafetyTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
             file(t, "Dockerfile", "FROM busybox\nCOPY passwd-link /copied\n".getBytes(StandardCharsets.UTF_8));
-            TarArchiveEntry link = new TarArchiveEntry("passwd-link", TarConstants.LF_SYMLINK);
-            link.setLinkName("/etc/shadow");
-            t.putArchiveEntry(link);
-            t.closeArchiveEntry();
+            link(t, "passwd-link", "/etc/shadow");
             t.finish();
         }
         ApiResult r = berthd.apiRaw("POST", "/build?t=linkcopy:1", "application/x-tar", bytes.toByteArray());
