@@ -13,6 +13,7 @@ import dev.berth.daemon.network.ContainerView;
 import dev.berth.daemon.network.NetworkService;
 import dev.berth.daemon.runtime.ConmonRuntime;
 import dev.berth.daemon.runtime.ContainerLog;
+import dev.berth.daemon.runtime.LogKeeper;
 import dev.berth.daemon.runtime.OciSpecBuilder;
 import dev.berth.daemon.runtime.RuntimeSpec;
 import dev.berth.daemon.runtime.UserResolver;
@@ -66,6 +67,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     private final Map<String, Ctr> byId = new ConcurrentHashMap<>();
     private final Object namesLock = new Object();
     private final RestartSupervisor exits;
+    private final LogKeeper logs;
     private final Attachments attachments;
     private NetworkService network;
     private final List<java.util.function.Consumer<String>> removedListeners = new CopyOnWriteArrayList<>();
@@ -107,6 +109,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
                 config.execRoot().resolve("exits"), config.execRoot().resolve("sock"));
         this.specs = new OciSpecBuilder(config.defaultUlimits());
         this.exits = new RestartSupervisor(this, runtime);
+        this.logs = new LogKeeper();
         this.attachments = new Attachments(runtime, paths);
         this.hostConfigs = new HostConfigChecks(json, config.defaultShmSize(), specs::swapAccounting);
     }
@@ -166,6 +169,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             ConmonRuntime.State st = runtime.state(r.id());
             if (st != null && st.status().equals("paused") != r.state().paused()) {
                 update(c, r.withState(r.state().paused(st.status().equals("paused"))));
+            }
+            if (paths.logMaxSize(r) > 0) {
+                try {
+                    logs.keep(r.id(), paths.log(r), true);
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "cannot keep the log of " + r.id(), e);
+                }
             }
             LOG.info("re-adopted running container " + r.id());
         } else {
@@ -494,9 +504,13 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
             ContainerLog log = paths.log(r);
             Files.createDirectories(log.path().getParent());
             long maxSize = paths.logMaxSize(r);
+            if (maxSize > 0) {
+                log.seal(maxSize);
+                logs.keep(id, log, false);
+            }
             marks[1] = System.nanoTime();
             runtime.create(new ConmonRuntime.CreateOptions(id, r.name().substring(1), b, log.path(), r.config().tty(),
-                    r.config().openStdin(), r.config().stdinOnce(), maxSize > 0 ? maxSize * 2 : 0));
+                    r.config().openStdin(), r.config().stdinOnce(), maxSize));
         } catch (ConmonRuntime.RuntimeError e) {
             throw startFailed(c, e.getMessage(), null);
         } catch (ApiException e) {
@@ -631,6 +645,7 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     /** Docker's shape: 400 when the command cannot be found or run, 500 otherwise; exit code 127/126/128 recorded. */
     private ApiException startFailed(Ctr c, String runtimeMessage, ApiException own) throws SQLException {
         String id = c.rec.id();
+        logs.forget(id);
         try {
             runtime.delete(id);
         } catch (InterruptedException e) {
@@ -1166,6 +1181,11 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
         return Instant.now().toString();
     }
 
+    /** Keeps the logs of running containers as conmon rotates them. */
+    LogKeeper logs() {
+        return logs;
+    }
+
     /** False once the container was removed. */
     boolean isKnown(Ctr c) {
         return byId.get(c.rec.id()) == c;
@@ -1174,5 +1194,6 @@ public final class ContainerService implements ImageUsage, AutoCloseable, Contai
     @Override
     public void close() throws IOException {
         exits.close();
+        logs.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.berth.daemon.containers;
 
 import dev.berth.daemon.containers.ContainerService.Ctr;
 import dev.berth.daemon.runtime.ConmonRuntime;
-import dev.berth.daemon.runtime.ContainerLog;
 import dev.berth.daemon.runtime.ExitWatcher;
 
 import java.io.IOException;
@@ -19,7 +18,7 @@ import java.util.logging.Logger;
 /**
  * What happens when a container's process ends: the exit is recorded (from conmon's exit file, or
  * as lost when the monitor died without one), waiters are told, and the container is restarted as
- * its restart policy says or removed if it is {@code --rm}. Also rotates the logs of running containers.
+ * its restart policy says or removed if it is {@code --rm}.
  * Transitions take the container's lock as {@link ContainerService} does.
  */
 final class RestartSupervisor implements AutoCloseable {
@@ -56,6 +55,7 @@ final class RestartSupervisor implements AutoCloseable {
         if (code == null) {
             return;
         }
+        containers.logs().forget(id);
         c.lock.lock();
         try {
             ContainerRecord r = c.rec;
@@ -189,7 +189,7 @@ final class RestartSupervisor implements AutoCloseable {
         }
     }
 
-    /** The poll behind the exit watcher: missed exits, monitors gone without one, and log rotation. */
+    /** The poll behind the exit watcher: missed exits, and monitors gone without one. */
     private void housekeep() {
         for (Ctr c : containers.all()) {
             ContainerRecord r = c.rec;
@@ -203,14 +203,8 @@ final class RestartSupervisor implements AutoCloseable {
                 }
                 if (runtime.conmonPid(containers.paths().bundle(r.id())) == 0 && runtime.exitCode(r.id()) == null) {
                     markLost(c);
-                    continue;
                 }
-                ContainerLog log = containers.paths().log(r);
-                if (log.needsRotation(containers.paths().logMaxSize(r))) {
-                    log.rotate();
-                    runtime.reopenLog(containers.paths().bundle(r.id()));
-                }
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "housekeeping " + r.id(), e);
             }
         }

@@ -412,11 +412,6 @@ public final class ConmonRuntime {
         writeControl(bundle, "1 " + height + " " + width + "\n");
     }
 
-    /** Makes conmon reopen its log file (after berthd rotated it away). */
-    public void reopenLog(Path bundle) throws IOException {
-        writeControl(bundle, "2 0 0\n");
-    }
-
     /** conmon's pid, or 0 when not running. */
     public long conmonPid(Path bundle) {
         ProcessHandle h = conmons.get(bundle);

@@ -27,11 +27,21 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A container's log as conmon writes it ({@code k8s-file}: {@code <RFC3339Nano> <stdout|stderr> <F|P> <bytes>}
- * per line, {@code P} marking a piece of a longer line), plus the files berthd rotated away
+ * per line, {@code P} marking a piece of a longer line), plus the files it finished
  * ({@code <log>.1} newest to {@code <log>.<n>} oldest). Reads join partial lines back together.
- * When rotation drops a file that ended inside a line, the next file starts with the rest of
- * that line; a marker file ({@code <log>.cut}, holding the stream's name) says so, and reads
- * skip that orphaned rest instead of showing it as a line of its own.
+ *
+ * <p>conmon rotates: at {@code --log-size-max} it replaces the live file with a new one. It would
+ * drop the old one, so berthd holds a second name for the file conmon writes ({@code <log>.held},
+ * a hard link); once conmon has replaced it, {@link #retire} moves it among the rotated files.
+ * berthd cannot rotate by renaming the live file itself: conmon counts bytes since its own last
+ * replacement, not since a reopen berthd asks for, and so would throw away a newer file.
+ *
+ * <p>Two marks keep reads from joining pieces that do not belong together. When the oldest file
+ * is dropped while it ends inside a line, the next file starts with that line's rest: a marker file
+ * ({@code <log>.cut}, holding the stream's name) says so and reads skip the orphaned rest. When a
+ * file conmon wrote was replaced before berthd could hold it, it is lost: the file before the loss
+ * gets a last record with the tag {@code G}, and reads drop the line that file left open and the
+ * first line of the next file (which may be the rest of a line the lost file began).
  */
 public final class ContainerLog {
     /** One logged message: 1 stdout, 2 stderr (the attach framing's numbers), its time, its bytes. */
@@ -46,6 +56,21 @@ public final class ContainerLog {
     /** What to read: which streams, the time window, the last {@code tail} entries (negative: all). */
     public record Query(boolean stdout, boolean stderr, Instant since, Instant until, long tail) {}
 
+    /** How the file conmon writes stands against the one berthd holds. */
+    public enum Hold {
+        /** conmon has not created the live file (yet). */
+        NO_LIVE,
+        /** berthd holds no file: the live one is to be held. */
+        NONE,
+        /** berthd holds the live file. */
+        LIVE,
+        /** conmon replaced the held file: it is finished and to be retired. */
+        REPLACED
+    }
+
+    /** The cut marker's value when the stream of the orphaned rest is unknown: the first line of the next file goes. */
+    private static final String ANY_STREAM = "any";
+
     private final Path live;
     private final int maxFiles;
 
@@ -58,7 +83,7 @@ public final class ContainerLog {
         return live;
     }
 
-    /** The log files, oldest first, the live one last. */
+    /** The log files, oldest first, the live one last (after a finished file berthd holds but has not retired yet). */
     public List<Path> files() {
         List<Path> out = new ArrayList<>();
         for (int i = maxFiles - 1; i >= 1; i--) {
@@ -66,6 +91,9 @@ public final class ContainerLog {
             if (Files.exists(p)) {
                 out.add(p);
             }
+        }
+        if (hold() == Hold.REPLACED) {
+            out.add(held());
         }
         out.add(live);
         return out;
@@ -79,24 +107,81 @@ public final class ContainerLog {
         return live.resolveSibling(live.getFileName() + ".cut");
     }
 
-    /** True when the live file has reached {@code maxSize} and should be rotated. */
-    public boolean needsRotation(long maxSize) {
+    private Path held() {
+        return live.resolveSibling(live.getFileName() + ".held");
+    }
+
+    /** Where the live file stands against the held one. */
+    public Hold hold() {
+        Object liveKey = fileKey(live);
+        if (liveKey == null) {
+            return Hold.NO_LIVE;
+        }
+        Object heldKey = fileKey(held());
+        if (heldKey == null) {
+            return Hold.NONE;
+        }
+        return heldKey.equals(liveKey) ? Hold.LIVE : Hold.REPLACED;
+    }
+
+    /** Holds the live file under a second name, so that conmon's replacing it does not delete it. */
+    public void holdLive() throws IOException {
         try {
-            return maxSize > 0 && Files.size(live) >= maxSize;
-        } catch (IOException e) {
-            return false;
+            Files.createLink(held(), live);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // held already: the caller looked at a state that has moved on, and will look again
+        } catch (NoSuchFileException e) {
+            // the container's directory is going away
         }
     }
 
     /**
-     * Shifts the files by one (dropping the oldest) and moves the live file to {@code .1}; the
-     * caller then makes conmon reopen its log, which creates a new live file. With one file
-     * allowed, the live file is simply dropped.
+     * Moves the held file, which conmon has replaced and closed, to {@code .1}, shifting the older ones
+     * and dropping the oldest (with one file allowed, the held file itself is dropped). With {@code lostAfter},
+     * conmon replaced at least one more file before berthd could hold it: the held file is marked as such.
      */
-    public void rotate() throws IOException {
+    public void retire(boolean lostAfter) throws IOException {
+        if (lostAfter) {
+            appendLostMark(held());
+        }
+        shiftIn(held());
+    }
+
+    /**
+     * Marks the loss of a file conmon wrote between the newest finished file and the one now held (or
+     * live): the newest finished file gets the mark, or, with none kept, the cut marker says that the
+     * oldest file's first line may be the rest of a lost one.
+     */
+    public void markLost() throws IOException {
+        if (maxFiles > 1 && Files.exists(rotated(1))) {
+            appendLostMark(rotated(1));
+        } else {
+            writeCutMarker(ANY_STREAM);
+        }
+    }
+
+    /**
+     * Before a new monitor starts: a finished file not yet retired is retired. The new conmon appends to the
+     * live file but counts {@code maxSize} from its own start, so with rotated files allowed a live file
+     * already half full is retired too: no file grows past 1.5 × {@code maxSize}, and a container that
+     * restarts often with little to say keeps its runs together.
+     */
+    public void seal(long maxSize) throws IOException {
+        switch (hold()) {
+            case REPLACED -> shiftIn(held());
+            case LIVE -> Files.deleteIfExists(held());
+            default -> {
+                // nothing held
+            }
+        }
+        if (maxFiles > 1 && Files.exists(live) && Files.size(live) >= maxSize / 2) {
+            shiftIn(live);
+        }
+    }
+
+    private void shiftIn(Path finished) throws IOException {
         if (maxFiles <= 1) {
-            // conmon may still append to the live file until it reopens: the marker is a best guess here
-            drop(live);
+            drop(finished);
             return;
         }
         drop(rotated(maxFiles - 1));
@@ -105,9 +190,12 @@ public final class ContainerLog {
                 Files.move(rotated(i), rotated(i + 1), StandardCopyOption.ATOMIC_MOVE);
             }
         }
-        if (Files.exists(live)) {
-            Files.move(live, rotated(1), StandardCopyOption.ATOMIC_MOVE);
-        }
+        Files.move(finished, rotated(1), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void appendLostMark(Path p) throws IOException {
+        String mark = OffsetDateTime.now(java.time.ZoneOffset.UTC) + " stdout G \n";
+        Files.writeString(p, mark, StandardOpenOption.APPEND);
     }
 
     /** Deletes {@code p} (the oldest file), first noting whether the file after it starts mid-line. */
@@ -119,14 +207,21 @@ public final class ContainerLog {
         if (stream == null) {
             Files.deleteIfExists(cutMarker());
         } else {
-            Path tmp = cutMarker().resolveSibling(cutMarker().getFileName() + ".tmp");
-            Files.writeString(tmp, stream);
-            Files.move(tmp, cutMarker(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            writeCutMarker(stream);
         }
         Files.delete(p);
     }
 
-    /** The stream ({@code stdout}/{@code stderr}) whose last record in {@code p} is a {@code P} piece, or null. */
+    private void writeCutMarker(String stream) throws IOException {
+        Path tmp = cutMarker().resolveSibling(cutMarker().getFileName() + ".tmp");
+        Files.writeString(tmp, stream);
+        Files.move(tmp, cutMarker(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The stream ({@code stdout}/{@code stderr}) whose last record in {@code p} is a {@code P} piece,
+     * {@code any} when its last record is a loss mark, or null.
+     */
     static String openLineStream(Path p) throws IOException {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -144,7 +239,14 @@ public final class ContainerLog {
                 start--;
             }
             String[] f = new String(a, start, end - start, StandardCharsets.UTF_8).split(" ", 4);
-            return f.length >= 3 && f[2].equals("P") ? f[1] : null;
+            if (f.length < 3) {
+                return null;
+            }
+            return switch (f[2]) {
+                case "P" -> f[1];
+                case "G" -> ANY_STREAM;
+                default -> null;
+            };
         }
     }
 
@@ -153,6 +255,7 @@ public final class ContainerLog {
         for (Path p : files()) {
             Files.deleteIfExists(p);
         }
+        Files.deleteIfExists(held());
         Files.deleteIfExists(cutMarker());
     }
 
@@ -212,15 +315,12 @@ public final class ContainerLog {
         };
         List<Path> files = files();
         Joiner joiner = new Joiner(filtered);
+        joiner.skip = cutStream();
         Reader liveReader = null;
-        int cutStream = cutStream();
         for (Path f : files) {
             Reader r = Reader.open(f, joiner);
             if (r == null) {
                 continue;
-            }
-            if (f.equals(files.getFirst())) {
-                r.skipRestOf = cutStream;
             }
             r.drain();
             if (f.equals(live)) {
@@ -284,11 +384,15 @@ public final class ContainerLog {
         }
     }
 
-    /** The stream (1 or 2) whose line the oldest file starts in the middle of, or 0. */
+    /** The stream (1 or 2) whose line the oldest file starts in the middle of, -1 for whichever comes first, or 0. */
     private int cutStream() {
         try {
-            String s = Files.readString(cutMarker()).trim();
-            return s.equals("stderr") ? 2 : s.equals("stdout") ? 1 : 0;
+            return switch (Files.readString(cutMarker()).trim()) {
+                case "stdout" -> 1;
+                case "stderr" -> 2;
+                case ANY_STREAM -> -1;
+                default -> 0;
+            };
         } catch (IOException e) {
             return 0;
         }
@@ -308,12 +412,23 @@ public final class ContainerLog {
         private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         private int partialStream;
         private Instant partialTime;
+        /** Records of this stream (1, 2; -1 whichever comes next; 0 none) up to its next full one are the rest of a lost line. */
+        private int skip;
 
         Joiner(Sink sink) {
             this.sink = sink;
         }
 
         void piece(int stream, Instant t, byte[] raw, int from, boolean full) throws IOException {
+            if (skip == -1) {
+                skip = stream;
+            }
+            if (stream == skip) {
+                if (full) {
+                    skip = 0;
+                }
+                return;
+            }
             if (partial.size() > 0 && partialStream != stream) {
                 flush();
             }
@@ -328,6 +443,12 @@ public final class ContainerLog {
                 partial.reset();
                 sink.accept(new Entry(stream, partialTime, data));
             }
+        }
+
+        /** A file was lost here: the line left open lost its rest, and the next line may be the rest of one lost with it. */
+        void lost() {
+            partial.reset();
+            skip = -1;
         }
 
         /** A last piece without its newline (the container ended mid-line) is still output. */
@@ -347,8 +468,6 @@ public final class ContainerLog {
         private final Joiner joiner;
         private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        /** Records of this stream (1, 2; 0 none) up to its next full one are the rest of a dropped line. */
-        int skipRestOf;
 
         private Reader(FileChannel ch, Object key, Joiner joiner) {
             this.ch = ch;
@@ -403,14 +522,12 @@ public final class ContainerLog {
                 return;
             }
             int stream = new String(raw, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII).equals("stderr") ? 2 : 1;
-            boolean full = raw[s2 + 1] != 'P';
-            if (stream == skipRestOf) {
-                if (full) {
-                    skipRestOf = 0;
-                }
+            byte tag = raw[s2 + 1];
+            if (tag == 'G') {
+                joiner.lost();
                 return;
             }
-            joiner.piece(stream, t, raw, Math.min(s3 + 1, raw.length), full);
+            joiner.piece(stream, t, raw, Math.min(s3 + 1, raw.length), tag != 'P');
         }
 
         private static int indexOf(byte[] a, char c, int from) {

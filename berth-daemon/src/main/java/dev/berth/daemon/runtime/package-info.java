@@ -15,9 +15,12 @@
  *   <li>Closing any attach connection closes the container's stdin unless conmon runs with
  *       {@code --leave-stdin-open}; input therefore uses its own connection.</li>
  *   <li>The OOM marker is written to {@code --persist-dir}; without it there is none.</li>
- *   <li>Log rotation: berthd renames the live file and writes {@code "2 0 0"} to the control FIFO
- *       so conmon reopens it; conmon's own {@code --log-size-max} (twice the limit) is only the
- *       backstop, since it truncates instead of rotating.</li>
+ *   <li>Log rotation: at {@code --log-size-max} conmon replaces the live file by a new one
+ *       ({@code <log>.tmp} renamed over it), which would delete the old one. It counts the bytes
+ *       written since its own last replacement: a reopen asked for through the control FIFO
+ *       ({@code "2 0 0"}) does not reset that count, so renaming the file away and asking for a
+ *       reopen makes conmon throw away part of the next file. berthd therefore lets conmon rotate
+ *       and keeps the old file through a hard link ({@link dev.berth.daemon.runtime.LogKeeper}).</li>
  *   <li>runc keeps a container's state in {@code <root>/<id>/state.json}; with no such directory
  *       there is nothing for {@code runc delete} to do. For an exited container that had its own
  *       PID namespace, {@code runc delete} only removes the cgroups listed there

@@ -42,40 +42,130 @@ class ContainerLogTest {
         assertThat(read(log, new ContainerLog.Query(true, true, null, null, 0))).isEmpty();
     }
 
+    /** What conmon does at its size limit: a new file renamed over the live one. */
+    private static void conmonReplaces(Path live, String firstRecords) throws Exception {
+        Path tmp = live.resolveSibling(live.getFileName() + ".tmp");
+        Files.writeString(tmp, firstRecords);
+        Files.move(tmp, live, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A log whose live file, held, holds the line "a" and the head "he" of a line conmon has not finished. */
+    private static ContainerLog heldWithAnOpenLine(Path live, int maxFiles) throws Exception {
+        ContainerLog log = new ContainerLog(live, maxFiles);
+        Files.writeString(live, line(1, "stdout", "F", "a") + line(2, "stdout", "P", "he"));
+        log.holdLive();
+        return log;
+    }
+
     @Test
     void rotationKeepsAtMostMaxFiles() throws Exception {
         Path live = dir.resolve("c.log");
         ContainerLog log = new ContainerLog(live, 2);
-        for (int i = 0; i < 4; i++) {
-            Files.writeString(live, line(i, "stdout", "F", "n" + i));
-            log.rotate();
+        Files.writeString(live, line(0, "stdout", "F", "n0"));
+        for (int i = 1; i < 5; i++) {
+            assertThat(log.hold()).isEqualTo(ContainerLog.Hold.NONE);
+            log.holdLive();
+            assertThat(log.hold()).isEqualTo(ContainerLog.Hold.LIVE);
+            conmonReplaces(live, line(i, "stdout", "F", "n" + i));
+            assertThat(log.hold()).isEqualTo(ContainerLog.Hold.REPLACED);
+            log.retire(false);
         }
-        Files.writeString(live, line(9, "stdout", "F", "last"));
         assertThat(log.files()).containsExactly(dir.resolve("c.log.1"), live);
-        assertThat(read(log, new ContainerLog.Query(true, true, null, null, -1))).containsExactly("1:n3\n", "1:last\n");
+        assertThat(read(log, new ContainerLog.Query(true, true, null, null, -1))).containsExactly("1:n3\n", "1:n4\n");
+    }
+
+    @Test
+    void aReplacedFileIsReadBeforeItIsRetired() throws Exception {
+        Path live = dir.resolve("c.log");
+        ContainerLog log = heldWithAnOpenLine(live, 3);
+        assertThat(log.files()).containsExactly(live);
+        conmonReplaces(live, line(3, "stdout", "F", "llo"));
+        assertThat(log.files()).containsExactly(dir.resolve("c.log.held"), live);
+        assertThat(read(log, new ContainerLog.Query(true, true, null, null, -1))).containsExactly("1:a\n", "1:hello\n");
+        log.deleteAll();
+        assertThat(dir.toFile().list()).isEmpty();
     }
 
     @Test
     void rotationThatDropsTheHeadOfALineSkipsItsRest() throws Exception {
         Path live = dir.resolve("c.log");
-        ContainerLog log = new ContainerLog(live, 2);
-        Files.writeString(live, line(1, "stdout", "F", "a") + line(2, "stdout", "P", "he"));
-        log.rotate();
+        ContainerLog log = heldWithAnOpenLine(live, 2);
         // the rest of "hello" lands in the next file; a stderr line comes between its pieces
-        Files.writeString(live, line(3, "stderr", "F", "e1") + line(3, "stdout", "P", "ll") + line(3, "stdout", "F", "o")
+        conmonReplaces(live, line(3, "stderr", "F", "e1") + line(3, "stdout", "P", "ll") + line(3, "stdout", "F", "o")
                 + line(4, "stdout", "F", "b"));
-        log.rotate(); // drops the file holding "he"
-        Files.writeString(live, line(5, "stdout", "F", "c"));
+        log.retire(false);
+        log.holdLive();
+        conmonReplaces(live, line(5, "stdout", "F", "c"));
+        log.retire(false); // drops the file holding "he"
         var all = new ContainerLog.Query(true, true, null, null, -1);
         assertThat(read(log, all)).containsExactly("2:e1\n", "1:b\n", "1:c\n");
         assertThat(read(log, new ContainerLog.Query(true, true, null, null, 1))).containsExactly("1:c\n");
 
         // a dropped file that ended with a whole line leaves the next one as it is
-        log.rotate();
-        Files.writeString(live, line(6, "stdout", "F", "d"));
+        log.holdLive();
+        conmonReplaces(live, line(6, "stdout", "F", "d"));
+        log.retire(false);
         assertThat(read(log, all)).containsExactly("1:c\n", "1:d\n");
         log.deleteAll();
         assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void aFileLostBetweenTwoKeptOnesJoinsNothingAcrossTheGap() throws Exception {
+        Path live = dir.resolve("c.log");
+        ContainerLog log = heldWithAnOpenLine(live, 4);
+        // conmon replaced the file twice before it was held again: the one with "llo" and "wor" is gone
+        conmonReplaces(live, line(3, "stdout", "F", "llo") + line(3, "stdout", "P", "wor"));
+        conmonReplaces(live, line(4, "stdout", "F", "ld") + line(4, "stdout", "F", "b"));
+        log.retire(true);
+        log.holdLive();
+        var all = new ContainerLog.Query(true, true, null, null, -1);
+        // neither "he" nor "ld" is shown as a line: each is half of one
+        assertThat(read(log, all)).containsExactly("1:a\n", "1:b\n");
+
+        // found out only later (the loss was counted after the next file was held): the mark goes to the newest rotated file
+        conmonReplaces(live, line(5, "stderr", "P", "x"));
+        log.retire(false);
+        log.holdLive();
+        Files.writeString(live, line(6, "stderr", "F", "yz") + line(7, "stdout", "F", "c"), java.nio.file.StandardOpenOption.APPEND);
+        log.markLost();
+        assertThat(read(log, all)).containsExactly("1:a\n", "1:b\n", "1:c\n");
+
+        // with one file allowed, the mark is the cut marker: the first line of what is kept goes
+        Path one = dir.resolve("d.log");
+        ContainerLog single = new ContainerLog(one, 1);
+        Files.writeString(one, line(1, "stdout", "F", "rest") + line(2, "stdout", "F", "next"));
+        single.markLost();
+        assertThat(read(single, all)).containsExactly("1:next\n");
+    }
+
+    @Test
+    void sealingBeforeARestartRetiresWhatIsFinished() throws Exception {
+        Path live = dir.resolve("c.log");
+        ContainerLog log = new ContainerLog(live, 3);
+        Files.writeString(live, line(1, "stdout", "F", "a"));
+        log.holdLive();
+        conmonReplaces(live, line(2, "stdout", "F", "b"));
+        // the live file (47 bytes) is over half of a 90-byte limit, which a new conmon would count from here
+        log.seal(90);
+        // conmon, started again, creates its file anew
+        assertThat(log.hold()).isEqualTo(ContainerLog.Hold.NO_LIVE);
+        assertThat(log.files()).containsExactly(dir.resolve("c.log.2"), dir.resolve("c.log.1"), live);
+        Files.writeString(live, line(3, "stdout", "F", "c"));
+        assertThat(read(log, new ContainerLog.Query(true, true, null, null, -1))).containsExactly("1:a\n", "1:b\n", "1:c\n");
+
+        // a live file under half the limit stays, so restarts that say little keep their runs together;
+        // with a single file allowed, the live one always goes on as it is
+        for (int maxFiles : new int[] {3, 1}) {
+            Path small = dir.resolve("s" + maxFiles + ".log");
+            ContainerLog few = new ContainerLog(small, maxFiles);
+            Files.writeString(small, line(1, "stdout", "F", "run"));
+            few.holdLive();
+            few.seal(maxFiles == 1 ? 1 : 1024);
+            assertThat(few.files()).containsExactly(small);
+            assertThat(few.hold()).isEqualTo(ContainerLog.Hold.NONE);
+            assertThat(read(few, new ContainerLog.Query(true, true, null, null, -1))).containsExactly("1:run\n");
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +51,31 @@ class LogRotationTest {
             assertThat(nums[i]).isGreaterThan(nums[i - 1]);
         }
         assertThat(berthd.docker("logs", "--tail", "1", id).out()).startsWith("line " + nums[nums.length - 1] + " ");
+        berthd.docker("rm", id);
+    }
+
+    @Test
+    void aSteadyWriterLosesNoLine() throws Exception {
+        // about 2.4 MB at up to half a MB a second: many rotations, each with time to keep the file it ends
+        CommandResult r = berthd.docker("run", "-d", "--log-opt", "max-size=128k", "--log-opt", "max-file=30", "busybox", "sh", "-c",
+                "i=0; while [ $i -lt 30000 ]; do echo \"line $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"; "
+                        + "i=$((i+1)); [ $((i % 300)) = 0 ] && sleep 0.05; done");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String id = r.out();
+        assertThat(berthd.docker("wait", id).out()).isEqualTo("0");
+        long[] nums = berthd.docker("logs", id).stdout().lines().mapToLong(l -> Long.parseLong(l.split(" ")[1])).toArray();
+        assertThat(nums).hasSize(30000);
+        for (int i = 0; i < nums.length; i++) {
+            assertThat(nums[i]).as("line %d", i).isEqualTo(i);
+        }
+        Path dir = berthd.dataRoot().resolve("containers").resolve(id);
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> logs = s.filter(p -> p.getFileName().toString().matches("container\\.log(\\.\\d+)?")).toList();
+            assertThat(logs).hasSizeBetween(17, 30);
+            for (Path p : logs) {
+                assertThat(Files.size(p)).as(p.toString()).isLessThanOrEqualTo(128 * 1024);
+            }
+        }
         berthd.docker("rm", id);
     }
 
