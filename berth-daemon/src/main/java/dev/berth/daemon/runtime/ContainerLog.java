@@ -313,19 +313,13 @@ public final class ContainerLog {
                 sink.accept(e);
             }
         };
-        List<Path> files = files();
         Joiner joiner = new Joiner(filtered);
         joiner.skip = cutStream();
-        Reader liveReader = null;
-        for (Path f : files) {
-            Reader r = Reader.open(f, joiner);
-            if (r == null) {
-                continue;
-            }
+        List<Reader> readers = openAll(joiner);
+        Reader liveReader = !readers.isEmpty() && Objects.equals(readers.getLast().key, fileKey(live)) ? readers.getLast() : null;
+        for (Reader r : readers) {
             r.drain();
-            if (f.equals(live)) {
-                liveReader = r;
-            } else {
+            if (r != liveReader) {
                 r.close();
             }
         }
@@ -361,9 +355,16 @@ public final class ContainerLog {
                     liveReader.drain();
                     Object key = fileKey(live);
                     if (key != null && !Objects.equals(key, liveReader.key)) {
-                        // rotated: finish the old file, continue with the new one
+                        // rotated: finish the old file, then any conmon finished after it since the last look
                         liveReader.drain();
                         liveReader.close();
+                        for (Path p : keptAfter(liveReader.key)) {
+                            Reader r = Reader.open(p, joiner);
+                            if (r != null) {
+                                r.drain();
+                                r.close();
+                            }
+                        }
                         liveReader = Reader.open(live, joiner);
                         continue;
                     }
@@ -382,6 +383,42 @@ public final class ContainerLog {
                 liveReader.close();
             }
         }
+    }
+
+    /**
+     * Opens every file, oldest first. A rotation between the listing and the opening shifts the names, so the
+     * files opened are checked against a second listing and opened again if it differs (at most a few times:
+     * a writer that rotates faster than that gets what was there).
+     */
+    private List<Reader> openAll(Joiner joiner) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            List<Reader> readers = new ArrayList<>();
+            for (Path f : files()) {
+                Reader r = Reader.open(f, joiner);
+                if (r != null) {
+                    readers.add(r);
+                }
+            }
+            List<Object> now = files().stream().map(ContainerLog::fileKey).filter(Objects::nonNull).toList();
+            if (attempt == 3 || now.equals(readers.stream().map(r -> r.key).toList())) {
+                return readers;
+            }
+            for (Reader r : readers) {
+                r.close();
+            }
+        }
+    }
+
+    /** The finished files kept after the one with {@code key}, oldest first; none when that one is no longer kept. */
+    private List<Path> keptAfter(Object key) {
+        List<Path> files = files();
+        List<Path> finished = files.subList(0, files.size() - 1);
+        for (int i = 0; i < finished.size(); i++) {
+            if (key.equals(fileKey(finished.get(i)))) {
+                return finished.subList(i + 1, finished.size());
+            }
+        }
+        return List.of();
     }
 
     /** The stream (1 or 2) whose line the oldest file starts in the middle of, -1 for whichever comes first, or 0. */
@@ -476,11 +513,19 @@ public final class ContainerLog {
         }
 
         static Reader open(Path p, Joiner joiner) throws IOException {
-            try {
+            while (true) {
                 Object key = fileKey(p);
-                return new Reader(FileChannel.open(p, StandardOpenOption.READ), key, joiner);
-            } catch (NoSuchFileException e) {
-                return null;
+                FileChannel ch;
+                try {
+                    ch = FileChannel.open(p, StandardOpenOption.READ);
+                } catch (NoSuchFileException e) {
+                    return null;
+                }
+                // the name may have moved to another file between the look and the open
+                if (key != null && key.equals(fileKey(p))) {
+                    return new Reader(ch, key, joiner);
+                }
+                ch.close();
             }
         }
 

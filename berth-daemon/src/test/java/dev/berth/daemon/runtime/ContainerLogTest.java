@@ -189,6 +189,31 @@ class ContainerLogTest {
     }
 
     @Test
+    void followReadsEveryFileConmonFinishedBetweenTwoLooks() throws Exception {
+        Path live = dir.resolve("c.log");
+        ContainerLog log = heldWithAnOpenLine(live, 5);
+        List<String> out = new ArrayList<>();
+        long[] calls = {0};
+        log.read(new ContainerLog.Query(true, true, null, null, -1), new ContainerLog.Follow(() -> {
+            if (calls[0]++ == 1) {
+                try {
+                    // two rotations between two looks: the follower must not skip the file in the middle
+                    conmonReplaces(live, line(3, "stdout", "F", "llo") + line(3, "stdout", "F", "b"));
+                    log.retire(false);
+                    log.holdLive();
+                    conmonReplaces(live, line(4, "stdout", "F", "c"));
+                    log.retire(false);
+                    log.holdLive();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }
+            return calls[0] < 4;
+        }, null, java.time.Duration.ofMillis(10)), e -> out.add(new String(e.data(), StandardCharsets.UTF_8)));
+        assertThat(out).containsExactly("a\n", "hello\n", "b\n", "c\n");
+    }
+
+    @Test
     @org.junit.jupiter.api.Timeout(20)
     void followEndsAsSoonAsTheContainerStopsNotAtTheNextCheck() throws Exception {
         Path live = dir.resolve("c.log");
