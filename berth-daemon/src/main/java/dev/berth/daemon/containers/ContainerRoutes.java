@@ -8,6 +8,7 @@ import dev.berth.daemon.api.Filters;
 import dev.berth.daemon.api.Router;
 import dev.berth.daemon.runtime.ContainerLog;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -394,10 +395,22 @@ public final class ContainerRoutes {
         try (out) {
             // the exit wakes the follow at once; a client that leaves is seen at the next check
             CompletableFuture<Integer> stopped = follow ? c.onNextExit() : null;
+            // entries go out in blocks, not one write each: a line per write was most of the cost of reading a log
+            OutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
             try {
                 service.log(r).read(new ContainerLog.Query(stdout, stderr, since, until, tail),
                         follow ? new ContainerLog.Follow(() -> ex.isOpen() && c.rec.state().isActive() && service.isKnown(c), stopped) : null,
-                        e -> writeEntry(out, tty, timestamps, e));
+                        new ContainerLog.Sink() {
+                            @Override
+                            public void accept(ContainerLog.Entry e) throws IOException {
+                                writeEntry(buffered, tty, timestamps, e);
+                            }
+
+                            @Override
+                            public void caughtUp() throws IOException {
+                                buffered.flush();
+                            }
+                        });
             } finally {
                 if (stopped != null) {
                     stopped.cancel(false); // no longer listed among the container's waiters

@@ -169,6 +169,20 @@ class ContainerLogTest {
     }
 
     @Test
+    void recordTimesReadAsTheGeneralParserReadsThem() {
+        for (String t : List.of("2026-11-24T14:09:26.846173446+00:00", "2024-02-29T23:59:59.999999999-05:30",
+                "1999-12-31T00:00:00.000000001+14:00", "2026-01-01T00:00:01Z", "2026-01-01T00:00:01.5+01:00")) {
+            byte[] a = ("x" + t + " ").getBytes(StandardCharsets.US_ASCII);
+            assertThat(ContainerLog.recordTime(a, 1, t.length())).as(t).isEqualTo(java.time.OffsetDateTime.parse(t).toInstant());
+        }
+        for (String bad : List.of("2026-02-30T00:00:00.000000000+00:00", "2026-13-01T00:00:00.000000000+00:00",
+                "2026-01-01T24:00:00.000000000+00:00", "2026-01-0xT00:00:00.000000000+00:00", "stdout")) {
+            byte[] a = bad.getBytes(StandardCharsets.US_ASCII);
+            assertThat(ContainerLog.recordTime(a, 0, a.length)).as(bad).isNull();
+        }
+    }
+
+    @Test
     void followStopsWhenTheContainerDoes() throws Exception {
         Path live = dir.resolve("c.log");
         Files.writeString(live, line(1, "stdout", "F", "a"));

@@ -113,6 +113,31 @@ class LogRotationTest {
         }
     }
 
+    @Test
+    void aFollowerSeesEachLineWhileTheContainerRuns() throws Exception {
+        String id = berthd.dockerOk("run", "-d", "busybox", "sh", "-c", "echo first; sleep 2; echo second; sleep 60").out();
+        ProcessBuilder pb = new ProcessBuilder(BerthdFixture.DOCKER, "logs", "-f", id).redirectErrorStream(true);
+        pb.environment().put("DOCKER_HOST", berthd.dockerHost());
+        Process follower = pb.start();
+        try {
+            // berthd sends log entries in blocks: the block must go out when the follower has caught up, not at the exit
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(follower.getInputStream()));
+            java.util.concurrent.CompletableFuture<String> lines = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine() + " " + out.readLine();
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            });
+            // "second" is written while the follower waits for more
+            assertThat(lines.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("first second");
+            assertThat(berthd.dockerOk("inspect", "-f", "{{.State.Running}}", id).out()).isEqualTo("true");
+        } finally {
+            follower.destroyForcibly().waitFor();
+            berthd.dockerOk("rm", "-f", id);
+        }
+    }
+
     /** Bytes in the log's files, each file once (berthd holds the one conmon writes under a second name). */
     private static long logBytes(Path dir) throws Exception {
         Map<Object, Long> sizes = new HashMap<>();
