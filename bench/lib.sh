@@ -51,6 +51,25 @@ stats_ms() {
     printf "%.1f %.1f %.1f %.1f\n", p50 / 1e6, v[i90] / 1e6, v[1] / 1e6, v[NR] / 1e6 }'
 }
 
+# alternate_timed WARMUP RUNS DIR FN SOCKET...: calls "FN SOCKET OUT" WARMUP times per engine (OUT /dev/null), then
+# RUNS rounds taking the engines in turn, so that load from other work on the machine falls on each alike. Each timed
+# call's wall time in ns is appended to DIR/<i> (i: the engine's position among the sockets), its output goes to DIR/out.<i>.
+alternate_timed() {
+  local warmup=$1 runs=$2 dir=$3 fn=$4 i t0 _
+  shift 4
+  local socks=("$@")
+  for i in "${!socks[@]}"; do
+    for _ in $(seq 1 "$warmup"); do "$fn" "${socks[$i]}" /dev/null; done
+  done
+  for _ in $(seq 1 "$runs"); do
+    for i in "${!socks[@]}"; do
+      t0=$(now_ns)
+      "$fn" "${socks[$i]}" "$dir/out.$i"
+      echo $(( $(now_ns) - t0 )) >>"$dir/$i"
+    done
+  done
+}
+
 # stop_pid PID [NAME]: SIGTERM, wait up to 20 s, then SIGKILL; only for processes this script started.
 stop_pid() {
   local pid=$1 name=${2:-process} i

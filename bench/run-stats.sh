@@ -48,16 +48,7 @@ for i in "${!names[@]}"; do
   done
 done
 one() { DOCKER_HOST="unix://$1" "$DOCKER_CLI" stats --no-stream --format '{{.Name}} {{.CPUPerc}} {{.MemUsage}}' >"$2"; }
-for i in "${!names[@]}"; do
-  for _ in $(seq 1 "$warmup"); do one "${socks[$i]}" /dev/null; done
-done
-for _ in $(seq 1 "$runs"); do
-  for i in "${!names[@]}"; do
-    t0=$(now_ns)
-    one "${socks[$i]}" "$tmp/out.$i"
-    echo $(( $(now_ns) - t0 )) >>"$tmp/$i"
-  done
-done
+alternate_timed "$warmup" "$runs" "$tmp" one "${socks[@]}"
 printf '%-22s %5s %9s %9s %9s %9s %6s\n' engine runs median p90 min max rows
 for i in "${!names[@]}"; do
   printf '%-22s %5s %9s %9s %9s %9s %6s\n' "${names[$i]}" "$runs" $(stats_ms <"$tmp/$i") \

@@ -362,23 +362,7 @@ public final class ContainerLog {
                     wrote = liveReader.drain();
                     Object key = fileKey(live);
                     if (key != null && !Objects.equals(key, liveReader.key)) {
-                        // rotated: finish the old file, then any conmon finished after it since the last look
-                        liveReader.drain();
-                        liveReader.close();
-                        Reader next = null;
-                        for (Path p : keptAfter(liveReader.key, joiner.last)) {
-                            Reader r = Reader.open(p, joiner);
-                            if (r != null && Objects.equals(r.key, fileKey(live))) {
-                                // the names moved on meanwhile: this one is the live file, to be followed, not finished
-                                next = r;
-                                break;
-                            }
-                            if (r != null) {
-                                r.drain();
-                                r.close();
-                            }
-                        }
-                        liveReader = next != null ? next : Reader.open(live, joiner);
+                        liveReader = followOnFrom(liveReader, joiner);
                         continue;
                     }
                 }
@@ -401,6 +385,28 @@ public final class ContainerLog {
                 liveReader.close();
             }
         }
+    }
+
+    /**
+     * After a rotation: finishes the file {@code finished} was following, reads any file conmon finished after it
+     * since the last look, and returns a reader of the live file (null when there is none yet).
+     */
+    private Reader followOnFrom(Reader finished, Joiner joiner) throws IOException {
+        finished.drain();
+        finished.close();
+        for (Path p : keptAfter(finished.key, joiner.last)) {
+            Reader r = Reader.open(p, joiner);
+            if (r == null) {
+                continue;
+            }
+            if (Objects.equals(r.key, fileKey(live))) {
+                // the names moved on meanwhile: this one is the live file, to be followed, not finished
+                return r;
+            }
+            r.drain();
+            r.close();
+        }
+        return Reader.open(live, joiner);
     }
 
     /**
@@ -483,13 +489,16 @@ public final class ContainerLog {
             int nanos = digits(a, off + 20, 9);
             int offHours = digits(a, off + 30, 2);
             int offMinutes = digits(a, off + 33, 2);
-            if (Math.min(Math.min(Math.min(year, month), Math.min(day, hour)), Math.min(Math.min(minute, second), Math.min(nanos,
-                    Math.min(offHours, offMinutes)))) >= 0 && month >= 1 && month <= 12 && day >= 1
-                    && day <= java.time.YearMonth.of(year, month).lengthOfMonth() && hour < 24 && minute < 60 && second < 60
-                    && offHours < 24 && offMinutes < 60) {
-                long offset = (a[off + 29] == '-' ? -1 : 1) * (offHours * 3600L + offMinutes * 60L);
-                long seconds = java.time.LocalDate.of(year, month, day).toEpochDay() * 86400 + hour * 3600L + minute * 60L + second;
-                return Instant.ofEpochSecond(seconds - offset, nanos);
+            // digits() gives -1 for a non-digit, which makes the or of them all negative
+            if ((year | month | day | hour | minute | second | nanos | offHours | offMinutes) < 0) {
+                return null;
+            }
+            int sign = a[off + 29] == '-' ? -1 : 1;
+            try {
+                return OffsetDateTime.of(year, month, day, hour, minute, second, nanos,
+                        java.time.ZoneOffset.ofHoursMinutes(sign * offHours, sign * offMinutes)).toInstant();
+            } catch (java.time.DateTimeException e) {
+                return null; // a day or an hour out of range
             }
         }
         try {
