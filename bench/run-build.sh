@@ -12,7 +12,8 @@
 # its "warm" row is what the docker CLI alone needs to tar and send the context (no engine can go below it).
 #
 # Each engine needs an image "busybox" (bench/setup-dockerd.sh gives a private dockerd with one). RUN steps use
-# --network none so a dockerd started with --bridge=none can run them. Prints median / min / max in ms.
+# --network none so a dockerd started with --bridge=none can run them. Prints median / min / max in ms, and each
+# engine's medians as fractions of those of the engine named dockerd, if one is.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -81,10 +82,21 @@ for _ in $(seq 1 "$runs"); do
   done
 done
 printf '%-14s %-7s %5s %9s %9s %9s\n' engine build runs median min max
+declare -A median
 for i in "${!names[@]}"; do
   for k in cold warm; do
     read -r med _ min max < <(stats_ms <"$tmp/$k$i")
+    median[$k$i]=$med
     printf '%-14s %-7s %5s %9s %9s %9s\n' "${names[$i]}" "$k" "$runs" "$med" "$min" "$max"
+  done
+done
+# medians as fractions of dockerd's, the form issue 8's targets take (cold <= 0.6, cached <= 0.3)
+for d in "${!names[@]}"; do
+  [ "${names[$d]}" = dockerd ] || continue
+  for i in "${!names[@]}"; do
+    [ "$i" = "$d" ] && continue
+    awk -v n="${names[$i]}" -v c="${median[cold$i]}" -v w="${median[warm$i]}" -v dc="${median[cold$d]}" -v dw="${median[warm$d]}" \
+      'BEGIN { printf "%s / dockerd: cold %.3f, cached %.3f\n", n, c / dc, w / dw }'
   done
 done
 for i in "${!names[@]}"; do
