@@ -211,10 +211,18 @@ public final class ImageService implements ImageLookup {
 
     /** Finds an image by name[:tag], name@digest, or full or short ID; 404 as docker says it. */
     public ImageRecord find(String reference) {
+        String full = fullId(reference);
         return sql(() -> db.tx(c -> {
-            String id = findId(c, reference);
+            // a full ID needs no lookup of its own: load() answers "No such image" for it as findId() would
+            String id = full != null ? full : findId(c, reference);
             return load(c, id);
         }));
+    }
+
+    /** {@code sha256:<hex>} when {@code reference} is a full image ID, with or without that prefix; else null. */
+    private static String fullId(String reference) {
+        String hex = reference != null && reference.startsWith("sha256:") ? reference.substring(7) : reference;
+        return hex != null && hex.length() == 64 && ImageReference.looksLikeId(hex) ? "sha256:" + hex : null;
     }
 
     private String findId(Connection c, String reference) throws SQLException {
@@ -223,7 +231,7 @@ public final class ImageService implements ImageLookup {
         }
         ImageReference named = null;
         String hex = reference.startsWith("sha256:") ? reference.substring(7) : reference;
-        boolean fullId = hex.length() == 64 && ImageReference.looksLikeId(hex);
+        boolean fullId = fullId(reference) != null;
         if (!fullId) {
             try {
                 named = ImageReference.parse(reference);
