@@ -43,6 +43,27 @@ hyperfine_ns() {
   return $rc
 }
 
+# engine_args USAGE ARG...: the arguments of a side-by-side bench. NAME=SOCKET pairs go to the arrays names and socks,
+# --runs N and --warmup N to runs and warmup, -h prints the script's header; any other "--option VALUE" goes to the
+# script's own bench_option OPTION VALUE, which returns non-zero for one it does not know. At least one engine.
+engine_args() {
+  local usage=$1
+  shift
+  names=()
+  socks=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --runs) runs=$2; shift 2 ;;
+      --warmup) warmup=$2; shift 2 ;;
+      -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+      *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
+      --*) [ $# -ge 2 ] && bench_option "$1" "$2" || die "unknown option $1; usage: $usage"; shift 2 ;;
+      *) die "expected NAME=SOCKET, got $1" ;;
+    esac
+  done
+  [ ${#names[@]} -ge 1 ] || die "usage: $usage"
+}
+
 # stats_ms: reads durations in nanoseconds (one per line), prints "median p90 min max" in ms.
 stats_ms() {
   sort -n | awk '{ v[NR] = $1 } END {

@@ -14,19 +14,8 @@ set -euo pipefail
 containers=${CONTAINERS:-50}
 runs=${RUNS:-10}
 warmup=${WARMUP:-2}
-names=()
-socks=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --containers) containers=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
-    *) die "expected NAME=SOCKET, got $1" ;;
-  esac
-done
-[ ${#names[@]} -ge 1 ] || die "usage: $0 [--containers N] [--runs N] NAME=SOCKET ..."
+bench_option() { case $1 in --containers) containers=$2 ;; *) return 1 ;; esac; }
+engine_args "$0 [--containers N] [--runs N] [--warmup N] NAME=SOCKET ..." "$@"
 
 prefix="berth-bench-stats-$$"
 tmp=$(mktemp -d)

@@ -96,6 +96,8 @@ class ImageServiceTest {
         assertThatThrownBy(() -> images.resolve("app")).isInstanceOf(ApiException.class).hasMessage("No such image: app:latest");
         assertThatThrownBy(() -> images.resolve("App")).satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
         assertThatThrownBy(() -> images.resolve("0".repeat(64))).hasMessage("No such image: sha256:" + "0".repeat(64));
+        assertThatThrownBy(() -> images.resolve("sha256:" + "0".repeat(64))).hasMessage("No such image: sha256:" + "0".repeat(64))
+                .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(404));
     }
 
     @Test
