@@ -14,19 +14,8 @@ set -euo pipefail
 runs=${RUNS:-50}
 warmup=${WARMUP:-5}
 mode=run
-names=()
-socks=()
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --exec) mode=exec; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
-    *) die "expected NAME=SOCKET, got $1" ;;
-  esac
-done
-[ ${#names[@]} -ge 1 ] || die "usage: $0 [--runs N] NAME=SOCKET ..."
+bench_option() { case $1 in --exec) mode=exec; return 2 ;; *) return 1 ;; esac; }
+engine_args "$0 [--runs N] [--warmup N] [--exec] NAME=SOCKET ..." "$@"
 
 tmp=$(mktemp -d)
 ctr="berth-bench-abexec-$$"

@@ -44,10 +44,11 @@ hyperfine_ns() {
 }
 
 # engine_args USAGE ARG...: the arguments of a side-by-side bench. NAME=SOCKET pairs go to the arrays names and socks,
-# --runs N and --warmup N to runs and warmup, -h prints the script's header; any other "--option VALUE" goes to the
-# script's own bench_option OPTION VALUE, which returns non-zero for one it does not know. At least one engine.
+# --runs N and --warmup N to runs and warmup, -h prints the script's header comment. Any other option goes to the
+# script's own bench_option OPTION VALUE, which returns 0 when it took OPTION and VALUE, 2 when it took OPTION alone
+# (a flag) and 1 when it does not know OPTION. At least one engine is required.
 engine_args() {
-  local usage=$1
+  local usage=$1 rc
   shift
   names=()
   socks=()
@@ -55,9 +56,16 @@ engine_args() {
     case $1 in
       --runs) runs=$2; shift 2 ;;
       --warmup) warmup=$2; shift 2 ;;
-      -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+      -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
       *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
-      --*) [ $# -ge 2 ] && bench_option "$1" "$2" || die "unknown option $1; usage: $usage"; shift 2 ;;
+      --*)
+        rc=0
+        bench_option "$1" "${2:-}" || rc=$?
+        case $rc in
+          0) [ $# -ge 2 ] || die "$1 needs a value"; shift 2 ;;
+          2) shift ;;
+          *) die "unknown option $1; usage: $usage" ;;
+        esac ;;
       *) die "expected NAME=SOCKET, got $1" ;;
     esac
   done

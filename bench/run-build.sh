@@ -19,22 +19,16 @@ set -euo pipefail
 
 runs=${RUNS:-5}
 mb=50
-names=()
-socks=()
 floor=
 warmup=1
-while [ $# -gt 0 ]; do
+bench_option() {
   case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --mb) mb=$2; shift 2 ;;
-    --floor) floor=1; shift ;;
-    --warmup) warmup=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-    *=*) names+=("${1%%=*}"); socks+=("${1#*=}"); shift ;;
-    *) die "expected NAME=SOCKET, got $1" ;;
+    --mb) mb=$2 ;;
+    --floor) floor=1; return 2 ;;
+    *) return 1 ;;
   esac
-done
-[ ${#names[@]} -ge 1 ] || die "usage: $0 [--runs N] [--mb N] NAME=SOCKET ..."
+}
+engine_args "$0 [--runs N] [--mb N] [--warmup N] [--floor] NAME=SOCKET ..." "$@"
 
 tmp=$(mktemp -d /tmp/berth-build-bench.XXXXXX)
 stub_pid=
