@@ -63,6 +63,9 @@ for i in $(seq 1 3); do
 done
 berth run -d --name web busybox sleep 300 >/dev/null
 berth ps -a >/dev/null
+for _ in $(seq 1 10); do
+  berth exec web true
+done
 berth top web >/dev/null
 berth stop -t 1 web >/dev/null
 berth rm web >/dev/null

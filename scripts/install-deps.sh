@@ -8,7 +8,8 @@ set -euo pipefail
 # on their own sockets; policy-rc.d below keeps its system service from starting.
 # conntrack: berthd deletes a released container's connection-tracking entries, as dockerd does.
 # tini: its static build (/usr/bin/tini-static) is --init's PID 1, as Docker's docker-init.
-packages=(runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io conntrack git)
+# gcc, libc6-dev: the build compiles berth-nsexec (berth-daemon/src/main/c), which starts exec'd processes.
+packages=(gcc libc6-dev runc conmon iptables iproute2 busybox-static maven ca-certificates procps skopeo apache2-utils openssl curl docker-registry tini docker.io conntrack git)
 if [ "${1:-}" = --bench ]; then
   packages+=(wrk)
 fi

@@ -211,8 +211,8 @@ public final class ExecService {
     /** Logs (FINE) where a finished exec's time went, up to {@code answered} (System.nanoTime()). */
     static void logTimings(Exec e, long answered) {
         long[] m = e.marks;
-        LOG.fine(() -> "exec " + e.id.substring(0, 12) + " ms: spec " + ContainerService.ms(m[0], m[1]) + ", spawn runc "
-                + ContainerService.ms(m[1], m[2]) + ", runc ran " + ContainerService.ms(m[2], m[3]) + ", answered after "
+        LOG.fine(() -> "exec " + e.id.substring(0, 12) + " ms: spec " + ContainerService.ms(m[0], m[1]) + ", spawn "
+                + ContainerService.ms(m[1], m[2]) + ", ran " + ContainerService.ms(m[2], m[3]) + ", answered after "
                 + ContainerService.ms(m[3], answered));
     }
 

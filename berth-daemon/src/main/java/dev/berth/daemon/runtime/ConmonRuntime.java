@@ -41,6 +41,8 @@ public final class ConmonRuntime {
      * second) does not re-read {@code conmon.pid}; a handle notices PID reuse by its start time.
      */
     private final Map<Path, ProcessHandle> conmons = new ConcurrentHashMap<>();
+    /** What starts execs without a terminal in runc's stead; null when there is no helper. */
+    private final NsExec nsExec;
     private DirWatcher dirWatcher;
 
     /** What conmon needs to create one container. */
@@ -57,6 +59,7 @@ public final class ConmonRuntime {
         this.runcRoot = runcRoot;
         this.exitDir = exitDir;
         this.socketDir = socketDir;
+        this.nsExec = isRunc ? NsExec.find(runcRoot) : null;
         Files.createDirectories(runcRoot);
         Files.createDirectories(exitDir);
         Files.createDirectories(socketDir);
@@ -268,11 +271,17 @@ public final class ConmonRuntime {
     }
 
     /**
-     * Runs {@code runc exec} for a process spec in a running container; the process's stdio are
-     * the returned process's pipes, or the pty slave {@code terminal} when not null, and its exit
-     * status is runc's. The process's own pid goes to {@code pidFile}.
+     * Runs a process spec in a running container as {@code runc exec} does (through {@link NsExec} when it can);
+     * the process's stdio are the returned process's pipes, or the pty slave {@code terminal} when not null, and
+     * its exit status is the returned process's. The process's own pid goes to {@code pidFile}.
      */
     public Process exec(String id, Path processSpec, Path log, Path pidFile, java.io.File terminal) throws IOException {
+        if (terminal == null && nsExec != null) {
+            Process p = nsExec.start(id, processSpec, log, pidFile);
+            if (p != null) {
+                return p;
+            }
+        }
         // runc's own errors go to the log, so the process's stderr carries only the process's output
         ProcessBuilder pb = new ProcessBuilder(runc, "--root", runcRoot.toString(), "--log", log.toString(), "--log-format", "json",
                 "exec", "--pid-file", pidFile.toString(), "--process", processSpec.toString(), id);
