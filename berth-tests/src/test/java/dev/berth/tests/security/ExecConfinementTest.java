@@ -66,6 +66,10 @@ class ExecConfinementTest {
                 .contains("Max open files            1000                 2000");
         assertThat(probe("plain").getFirst()).contains("Seccomp:\t2").contains("NoNewPrivs:\t0").contains("HOME=/root");
         assertThat(probe("privileged").getFirst()).contains("Seccomp:\t0");
+        // exec --privileged: every capability the daemon has, as a privileged container's, under the container's own filter
+        String allCaps = berthd.dockerOk("exec", "privileged", "grep", "CapEff", "/proc/1/status").out();
+        assertThat(berthd.dockerOk("exec", "--privileged", "plain", "grep", "-E", "CapEff|Seccomp:", "/proc/self/status").out())
+                .isEqualTo(allCaps + "\nSeccomp:\t2");
     }
 
     @Test
