@@ -155,7 +155,7 @@ struct spec {
     int arg_count, env_count;
     char *rlimits[32];
     int rlimit_count;
-    const char *pidfile, *log, *cwd, *groups, *apparmor, *keyring, *seccomp, *oom;
+    const char *pidfile, *log, *cwd, *groups, *apparmor, *keyring, *seccomp, *oom, *init;
     uid_t uid;
     gid_t gid;
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
@@ -253,6 +253,8 @@ static void parse_spec(const char *path, struct spec *s) {
             append(s->env, &s->env_count, MAX_ITEMS - 2, val, "environment variables"); /* room for HOME and the end */
         } else if (strcmp(key, "rlimit") == 0) {
             append(s->rlimits, &s->rlimit_count, 32, val, "rlimits");
+        } else if (strcmp(key, "init") == 0) {
+            s->init = val;
         } else if (strcmp(key, "pidfile") == 0) {
             s->pidfile = val;
         } else if (strcmp(key, "log") == 0) {
@@ -638,6 +640,33 @@ static pid_t spawn_into(int dir) {
     return fork();
 }
 
+/*
+ * The namespaces just opened are the container's only if its init is still the process runc started: "PID:START"
+ * (START its start time in clock ticks, /proc/PID/stat's field 22, as runc records it). Checked after opening
+ * them, so a pid reused in between is caught too.
+ */
+static void check_init(const char *init) {
+    long pid;
+    unsigned long long want, start = 0;
+    if (sscanf(init, "%ld:%llu", &pid, &want) != 2) {
+        fail("spec: bad init %s", init);
+    }
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0) {
+        close(fd);
+    }
+    char *p = n > 0 ? (buf[n] = 0, strrchr(buf, ')')) : NULL;
+    for (int field = 2; p != NULL && field < 22; field++) {
+        p = strchr(p + 1, ' ');
+    }
+    if (p == NULL || sscanf(p + 1, "%llu", &start) != 1 || start != want) {
+        fail("exec failed: unable to start container process: the container's init (pid %ld) is gone", pid);
+    }
+}
+
 static int exec_mode(const char *spec_path) {
     struct spec s;
     parse_spec(spec_path, &s);
@@ -661,6 +690,9 @@ static int exec_mode(const char *spec_path) {
         if (ns_fds[i] < 0) {
             fail("exec failed: unable to start container process: open %s: %s", s.ns_path[i], go_error(errno));
         }
+    }
+    if (s.init != NULL) {
+        check_init(s.init);
     }
     int cgroup_fds[64];
     for (int i = 0; i < s.cgroup_count; i++) {

@@ -108,9 +108,11 @@ public final class NsExec {
         if (pid <= 0 || started != startTime(pid)) {
             return null; // the init runc knew is gone: runc itself says what that means
         }
-        JsonNode config = state.path("config");
-        Path spec = processSpec.resolveSibling(processSpec.getFileName() + ".nsexec");
         Spec s = new Spec();
+        JsonNode config = state.path("config");
+        // the helper checks it again once it holds the namespaces, so a pid reused meanwhile is not joined
+        s.put("init", pid + ":" + started);
+        Path spec = processSpec.resolveSibling(processSpec.getFileName() + ".nsexec");
         JsonNode joined = config.path("namespaces");
         for (String type : ORDER) {
             for (JsonNode ns : joined) {
@@ -214,6 +216,9 @@ public final class NsExec {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException();
+            }
+            if (status == 0 && startTime(pid) != started) {
+                return null; // the init died while it was read: what was read may be another process's
             }
             if (status != 0 || Files.size(tmp) == 0) {
                 LOG.fine(() -> "no seccomp filter read from " + pid + " (status " + status + (status == NO_FILTER ? ", none" : "") + "): "
