@@ -108,8 +108,14 @@ public final class NsExec {
         if (pid <= 0 || started != startTime(pid)) {
             return null; // the init runc knew is gone: runc itself says what that means
         }
-        Spec s = new Spec();
         JsonNode config = state.path("config");
+        // runc takes these from the container when the process spec has none; berthd always writes them, so an
+        // exec without them, or with an SELinux label the container sets, is left to runc to work out
+        if (!config.path("process_label").asText("").isEmpty() || !process.hasNonNull("capabilities")
+                || !process.hasNonNull("noNewPrivileges") || !process.path("rlimits").isArray()) {
+            return null;
+        }
+        Spec s = new Spec();
         // the helper checks it again once it holds the namespaces, so a pid reused meanwhile is not joined
         s.put("init", pid + ":" + started);
         Path spec = processSpec.resolveSibling(processSpec.getFileName() + ".nsexec");
@@ -169,8 +175,13 @@ public final class NsExec {
         if (process.hasNonNull("oomScoreAdj")) {
             s.put("oom", Integer.toString(process.path("oomScoreAdj").asInt()));
         }
-        if (process.hasNonNull("apparmorProfile")) {
-            s.put("apparmor", process.path("apparmorProfile").asText());
+        // runc's rule: the process's profile, else the container's
+        String apparmor = process.path("apparmorProfile").asText("");
+        if (apparmor.isEmpty()) {
+            apparmor = config.path("apparmor_profile").asText("");
+        }
+        if (!apparmor.isEmpty()) {
+            s.put("apparmor", apparmor);
         }
         for (JsonNode e : process.path("env")) {
             s.put("env", e.asText());

@@ -61,6 +61,16 @@ class NsExecTest {
     }
 
     @Test
+    void whatRuncWouldTakeFromTheContainerIsRuncs() throws Exception {
+        state(ownStart());
+        Path spec = dir.resolve("exec.json");
+        Files.writeString(spec, """
+                {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["true"], "env": [], "cwd": "/"}
+                """);
+        assertThat(nsExec().start("c", spec, dir.resolve("exec.log"), dir.resolve("exec.pid"))).isNull();
+    }
+
+    @Test
     void aCapabilityOrLimitItCannotNameIsRuncs() throws Exception {
         state(ownStart());
         assertThat(start(false, "\"CAP_FUTURE\"", "RLIMIT_NOFILE", "")).isNull();
