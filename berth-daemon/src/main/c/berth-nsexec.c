@@ -316,6 +316,8 @@ static int ns_flag(const char *type) {
 
 /* The error goes to the parent through the status pipe; it logs it. */
 static int status_fd = -1;
+/* whether the child was born in the v2 cgroup (spawn_into), or must still join it */
+static int joined_v2 = 1;
 
 static void child_fail(const char *fmt, ...) {
     char msg[2048];
@@ -486,8 +488,6 @@ static void set_home(struct spec *s) {
     s->env[s->env_count] = NULL;
 }
 
-static int joined_v2;
-
 static void child(struct spec *s, int proc, int *cgroup_fds, int cgroup2, int cgroup_ns, struct sock_fprog *filter) {
     if (cgroup2 >= 0 && !joined_v2) {
         int fd = openat(cgroup2, "cgroup.procs", O_WRONLY | O_CLOEXEC);
@@ -574,8 +574,6 @@ static void child(struct spec *s, int proc, int *cgroup_fds, int cgroup2, int cg
 /* ---- exec mode: the parent ---- */
 
 static pid_t child_pid;
-/* whether the child was born in the v2 cgroup, or must still join it */
-static int joined_v2 = 1;
 
 static void forward(int sig) {
     if (child_pid > 0) {

@@ -385,16 +385,18 @@ public final class ConmonRuntime {
 
     /** True when process {@code pid} exists and is the one that started at {@code start} (clock ticks since boot). */
     static boolean processStarted(long pid, long start) {
-        if (pid <= 0) {
-            return false;
-        }
+        return pid > 0 && start >= 0 && startTime(pid) == start;
+    }
+
+    /** When live process {@code pid} started, in clock ticks since boot, as runc records its init's; -1 when gone or a zombie. */
+    static long startTime(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // the command name may hold spaces and parentheses: fields are counted after the last ')'
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[19]) == start && !"Z".equals(f[0]);
+            return "Z".equals(f[0]) ? -1 : Long.parseLong(f[19]);
         } catch (IOException | RuntimeException e) {
-            return false;
+            return -1;
         }
     }
 

@@ -105,7 +105,7 @@ public final class NsExec {
         }
         long pid = state.path("init_process_pid").asLong(0);
         long started = state.path("init_process_start").asLong(-1);
-        if (pid <= 0 || started != startTime(pid)) {
+        if (!ConmonRuntime.processStarted(pid, started)) {
             return null; // the init runc knew is gone: runc itself says what that means
         }
         JsonNode config = state.path("config");
@@ -228,7 +228,7 @@ public final class NsExec {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException();
             }
-            if (status == 0 && startTime(pid) != started) {
+            if (status == 0 && !ConmonRuntime.processStarted(pid, started)) {
                 return null; // the init died while it was read: what was read may be another process's
             }
             if (status != 0 || Files.size(tmp) == 0) {
@@ -246,17 +246,6 @@ public final class NsExec {
             return file;
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** The start time (clock ticks after boot) of process {@code pid}, as runc records its init's; -2 when gone. */
-    static long startTime(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[19]);
-        } catch (IOException | RuntimeException e) {
-            return -2;
         }
     }
 

@@ -43,7 +43,7 @@ class NsExecTest {
     }
 
     private static long ownStart() {
-        return NsExec.startTime(ProcessHandle.current().pid());
+        return ConmonRuntime.startTime(ProcessHandle.current().pid());
     }
 
     @Test
